@@ -1,0 +1,219 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.html import format_html
+
+from accounts import services
+from accounts.forms import UsernameField
+from accounts.models import Invite, InviteStatus, Role, User
+
+admin.site.unregister(Group)
+
+
+class RoleRulesFormMixin:
+    """Checks the role rules against the signed-in admin user before saving."""
+
+    actor: User = None
+
+    def clean(self):
+        cleaned = super().clean()
+        target = self.instance if self.instance.pk else None
+        try:
+            services.user_check_change(
+                actor=self.actor,
+                target=target,
+                new_role=cleaned.get("role"),
+                new_suspended=cleaned.get("suspended"),
+            )
+        except (ValidationError, PermissionDenied) as error:
+            raise forms.ValidationError(error.args[0] if isinstance(error, PermissionDenied) else error) from None
+        return cleaned
+
+
+class UserCreationForm(RoleRulesFormMixin, AdminUserCreationForm):
+    username = UsernameField()
+
+    class Meta:
+        model = User
+        fields = ("username", "role")
+
+
+class UserChangeForm(RoleRulesFormMixin, DjangoUserChangeForm):
+    username = UsernameField()
+
+    class Meta:
+        model = User
+        fields = ("username", "password", "role", "suspended")
+
+
+class MembershipInline(admin.TabularInline):
+    model = User.workspaces.through
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ("workspace",)
+    verbose_name = "workspace"
+    verbose_name_plural = "workspaces"
+
+
+class CreatedInvitesInline(admin.TabularInline):
+    model = Invite
+    fk_name = "created_by"
+    extra = 0
+    can_delete = False
+    fields = ("code", "status", "claimed_by", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "invites issued"
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    list_display = ("username", "role", "suspended", "created_at", "last_login")
+    list_filter = ("role", "suspended")
+    search_fields = ("username",)
+    ordering = ("username",)
+    filter_horizontal = ()
+    readonly_fields = ("last_login", "created_at", "claimed_invite")
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        ("Access", {"fields": ("role", "suspended")}),
+        ("History", {"fields": ("created_at", "last_login", "claimed_invite")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "role", "usable_password", "password1", "password2")}),
+    )
+    inlines = (MembershipInline, CreatedInvitesInline)
+    actions = ("suspend_users", "unsuspend_users")
+
+    @admin.display(description="joined with invite")
+    def claimed_invite(self, obj):
+        invite = obj.claimed_invites.first()
+        return str(invite) if invite else "—"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).manageable_by(request.user)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and request.user.role != Role.ADMIN:
+            kwargs["choices"] = [(value, label) for value, label in Role.choices if value != Role.ADMIN]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_inline_instances(self, request, obj=None):
+        return super().get_inline_instances(request, obj) if obj else []
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # one at a time, through the rules below
+        return actions
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None:
+            try:
+                services.user_check_change(actor=request.user, target=obj)
+            except (ValidationError, PermissionDenied):
+                return False
+            if obj.pk == request.user.pk or services._would_remove_last_admin(obj):
+                return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.user_save(actor=request.user, user=obj)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        services.user_delete(actor=request.user, user=obj)
+
+    def _set_suspended(self, request, queryset, suspended):
+        changed, refused = 0, []
+        for user in queryset:
+            try:
+                services.user_set_suspended(actor=request.user, user=user, suspended=suspended)
+                changed += 1
+            except (ValidationError, PermissionDenied) as error:
+                refused.append(f"{user.username}: {error.messages[0] if hasattr(error, 'messages') else error}")
+        verb = "Suspended" if suspended else "Restored"
+        if changed:
+            self.message_user(request, f"{verb} {changed} user(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description="Suspend selected users")
+    def suspend_users(self, request, queryset):
+        self._set_suspended(request, queryset, True)
+
+    @admin.action(description="Restore (unsuspend) selected users")
+    def unsuspend_users(self, request, queryset):
+        self._set_suspended(request, queryset, False)
+
+
+@admin.register(Invite)
+class InviteAdmin(admin.ModelAdmin):
+    list_display = ("short_code", "status", "claim_link", "workspace_names", "created_by", "claimed_by", "claimed_at",
+                    "created_at")
+    list_filter = ("status",)
+    search_fields = ("code", "claimed_by__username", "created_by__username")
+    list_select_related = ("created_by", "claimed_by")
+    readonly_fields = ("claim_link", "status", "created_by", "claimed_by", "claimed_at", "created_at")
+    fields = ("claim_link", "status", "workspaces", "created_by", "claimed_by", "claimed_at", "created_at")
+    filter_horizontal = ("workspaces",)
+    actions = ("disable_invites",)
+    date_hierarchy = "created_at"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("workspaces")
+
+    @admin.display(description="code")
+    def short_code(self, obj):
+        return f"{obj.code[:8]}…"
+
+    @admin.display(description="claim link")
+    def claim_link(self, obj):
+        if not obj.pk:
+            return "Save the invite to get its link."
+        if obj.status != InviteStatus.PENDING:
+            return "—"
+        url = obj.get_absolute_url()
+        return format_html(
+            '<a href="{}" class="claim-link">{}</a> <button type="button" class="button copy-link" '
+            'data-copy="{}">Copy</button>',
+            url, url, url,
+        )
+
+    @admin.display(description="workspaces")
+    def workspace_names(self, obj):
+        return ", ".join(workspace.name for workspace in obj.workspaces.all()) or "—"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request, f"Send this link to the person you invite: {request.build_absolute_uri(obj.get_absolute_url())}",
+            messages.INFO,
+        )
+        return super().response_add(request, obj, post_url_continue)
+
+    @admin.action(description="Disable selected invites")
+    def disable_invites(self, request, queryset):
+        count = services.invites_disable(queryset=queryset)
+        self.message_user(request, f"Disabled {count} pending invite(s).", messages.SUCCESS)
+
+    class Media:
+        js = ("js/admin-copy.js",)

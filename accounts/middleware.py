@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import redirect
+
+from accounts.models import User
+
+HAS_USERS_CACHE_KEY = "accounts:has-users"
+
+
+def has_users() -> bool:
+    """Whether first-run setup is over; once true it is remembered in the shared cache."""
+    if cache.get(HAS_USERS_CACHE_KEY):
+        return True
+    exists = User.objects.exists()
+    if exists:
+        cache.set(HAS_USERS_CACHE_KEY, True, timeout=None)
+    return exists
+
+
+class FirstRunMiddleware:
+    """While no user exists, every page leads to /setup/."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        if not path.startswith(("/setup/", f"/{settings.STATIC_URL}", "/healthz")) and not has_users():
+            return redirect("accounts:setup")
+        return self.get_response(request)

@@ -1,0 +1,164 @@
+import secrets
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    DEFAULT = "default", "Member"
+
+
+STAFF_ROLES = (Role.ADMIN, Role.MANAGER)
+# Permissions only an admin holds; a manager runs everything else in the admin.
+ADMIN_ONLY_APPS = ("settings_app",)
+
+
+class UserQuerySet(models.QuerySet):
+    def admins(self):
+        return self.filter(role=Role.ADMIN)
+
+    def active_admins(self):
+        return self.filter(role=Role.ADMIN, suspended=False)
+
+    def manageable_by(self, user):
+        """The users `user` may see and edit in the admin: managers never see admins."""
+        if user.role == Role.ADMIN:
+            return self.all()
+        if user.role == Role.MANAGER:
+            return self.exclude(role=Role.ADMIN)
+        return self.none()
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, username):
+        return self.get(username=normalize_username(username))
+
+    def create_user(self, username, password=None, **fields):
+        user = self.model(username=normalize_username(username), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username, password=None, **fields):
+        fields["role"] = Role.ADMIN
+        return self.create_user(username, password, **fields)
+
+
+class User(AbstractBaseUser):
+    """A person who signs in. `role` and `suspended` are the only stored truth:
+    staff access, superuser power and `is_active` are derived from them."""
+
+    username = models.CharField(
+        max_length=USERNAME_MAX_LENGTH, unique=True, validators=username_validators, help_text=USERNAME_HELP_TEXT
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.DEFAULT, db_index=True)
+    suspended = models.BooleanField(default=False, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
+    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        db_table = "users"
+        ordering = ("username",)
+        constraints = [
+            # Stored lower-case, so the unique index is a case-insensitive one.
+            models.CheckConstraint(condition=models.Q(username=Lower("username")), name="users_username_lower"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="users_role_valid"),
+        ]
+
+    def __str__(self):
+        return self.username
+
+    def clean(self):
+        self.username = normalize_username(self.username)
+
+    @classmethod
+    def normalize_username(cls, username):
+        return normalize_username(username)
+
+    @property
+    def is_active(self):
+        return not self.suspended
+
+    @property
+    def is_staff(self):
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_superuser(self):
+        return self.role == Role.ADMIN
+
+    @property
+    def is_admin(self):
+        return self.role == Role.ADMIN
+
+    def has_perm(self, perm, obj=None):
+        return self.has_module_perms(perm.split(".", 1)[0])
+
+    def has_perms(self, perm_list, obj=None):
+        return all(self.has_perm(perm, obj) for perm in perm_list)
+
+    def has_module_perms(self, app_label):
+        if not self.is_active or not self.is_staff:
+            return False
+        return self.is_admin or app_label not in ADMIN_ONLY_APPS
+
+
+def generate_invite_code() -> str:
+    return secrets.token_urlsafe(24)
+
+
+INVITE_CODE_PATTERN = r"[A-Za-z0-9_-]{20,64}"
+
+
+class InviteStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CLAIMED = "claimed", "Claimed"
+    DISABLED = "disabled", "Disabled"
+
+
+class Invite(models.Model):
+    """A single-use code that creates one member account and grants workspaces."""
+
+    code = models.CharField(max_length=64, unique=True, default=generate_invite_code, editable=False)
+    status = models.CharField(max_length=16, choices=InviteStatus.choices, default=InviteStatus.PENDING, db_index=True)
+    claimed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, db_column="claimedBy", related_name="claimed_invites"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True, db_column="claimedAt")
+    # Nullable (the seed says required) so deleting a user keeps the invites they issued.
+    created_by = models.ForeignKey(
+        User, null=True, on_delete=models.SET_NULL, db_column="createdBy", related_name="created_invites"
+    )
+    workspaces = models.ManyToManyField(
+        "workspaces.Workspace", db_table="invite_workspaces", blank=True, related_name="invites",
+        help_text="The workspaces the new member joins (not in the seed).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
+    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
+
+    class Meta:
+        db_table = "invites"
+        ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=InviteStatus.values), name="invites_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"Invite {self.code[:8]}… ({self.get_status_display()})"
+
+    def get_absolute_url(self):
+        return reverse("accounts:invite", kwargs={"code": self.code})
+

@@ -1,0 +1,138 @@
+"""Writes on users and invites. The admin and the site both call these, so a rule
+holds whichever door is used."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import Invite, InviteStatus, Role, User
+
+CANNOT_SUSPEND_SELF = "You cannot suspend your own account."
+CANNOT_DEMOTE_SELF = "You cannot change your own role."
+CANNOT_DELETE_SELF = "You cannot delete your own account."
+LAST_ADMIN = "“%(username)s” is the last active admin: make another admin first."
+MANAGER_CANNOT_TOUCH_ADMIN = "Only an admin can change an admin or make someone admin."
+SETUP_ALREADY_DONE = "Docent is already set up."
+
+
+class SetupAlreadyDone(Exception):
+    pass
+
+
+def _lock_admins() -> None:
+    """Serialise changes that could leave no admin (row locks on PostgreSQL;
+    SQLite runs IMMEDIATE transactions one at a time)."""
+    list(User.objects.active_admins().select_for_update().values_list("pk", flat=True))
+
+
+def _would_remove_last_admin(user: User) -> bool:
+    if user.role != Role.ADMIN or user.suspended:
+        return False
+    return not User.objects.active_admins().exclude(pk=user.pk).exists()
+
+
+def user_check_change(*, actor: User, target: User | None, new_role: str | None = None, new_suspended=None) -> None:
+    """Raise ValidationError / PermissionDenied when `actor` may not make this change to `target`."""
+    touches_admin = new_role == Role.ADMIN or (target is not None and target.role == Role.ADMIN)
+    if actor.role != Role.ADMIN and touches_admin:
+        raise PermissionDenied(MANAGER_CANNOT_TOUCH_ADMIN)
+    if target is None or target.pk is None:
+        return
+    current = User.objects.get(pk=target.pk)
+    if target.pk == actor.pk:
+        if new_suspended and not current.suspended:
+            raise ValidationError(CANNOT_SUSPEND_SELF)
+        if new_role is not None and new_role != current.role:
+            raise ValidationError(CANNOT_DEMOTE_SELF)
+    losing_admin = (new_role is not None and new_role != Role.ADMIN) or bool(new_suspended)
+    if losing_admin and _would_remove_last_admin(current):
+        raise ValidationError(LAST_ADMIN, params={"username": current.username})
+
+
+@transaction.atomic
+def user_save(*, actor: User, user: User) -> User:
+    """Save a user edited in the admin after checking the role rules against the stored row."""
+    _lock_admins()
+    user_check_change(actor=actor, target=user, new_role=user.role, new_suspended=user.suspended)
+    user.full_clean(exclude=("password",))
+    user.save()
+    return user
+
+
+@transaction.atomic
+def user_set_suspended(*, actor: User, user: User, suspended: bool) -> User:
+    _lock_admins()
+    user_check_change(actor=actor, target=user, new_suspended=suspended)
+    User.objects.filter(pk=user.pk).update(suspended=suspended)
+    user.suspended = suspended
+    return user
+
+
+@transaction.atomic
+def user_delete(*, actor: User, user: User) -> None:
+    _lock_admins()
+    if user.pk == actor.pk:
+        raise ValidationError(CANNOT_DELETE_SELF)
+    user_check_change(actor=actor, target=user)
+    if _would_remove_last_admin(User.objects.get(pk=user.pk)):
+        raise ValidationError(LAST_ADMIN, params={"username": user.username})
+    user.delete()
+
+
+def _lock_first_run() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('docent-first-run'))")
+
+
+@transaction.atomic
+def setup_create_first_admin(*, username: str, password: str) -> User:
+    """Create the first admin; refuse once any user exists, also when two requests race."""
+    _lock_first_run()
+    if User.objects.exists():
+        raise SetupAlreadyDone(SETUP_ALREADY_DONE)
+    return User.objects.create_user(username, password, role=Role.ADMIN)
+
+
+def invites_disable(*, queryset) -> int:
+    """Disable the pending invites in `queryset`; claimed ones stay as they are."""
+    return queryset.filter(status=InviteStatus.PENDING).update(status=InviteStatus.DISABLED)
+
+
+INVITE_UNAVAILABLE = "This invite link has already been used or has been disabled. Ask whoever sent it for a new one."
+
+
+class InviteUnavailable(Exception):
+    pass
+
+
+class UsernameTaken(Exception):
+    pass
+
+
+@transaction.atomic
+def invite_claim(*, code: str, username: str, password: str) -> User:
+    """Create one member account from a pending invite and add it to the invite's workspaces.
+
+    The invite row is locked and flipped with a conditional update inside one
+    transaction, so however many requests race for a code exactly one wins.
+    """
+    invite = Invite.objects.select_for_update().filter(code=code, status=InviteStatus.PENDING).first()
+    if invite is None:
+        raise InviteUnavailable(INVITE_UNAVAILABLE)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(username, password, role=Role.DEFAULT)
+    except IntegrityError:
+        raise UsernameTaken(username) from None
+    claimed = Invite.objects.filter(pk=invite.pk, status=InviteStatus.PENDING).update(
+        status=InviteStatus.CLAIMED, claimed_by=user, claimed_at=timezone.now()
+    )
+    if claimed != 1:
+        raise InviteUnavailable(INVITE_UNAVAILABLE)  # rolls the new account back
+    Membership = User.workspaces.through
+    Membership.objects.bulk_create(
+        [Membership(user=user, workspace_id=pk) for pk in invite.workspaces.values_list("pk", flat=True)],
+        ignore_conflicts=True,
+    )
+    return user

@@ -1,0 +1,107 @@
+import re
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.generic import FormView
+
+from accounts.forms import USERNAME_TAKEN, NewAccountForm, SignInForm
+from accounts.middleware import has_users
+from accounts.models import INVITE_CODE_PATTERN, Invite, InviteStatus
+from accounts.services import (
+    INVITE_UNAVAILABLE,
+    InviteUnavailable,
+    SetupAlreadyDone,
+    UsernameTaken,
+    invite_claim,
+    setup_create_first_admin,
+)
+from workspaces.models import Workspace
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class SignOutView(LogoutView):
+    pass
+
+
+class SetupView(FormView):
+    """First run: create the first admin. Answers 404 once any user exists."""
+
+    form_class = NewAccountForm
+    template_name = "accounts/setup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if has_users():
+            raise Http404("Docent is already set up.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            user = setup_create_first_admin(
+                username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+            )
+        except SetupAlreadyDone:
+            raise Http404("Docent is already set up.") from None
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, "Welcome! Create a workspace and invite people from the admin.")
+        return redirect("home")
+
+
+class InviteClaimView(FormView):
+    """Sign up with an invite code: a pending code shows who invited and what it grants."""
+
+    form_class = NewAccountForm
+    template_name = "accounts/invite.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        code = kwargs["code"]
+        if not re.fullmatch(INVITE_CODE_PATTERN, code):
+            raise Http404("No such invite.")
+        self.invite = get_object_or_404(Invite.objects.select_related("created_by"), code=code)
+        if self.invite.status != InviteStatus.PENDING:
+            return render(request, "accounts/invite_unavailable.html", {"message": INVITE_UNAVAILABLE}, status=410)
+        if request.user.is_authenticated:
+            return render(request, "accounts/invite_signed_in.html", {"invite": self.invite}, status=409)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            invite=self.invite, granted_workspaces=self.invite.workspaces.order_by("name"), **kwargs
+        )
+
+    def form_valid(self, form):
+        try:
+            user = invite_claim(
+                code=self.invite.code, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+            )
+        except InviteUnavailable:
+            return render(self.request, "accounts/invite_unavailable.html", {"message": INVITE_UNAVAILABLE}, status=410)
+        except UsernameTaken:
+            form.add_error("username", USERNAME_TAKEN)
+            return self.form_invalid(form)
+        login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(self.request, f"Welcome, {user.username}! Your account is ready.")
+        return redirect("home")
+
+
+class AccountView(PasswordChangeView):
+    """The signed-in user's role, workspaces and password. Changing the password
+    ends every other session and keeps this one."""
+
+    template_name = "accounts/account.html"
+    success_url = reverse_lazy("accounts:account")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(workspaces=Workspace.objects.for_user(self.request.user), **kwargs)
+
+    def form_valid(self, form):
+        messages.success(self.request, "Password changed. Your other sessions are signed out.")
+        return super().form_valid(form)

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from workspaces.views import HomeView
+
+urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("w/", include("workspaces.urls")),
+]

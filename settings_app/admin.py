@@ -1,0 +1,61 @@
+from django import forms
+from django.contrib import admin
+
+from settings_app.models import SystemSetting
+from settings_app.registry import REGISTRY
+from settings_app.services import setting_set
+
+
+@admin.register(SystemSetting)
+class SystemSettingAdmin(admin.ModelAdmin):
+    """Labels come from the registry only: no adding, no deleting; each value gets its type's field."""
+
+    list_display = ("label", "current_value", "help", "last_updated_at")
+    search_fields = ("label",)
+    readonly_fields = ("label", "help")
+    fields = ("label", "help", "value")
+
+    @admin.display(description="value")
+    def current_value(self, obj):
+        spec = REGISTRY.get(obj.label)
+        return spec.to_python(obj.value) if spec else obj.value
+
+    @admin.display(description="what it does")
+    def help(self, obj):
+        spec = REGISTRY.get(obj.label)
+        return spec.help_text if spec else "Unknown label: not used by Docent."
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(label__in=REGISTRY)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_form(self, request, obj=None, **kwargs):
+        spec = REGISTRY[obj.label]
+        value_field = spec.form_field()
+        value_field.initial = spec.to_python(obj.value)
+        if isinstance(value_field.initial, list):
+            value_field.initial = "\n".join(f"{link['title']} | {link['url']}" for link in value_field.initial)
+
+        class SettingForm(forms.ModelForm):
+            value = value_field
+
+            class Meta:
+                model = SystemSetting
+                fields = ("value",)
+
+            def __init__(self, *args, **kw):
+                super().__init__(*args, **kw)
+                self.initial["value"] = value_field.initial
+
+        kwargs["form"] = SettingForm
+        kwargs["fields"] = ("value",)
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        saved = setting_set(label=obj.label, value=form.cleaned_data["value"])
+        obj.pk, obj.value = saved.pk, saved.value

@@ -1,0 +1,50 @@
+from typing import Any
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+
+from settings_app.models import SystemSetting
+from settings_app.registry import REGISTRY
+
+CACHE_KEY = "settings_app:values:v1"
+UNKNOWN_LABEL = "“%(label)s” is not a setting Docent knows."
+
+
+def settings_all() -> dict[str, Any]:
+    """Every registry value, typed; one query per cache lifetime, shared by all workers."""
+    values = cache.get(CACHE_KEY)
+    if values is None:
+        stored = dict(SystemSetting.objects.values_list("label", "value"))
+        values = {label: spec.to_python(stored.get(label)) for label, spec in REGISTRY.items()}
+        cache.set(CACHE_KEY, values, timeout=300)
+    return values
+
+
+def setting_get(label: str) -> Any:
+    if label not in REGISTRY:
+        raise KeyError(label)
+    return settings_all()[label]
+
+
+def setting_set(*, label: str, value: Any) -> SystemSetting:
+    """Validate `value` with the label's form field and store it."""
+    spec = REGISTRY.get(label)
+    if spec is None:
+        raise ValidationError(UNKNOWN_LABEL, params={"label": label})
+    cleaned = spec.form_field().clean(value)
+    setting, _ = SystemSetting.objects.update_or_create(label=label, defaults={"value": spec.to_text(cleaned)})
+    settings_invalidate()
+    return setting
+
+
+def settings_invalidate() -> None:
+    cache.delete(CACHE_KEY)
+
+
+def settings_create_missing() -> None:
+    """One row per registry label, so the admin lists every setting there is."""
+    existing = set(SystemSetting.objects.values_list("label", flat=True))
+    SystemSetting.objects.bulk_create(
+        [SystemSetting(label=label) for label in REGISTRY if label not in existing], ignore_conflicts=True
+    )
+    settings_invalidate()

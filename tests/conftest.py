@@ -1,0 +1,67 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import AdminFactory, ManagerFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Fresh cache, a temporary media folder and plain static storage (no
+    collectstatic manifest) for every test."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def workspace(db):
+    return WorkspaceFactory(name="Research")
+
+
+@pytest.fixture
+def user(db, workspace):
+    """A member (role default) of `workspace`."""
+    member = UserFactory(username="mia")
+    WorkspaceUserFactory(user=member, workspace=workspace)
+    return member
+
+
+@pytest.fixture
+def other_user(db):
+    """A member of another workspace only."""
+    outsider = UserFactory(username="otto")
+    WorkspaceUserFactory(user=outsider, workspace=WorkspaceFactory(name="Elsewhere"))
+    return outsider
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory(username="ada")
+
+
+@pytest.fixture
+def manager_user(db):
+    return ManagerFactory(username="max")
+
+
+@pytest.fixture
+def member_client(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    client.force_login(manager_user)
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client

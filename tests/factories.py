@@ -1,0 +1,96 @@
+import uuid
+
+import factory
+from factory.django import DjangoModelFactory
+
+from accounts.models import Invite, Role, User
+from settings_app.models import SystemSetting
+from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
+
+DEFAULT_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.DEFAULT
+    suspended = False
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or DEFAULT_PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+
+
+class AdminFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"admin{n}")
+    role = Role.ADMIN
+
+
+class ManagerFactory(UserFactory):
+    username = factory.Sequence(lambda n: f"manager{n}")
+    role = Role.MANAGER
+
+
+class WorkspaceFactory(DjangoModelFactory):
+    class Meta:
+        model = Workspace
+
+    name = factory.Faker("catch_phrase")
+
+
+class WorkspaceUserFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkspaceUser
+
+    user = factory.SubFactory(UserFactory)
+    workspace = factory.SubFactory(WorkspaceFactory)
+
+
+class InviteFactory(DjangoModelFactory):
+    class Meta:
+        model = Invite
+        skip_postgeneration_save = True
+
+    created_by = factory.SubFactory(AdminFactory)
+
+    @factory.post_generation
+    def workspaces(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.workspaces.set(extracted)
+
+
+class SystemSettingFactory(DjangoModelFactory):
+    class Meta:
+        model = SystemSetting
+        django_get_or_create = ("label",)
+
+    label = "custom_app_name"
+    value = None
+
+
+class WorkspaceDocumentFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkspaceDocument
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    doc_id = factory.LazyFunction(uuid.uuid4)
+    filename = factory.Faker("file_name", extension="txt")
+    docpath = factory.LazyAttribute(lambda doc: f"documents/{doc.workspace.pk}/{doc.doc_id}.txt")
+    metadata = factory.LazyAttribute(lambda doc: {"title": doc.filename, "size": 10, "content_type": "text/plain"})
+
+
+class WorkspaceChatFactory(DjangoModelFactory):
+    class Meta:
+        model = WorkspaceChat
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    user = factory.SubFactory(UserFactory)
+    prompt = factory.Faker("sentence")
+    response = factory.LazyAttribute(lambda chat: {"text": "An answer.", "sources": [], "provider": "retrieval"})
+    include = True

@@ -1,0 +1,109 @@
+from django.contrib import admin
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+
+from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
+
+
+def count_of(model, field="workspace"):
+    """A correlated COUNT(*) per workspace row: one query for the whole changelist."""
+    counted = (
+        model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
+
+
+class MembershipInline(admin.TabularInline):
+    model = WorkspaceUser
+    extra = 1
+    autocomplete_fields = ("user",)
+    verbose_name = "member"
+    verbose_name_plural = "members"
+
+
+@admin.register(Workspace)
+class WorkspaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug", "member_count", "document_count", "chat_count", "created_at")
+    search_fields = ("name", "slug")
+    readonly_fields = ("slug", "created_at")
+    inlines = (MembershipInline,)
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "created_at")}),
+        (
+            "Answering",
+            {
+                "fields": (
+                    "chat_mode", "chat_provider", "chat_model", "system_prompt", "history_length", "top_n",
+                    "similarity_threshold",
+                )
+            },
+        ),
+    )
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                member_total=count_of(WorkspaceUser),
+                document_total=count_of(WorkspaceDocument),
+                chat_total=count_of(WorkspaceChat),
+            )
+        )
+
+    @admin.display(description="members", ordering="member_total")
+    def member_count(self, obj):
+        return obj.member_total
+
+    @admin.display(description="documents", ordering="document_total")
+    def document_count(self, obj):
+        return obj.document_total
+
+    @admin.display(description="chats", ordering="chat_total")
+    def chat_count(self, obj):
+        return obj.chat_total
+
+
+@admin.register(WorkspaceDocument)
+class WorkspaceDocumentAdmin(admin.ModelAdmin):
+    list_display = ("filename", "workspace", "size", "created_at")
+    list_filter = ("workspace",)
+    search_fields = ("filename",)
+    list_select_related = ("workspace",)
+    readonly_fields = ("doc_id", "workspace", "docpath", "metadata", "created_at")
+    fields = ("filename", "doc_id", "workspace", "docpath", "metadata", "created_at")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="size (bytes)")
+    def size(self, obj):
+        return obj.metadata.get("size", "—")
+
+    def has_add_permission(self, request):
+        return False  # documents arrive through the workspace upload page
+
+
+@admin.register(WorkspaceChat)
+class WorkspaceChatAdmin(admin.ModelAdmin):
+    """The chat log: read-only, every chat of every member."""
+
+    list_display = ("created_at", "workspace", "user", "short_prompt", "include")
+    list_filter = ("workspace", "user", "include")
+    search_fields = ("prompt",)
+    list_select_related = ("workspace", "user")
+    date_hierarchy = "created_at"
+    fields = ("workspace", "user", "include", "prompt", "answer", "response", "created_at")
+    readonly_fields = fields
+
+    @admin.display(description="prompt")
+    def short_prompt(self, obj):
+        return obj.prompt[:80]
+
+    @admin.display(description="answer")
+    def answer(self, obj):
+        return obj.answer_text
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,178 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.text import slugify
+
+from accounts.models import STAFF_ROLES
+
+
+class ChatMode(models.TextChoices):
+    CHAT = "chat", "Chat (keeps the conversation)"
+    QUERY = "query", "Query (answers only from documents)"
+
+
+class ChatProvider(models.TextChoices):
+    RETRIEVAL = "retrieval", "Retrieval (built in)"
+    OPENAI_COMPATIBLE = "openai-compatible", "OpenAI-compatible server"
+
+
+class WorkspaceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The one rule for who sees a workspace: admins and managers all, members their own."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.role in STAFF_ROLES:
+            return self.all()
+        return self.filter(memberships__user=user)
+
+
+class Workspace(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80, unique=True, editable=False)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="WorkspaceUser", related_name="workspaces", blank=True
+    )
+    system_prompt = models.TextField(
+        blank=True, db_column="openAiPrompt", help_text="Empty: the default_system_prompt setting."
+    )
+    history_length = models.PositiveIntegerField(
+        default=20, db_column="openAiHistory", help_text="How many earlier chats go with a question."
+    )
+    top_n = models.PositiveIntegerField(default=4, db_column="topN", help_text="How many passages an answer cites.")
+    similarity_threshold = models.FloatField(
+        default=0.25,
+        db_column="similarityThreshold",
+        help_text="0–1: passages scoring below this share of the best match are left out.",
+    )
+    chat_mode = models.CharField(max_length=8, choices=ChatMode.choices, default=ChatMode.CHAT, db_column="chatMode")
+    chat_provider = models.CharField(
+        max_length=32,
+        choices=ChatProvider.choices,
+        blank=True,
+        db_column="chatProvider",
+        help_text="Empty: the chat_provider setting.",
+    )
+    chat_model = models.CharField(
+        max_length=120, blank=True, db_column="chatModel", help_text="Empty: the llm_model setting."
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
+    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
+
+    objects = WorkspaceQuerySet.as_manager()
+
+    class Meta:
+        db_table = "workspaces"
+        ordering = ("name",)
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(similarity_threshold__gte=0, similarity_threshold__lte=1),
+                name="workspaces_threshold_0_1",
+            ),
+            models.CheckConstraint(condition=models.Q(top_n__gte=1), name="workspaces_top_n_positive"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("workspaces:detail", kwargs={"slug": self.slug})
+
+    def _unique_slug(self):
+        base = slugify(self.name)[:60] or "workspace"
+        slug = base
+        while Workspace.objects.filter(slug=slug).exists():
+            slug = f"{base}-{secrets.token_hex(3)}"
+        return slug
+
+
+class WorkspaceUser(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="memberships"
+    )
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, db_column="workspace_id", related_name="memberships"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
+    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
+
+    class Meta:
+        db_table = "workspace_users"
+        verbose_name = "member"
+        constraints = [models.UniqueConstraint(fields=("user", "workspace"), name="workspace_users_unique")]
+
+    def __str__(self):
+        return f"{self.user} in {self.workspace}"
+
+
+class WorkspaceDocument(models.Model):
+    doc_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, db_column="docId")
+    filename = models.CharField(max_length=255, help_text="The name the uploader gave, for display only.")
+    docpath = models.CharField(max_length=255, editable=False, help_text="Where the file lives in storage.")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, db_column="workspaceId", related_name="documents"
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
+    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
+
+    class Meta:
+        db_table = "workspace_documents"
+        verbose_name = "document"
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("workspace", "created_at"), name="documents_ws_created"),
+            models.Index(fields=("workspace", "filename"), name="documents_ws_filename"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("workspaces:document", kwargs={"slug": self.workspace.slug, "doc_id": self.doc_id})
+
+
+class WorkspaceChatQuerySet(models.QuerySet):
+    def history_for(self, *, user, workspace):
+        """A member's visible chats in a workspace: always filtered by both."""
+        return self.filter(user=user, workspace=workspace, include=True)
+
+
+class WorkspaceChat(models.Model):
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, db_column="workspaceId", related_name="chats"
+    )
+    prompt = models.TextField()
+    response = models.JSONField(default=dict, help_text="The answer text, its sources, provider, model, timings.")
+    include = models.BooleanField(default=True, help_text="False once the member cleared the chat.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="user_id",
+        related_name="chats",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
+    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
+
+    objects = WorkspaceChatQuerySet.as_manager()
+
+    class Meta:
+        db_table = "workspace_chats"
+        verbose_name = "chat"
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("workspace", "user", "include", "id"), name="chats_history"),
+            models.Index(fields=("workspace", "created_at"), name="chats_ws_created"),
+        ]
+
+    def __str__(self):
+        return self.prompt[:60]
+
+    @property
+    def answer_text(self):
+        return (self.response or {}).get("text", "")
