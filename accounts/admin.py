@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from accounts import services
 from accounts.forms import UsernameField
-from accounts.models import Invite, InviteStatus, Role, User
+from accounts.models import AuditEvent, Invite, InviteStatus, Role, User
 
 admin.site.unregister(Group)
 
@@ -217,3 +217,23 @@ class InviteAdmin(admin.ModelAdmin):
 
     class Media:
         js = ("js/admin-copy.js",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail: read-only."""
+
+    list_display = ("created_at", "action", "username", "ip_address", "detail")
+    list_filter = ("action",)
+    search_fields = ("username", "ip_address", "detail")
+    date_hierarchy = "created_at"
+    readonly_fields = ("created_at", "action", "user", "username", "ip_address", "detail")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

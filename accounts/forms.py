@@ -2,7 +2,9 @@ from django import forms
 from django.contrib.auth import authenticate, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.models import User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, User
+from accounts.throttle import LOCKED_OUT, is_locked_out, lockout_minutes
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
 
 SUSPENDED_MESSAGE = "This account is suspended. Ask an administrator of this Docent to restore it."
@@ -72,8 +74,12 @@ class SignInForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username and password:
+            if is_locked_out(request=self.request, username=username):
+                audit_record(AuditAction.SIGN_IN_LOCKED, request=self.request, username=username)
+                raise forms.ValidationError(LOCKED_OUT, code="locked_out", params={"minutes": lockout_minutes()})
             self.user_cache = authenticate(self.request, username=username, password=password)
             if self.user_cache is None:
+                audit_record(AuditAction.SIGN_IN_FAILED, request=self.request, username=username)
                 suspended = User.objects.filter(username=username, suspended=True).first()
                 if suspended is not None and suspended.check_password(password):
                     raise forms.ValidationError(self.error_messages["suspended"], code="suspended")

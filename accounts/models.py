@@ -162,3 +162,38 @@ class Invite(models.Model):
     def get_absolute_url(self):
         return reverse("accounts:invite", kwargs={"code": self.code})
 
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked out"
+    SIGN_OUT = "sign_out", "Signed out"
+    SUSPENDED = "suspended", "Suspended"
+    UNSUSPENDED = "unsuspended", "Unsuspended"
+    INVITE_CLAIMED = "invite_claimed", "Invite claimed"
+    UPLOAD = "upload", "Document uploaded"
+    DOCUMENT_DELETED = "document_deleted", "Document deleted"
+
+
+class AuditEvent(models.Model):
+    """The audit trail the admin reads; failed sign-ins here also drive the lockout,
+    so it holds across every worker and host."""
+
+    action = models.CharField(max_length=32, choices=AuditAction.choices)
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    username = models.CharField(max_length=USERNAME_MAX_LENGTH + 32, blank=True, help_text="As typed or as it was.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, db_column="createdAt")
+
+    class Meta:
+        db_table = "audit_events"
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("action", "username", "created_at"), name="audit_action_username"),
+            models.Index(fields=("action", "ip_address", "created_at"), name="audit_action_ip"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.username}"

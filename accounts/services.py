@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from accounts.models import Invite, InviteStatus, Role, User
+from accounts.audit import audit_record
+from accounts.models import AuditAction, Invite, InviteStatus, Role, User
 
 CANNOT_SUSPEND_SELF = "You cannot suspend your own account."
 CANNOT_DEMOTE_SELF = "You cannot change your own role."
@@ -54,17 +55,27 @@ def user_save(*, actor: User, user: User) -> User:
     """Save a user edited in the admin after checking the role rules against the stored row."""
     _lock_admins()
     user_check_change(actor=actor, target=user, new_role=user.role, new_suspended=user.suspended)
+    was_suspended = User.objects.filter(pk=user.pk).values_list("suspended", flat=True).first()
     user.full_clean(exclude=("password",))
     user.save()
+    if was_suspended is not None and was_suspended != user.suspended:
+        _audit_suspension(actor=actor, user=user)
     return user
+
+
+def _audit_suspension(*, actor: User, user: User) -> None:
+    action = AuditAction.SUSPENDED if user.suspended else AuditAction.UNSUSPENDED
+    audit_record(action, user=user, detail=f"by {actor.username}")
 
 
 @transaction.atomic
 def user_set_suspended(*, actor: User, user: User, suspended: bool) -> User:
     _lock_admins()
     user_check_change(actor=actor, target=user, new_suspended=suspended)
-    User.objects.filter(pk=user.pk).update(suspended=suspended)
+    changed = User.objects.filter(pk=user.pk).exclude(suspended=suspended).update(suspended=suspended)
     user.suspended = suspended
+    if changed:
+        _audit_suspension(actor=actor, user=user)
     return user
 
 
@@ -92,6 +103,15 @@ def setup_create_first_admin(*, username: str, password: str) -> User:
     if User.objects.exists():
         raise SetupAlreadyDone(SETUP_ALREADY_DONE)
     return User.objects.create_user(username, password, role=Role.ADMIN)
+
+
+@transaction.atomic
+def invites_issue(*, created_by: User, workspaces, count: int) -> list[Invite]:
+    """Issue `count` pending invites, each granting every one of `workspaces`."""
+    invites = [Invite.objects.create(created_by=created_by) for _ in range(count)]
+    for invite in invites:
+        invite.workspaces.set(workspaces)
+    return invites
 
 
 def invites_disable(*, queryset) -> int:

@@ -8,9 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView
 
+from accounts.audit import audit_record
 from accounts.forms import USERNAME_TAKEN, NewAccountForm, SignInForm
 from accounts.middleware import has_users
-from accounts.models import INVITE_CODE_PATTERN, Invite, InviteStatus
+from accounts.models import INVITE_CODE_PATTERN, AuditAction, Invite, InviteStatus
 from accounts.services import (
     INVITE_UNAVAILABLE,
     InviteUnavailable,
@@ -87,6 +88,7 @@ class InviteClaimView(FormView):
         except UsernameTaken:
             form.add_error("username", USERNAME_TAKEN)
             return self.form_invalid(form)
+        audit_record(AuditAction.INVITE_CLAIMED, request=self.request, user=user, detail=f"invite {self.invite.pk}")
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {user.username}! Your account is ready.")
         return redirect("home")

@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.template.response import TemplateResponse
 
+from accounts.services import invites_issue
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
 
 
@@ -11,6 +14,10 @@ def count_of(model, field="workspace"):
         model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
     )
     return Coalesce(Subquery(counted), 0)
+
+
+class IssueInvitesForm(forms.Form):
+    count = forms.IntegerField(min_value=1, max_value=50, initial=1, help_text="How many single-use links (1–50).")
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,6 +34,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     readonly_fields = ("slug", "created_at")
     inlines = (MembershipInline,)
+    actions = ("issue_invites",)
     fieldsets = (
         (None, {"fields": ("name", "slug", "created_at")}),
         (
@@ -49,6 +57,25 @@ class WorkspaceAdmin(admin.ModelAdmin):
                 document_total=count_of(WorkspaceDocument),
                 chat_total=count_of(WorkspaceChat),
             )
+        )
+
+    @admin.action(description="Issue invites for the selected workspaces")
+    def issue_invites(self, request, queryset):
+        """Ask how many, then issue that many invites, each granting every selected workspace."""
+        form = IssueInvitesForm(request.POST if "count" in request.POST else None)
+        if form.is_valid():
+            count = form.cleaned_data["count"]
+            invites = invites_issue(created_by=request.user, workspaces=list(queryset), count=count)
+            links = [request.build_absolute_uri(invite.get_absolute_url()) for invite in invites]
+            return TemplateResponse(
+                request, "admin/workspaces/invites_issued.html",
+                {**self.admin_site.each_context(request), "title": "Invites issued", "links": links,
+                 "workspaces": queryset},
+            )
+        return TemplateResponse(
+            request, "admin/workspaces/issue_invites.html",
+            {**self.admin_site.each_context(request), "title": "Issue invites", "form": form, "workspaces": queryset,
+             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME},
         )
 
     @admin.display(description="members", ordering="member_total")

@@ -1,0 +1,52 @@
+import pytest
+
+from accounts.throttle import LOCKED_OUT
+from tests.factories import DEFAULT_PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+LOCKED_TEXT = LOCKED_OUT.split("%")[0]
+
+
+def test_repeated_failures_for_one_username_lock_it_even_with_the_right_password(client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    UserFactory(username="mia")
+    for _ in range(3):
+        client.post("/login/", {"username": "mia", "password": "wrong-guess-123"})
+    response = client.post("/login/", {"username": "mia", "password": DEFAULT_PASSWORD})
+    assert LOCKED_TEXT in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_lockout_is_per_username(client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 3
+    UserFactory(username="mia")
+    UserFactory(username="otto")
+    for _ in range(3):
+        client.post("/login/", {"username": "mia", "password": "wrong-guess-123"})
+    assert client.post("/login/", {"username": "otto", "password": DEFAULT_PASSWORD}).status_code == 302
+
+
+def test_one_address_trying_many_usernames_is_locked_out(client, settings):
+    settings.LOGIN_FAILURE_LIMIT_PER_IP = 4
+    UserFactory(username="mia")
+    for n in range(4):
+        client.post("/login/", {"username": f"guess{n}", "password": "wrong-guess-123"})
+    response = client.post("/login/", {"username": "mia", "password": DEFAULT_PASSWORD})
+    assert LOCKED_TEXT in response.content.decode()
+
+
+def test_lockout_ends_after_the_window(client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 2
+    settings.LOGIN_FAILURE_WINDOW_SECONDS = 60
+    UserFactory(username="mia")
+    for _ in range(2):
+        client.post("/login/", {"username": "mia", "password": "wrong-guess-123"})
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import AuditEvent
+
+    AuditEvent.objects.update(created_at=timezone.now() - timedelta(seconds=120))
+    assert client.post("/login/", {"username": "mia", "password": DEFAULT_PASSWORD}).status_code == 302
