@@ -21,10 +21,11 @@ run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
+# Several workers must share one cache: without CACHE_URL they share a file cache.
 serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
-	$(BIN)/gunicorn -c gunicorn.conf.py
+	CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.cache} $(BIN)/gunicorn -c gunicorn.conf.py
 
 test: install
 	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
