@@ -28,7 +28,7 @@ serve: install
 	CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.cache} $(BIN)/gunicorn -c gunicorn.conf.py
 
 test: install
-	$(TEST_ENV) $(BIN)/pytest $(PYTEST_ARGS)
+	$(TEST_ENV) $(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
 test-e2e: install
 	$(TEST_ENV) $(BIN)/pytest tests/e2e $(PYTEST_ARGS)

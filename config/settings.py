@@ -78,7 +78,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Tests use a file, not memory, so concurrency tests get real connections.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / "test-db.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": env("SQLITE_TEST_DB", default=str(BASE_DIR / "test-db.sqlite3"))}
 
 # CACHES
 # ------------------------------------------------------------------------------

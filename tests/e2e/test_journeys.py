@@ -1,0 +1,78 @@
+"""What a person does in a real browser, start to finish."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from accounts.models import Invite, Role, User
+from tests.e2e.conftest import screenshot, sign_in
+from tests.factories import DEFAULT_PASSWORD, AdminFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_first_run_creates_the_admin_who_creates_a_workspace_and_an_invite(new_page):
+    page = new_page()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/setup/$"))
+    page.fill("#id_username", "founder")
+    page.fill("#id_password1", "a-long-enough-pass-1")
+    page.fill("#id_password2", "a-long-enough-pass-1")
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Your workspaces")
+    assert User.objects.get(username="founder").role == Role.ADMIN
+
+    page.click("text=Admin")
+    screenshot(page, "admin")
+    page.goto("/admin/workspaces/workspace/add/")
+    page.fill("#id_name", "Research")
+    page.click("input[name=_save]")
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+
+    page.goto("/admin/accounts/invite/add/")
+    page.select_option("#id_workspaces_from", label="Research")
+    page.click("#id_workspaces_add")
+    page.click("input[name=_save]")
+    invite = Invite.objects.get()
+    assert [w.name for w in invite.workspaces.all()] == ["Research"]
+    expect(page.locator("a.claim-link")).to_have_attribute("href", f"/invite/{invite.code}/")
+
+
+def test_an_admin_suspends_a_member_whose_page_is_open_and_their_next_click_lands_on_sign_in(new_page):
+    workspace = WorkspaceFactory(name="Research")
+    member = UserFactory(username="mia")
+    WorkspaceUserFactory(user=member, workspace=workspace)
+    AdminFactory(username="ada")
+
+    member_page = new_page()
+    sign_in(member_page, "mia", DEFAULT_PASSWORD)
+    expect(member_page.locator(".workspace-card")).to_contain_text("Research")
+
+    admin_page = new_page()
+    sign_in(admin_page, "ada", DEFAULT_PASSWORD)
+    admin_page.goto("/admin/accounts/user/?q=mia")
+    admin_page.check(f"input[name=_selected_action][value='{member.pk}']")
+    admin_page.select_option("select[name=action]", "suspend_users")
+    admin_page.click("button[name=index]")
+    expect(admin_page.locator(".messagelist")).to_contain_text("Suspended 1 user")
+
+    member_page.click(f"a[href='/w/{workspace.slug}/']")
+    expect(member_page).to_have_url(re.compile(r"/login/"))
+    sign_in(member_page, "mia", DEFAULT_PASSWORD)
+    expect(member_page.locator(".form-errors")).to_contain_text("suspended")
+
+
+def test_a_member_of_another_workspace_cannot_reach_the_first_ones_pages(new_page):
+    research = WorkspaceFactory(name="Research")
+    WorkspaceUserFactory(user=UserFactory(username="mia"), workspace=research)
+    WorkspaceUserFactory(user=UserFactory(username="otto"), workspace=WorkspaceFactory(name="Legal"))
+
+    page = new_page()
+    sign_in(page, "otto", DEFAULT_PASSWORD)
+    expect(page.locator(".cards")).to_contain_text("Legal")
+    expect(page.locator(".cards")).not_to_contain_text("Research")
+    for path in (f"/w/{research.slug}/", f"/w/{research.slug}/search/?q=x", f"/w/{research.slug}/chat/"):
+        response = page.goto(path)
+        assert response.status == 404, path
+        expect(page.locator("h1")).to_have_text("Page not found")
