@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -131,12 +132,60 @@ class WorkspaceDocument(models.Model):
             models.Index(fields=("workspace", "created_at"), name="documents_ws_created"),
             models.Index(fields=("workspace", "filename"), name="documents_ws_filename"),
         ]
+        constraints = [
+            # The same file twice in one workspace is refused, even when two uploads race.
+            models.UniqueConstraint(models.F("workspace"), KT("metadata__sha256"), name="documents_ws_sha256_unique"),
+        ]
 
     def __str__(self):
         return self.filename
 
     def get_absolute_url(self):
         return reverse("workspaces:document", kwargs={"slug": self.workspace.slug, "doc_id": self.doc_id})
+
+    @property
+    def kind_label(self):
+        """A short human name of the file type, from the content type found at upload."""
+        return DOCUMENT_KIND_LABELS.get((self.metadata or {}).get("content_type"), "File")
+
+
+DOCUMENT_KIND_LABELS = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+    "text/plain": "Text",
+    "text/markdown": "Markdown",
+    "text/csv": "CSV",
+    "text/html": "HTML",
+}
+
+
+class DocumentPassage(models.Model):
+    """A slice of a document's text, the unit of search and of citations.
+
+    Full-text indexes live outside the ORM (see migration 0002): an FTS5 table
+    kept in sync by triggers on SQLite, a generated tsvector column with a GIN
+    index on PostgreSQL. `workspaces.search.search_passages` is their one reader.
+    """
+
+    document = models.ForeignKey(
+        WorkspaceDocument, on_delete=models.CASCADE, db_column="documentId", related_name="passages",
+        db_index=False,  # the (document, position) unique index serves lookups by document
+    )
+    position = models.PositiveIntegerField(help_text="1 for the first passage of the document.")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
+    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
+
+    class Meta:
+        db_table = "document_passages"
+        verbose_name = "passage"
+        ordering = ("document", "position")
+        constraints = [
+            models.UniqueConstraint(fields=("document", "position"), name="document_passages_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id} #{self.position}"
 
 
 class WorkspaceChatQuerySet(models.QuerySet):

@@ -1,0 +1,139 @@
+"""Writes to workspace documents: ingest (store, extract, split) and delete.
+
+Files live in Django's default storage under names Docent makes up
+(`documents/<workspace id>/<docId>.<ext>`), never under a name from the upload.
+A row without its file, or a file without its row, is never left behind.
+"""
+
+import hashlib
+import logging
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+
+from accounts.models import STAFF_ROLES
+from settings_app.services import setting_get
+from workspaces.extraction import DocumentRefused, extract_text, filename_for_display, split_passages
+from workspaces.models import DocumentPassage, Workspace, WorkspaceDocument
+
+logger = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+FILE_TOO_LARGE = "“{name}” is larger than the {limit} MB an upload may be."
+EMPTY_FILE = "“{name}” is empty."
+DUPLICATE_DOCUMENT = "“{name}” is already in this workspace as “{existing}”."
+PASSAGE_BATCH_SIZE = 500
+
+__all__ = [
+    "DUPLICATE_DOCUMENT", "EMPTY_FILE", "FILE_TOO_LARGE", "DocumentRefused", "document_delete",
+    "document_delete_allowed", "document_ingest", "document_upload_allowed", "upload_limit_bytes",
+]
+
+
+def document_upload_allowed(*, user) -> bool:
+    """Admins and managers upload; members only while the `members_can_upload` setting is on."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.role in STAFF_ROLES or setting_get("members_can_upload")
+
+
+def document_delete_allowed(*, user) -> bool:
+    return user.is_authenticated and user.is_active and user.role in STAFF_ROLES
+
+
+def upload_limit_bytes() -> int:
+    """The most one upload may carry, one file or several together (the `max_upload_mb` setting)."""
+    return setting_get("max_upload_mb") * MB
+
+
+def document_ingest(*, workspace: Workspace, uploaded_file: File, filename: str, user=None) -> WorkspaceDocument:
+    """Check, store and index one file; return the new document.
+
+    Raises DocumentRefused (with a message for the uploader) for a file that is too
+    large, empty, of an unknown or misnamed type, unreadable, or already in the
+    workspace; PermissionDenied when `user` may not upload. `user=None` is the
+    system (the import command). On any failure the stored file is removed again.
+    """
+    if user is not None and not document_upload_allowed(user=user):
+        raise PermissionDenied
+    name = filename_for_display(filename)
+    limit = upload_limit_bytes()
+    if uploaded_file.size is None or uploaded_file.size > limit:
+        raise DocumentRefused(FILE_TOO_LARGE.format(name=name, limit=limit // MB), code="too_large")
+    if uploaded_file.size == 0:
+        raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
+
+    extracted = extract_text(stream=uploaded_file, name=name)
+    sha256 = _sha256(uploaded_file)
+    _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
+    passages = split_passages(
+        extracted.text,
+        size_words=setting_get("passage_size_words"),
+        overlap_words=setting_get("passage_overlap_words"),
+    )
+    doc_id = uuid.uuid4()
+    metadata = {
+        "title": extracted.title,
+        "content_type": extracted.kind.content_type,
+        "size": uploaded_file.size,
+        "sha256": sha256,
+        "word_count": len(extracted.text.split()),
+        "page_count": extracted.page_count,
+        "passage_count": len(passages),
+        "uploaded_by": user.username if user is not None else None,
+    }
+
+    uploaded_file.seek(0)
+    docpath = default_storage.save(f"documents/{workspace.pk}/{doc_id}.{extracted.kind.extension}", uploaded_file)
+    try:
+        with transaction.atomic():
+            document = WorkspaceDocument.objects.create(
+                doc_id=doc_id, workspace=workspace, filename=name, docpath=docpath, metadata=metadata
+            )
+            DocumentPassage.objects.bulk_create(
+                [DocumentPassage(document=document, position=number, text=text)
+                 for number, text in enumerate(passages, start=1)],
+                batch_size=PASSAGE_BATCH_SIZE,
+            )
+    except IntegrityError:
+        _delete_stored_file(docpath)
+        # Lost a race with an identical upload: the unique (workspace, sha256) index said no.
+        _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
+        raise
+    except BaseException:
+        _delete_stored_file(docpath)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: WorkspaceDocument) -> None:
+    """Delete the document, its passages and, once the deletion is committed, its stored file."""
+    docpath = document.docpath
+    document.delete()
+    if docpath:
+        transaction.on_commit(lambda: _delete_stored_file(docpath))
+
+
+def _refuse_duplicate(*, workspace, sha256, name):
+    existing = workspace.documents.filter(metadata__sha256=sha256).values_list("filename", flat=True).first()
+    if existing is not None:
+        raise DocumentRefused(DUPLICATE_DOCUMENT.format(name=name, existing=existing), code="duplicate")
+
+
+def _sha256(uploaded_file) -> str:
+    digest = hashlib.sha256()
+    uploaded_file.seek(0)
+    for chunk in uploaded_file.chunks():
+        digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _delete_stored_file(docpath: str) -> None:
+    try:
+        default_storage.delete(docpath)
+    except OSError:
+        logger.exception("Could not delete stored document file %s", docpath)
