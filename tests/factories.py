@@ -5,7 +5,7 @@ from factory.django import DjangoModelFactory
 
 from accounts.models import Invite, Role, User
 from settings_app.models import SystemSetting
-from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
+from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -83,6 +83,15 @@ class WorkspaceDocumentFactory(DjangoModelFactory):
     filename = factory.Faker("file_name", extension="txt")
     docpath = factory.LazyAttribute(lambda doc: f"documents/{doc.workspace.pk}/{doc.doc_id}.txt")
     metadata = factory.LazyAttribute(lambda doc: {"title": doc.filename, "size": 10, "content_type": "text/plain"})
+
+
+class DocumentPassageFactory(DjangoModelFactory):
+    class Meta:
+        model = DocumentPassage
+
+    document = factory.SubFactory(WorkspaceDocumentFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    text = factory.Faker("paragraph", nb_sentences=6)
 
 
 class WorkspaceChatFactory(DjangoModelFactory):

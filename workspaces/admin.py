@@ -6,6 +6,7 @@ from django.template.response import TemplateResponse
 
 from accounts.services import invites_issue
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
+from workspaces.services import document_delete
 
 
 def count_of(model, field="workspace"):
@@ -107,6 +108,14 @@ class WorkspaceDocumentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # documents arrive through the workspace upload page
+
+    def delete_model(self, request, obj):
+        document_delete(document=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        """Through the service, one document at a time, so the stored files go too."""
+        for document in queryset.select_related(None).only("pk", "docpath", "filename", "workspace_id"):
+            document_delete(document=document, user=request.user)
 
 
 @admin.register(WorkspaceChat)

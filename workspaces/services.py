@@ -14,7 +14,8 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 
-from accounts.models import STAFF_ROLES
+from accounts.audit import audit_record
+from accounts.models import STAFF_ROLES, AuditAction
 from settings_app.services import setting_get
 from workspaces.extraction import DocumentRefused, extract_text, filename_for_display, split_passages
 from workspaces.models import DocumentPassage, Workspace, WorkspaceDocument
@@ -98,6 +99,10 @@ def document_ingest(*, workspace: Workspace, uploaded_file: File, filename: str,
                  for number, text in enumerate(passages, start=1)],
                 batch_size=PASSAGE_BATCH_SIZE,
             )
+            audit_record(
+                AuditAction.UPLOAD, user=user, username=getattr(user, "username", "") or "system",
+                detail=f"{name} to {workspace.slug} ({len(passages)} passages)",
+            )
     except IntegrityError:
         _delete_stored_file(docpath)
         # Lost a race with an identical upload: the unique (workspace, sha256) index said no.
@@ -110,9 +115,16 @@ def document_ingest(*, workspace: Workspace, uploaded_file: File, filename: str,
 
 
 @transaction.atomic
-def document_delete(*, document: WorkspaceDocument) -> None:
-    """Delete the document, its passages and, once the deletion is committed, its stored file."""
+def document_delete(*, document: WorkspaceDocument, user=None) -> None:
+    """Delete the document, its passages and, once the deletion is committed, its stored file.
+
+    `user` is who asked, for the audit trail (None: the system).
+    """
     docpath = document.docpath
+    audit_record(
+        AuditAction.DOCUMENT_DELETED, user=user, username=getattr(user, "username", "") or "system",
+        detail=f"{document.filename} from workspace {document.workspace_id}",
+    )
     document.delete()
     if docpath:
         transaction.on_commit(lambda: _delete_stored_file(docpath))

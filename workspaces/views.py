@@ -1,10 +1,37 @@
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Subquery
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+from django.db.models.functions import Lower
+from django.http import FileResponse, Http404
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import FormView, ListView, RedirectView, TemplateView, View
 
 from workspaces.admin import count_of
+from workspaces.extraction import ACCEPTED_EXTENSIONS
+from workspaces.forms import MAX_FILES_PER_UPLOAD, DocumentUploadForm
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument
+from workspaces.search import highlight, query_terms, search_passages
+from workspaces.services import (
+    MB,
+    DocumentRefused,
+    document_delete,
+    document_delete_allowed,
+    document_ingest,
+    document_upload_allowed,
+    upload_limit_bytes,
+)
+
+PASSAGES_PER_PAGE = 20
+SEARCH_RESULTS = 50
+SEARCH_EXCERPT_WORDS = 60
+MAX_QUERY_CHARS = 500
+# Room for the multipart boundaries, part headers and the CSRF field around the files.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 class HomeView(LoginRequiredMixin, ListView):
@@ -33,14 +60,215 @@ class WorkspaceMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.workspace = get_object_or_404(Workspace.objects.for_user(request.user), slug=kwargs["slug"])
+        self.resolve_within_workspace()
         return super().dispatch(request, *args, **kwargs)
 
+    def resolve_within_workspace(self):
+        """Hook, run once the workspace is known: load what the page needs, raise Http404 or PermissionDenied."""
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(workspace=self.workspace, **kwargs)
+        return super().get_context_data(
+            workspace=self.workspace,
+            can_upload=document_upload_allowed(user=self.request.user),
+            can_delete=document_delete_allowed(user=self.request.user),
+            **kwargs,
+        )
 
 
-class WorkspaceDetailView(WorkspaceMixin, DetailView):
+class DocumentMixin(WorkspaceMixin):
+    """A document of the workspace, by its docId: 404 for any other."""
+
+    def resolve_within_workspace(self):
+        super().resolve_within_workspace()
+        self.document = get_object_or_404(self.workspace.documents.all(), doc_id=self.kwargs["doc_id"])
+        self.document.workspace = self.workspace
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(document=self.document, **kwargs)
+
+
+class LenientPaginationMixin:
+    """A page number past the end or not a number shows the nearest page instead of a 404."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
+    """The documents of a workspace: filter by file name, sort by name or date."""
+
     template_name = "workspaces/workspace_detail.html"
+    context_object_name = "documents"
+    paginate_by = 50
+    SORTS = {
+        "-date": ("-created_at", "-id"),
+        "date": ("created_at", "id"),
+        "name": (Lower("filename"), "id"),
+        "-name": (Lower("filename").desc(), "-id"),
+    }
 
-    def get_object(self, queryset=None):
-        return self.workspace
+    def get_queryset(self):
+        self.sort = self.request.GET.get("sort") if self.request.GET.get("sort") in self.SORTS else "-date"
+        self.filename_filter = self.request.GET.get("q", "").strip()[:200]
+        documents = self.workspace.documents.only("doc_id", "filename", "metadata", "created_at", "workspace_id")
+        if self.filename_filter:
+            documents = documents.filter(filename__icontains=self.filename_filter)
+        return documents.order_by(*self.SORTS[self.sort])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        total = context["paginator"].count
+        if self.filename_filter:
+            total = self.workspace.documents.count()
+        return {
+            **context,
+            "member_count": self.workspace.memberships.count(),
+            "document_total": total,
+            "sort": self.sort,
+            "filename_filter": self.filename_filter,
+        }
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # checked in post(), after the size check: see there
+class DocumentUploadView(WorkspaceMixin, FormView):
+    template_name = "workspaces/document_upload.html"
+    form_class = DocumentUploadForm
+
+    def resolve_within_workspace(self):
+        super().resolve_within_workspace()
+        if not document_upload_allowed(user=self.request.user):
+            raise PermissionDenied("Only administrators and managers may upload documents here.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "limit_bytes": upload_limit_bytes()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            limit_mb=upload_limit_bytes() // MB,
+            max_files=MAX_FILES_PER_UPLOAD,
+            accepted_extensions=ACCEPTED_EXTENSIONS,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        # The CSRF middleware would read the whole body to find the token, so this view is
+        # exempt from it: first refuse an oversized body unread, then run the same CSRF check.
+        if content_length(request) > upload_limit_bytes() + MULTIPART_OVERHEAD_BYTES:
+            return render(
+                request,
+                "workspaces/upload_too_large.html",
+                {"workspace": self.workspace, "limit_mb": upload_limit_bytes() // MB},
+                status=413,
+            )
+        csrf_failure = CsrfViewMiddleware(lambda _request: None).process_view(request, _csrf_protected, (), {})
+        if csrf_failure is not None:
+            return csrf_failure
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        added = []
+        for uploaded in form.cleaned_data["documents"]:
+            try:
+                added.append(
+                    document_ingest(
+                        workspace=self.workspace, uploaded_file=uploaded, filename=uploaded.name,
+                        user=self.request.user,
+                    )
+                )
+            except DocumentRefused as refusal:
+                form.add_error("documents", refusal.message)
+        if added:
+            names = ", ".join(f"“{document.filename}”" for document in added)
+            messages.success(self.request, f"Added {names}.")
+        if form.errors:
+            return self.form_invalid(form)
+        if len(added) == 1:
+            return redirect(added[0].get_absolute_url())
+        return redirect(self.workspace.get_absolute_url())
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def _csrf_protected(request):
+    """Stands in for the view in the manual CSRF check (the real view is marked exempt)."""
+
+
+def content_length(request) -> int:
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+class DocumentDetailView(DocumentMixin, LenientPaginationMixin, ListView):
+    """A document's metadata and its text, passage by passage (anchors `#p<position>`)."""
+
+    template_name = "workspaces/document_detail.html"
+    context_object_name = "passages"
+    paginate_by = PASSAGES_PER_PAGE
+
+    def get_queryset(self):
+        return self.document.passages.only("position", "text").order_by("position")
+
+
+class PassageRedirectView(DocumentMixin, RedirectView):
+    """/…/passages/<position>/ → the document page that shows it, at its anchor: what citations link to."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        page = self.document.passage_page_number(kwargs["position"], per_page=PASSAGES_PER_PAGE)
+        if page is None:
+            raise Http404("This document has no such passage.")
+        return f"{self.document.get_absolute_url()}?page={page}#p{kwargs['position']}"
+
+
+class DocumentDownloadView(DocumentMixin, View):
+    """The original file, as an attachment, to people who may see the workspace."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            stored = default_storage.open(self.document.docpath, "rb")
+        except (FileNotFoundError, OSError):
+            raise Http404("The stored file of this document is missing.") from None
+        return FileResponse(
+            stored,
+            as_attachment=True,
+            filename=self.document.filename,
+            content_type=self.document.metadata.get("content_type") or "application/octet-stream",
+        )
+
+
+class DocumentDeleteView(DocumentMixin, TemplateView):
+    template_name = "workspaces/document_confirm_delete.html"
+
+    def resolve_within_workspace(self):
+        super().resolve_within_workspace()
+        if not document_delete_allowed(user=self.request.user):
+            raise PermissionDenied("Only administrators and managers may delete documents.")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(passage_count=self.document.passages.count(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        document_delete(document=self.document, user=request.user)
+        messages.success(request, f"Deleted “{self.document.filename}”.")
+        return redirect(self.workspace.get_absolute_url())
+
+
+class SearchView(WorkspaceMixin, TemplateView):
+    """Ranked passages of the workspace's documents, the matching words highlighted."""
+
+    template_name = "workspaces/search.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
+        terms = query_terms(query)
+        hits = search_passages(workspace=self.workspace, query=query, limit=SEARCH_RESULTS) if terms else []
+        results = [
+            {"hit": hit, "excerpt": highlight(hit.text, terms, context_words=SEARCH_EXCERPT_WORDS)} for hit in hits
+        ]
+        return super().get_context_data(
+            query=query, terms=terms, results=results, result_limit=SEARCH_RESULTS, **kwargs
+        )

@@ -1,0 +1,95 @@
+"""Small real files built in code: no binary fixtures in the repository."""
+
+import io
+import zipfile
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+
+def pdf_bytes(pages: list[str], *, title: str | None = None) -> bytes:
+    """A minimal valid PDF: one Helvetica text line per page, a correct xref table."""
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    kids = []
+    for index, text in enumerate(pages):
+        page_id, content_id = 4 + 2 * index, 5 + 2 * index
+        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
+        stream = b"BT /F1 12 Tf 72 720 Td (" + escaped + b") Tj ET"
+        objects[content_id] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
+        objects[page_id] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
+            b"/Contents %d 0 R >>" % content_id
+        )
+        kids.append(b"%d 0 R" % page_id)
+    objects[2] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(pages)
+    info_id = None
+    if title is not None:
+        info_id = max(objects) + 1
+        objects[info_id] = b"<< /Title (" + title.encode("latin-1") + b") >>"
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = out.tell()
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, objects[number]))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    for number in sorted(objects):
+        out.write(b"%010d 00000 n \n" % offsets[number])
+    trailer = b"<< /Size %d /Root 1 0 R" % (len(objects) + 1)
+    if info_id:
+        trailer += b" /Info %d 0 R" % info_id
+    out.write(b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref)
+    return out.getvalue()
+
+
+def encrypted_pdf_bytes(text: str = "Secret plans") -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes([text]))))
+    writer.encrypt(user_password="open-sesame", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def docx_bytes(paragraphs: list[str], *, title: str = "") -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = title
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run"
+
+
+def upload(name: str, data: bytes | str, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    if isinstance(data, str):
+        data = data.encode()
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def words(count: int, prefix: str = "word") -> str:
+    return " ".join(f"{prefix}{n}" for n in range(1, count + 1))
+
+
+def stored_files() -> list[str]:
+    """Every file under MEDIA_ROOT (a temporary folder per test), relative to it."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(path.relative_to(root).as_posix() for path in root.rglob("*") if path.is_file())

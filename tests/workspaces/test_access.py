@@ -1,0 +1,58 @@
+"""Every workspace URL is scoped to the workspaces the user may see: a 404 otherwise."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from workspaces.urls import urlpatterns
+
+pytestmark = pytest.mark.django_db
+
+
+def url_for(pattern, *, workspace, document):
+    """Reverse `pattern` with a real value for each of its converters."""
+    values = {"slug": workspace.slug, "doc_id": document.doc_id, "position": 1}
+    names = set(pattern.pattern.converters)
+    assert names <= set(values), f"teach this test a value for {sorted(names - set(values))} of {pattern.name}"
+    return reverse(f"workspaces:{pattern.name}", kwargs={name: values[name] for name in names})
+
+
+@pytest.fixture
+def document(workspace):
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    DocumentPassageFactory(document=document, position=1)
+    default_storage.save(document.docpath, ContentFile(b"A stored original."))
+    return document
+
+
+@pytest.mark.parametrize("pattern", urlpatterns, ids=[pattern.name for pattern in urlpatterns])
+def test_every_workspace_url_answers_404_to_a_non_member(client, other_user, workspace, document, pattern):
+    client.force_login(other_user)
+    url = url_for(pattern, workspace=workspace, document=document)
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+
+
+@pytest.mark.parametrize("pattern", urlpatterns, ids=[pattern.name for pattern in urlpatterns])
+def test_every_workspace_url_exists_for_a_member_so_the_404s_above_mean_something(
+    member_client, workspace, document, pattern
+):
+    url = url_for(pattern, workspace=workspace, document=document)
+    # 403: upload and delete are for admins and managers; 404 would mean the URL itself is wrong.
+    assert member_client.get(url).status_code in (200, 302, 403)
+
+
+@pytest.mark.parametrize("pattern", urlpatterns, ids=[pattern.name for pattern in urlpatterns])
+def test_every_workspace_url_sends_a_signed_out_visitor_to_sign_in(client, user, workspace, document, pattern):
+    response = client.get(url_for(pattern, workspace=workspace, document=document))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_document_is_found_only_through_its_own_workspace(member_client, workspace, other_user):
+    """A docId from another workspace under this workspace's slug is a 404 too."""
+    elsewhere = WorkspaceDocumentFactory(workspace=other_user.workspaces.get())
+    url = reverse("workspaces:document", kwargs={"slug": workspace.slug, "doc_id": elsewhere.doc_id})
+    assert member_client.get(url).status_code == 404
