@@ -112,7 +112,7 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
     def get_queryset(self):
         self.sort = self.request.GET.get("sort") if self.request.GET.get("sort") in self.SORTS else "-date"
         self.filename_filter = self.request.GET.get("q", "").strip()[:200]
-        documents = self.workspace.documents.only("doc_id", "filename", "metadata", "created_at", "workspace_id")
+        documents = self.workspace.documents.all()
         if self.filename_filter:
             documents = documents.filter(filename__icontains=self.filename_filter)
         return documents.order_by(*self.SORTS[self.sort])
@@ -211,7 +211,7 @@ class DocumentDetailView(DocumentMixin, LenientPaginationMixin, ListView):
     paginate_by = PASSAGES_PER_PAGE
 
     def get_queryset(self):
-        return self.document.passages.only("position", "text").order_by("position")
+        return self.document.passages.order_by("position")
 
 
 class PassageRedirectView(DocumentMixin, RedirectView):
