@@ -139,11 +139,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
 WHITENOISE_MANIFEST_STRICT = False
-# Uploads bigger than this are refused before the body is read (the per-file
-# limit is the max_upload_mb system setting, checked against each file).
+# Form fields (not files) held in memory, and the size above which an uploaded
+# file is streamed to a temporary file. The upload size limit is the
+# max_upload_mb system setting: the upload view checks it against the request's
+# Content-Length before the body is read (413), then against each file.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-MAX_REQUEST_BODY_MB = env.int("MAX_REQUEST_BODY_MB", default=520)
 
 # SECURITY
 # ------------------------------------------------------------------------------
