@@ -29,6 +29,8 @@ NO_TEXT = "“{name}” contains no text to search (a scanned PDF needs text rec
 # A .docx is refused when its parts expand past this: a zip bomb, not a document.
 DOCX_MAX_EXPANDED_BYTES = 512 * 1024 * 1024
 FILENAME_MAX_LENGTH = 255
+# Unicode category Cc except tab and newline.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class DocumentRefused(Exception):
@@ -109,7 +111,7 @@ def extract_text(*, stream: BinaryIO, name: str) -> ExtractedText:
 def normalise_text(text: str) -> str:
     """One newline style, no control characters (PostgreSQL refuses NUL), at most one blank line in a row."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    text = CONTROL_CHARACTERS.sub("", text)
     text = re.sub(r"[ \t]+\n", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
 

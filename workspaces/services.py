@@ -13,6 +13,9 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Value
+from django.db.models.fields.json import KT
+from django.db.models.lookups import Exact
 
 from accounts.audit import audit_record
 from accounts.models import STAFF_ROLES, AuditAction
@@ -131,7 +134,9 @@ def document_delete(*, document: WorkspaceDocument, user=None) -> None:
 
 
 def _refuse_duplicate(*, workspace, sha256, name):
-    existing = workspace.documents.filter(metadata__sha256=sha256).values_list("filename", flat=True).first()
+    # The same expression as the unique index (metadata->>'sha256'), so PostgreSQL looks it up by index.
+    same_checksum = Exact(KT("metadata__sha256"), Value(sha256, output_field=CharField()))
+    existing = workspace.documents.filter(same_checksum).order_by().values_list("filename", flat=True).first()
     if existing is not None:
         raise DocumentRefused(DUPLICATE_DOCUMENT.format(name=name, existing=existing), code="duplicate")
 
