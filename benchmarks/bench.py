@@ -1,0 +1,267 @@
+"""`make bench`: how fast the member pages and search are with a large workspace.
+
+Seeds a dedicated workspace (slug `bench`, deleted and re-created on every run)
+with 10,000 documents and 200,000 passages in the configured database, then
+times real requests through django.test.Client as a signed-in member and
+prints the median and 95th percentile of each.
+
+    make bench                                                        # SQLite, a throwaway file in /tmp
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench make bench  # PostgreSQL
+
+Without DATABASE_URL the bench uses its own SQLite file in the temporary
+folder, never the project's database; MEDIA_ROOT likewise defaults to a
+temporary folder. Sizes come from BENCH_DOCUMENTS, BENCH_PASSAGES,
+BENCH_PASSAGE_WORDS, BENCH_INGEST_DOCUMENTS and BENCH_REPEAT.
+
+Each section is a function `(Bench) -> list[Result]` listed in SECTIONS, so a
+later section (answering) is one more function and one more line there.
+"""
+
+import itertools
+import logging
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'docent-bench.sqlite3'}")
+os.environ.setdefault("MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "docent-bench-media"))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.files.storage import default_storage  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from workspaces.models import DocumentPassage, Workspace, WorkspaceDocument, WorkspaceUser  # noqa: E402
+from workspaces.services import document_ingest  # noqa: E402
+
+DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", 10_000))
+PASSAGES = int(os.environ.get("BENCH_PASSAGES", 200_000))
+PASSAGE_WORDS = int(os.environ.get("BENCH_PASSAGE_WORDS", 200))  # the passage_size_words default
+INGEST_DOCUMENTS = int(os.environ.get("BENCH_INGEST_DOCUMENTS", 100))
+REPEAT = int(os.environ.get("BENCH_REPEAT", 50))
+VOCABULARY_SIZE = 20_000
+BATCH = 5_000
+SLUG = "bench"
+MEMBER = "bench-member"
+
+
+@dataclass
+class Result:
+    name: str
+    unit: str = "ms"
+    samples: list[float] = field(default_factory=list)
+    value: float | None = None  # for a single figure such as a rate
+
+    def summary(self) -> str:
+        if self.value is not None:
+            return f"{self.name:<48} {self.value:>12,.0f} {self.unit}"
+        ordered = sorted(self.samples)
+        p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return f"{self.name:<48} median {statistics.median(ordered):8.1f} ms   p95 {p95:8.1f} ms   (n={len(ordered)})"
+
+
+@dataclass
+class Bench:
+    workspace: Workspace
+    client: Client
+    vocabulary: list[str]
+    rng: random.Random
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def make_vocabulary(rng: random.Random) -> list[str]:
+    """Pronounceable made-up words, most common first (used with a Zipf-like weighting)."""
+    syllables = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+    words = set()
+    while len(words) < VOCABULARY_SIZE:
+        words.add("".join(rng.choice(syllables) for _ in range(rng.randint(2, 4))))
+    return sorted(words, key=lambda word: (len(word), word))
+
+
+def text_source(bench_rng: random.Random, vocabulary: list[str]):
+    cumulative = list(itertools.accumulate(1 / rank for rank in range(1, len(vocabulary) + 1)))
+
+    def words(count: int) -> str:
+        return " ".join(bench_rng.choices(vocabulary, cum_weights=cumulative, k=count))
+
+    return words
+
+
+def timed(client: Client, urls: list[str], name: str) -> Result:
+    client.get(urls[0])  # warm caches (settings, session) once
+    result = Result(name)
+    for number in range(REPEAT):
+        url = urls[number % len(urls)]
+        started = time.perf_counter()
+        response = client.get(url)
+        result.samples.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise RuntimeError(f"{url} answered {response.status_code}")
+    return result
+
+
+def reset() -> Bench:
+    """Delete the previous bench workspace and member, create them afresh."""
+    call_command("migrate", verbosity=0)
+    old = Workspace.objects.filter(slug=SLUG).first()
+    if old is not None:
+        log("Deleting the previous bench workspace…")
+        started = time.perf_counter()
+        for docpath in old.documents.values_list("docpath", flat=True).iterator():
+            default_storage.delete(docpath)
+        with transaction.atomic():
+            DocumentPassage.objects.filter(document__workspace=old).delete()
+            old.documents.all().delete()
+            old.delete()
+        log(f"  deleted in {time.perf_counter() - started:.1f} s")
+    User.objects.filter(username=MEMBER).delete()
+    workspace = Workspace.objects.create(name="Bench", slug=SLUG)
+    member = User.objects.create_user(MEMBER, password=None)
+    WorkspaceUser.objects.create(user=member, workspace=workspace)
+    client = Client()
+    client.force_login(member)
+    rng = random.Random(20261125)
+    return Bench(workspace=workspace, client=client, vocabulary=make_vocabulary(rng), rng=rng)
+
+
+def section_import(bench: Bench) -> list[Result]:
+    """Seed the workspace: most rows in bulk, then some documents through the real upload pipeline."""
+    words = text_source(bench.rng, bench.vocabulary)
+    ingest_passages = INGEST_DOCUMENTS * (PASSAGES // DOCUMENTS)
+    seed_documents, seed_passages = DOCUMENTS - INGEST_DOCUMENTS, PASSAGES - ingest_passages
+    per_document = seed_passages // seed_documents
+    log(f"Seeding {seed_documents:,} documents and {seed_passages:,} passages of {PASSAGE_WORDS} words…")
+
+    insert_seconds = 0.0
+    metadata = {"content_type": "text/plain", "size": PASSAGE_WORDS * per_document * 7, "page_count": None,
+                "word_count": PASSAGE_WORDS * per_document, "passage_count": per_document}
+    rows = [
+        WorkspaceDocument(
+            workspace=bench.workspace,
+            filename=f"{words(2)} {number:05}.txt",
+            docpath=f"documents/{bench.workspace.pk}/seeded-{number}.txt",
+            metadata={**metadata, "title": words(3), "sha256": f"seeded-{number}"},
+        )
+        for number in range(seed_documents)
+    ]
+    started = time.perf_counter()
+    WorkspaceDocument.objects.bulk_create(rows, batch_size=BATCH)
+    insert_seconds += time.perf_counter() - started
+    document_ids = list(bench.workspace.documents.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for first in range(0, len(document_ids), BATCH // per_document):
+        batch = [
+            DocumentPassage(document_id=document_id, position=position, text=words(PASSAGE_WORDS))
+            for document_id in document_ids[first:first + BATCH // per_document]
+            for position in range(1, per_document + 1)
+        ]
+        started = time.perf_counter()
+        with transaction.atomic():
+            DocumentPassage.objects.bulk_create(batch, batch_size=BATCH)
+        insert_seconds += time.perf_counter() - started
+        written += len(batch)
+        if written % 50_000 < len(batch):
+            log(f"  {written:,} passages, {written / insert_seconds:,.0f}/s")
+
+    log(f"Ingesting {INGEST_DOCUMENTS} documents through document_ingest…")
+    size, overlap = 200, 40
+    document_words = (PASSAGES // DOCUMENTS - 1) * (size - overlap) + size
+    ingested = 0
+    started = time.perf_counter()
+    for number in range(INGEST_DOCUMENTS):
+        text = f"Bench upload {number}\n\n{words(document_words - 3)}"
+        document = document_ingest(
+            workspace=bench.workspace, uploaded_file=ContentFile(text.encode(), name=f"upload-{number}.txt"),
+            filename=f"upload-{number}.txt",
+        )
+        ingested += document.metadata["passage_count"]
+    ingest_seconds = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE document_passages; ANALYZE workspace_documents")
+    log(f"  workspace now holds {bench.workspace.documents.count():,} documents and "
+        f"{DocumentPassage.objects.filter(document__workspace=bench.workspace).count():,} passages")
+    return [
+        Result("seed: passages indexed per second (bulk insert)", unit="passages/s", value=written / insert_seconds),
+        Result("upload pipeline: passages indexed per second", unit="passages/s", value=ingested / ingest_seconds),
+        Result("upload pipeline: documents per second", unit="documents/s", value=INGEST_DOCUMENTS / ingest_seconds),
+    ]
+
+
+def section_pages(bench: Bench) -> list[Result]:
+    workspace_url = reverse("workspaces:detail", kwargs={"slug": SLUG})
+    doc_ids = list(bench.workspace.documents.order_by("?").values_list("doc_id", flat=True)[:REPEAT])
+    document_urls = [reverse("workspaces:document", kwargs={"slug": SLUG, "doc_id": doc_id}) for doc_id in doc_ids]
+    middle = DOCUMENTS // 50 // 2
+    return [
+        timed(bench.client, [workspace_url], "workspace page (newest first)"),
+        timed(bench.client, [f"{workspace_url}?sort=name&page={middle}"], f"workspace page (by name, page {middle})"),
+        timed(bench.client, [f"{workspace_url}?q={bench.vocabulary[3][:4]}"], "workspace page (file name filter)"),
+        timed(bench.client, document_urls, "document page (random documents)"),
+    ]
+
+
+def section_search(bench: Bench) -> list[Result]:
+    search_url = reverse("workspaces:search", kwargs={"slug": SLUG})
+    vocabulary = bench.vocabulary
+    queries = {
+        "search: a rare word": [vocabulary[rank] for rank in (5_000, 9_000, 12_000, 15_000, 18_000)],
+        "search: a common word": [vocabulary[rank] for rank in (0, 3, 7, 12, 20)],
+        "search: three words": [" ".join(vocabulary[r] for r in (rank, rank * 7 + 50, rank * 31 + 900))
+                                for rank in (10, 40, 90, 160, 250)],
+    }
+    return [timed(bench.client, [f"{search_url}?q={query}" for query in qs], name) for name, qs in queries.items()]
+
+
+SECTIONS = [section_import, section_pages, section_search]
+
+
+def database_version() -> str:
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version}"
+    return f"PostgreSQL {connection.pg_version // 10_000}.{connection.pg_version % 100}"
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore", message="No directory at")
+    logging.getLogger("docent.audit").setLevel(logging.WARNING)
+    staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    with override_settings(
+        STORAGES={"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}, "staticfiles": staticfiles},
+        ALLOWED_HOSTS=["testserver"],
+    ):
+        started = time.perf_counter()
+        bench = reset()
+        results = []
+        for section in SECTIONS:
+            log(f"== {section.__name__.removeprefix('section_')}")
+            results.extend(section(bench))
+        print(
+            f"\nDocent bench · {database_version()} · {DOCUMENTS:,} documents, {PASSAGES:,} passages of "
+            f"{PASSAGE_WORDS} words · {os.cpu_count()} CPUs · Python {platform.python_version()}"
+        )
+        for result in results:
+            print(result.summary())
+        print(f"total {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
