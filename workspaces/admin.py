@@ -3,8 +3,10 @@ from django.contrib import admin
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from accounts.services import invites_issue
+from workspaces.export import chats_csv_response, chats_json_response
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
 from workspaces.services import document_delete
 
@@ -129,6 +131,15 @@ class WorkspaceChatAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     fields = ("workspace", "user", "include", "prompt", "answer", "response", "created_at")
     readonly_fields = fields
+    actions = ("export_csv", "export_json")
+
+    @admin.action(description="Export selected chats as CSV")
+    def export_csv(self, request, queryset):
+        return chats_csv_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.csv")
+
+    @admin.action(description="Export selected chats as JSON")
+    def export_json(self, request, queryset):
+        return chats_json_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.json")
 
     @admin.display(description="prompt")
     def short_prompt(self, obj):

@@ -8,7 +8,9 @@ A row without its file, or a file without its row, is never left behind.
 import hashlib
 import logging
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -16,12 +18,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.db.models.fields.json import KT
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.models import STAFF_ROLES, AuditAction
 from settings_app.services import setting_get
+from workspaces import answering
 from workspaces.extraction import DocumentRefused, extract_text, filename_for_display, split_passages
-from workspaces.models import DocumentPassage, Workspace, WorkspaceDocument
+from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument
 
 logger = logging.getLogger(__name__)
 
@@ -154,3 +158,68 @@ def _delete_stored_file(docpath: str) -> None:
         default_storage.delete(docpath)
     except OSError:
         logger.exception("Could not delete stored document file %s", docpath)
+
+
+# CHATS
+# ------------------------------------------------------------------------------
+PROMPT_EMPTY = "Type a question first."
+PROMPT_TOO_LONG = "Questions can be at most %(limit)d characters; this one has %(length)d."
+RATE_LIMITED = "You are asking faster than Docent allows (%(limit)d questions a minute). Wait a moment and ask again."
+DAILY_LIMIT_REACHED = "You have asked %(limit)d questions today, the daily limit. Ask again tomorrow."
+
+
+class ChatRefused(Exception):
+    """The question was not answered; `message` says why and nothing was stored."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def chat_history(*, workspace: Workspace, user) -> list[tuple[str, str]]:
+    """The asker's last `history_length` included chats as (prompt, answer), oldest first."""
+    if workspace.history_length == 0:
+        return []
+    recent = WorkspaceChat.objects.history_for(user=user, workspace=workspace).order_by("-id")
+    rows = list(recent.values_list("prompt", "response")[: workspace.history_length])
+    return [(prompt, (response or {}).get("text", "")) for prompt, response in reversed(rows)]
+
+
+def _check_limits(*, user, prompt: str) -> None:
+    limit = setting_get("max_prompt_chars")
+    if not prompt:
+        raise ChatRefused(PROMPT_EMPTY)
+    if len(prompt) > limit:
+        raise ChatRefused(PROMPT_TOO_LONG % {"limit": limit, "length": len(prompt)})
+    # Counted in the database, so the limits hold across every worker and host.
+    now = timezone.now()
+    per_minute = settings.CHAT_RATE_LIMIT_PER_MINUTE
+    asked_last_minute = WorkspaceChat.objects.filter(user=user, created_at__gte=now - timedelta(minutes=1))
+    if per_minute and asked_last_minute.count() >= per_minute:
+        raise ChatRefused(RATE_LIMITED % {"limit": per_minute}, status=429)
+    daily = setting_get("daily_message_limit")
+    if daily and WorkspaceChat.objects.filter(user=user, created_at__gte=now - timedelta(days=1)).count() >= daily:
+        raise ChatRefused(DAILY_LIMIT_REACHED % {"limit": daily}, status=429)
+
+
+def chat_ask(*, workspace: Workspace, user, prompt: str) -> WorkspaceChat:
+    """Answer `prompt` and store it as one `workspace_chats` row; on any refusal or
+    provider failure raise ChatRefused and store nothing."""
+    prompt = (prompt or "").strip()
+    _check_limits(user=user, prompt=prompt)
+    try:
+        result = answering.answer(
+            workspace=workspace, prompt=prompt, history=chat_history(workspace=workspace, user=user)
+        )
+    except answering.AnswerError as error:
+        raise ChatRefused(error.message, status=200) from None
+    return WorkspaceChat.objects.create(
+        workspace=workspace, user=user, prompt=prompt, response=result.as_response(), include=True
+    )
+
+
+def chat_clear(*, workspace: Workspace, user) -> int:
+    """Hide the user's chats in `workspace` from their page and from answering context;
+    the admin chat log keeps them."""
+    return WorkspaceChat.objects.history_for(user=user, workspace=workspace).update(include=False)

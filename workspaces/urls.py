@@ -16,4 +16,7 @@ urlpatterns = [
         name="passage",
     ),
     path("<slug:slug>/search/", views.SearchView.as_view(), name="search"),
+    path("<slug:slug>/chat/", views.ChatView.as_view(), name="chat"),
+    path("<slug:slug>/chat/clear/", views.ChatClearView.as_view(), name="chat_clear"),
+    path("<slug:slug>/chat/export.<str:format>", views.ChatExportView.as_view(), name="chat_export"),
 ]

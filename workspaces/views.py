@@ -7,18 +7,26 @@ from django.db.models.functions import Lower
 from django.http import FileResponse, Http404
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, ListView, RedirectView, TemplateView, View
 
+from settings_app.services import setting_get
 from workspaces.admin import count_of
+from workspaces.export import chats_csv_response, chats_json_response
 from workspaces.extraction import ACCEPTED_EXTENSIONS
 from workspaces.forms import MAX_FILES_PER_UPLOAD, DocumentUploadForm
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument
 from workspaces.search import highlight, query_terms, search_passages
 from workspaces.services import (
     MB,
+    ChatRefused,
     DocumentRefused,
+    chat_ask,
+    chat_clear,
     document_delete,
     document_delete_allowed,
     document_ingest,
@@ -272,3 +280,57 @@ class SearchView(WorkspaceMixin, TemplateView):
         return super().get_context_data(
             query=query, terms=terms, results=results, result_limit=SEARCH_RESULTS, **kwargs
         )
+
+
+class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
+    """The asker's own included chats in this workspace, newest page first and
+    oldest-first within the page, and the form to ask."""
+
+    template_name = "workspaces/chat.html"
+    context_object_name = "chats"
+    paginate_by = 20
+
+    def get_queryset(self):
+        return WorkspaceChat.objects.history_for(user=self.request.user, workspace=self.workspace).order_by("-id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {
+            **context,
+            "chats": list(reversed(context["chats"])),
+            "document_total": self.workspace.documents.count(),
+            "max_prompt_chars": setting_get("max_prompt_chars"),
+            "prompt": kwargs.get("prompt", ""),
+        }
+
+    def post(self, request, *args, **kwargs):
+        prompt = request.POST.get("prompt", "")
+        try:
+            chat = chat_ask(workspace=self.workspace, user=request.user, prompt=prompt)
+        except ChatRefused as refusal:
+            self.object_list = self.get_queryset()
+            context = self.get_context_data(prompt=prompt, error=refusal.message)
+            return self.render_to_response(context, status=refusal.status)
+        return redirect(f"{reverse('workspaces:chat', kwargs={'slug': self.workspace.slug})}#chat-{chat.pk}")
+
+
+class ChatClearView(WorkspaceMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        cleared = chat_clear(workspace=self.workspace, user=request.user)
+        messages.success(request, f"Cleared {cleared} question{pluralize(cleared)} from your chat.")
+        return redirect("workspaces:chat", slug=self.workspace.slug)
+
+
+class ChatExportView(WorkspaceMixin, View):
+    """The asker's included chats in this workspace as CSV or JSON, streamed."""
+
+    def get(self, request, *args, **kwargs):
+        if kwargs["format"] not in ("csv", "json"):
+            raise Http404("Export as csv or json.")
+        chats = WorkspaceChat.objects.history_for(user=request.user, workspace=self.workspace)
+        filename = f"{self.workspace.slug}-chat-{timezone.now():%Y%m%d}.{kwargs['format']}"
+        if kwargs["format"] == "csv":
+            return chats_csv_response(chats, filename)
+        return chats_json_response(chats, filename)
