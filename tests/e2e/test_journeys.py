@@ -76,3 +76,55 @@ def test_a_member_of_another_workspace_cannot_reach_the_first_ones_pages(new_pag
         response = page.goto(path)
         assert response.status == 404, path
         expect(page.locator("h1")).to_have_text("Page not found")
+
+
+def test_an_invitee_claims_uploads_searches_and_asks_and_sees_the_cited_answer(new_page, tmp_path):
+    from settings_app.services import setting_set
+    from tests.factories import InviteFactory
+
+    setting_set(label="members_can_upload", value=True)
+    workspace = WorkspaceFactory(name="Research")
+    invite = InviteFactory(created_by=AdminFactory(username="ada"), workspaces=[workspace])
+    notes = tmp_path / "field-notes.md"
+    notes.write_text(
+        "# Field notes\n\nThe survey started in March. The northern colony counted 412 nesting puffins this year.\n\n"
+        "Weather was calm for most of the season.\n"
+    )
+
+    page = new_page()
+    page.goto(f"/invite/{invite.code}/")
+    expect(page.locator("main")).to_contain_text("Research")
+    page.fill("#id_username", "newbie")
+    page.fill("#id_password1", "a-long-enough-pass-3")
+    page.fill("#id_password2", "a-long-enough-pass-3")
+    page.click("button[type=submit]")
+    expect(page.locator(".workspace-card")).to_contain_text("Research")
+    screenshot(page, "home")
+
+    page.click("text=Research")
+    page.click("text=Upload documents")
+    page.set_input_files("input[type=file]", str(notes))
+    page.click("main button[type=submit]")
+    expect(page.locator(".messages")).to_contain_text("Added “field-notes.md”")
+    expect(page.locator(".passage").first).to_contain_text("412 nesting puffins")
+    screenshot(page, "document")
+
+    page.click("nav.breadcrumbs >> text=Research")
+    expect(page.locator("table.list")).to_contain_text("field-notes.md")
+    screenshot(page, "workspace")
+
+    page.click("nav.tabs >> text=Search")
+    page.fill("input[name=q]", "puffins")
+    page.click("button:has-text('Search')")
+    expect(page.locator(".search-result").first.locator("mark").first).to_have_text(re.compile("puffins", re.I))
+    screenshot(page, "search")
+
+    page.click("nav.tabs >> text=Chat")
+    page.fill("#id_prompt", "How many puffins were nesting in the northern colony?")
+    page.click("button:has-text('Ask')")
+    answer = page.locator(".bubble.answer").last
+    expect(answer).to_contain_text("The northern colony counted 412 nesting puffins this year.")
+    expect(answer.locator(".sources a")).to_have_text("field-notes.md")
+    screenshot(page, "chat")
+    answer.locator(".sources a").click()
+    expect(page.locator(".passage:target")).to_contain_text("412 nesting puffins")
