@@ -8,7 +8,7 @@ from django.utils import timezone
 from accounts.services import invites_issue
 from workspaces.export import chats_csv_response, chats_json_response
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
-from workspaces.services import document_delete
+from workspaces.services import document_delete, workspace_delete
 
 
 def count_of(model, field="workspace"):
@@ -80,6 +80,14 @@ class WorkspaceAdmin(admin.ModelAdmin):
             {**self.admin_site.each_context(request), "title": "Issue invites", "form": form, "workspaces": queryset,
              "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME},
         )
+
+    def delete_model(self, request, obj):
+        workspace_delete(workspace=obj)
+
+    def delete_queryset(self, request, queryset):
+        """Through the service, so the documents' stored files go too."""
+        for workspace in queryset:
+            workspace_delete(workspace=workspace)
 
     @admin.display(description="members", ordering="member_total")
     def member_count(self, obj):

@@ -183,27 +183,37 @@ def _html_text(source):
 
 def _pdf_text(stream, name, kind):
     from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError, PyPdfError
+    from pypdf.errors import FileNotDecryptedError
 
     head = stream.read(1024)
     if b"%PDF-" not in head:
         raise _mismatch(name, kind)
     stream.seek(0)
+    # pypdf raises many kinds of error on damaged or hostile files (zlib, struct, recursion…):
+    # every one of them means the same to the uploader, so none may become a 500.
     try:
         reader = PdfReader(stream)
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentRefused(PDF_ENCRYPTED.format(name=name), code="encrypted")
+        encrypted = reader.is_encrypted
+    except Exception:
+        raise DocumentRefused(PDF_CORRUPT.format(name=name), code="corrupt") from None
+    if encrypted and not _opens_without_password(reader):
+        raise DocumentRefused(PDF_ENCRYPTED.format(name=name), code="encrypted")
+    try:
         pages = [page.extract_text() or "" for page in reader.pages]
         title = (reader.metadata or {}).get("/Title") or ""
-    except DocumentRefused:
-        raise
     except FileNotDecryptedError:
         raise DocumentRefused(PDF_ENCRYPTED.format(name=name), code="encrypted") from None
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
-            RecursionError, NotImplementedError, AssertionError, ZeroDivisionError):
-        # pypdf raises many kinds of error on damaged files; all mean the same to the uploader.
+    except Exception:
         raise DocumentRefused(PDF_CORRUPT.format(name=name), code="corrupt") from None
     return "\n\n".join(pages), str(title), len(pages)
+
+
+def _opens_without_password(reader) -> bool:
+    """True for PDFs encrypted only against editing (an empty user password)."""
+    try:
+        return bool(reader.decrypt(""))
+    except Exception:  # an unsupported cipher or a missing crypto library: treat as locked
+        return False
 
 
 def _docx_text(stream, name, kind):

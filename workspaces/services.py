@@ -137,6 +137,15 @@ def document_delete(*, document: WorkspaceDocument, user=None) -> None:
         transaction.on_commit(lambda: _delete_stored_file(docpath))
 
 
+@transaction.atomic
+def workspace_delete(*, workspace: Workspace) -> None:
+    """Delete the workspace with its members, documents, passages and chats; the stored
+    files of its documents go once the deletion is committed."""
+    docpaths = [path for path in workspace.documents.values_list("docpath", flat=True) if path]
+    workspace.delete()
+    transaction.on_commit(lambda: [_delete_stored_file(docpath) for docpath in docpaths])
+
+
 def _refuse_duplicate(*, workspace, sha256, name):
     # The same expression as the unique index (metadata->>'sha256'), so PostgreSQL looks it up by index.
     same_checksum = Exact(KT("metadata__sha256"), Value(sha256, output_field=CharField()))

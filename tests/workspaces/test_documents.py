@@ -161,3 +161,16 @@ def test_bulk_delete_in_the_admin_removes_every_stored_file(
     assert response.status_code == 302
     assert list(WorkspaceDocument.objects.all()) == [keep]
     assert stored_files() == [keep.docpath]
+
+
+def test_deleting_a_workspace_in_the_admin_removes_its_documents_files(
+    admin_client, workspace, other_user, django_capture_on_commit_callbacks
+):
+    ingest(workspace, name="a.txt", text="First document")
+    ingest(workspace, name="b.txt", text="Second document")
+    elsewhere = ingest(other_user.workspaces.get(), name="keep.txt", text="Another workspace")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(reverse("admin:workspaces_workspace_delete", args=[workspace.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert list(WorkspaceDocument.objects.all()) == [elsewhere]
+    assert stored_files() == [elsewhere.docpath]

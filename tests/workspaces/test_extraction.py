@@ -1,9 +1,13 @@
 import io
+import struct
+import zlib
 
 import pytest
 
-from tests.workspaces.sample_files import docx_bytes, pdf_bytes, words
+from tests.workspaces.sample_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes, words
 from workspaces.extraction import (
+    PDF_CORRUPT,
+    PDF_ENCRYPTED,
     UNSUPPORTED_TYPE,
     DocumentRefused,
     extract_text,
@@ -91,3 +95,38 @@ def test_an_overlap_as_large_as_the_passage_still_moves_on():
 
 def test_no_words_means_no_passages():
     assert split_passages(" \n ", size_words=200, overlap_words=40) == []
+
+
+@pytest.mark.parametrize("error", [zlib.error("bad stream"), struct.error("short"), RecursionError(), KeyError("x")])
+def test_any_error_inside_the_pdf_reader_is_a_clear_refusal_not_a_crash(monkeypatch, error):
+    from pypdf import PageObject
+
+    def extract_text_fails(self, *args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(PageObject, "extract_text", extract_text_fails)
+    with pytest.raises(DocumentRefused) as refused:
+        extract("odd.pdf", pdf_bytes(["Hello"]))
+    assert refused.value.message == PDF_CORRUPT.format(name="odd.pdf")
+
+
+def test_a_pdf_locked_only_against_editing_is_read():
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(["Readable by anyone"]))))
+    writer.encrypt(user_password="", owner_password="owner-only", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    assert extract("locked-for-editing.pdf", out.getvalue()).text == "Readable by anyone"
+
+
+def test_a_pdf_whose_cipher_cannot_be_opened_counts_as_password_protected(monkeypatch):
+    from pypdf import PdfReader
+
+    def decrypt_unsupported(self, password):
+        raise NotImplementedError("unsupported cipher")
+
+    monkeypatch.setattr(PdfReader, "decrypt", decrypt_unsupported)
+    with pytest.raises(DocumentRefused) as refused:
+        extract("aes.pdf", encrypted_pdf_bytes())
+    assert refused.value.message == PDF_ENCRYPTED.format(name="aes.pdf")
