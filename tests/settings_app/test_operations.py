@@ -4,6 +4,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
+from settings_app.views import livez
 from tests.factories import UserFactory, WorkspaceChatFactory, WorkspaceDocumentFactory, WorkspaceFactory
 from workspaces.models import WorkspaceChat, WorkspaceDocument
 
@@ -13,6 +14,14 @@ def test_healthz_reports_database_and_storage(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "storage": "ok"}
+
+
+@pytest.mark.django_db
+def test_livez_answers_ok_and_the_view_itself_runs_no_query(client, rf, django_assert_num_queries):
+    UserFactory()  # past first-run setup
+    assert (client.get("/livez").status_code, client.get("/livez").content) == (200, b"ok")
+    with django_assert_num_queries(0):
+        assert livez(rf.get("/livez")).content == b"ok"
 
 
 @pytest.mark.django_db
