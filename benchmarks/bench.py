@@ -43,10 +43,17 @@ from django.core.files.storage import default_storage  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from workspaces.models import DocumentPassage, Workspace, WorkspaceDocument, WorkspaceUser  # noqa: E402
+from workspaces.models import (  # noqa: E402
+    DocumentPassage,
+    Workspace,
+    WorkspaceChat,
+    WorkspaceDocument,
+    WorkspaceUser,
+)
 from workspaces.search import query_terms  # noqa: E402
 from workspaces.services import document_ingest  # noqa: E402
 
@@ -260,7 +267,63 @@ def matching_share(workspace: Workspace, query: str) -> float:
     return matches / PASSAGES
 
 
-SECTIONS = [section_import, section_pages, section_search]
+CHATS = int(os.environ.get("BENCH_CHATS", 100_000))
+
+
+def section_answering(bench: Bench) -> list[Result]:
+    """Retrieval answers over the big workspace, then the chat page with CHATS chats in it."""
+    chat_url = reverse("workspaces:chat", kwargs={"slug": SLUG})
+    member = User.objects.get(username=MEMBER)
+    vocabulary = bench.vocabulary
+    prompts = [
+        f"What do the documents say about {vocabulary[rank]} and {vocabulary[rank * 13 + 400]}?"
+        for rank in range(60, 60 + REPEAT)
+    ]
+    answer_result = Result("answer: retrieval, ask and store (POST)")
+    with override_settings(CHAT_RATE_LIMIT_PER_MINUTE=0):
+        for prompt in prompts:
+            started = time.perf_counter()
+            response = bench.client.post(chat_url, {"prompt": prompt})
+            answer_result.samples.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 302:
+                raise RuntimeError(f"asking answered {response.status_code}")
+
+    log(f"Seeding {CHATS:,} chats…")
+    words = text_source(bench.rng, vocabulary)
+    doc_id = str(bench.workspace.documents.values_list("doc_id", flat=True).first())
+    sources = [{"doc_id": doc_id, "filename": "seeded.txt", "position": n, "quote": words(60), "score": 1.0}
+               for n in range(1, 5)]
+    for first in range(0, CHATS, BATCH):
+        WorkspaceChat.objects.bulk_create(
+            [
+                WorkspaceChat(workspace=bench.workspace, user=member, prompt=words(12),
+                              response={"text": words(80), "sources": sources, "provider": "retrieval"})
+                for _ in range(min(BATCH, CHATS - first))
+            ],
+            batch_size=BATCH,
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE workspace_chats")
+    chat_count = WorkspaceChat.objects.filter(workspace=bench.workspace).count()
+    middle_url = f"{chat_url}?page={chat_count // 20 // 2}"
+    pages = [
+        timed(bench.client, [chat_url],
+              f"chat page, newest ({chat_count:,} chats; {queries(bench.client, chat_url)} q)"),
+        timed(bench.client, [middle_url], f"chat page, middle page ({queries(bench.client, middle_url)} q)"),
+    ]
+    return [answer_result, *pages]
+
+
+def queries(client: Client, url: str) -> int:
+    """How many SQL queries one GET of `url` costs."""
+    connection.queries_log.clear()  # the request_started signal resets it too; start from empty
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    return len(captured)
+
+
+SECTIONS = [section_import, section_pages, section_search, section_answering]
 
 
 def database_version() -> str:

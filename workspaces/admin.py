@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.services import invites_issue
 from workspaces.export import chats_csv_response, chats_json_response
-from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
+from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
 from workspaces.services import document_delete, workspace_delete
 
 
@@ -17,6 +17,9 @@ def count_of(model, field="workspace"):
         model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
     )
     return Coalesce(Subquery(counted), 0)
+
+
+DELETE_PREVIEW_DOCUMENTS = 20
 
 
 class IssueInvitesForm(forms.Form):
@@ -80,6 +83,31 @@ class WorkspaceAdmin(admin.ModelAdmin):
             {**self.admin_site.each_context(request), "title": "Issue invites", "form": form, "workspaces": queryset,
              "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME},
         )
+
+    def get_deleted_objects(self, objs, request):
+        """A summary instead of Django's row-by-row list, which would name every passage of
+        every document: counts per workspace and the first documents by name."""
+        summary, totals = [], {"workspaces": 0, "documents": 0, "passages": 0, "chats": 0, "members": 0}
+        for workspace in objs:
+            documents = workspace.documents.order_by("filename")
+            counts = {
+                "documents": documents.count(),
+                "passages": DocumentPassage.objects.filter(document__workspace=workspace).count(),
+                "chats": workspace.chats.count(),
+                "members": workspace.memberships.count(),
+            }
+            named = [f"{name}" for name in documents.values_list("filename", flat=True)[:DELETE_PREVIEW_DOCUMENTS]]
+            if counts["documents"] > len(named):
+                named.append(f"… and {counts['documents'] - len(named):,} more")
+            summary.append(f"Workspace: {workspace.name}")
+            summary.append([
+                f"{counts['documents']:,} documents, their stored files and {counts['passages']:,} passages", named,
+                f"{counts['chats']:,} chats", f"{counts['members']:,} memberships",
+            ])
+            totals["workspaces"] += 1
+            for key, value in counts.items():
+                totals[key] += value
+        return summary, {key: value for key, value in totals.items() if value}, set(), []
 
     def delete_model(self, request, obj):
         workspace_delete(workspace=obj)
