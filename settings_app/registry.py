@@ -152,7 +152,10 @@ REGISTRY: dict[str, Setting] = {
             "The instructions sent to a language model when a workspace has none.", max_length=8000, multiline=True,
         ),
         BoolSetting("members_can_upload", False, "Members (role default) may upload documents to their workspaces."),
-        IntSetting("max_upload_mb", 25, "Largest upload (one file or several together), in MB (1–512).", min_value=1, max_value=512),
+        IntSetting(
+            "max_upload_mb", 25, "Largest upload (one file or several together), in MB (1–512).",
+            min_value=1, max_value=512,
+        ),
         IntSetting(
             "passage_size_words", 200, "Words per passage when documents are split.", min_value=20, max_value=2000
         ),
