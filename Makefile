@@ -43,5 +43,9 @@ check: install
 bench: install
 	$(TEST_ENV) $(PY) -m benchmarks.bench
 
+# Load test (not part of `make test`): gunicorn + PostgreSQL + Redis driven by wrk; see benchmarks/load.py.
+load: install
+	$(PY) -m benchmarks.load
+
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3*
