@@ -120,20 +120,12 @@ class UserAdmin(DjangoUserAdmin):
         return actions
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None:
-            try:
-                services.user_check_change(actor=request.user, target=obj)
-            except (ValidationError, PermissionDenied):
-                return False
-            if obj.pk == request.user.pk or services._would_remove_last_admin(obj):
-                return False
+        if obj is not None and not services.user_delete_allowed(actor=request.user, user=obj):
+            return False
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            services.user_save(actor=request.user, user=obj)
-        else:
-            super().save_model(request, obj, form, change)
+        services.user_save(actor=request.user, user=obj)
 
     def delete_model(self, request, obj):
         services.user_delete(actor=request.user, user=obj)

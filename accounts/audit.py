@@ -1,6 +1,9 @@
 """Record what people did: one row in `audit_events` and one structured log line."""
 
+import ipaddress
 import logging
+
+from django.conf import settings
 
 from accounts.models import AuditEvent
 
@@ -8,7 +11,19 @@ logger = logging.getLogger("docent.audit")
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address. Behind TRUSTED_PROXY_COUNT proxies it is the entry those proxies
+    appended to X-Forwarded-For (entries further left are whatever the client claimed)."""
+    if request is None:
+        return None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if len(forwarded) >= proxies:
+            try:
+                return str(ipaddress.ip_address(forwarded[-proxies]))
+            except ValueError:
+                pass
+    return request.META.get("REMOTE_ADDR")
 
 
 def audit_record(action: str, *, request=None, user=None, username: str = "", detail: str = "") -> AuditEvent:

@@ -17,6 +17,10 @@ def has_users() -> bool:
     return exists
 
 
+def _first_run_exempt() -> tuple[str, ...]:
+    return ("/setup/", settings.STATIC_URL, "/healthz", "/livez")
+
+
 class FirstRunMiddleware:
     """While no user exists, every page leads to /setup/."""
 
@@ -25,6 +29,6 @@ class FirstRunMiddleware:
 
     def __call__(self, request):
         path = request.path_info
-        if not path.startswith(("/setup/", f"/{settings.STATIC_URL}", "/healthz")) and not has_users():
+        if not path.startswith(_first_run_exempt()) and not has_users():
             return redirect("accounts:setup")
         return self.get_response(request)

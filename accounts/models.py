@@ -100,10 +100,6 @@ class User(AbstractBaseUser):
     def is_superuser(self):
         return self.role == Role.ADMIN
 
-    @property
-    def is_admin(self):
-        return self.role == Role.ADMIN
-
     def has_perm(self, perm, obj=None):
         return self.has_module_perms(perm.split(".", 1)[0])
 
@@ -113,7 +109,7 @@ class User(AbstractBaseUser):
     def has_module_perms(self, app_label):
         if not self.is_active or not self.is_staff:
             return False
-        return self.is_admin or app_label not in ADMIN_ONLY_APPS
+        return self.is_superuser or app_label not in ADMIN_ONLY_APPS
 
 
 def generate_invite_code() -> str:

@@ -33,13 +33,15 @@ def _would_remove_last_admin(user: User) -> bool:
 
 
 def user_check_change(*, actor: User, target: User | None, new_role: str | None = None, new_suspended=None) -> None:
-    """Raise ValidationError / PermissionDenied when `actor` may not make this change to `target`."""
-    touches_admin = new_role == Role.ADMIN or (target is not None and target.role == Role.ADMIN)
+    """Raise ValidationError / PermissionDenied when `actor` may not make this change to `target`.
+
+    Judged against the stored row, not the edited object, so an edit cannot hide whom it touches."""
+    current = User.objects.filter(pk=target.pk).first() if target is not None and target.pk else None
+    touches_admin = new_role == Role.ADMIN or (current is not None and current.role == Role.ADMIN)
     if actor.role != Role.ADMIN and touches_admin:
         raise PermissionDenied(MANAGER_CANNOT_TOUCH_ADMIN)
-    if target is None or target.pk is None:
+    if current is None:
         return
-    current = User.objects.get(pk=target.pk)
     if target.pk == actor.pk:
         if new_suspended and not current.suspended:
             raise ValidationError(CANNOT_SUSPEND_SELF)
@@ -79,14 +81,27 @@ def user_set_suspended(*, actor: User, user: User, suspended: bool) -> User:
     return user
 
 
-@transaction.atomic
-def user_delete(*, actor: User, user: User) -> None:
-    _lock_admins()
+def user_check_delete(*, actor: User, user: User) -> None:
+    """Raise ValidationError / PermissionDenied when `actor` may not delete `user`."""
     if user.pk == actor.pk:
         raise ValidationError(CANNOT_DELETE_SELF)
     user_check_change(actor=actor, target=user)
     if _would_remove_last_admin(User.objects.get(pk=user.pk)):
         raise ValidationError(LAST_ADMIN, params={"username": user.username})
+
+
+def user_delete_allowed(*, actor: User, user: User) -> bool:
+    try:
+        user_check_delete(actor=actor, user=user)
+    except (ValidationError, PermissionDenied):
+        return False
+    return True
+
+
+@transaction.atomic
+def user_delete(*, actor: User, user: User) -> None:
+    _lock_admins()
+    user_check_delete(actor=actor, user=user)
     user.delete()
 
 

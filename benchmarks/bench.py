@@ -126,8 +126,17 @@ def timed(client: Client, urls: list[str], name: str) -> Result:
     return result
 
 
+def refuse_a_real_database() -> None:
+    """The bench deletes and re-creates data: only in a database named for it."""
+    name = str(connection.settings_dict["NAME"])
+    if "bench" not in name and not os.environ.get("BENCH_ANY_DATABASE"):
+        sys.exit(f"Refusing to run in database {name!r}: use one whose name contains 'bench' "
+                 "(or set BENCH_ANY_DATABASE=1).")
+
+
 def reset() -> Bench:
     """Delete the previous bench workspace and member, create them afresh."""
+    refuse_a_real_database()
     call_command("migrate", verbosity=0)
     old = Workspace.objects.filter(slug=SLUG).first()
     if old is not None:

@@ -200,6 +200,7 @@ def prepare_data() -> Data:
     from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceUser
 
     log("Migrating…")
+    bench.refuse_a_real_database()
     call_command("migrate", verbosity=0)
     cache.clear()  # the load test's own Redis database: no settings left from another run
     workspace = Workspace.objects.filter(slug=bench.SLUG).first()

@@ -12,7 +12,10 @@ SEED_SCHEMA = {
     "users": {"id", "username", "password", "role", "suspended", "createdAt", "lastUpdatedAt"},
     "workspace_chats": {"id", "workspaceId", "prompt", "response", "include", "user_id", "createdAt", "lastUpdatedAt"},
     "workspace_users": {"id", "user_id", "workspace_id", "createdAt", "lastUpdatedAt"},
-    "workspaces": {"id", "name", "slug", "createdAt", "lastUpdatedAt"},
+    "workspaces": {
+        "id", "name", "slug", "openAiPrompt", "openAiHistory", "topN", "similarityThreshold", "chatMode",
+        "chatProvider", "chatModel", "createdAt", "lastUpdatedAt",
+    },
 }
 
 

@@ -1,25 +1,26 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from accounts.services import invites_issue
 from workspaces.export import chats_csv_response, chats_json_response
-from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
+from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
 from workspaces.services import document_delete, workspace_delete
 
-
-def count_of(model, field="workspace"):
-    """A correlated COUNT(*) per workspace row: one query for the whole changelist."""
-    counted = (
-        model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
-    )
-    return Coalesce(Subquery(counted), 0)
-
-
 DELETE_PREVIEW_DOCUMENTS = 20
+
+
+def documents_deletion_summary(documents) -> tuple[list, dict]:
+    """What deleting `documents` removes, for a confirmation page: counts and the first names."""
+    counts = {
+        "documents": documents.count(),
+        "passages": DocumentPassage.objects.filter(document__in=documents).count(),
+    }
+    names = list(documents.order_by("filename").values_list("filename", flat=True)[:DELETE_PREVIEW_DOCUMENTS])
+    if counts["documents"] > len(names):
+        names.append(f"… and {counts['documents'] - len(names):,} more")
+    return [f"{counts['documents']:,} documents, their stored files and {counts['passages']:,} passages", names], counts
 
 
 class IssueInvitesForm(forms.Form):
@@ -85,28 +86,15 @@ class WorkspaceAdmin(admin.ModelAdmin):
         )
 
     def get_deleted_objects(self, objs, request):
-        """A summary instead of Django's row-by-row list, which would name every passage of
-        every document: counts per workspace and the first documents by name."""
-        summary, totals = [], {"workspaces": 0, "documents": 0, "passages": 0, "chats": 0, "members": 0}
+        """A summary instead of Django's row-by-row list, which would name every passage."""
+        summary, totals = [], {}
         for workspace in objs:
-            documents = workspace.documents.order_by("filename")
-            counts = {
-                "documents": documents.count(),
-                "passages": DocumentPassage.objects.filter(document__workspace=workspace).count(),
-                "chats": workspace.chats.count(),
-                "members": workspace.memberships.count(),
-            }
-            named = [f"{name}" for name in documents.values_list("filename", flat=True)[:DELETE_PREVIEW_DOCUMENTS]]
-            if counts["documents"] > len(named):
-                named.append(f"… and {counts['documents'] - len(named):,} more")
-            summary.append(f"Workspace: {workspace.name}")
-            summary.append([
-                f"{counts['documents']:,} documents, their stored files and {counts['passages']:,} passages", named,
-                f"{counts['chats']:,} chats", f"{counts['members']:,} memberships",
-            ])
-            totals["workspaces"] += 1
-            for key, value in counts.items():
-                totals[key] += value
+            lines, counts = documents_deletion_summary(workspace.documents.all())
+            counts.update(chats=workspace.chats.count(), members=workspace.memberships.count())
+            summary += [f"Workspace: {workspace.name}",
+                        [*lines, f"{counts['chats']:,} chats", f"{counts['members']:,} memberships"]]
+            for key, value in {"workspaces": 1, **counts}.items():
+                totals[key] = totals.get(key, 0) + value
         return summary, {key: value for key, value in totals.items() if value}, set(), []
 
     def delete_model(self, request, obj):
@@ -146,6 +134,11 @@ class WorkspaceDocumentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # documents arrive through the workspace upload page
+
+    def get_deleted_objects(self, objs, request):
+        documents = WorkspaceDocument.objects.filter(pk__in=[obj.pk for obj in objs])
+        lines, counts = documents_deletion_summary(documents)
+        return lines, counts, set(), []
 
     def delete_model(self, request, obj):
         document_delete(document=obj, user=request.user)
@@ -190,3 +183,6 @@ class WorkspaceChatAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the log keeps every chat; they go only with their workspace

@@ -147,7 +147,7 @@ def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]])
     hits = retrieve_passages(workspace=workspace, prompt=prompt, history=history)
     retrieved = time.perf_counter()
     if not hits and (provider == ChatProvider.RETRIEVAL or workspace.chat_mode == ChatMode.QUERY):
-        text, model = NO_ANSWER, "retrieval"
+        text, model = NO_ANSWER, ""
     elif provider == ChatProvider.OPENAI_COMPATIBLE:
         text, model = _answer_by_llm(workspace, prompt, history, hits)
     else:

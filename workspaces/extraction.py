@@ -104,7 +104,7 @@ def extract_text(*, stream: BinaryIO, name: str) -> ExtractedText:
     text = normalise_text(text)
     if not text.strip():
         raise DocumentRefused(NO_TEXT.format(name=name), code="no_text")
-    title = " ".join((title or "").split())[:200] or PurePosixPath(name).stem[:200] or name
+    title = " ".join(CONTROL_CHARACTERS.sub("", title or "").split())[:200] or PurePosixPath(name).stem[:200] or name
     return ExtractedText(kind=kind, text=text, title=title, page_count=page_count)
 
 

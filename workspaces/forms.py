@@ -2,6 +2,7 @@ from django import forms
 from django.template.defaultfilters import filesizeformat
 
 from workspaces.extraction import ACCEPTED_EXTENSIONS
+from workspaces.services import MB
 
 MAX_FILES_PER_UPLOAD = 20
 NO_FILES = "Choose at least one file to upload."
@@ -44,6 +45,12 @@ class DocumentUploadForm(forms.Form):
         total = sum(uploaded.size for uploaded in files)
         if len(files) > 1 and total > self.limit_bytes:
             raise forms.ValidationError(
-                UPLOAD_TOO_LARGE.format(size=filesizeformat(total), limit=self.limit_bytes // (1024 * 1024))
+                UPLOAD_TOO_LARGE.format(size=filesizeformat(total), limit=self.limit_bytes // MB)
             )
         return files
+
+
+class AskForm(forms.Form):
+    """The question; Django's CharField refuses NUL characters, the service checks the rest."""
+
+    prompt = forms.CharField(required=False)

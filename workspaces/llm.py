@@ -204,9 +204,12 @@ def _parse_completion(body: bytes, *, requested_model: str, origin: str, api_key
     if content is not None and not isinstance(content, str):
         logger.warning("LLM server %s sent message content of type %s", origin, type(content).__name__)
         raise LLMError(MESSAGE_MALFORMED)
-    if not content or not content.strip():
+    content = (content or "").replace("\x00", "")  # PostgreSQL's JSON refuses NUL
+    if not content.strip():
         raise LLMError(MESSAGE_EMPTY_ANSWER)
     reported_model = data.get("model")
+    if isinstance(reported_model, str):
+        reported_model = reported_model.replace("\x00", "")[:120]
     usage = data.get("usage")
     return (
         content.strip(),

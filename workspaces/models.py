@@ -2,12 +2,22 @@ import secrets
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
 from accounts.models import STAFF_ROLES
+
+
+def count_of(model, field="workspace"):
+    """A correlated COUNT(*) per workspace row: one query for the whole changelist."""
+    counted = (
+        model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 class ChatMode(models.TextChoices):
@@ -46,7 +56,7 @@ class Workspace(models.Model):
     similarity_threshold = models.FloatField(
         default=0.25,
         db_column="similarityThreshold",
-        help_text="0–1: passages scoring below this share of the best match are left out.",
+        help_text="0–1: the share of the question's words a passage must contain to be used.",
     )
     chat_mode = models.CharField(max_length=8, choices=ChatMode.choices, default=ChatMode.CHAT, db_column="chatMode")
     chat_provider = models.CharField(
@@ -79,9 +89,16 @@ class Workspace(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = self._unique_slug()
-        super().save(*args, **kwargs)
+        if self.slug:
+            return super().save(*args, **kwargs)
+        self.slug = self._unique_slug()
+        try:
+            with transaction.atomic():
+                return super().save(*args, **kwargs)
+        except IntegrityError:
+            # Another workspace took the slug between the check and the insert.
+            self.slug = f"{self.slug[:60]}-{secrets.token_hex(3)}"
+            return super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("workspaces:detail", kwargs={"slug": self.slug})

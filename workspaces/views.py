@@ -15,11 +15,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, ListView, RedirectView, TemplateView, View
 
 from settings_app.services import setting_get
-from workspaces.admin import count_of
 from workspaces.export import chats_csv_response, chats_json_response
 from workspaces.extraction import ACCEPTED_EXTENSIONS
-from workspaces.forms import MAX_FILES_PER_UPLOAD, DocumentUploadForm
-from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument
+from workspaces.forms import MAX_FILES_PER_UPLOAD, AskForm, DocumentUploadForm
+from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, count_of
 from workspaces.search import highlight, query_terms, search_passages
 from workspaces.services import (
     MB,
@@ -42,7 +41,16 @@ MAX_QUERY_CHARS = 500
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
-class HomeView(LoginRequiredMixin, ListView):
+class LenientPaginationMixin:
+    """A page number past the end or not a number shows the nearest page instead of a 404."""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
+
+class HomeView(LoginRequiredMixin, LenientPaginationMixin, ListView):
     """The workspaces the signed-in user may see, as cards."""
 
     template_name = "workspaces/home.html"
@@ -95,15 +103,6 @@ class DocumentMixin(WorkspaceMixin):
         return super().get_context_data(document=self.document, **kwargs)
 
 
-class LenientPaginationMixin:
-    """A page number past the end or not a number shows the nearest page instead of a 404."""
-
-    def paginate_queryset(self, queryset, page_size):
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        return paginator, page, page.object_list, page.has_other_pages()
-
-
 class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
     """The documents of a workspace: filter by file name, sort by name or date."""
 
@@ -119,7 +118,7 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
 
     def get_queryset(self):
         self.sort = self.request.GET.get("sort") if self.request.GET.get("sort") in self.SORTS else "-date"
-        self.filename_filter = self.request.GET.get("q", "").strip()[:200]
+        self.filename_filter = self.request.GET.get("q", "").replace("\x00", "").strip()[:200]
         documents = self.workspace.documents.all()
         if self.filename_filter:
             documents = documents.filter(filename__icontains=self.filename_filter)
@@ -304,9 +303,12 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
         }
 
     def post(self, request, *args, **kwargs):
-        prompt = request.POST.get("prompt", "")
+        form = AskForm(request.POST)
+        prompt = request.POST.get("prompt", "").replace("\x00", "")
         try:
-            chat = chat_ask(workspace=self.workspace, user=request.user, prompt=prompt)
+            if not form.is_valid():
+                raise ChatRefused(form.errors["prompt"][0])
+            chat = chat_ask(workspace=self.workspace, user=request.user, prompt=form.cleaned_data["prompt"])
         except ChatRefused as refusal:
             self.object_list = self.get_queryset()
             context = self.get_context_data(prompt=prompt, error=refusal.message)

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 def test_account_page_shows_role_and_workspaces(member_client):
     body = member_client.get("/account/").content.decode()
-    assert "Member" in body and "Research" in body
+    assert "<dt>Role</dt><dd>Member</dd>" in body and "Research" in body
 
 
 def test_changing_password_keeps_this_session_and_ends_the_others(member_client, user):

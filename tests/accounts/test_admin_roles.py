@@ -1,7 +1,7 @@
 """Role rules, exercised as requests through the Django admin (forged POSTs included)."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import services
 from accounts.models import Invite, InviteStatus, Role, User
@@ -116,7 +116,7 @@ def test_nobody_can_demote_themselves(admin_client, admin_user):
     assert admin_user.role == Role.ADMIN
 
 
-def test_last_admin_stays_when_two_admins_act_on_each_other(client, admin_user):
+def test_last_admin_stays_when_a_second_admins_request_arrives_after_the_first_changed_things(client, admin_user):
     """Two admins suspending each other at once (the second request arriving with a stale view)
     must leave one active admin: the second change is refused."""
     bob = AdminFactory(username="bob")
@@ -181,3 +181,35 @@ def test_usernames_are_unique_whatever_the_letter_case(admin_client):
     )
     assert response.status_code == 200
     assert User.objects.filter(username="mia").count() == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda manager, admin: services.user_save(
+            actor=manager, user=User(pk=admin.pk, username="ada", role="default")
+        ),
+        lambda manager, admin: services.user_set_suspended(actor=manager, user=admin, suspended=True),
+        lambda manager, admin: services.user_delete(actor=manager, user=admin),
+    ],
+    ids=["demote", "suspend", "delete"],
+)
+def test_the_services_refuse_a_manager_acting_on_an_admin_whatever_the_edited_object_says(
+    manager_user, admin_user, change
+):
+    with pytest.raises(PermissionDenied):
+        change(manager_user, admin_user)
+    admin_user.refresh_from_db()
+    assert admin_user.role == Role.ADMIN and not admin_user.suspended
+
+
+def test_the_chat_log_cannot_be_deleted_from_the_admin(admin_client, workspace):
+    from tests.factories import WorkspaceChatFactory
+    from workspaces.models import WorkspaceChat
+
+    chat = WorkspaceChatFactory(workspace=workspace)
+    admin_client.post(
+        "/admin/workspaces/workspacechat/", {"action": "delete_selected", "_selected_action": [chat.pk], "post": "yes"}
+    )
+    assert admin_client.post(f"/admin/workspaces/workspacechat/{chat.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert WorkspaceChat.objects.filter(pk=chat.pk).exists()

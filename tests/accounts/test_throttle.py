@@ -50,3 +50,19 @@ def test_lockout_ends_after_the_window(client, settings):
 
     AuditEvent.objects.update(created_at=timezone.now() - timedelta(seconds=120))
     assert client.post("/login/", {"username": "mia", "password": DEFAULT_PASSWORD}).status_code == 302
+
+
+def test_behind_a_trusted_proxy_the_lockout_counts_the_forwarded_client_address(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.LOGIN_FAILURE_LIMIT_PER_IP = 3
+    UserFactory(username="mia")
+    for n in range(3):
+        client.post("/login/", {"username": f"guess{n}", "password": "x-wrong-1"},
+                    HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
+    other_client = client.post("/login/", {"username": "mia", "password": DEFAULT_PASSWORD},
+                               HTTP_X_FORWARDED_FOR="198.51.100.7", REMOTE_ADDR="127.0.0.1")
+    assert other_client.status_code == 302  # another client behind the same proxy is not locked out
+    client.post("/logout/")
+    locked = client.post("/login/", {"username": "mia", "password": DEFAULT_PASSWORD},
+                         HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
+    assert LOCKED_TEXT in locked.content.decode()

@@ -1,6 +1,7 @@
 """Browser journeys: Playwright driving Debian's Chromium against pytest-django's live server."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,12 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The README's screenshots are refreshed only on request: UPDATE_SCREENSHOTS=1 make test-e2e
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "docent-e2e-screenshots"
+)
 
 
 @pytest.fixture(scope="session")

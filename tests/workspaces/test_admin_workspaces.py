@@ -28,3 +28,16 @@ def test_deleting_a_workspace_in_the_admin_removes_its_documents_and_chats(admin
     assert response.status_code == 302
     assert not Workspace.objects.filter(pk=workspace.pk).exists()
     assert not WorkspaceDocument.objects.exists() and not WorkspaceChat.objects.exists()
+
+
+def test_the_document_delete_confirmation_counts_passages_instead_of_listing_them(admin_client, workspace):
+    documents = [WorkspaceDocumentFactory(workspace=workspace, filename=f"memo-{n}.txt") for n in range(2)]
+    for document in documents:
+        DocumentPassageFactory.create_batch(4, document=document)
+    response = admin_client.post(
+        "/admin/workspaces/workspacedocument/",
+        {"action": "delete_selected", "_selected_action": [d.pk for d in documents]},
+    )
+    body = response.content.decode()
+    assert "2 documents, their stored files and 8 passages" in body
+    assert "memo-0.txt" in body and "Passage object" not in body

@@ -250,5 +250,11 @@ def test_chats_are_per_workspace_for_a_member_of_two(client, workspace, manual):
     WorkspaceUserFactory(user=member, workspace=other)
     client.force_login(member)
     ask(client, workspace, "warranty water damage?")
-    assert "warranty water damage" not in Client().get(chat_url(other)).content.decode()
     assert "warranty water damage" not in client.get(chat_url(other)).content.decode()
+
+
+def test_a_prompt_with_a_nul_character_is_refused_not_a_500(member_client, workspace):
+    response = ask(member_client, workspace, "warranty\x00?")
+    assert response.status_code == 400
+    assert "Null characters are not allowed." in response.content.decode()
+    assert not WorkspaceChat.objects.exists()
