@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html
 
 from accounts import services
-from accounts.forms import UsernameField
+from accounts.forms import AdminSignInForm, UsernameField
 from accounts.models import AuditEvent, Invite, InviteStatus, Role, User
 
 admin.site.unregister(Group)
+admin.site.login_form = AdminSignInForm
 
 
 class RoleRulesFormMixin:

@@ -84,4 +84,19 @@ class SignInForm(AuthenticationForm):
                 if suspended is not None and suspended.check_password(password):
                     raise forms.ValidationError(self.error_messages["suspended"], code="suspended")
                 raise self.get_invalid_login_error()
+            self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
+
+
+class AdminSignInForm(SignInForm):
+    """The admin's sign-in page: the same lockout, audit and messages, for staff only."""
+
+    error_messages = {
+        **SignInForm.error_messages,
+        "invalid_login": "That username and password do not match an admin or manager account.",
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_staff:
+            raise self.get_invalid_login_error()

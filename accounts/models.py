@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
 
@@ -17,6 +18,10 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.ADMIN, Role.MANAGER)
 # Permissions only an admin holds; a manager runs everything else in the admin.
 ADMIN_ONLY_APPS = ("settings_app",)
+
+
+def new_session_salt() -> str:
+    return secrets.token_hex(16)
 
 
 class UserQuerySet(models.QuerySet):
@@ -57,10 +62,13 @@ class User(AbstractBaseUser):
     staff access, superuser power and `is_active` are derived from them."""
 
     username = models.CharField(
-        max_length=USERNAME_MAX_LENGTH, unique=True, validators=username_validators, help_text=USERNAME_HELP_TEXT
+        max_length=USERNAME_MAX_LENGTH, unique=True, validators=username_validators, help_text=USERNAME_HELP_TEXT,
+        error_messages={"unique": "That username is taken. Choose another."},
     )
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.DEFAULT, db_index=True)
     suspended = models.BooleanField(default=False, db_index=True)
+    # Mixed into the session hash: a new value ends every session of the user (on suspension).
+    session_salt = models.CharField(max_length=32, default=new_session_salt, editable=False, db_column="sessionSalt")
     created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
     last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
 
@@ -99,6 +107,13 @@ class User(AbstractBaseUser):
     @property
     def is_superuser(self):
         return self.role == Role.ADMIN
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, salted per user so that suspending ends every session
+        for good (restoring the account does not revive them)."""
+        key_salt = "accounts.User.get_session_auth_hash"
+        value = f"{self.password}:{self.session_salt}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     def has_perm(self, perm, obj=None):
         return self.has_module_perms(perm.split(".", 1)[0])
@@ -140,7 +155,7 @@ class Invite(models.Model):
     )
     workspaces = models.ManyToManyField(
         "workspaces.Workspace", db_table="invite_workspaces", blank=True, related_name="invites",
-        help_text="The workspaces the new member joins (not in the seed).",
+        help_text="The workspaces the new member joins.",
     )
     created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
     last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")

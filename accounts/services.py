@@ -6,7 +6,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
-from accounts.models import AuditAction, Invite, InviteStatus, Role, User
+from accounts.models import AuditAction, Invite, InviteStatus, Role, User, new_session_salt
 
 CANNOT_SUSPEND_SELF = "You cannot suspend your own account."
 CANNOT_DEMOTE_SELF = "You cannot change your own role."
@@ -58,6 +58,8 @@ def user_save(*, actor: User, user: User) -> User:
     _lock_admins()
     user_check_change(actor=actor, target=user, new_role=user.role, new_suspended=user.suspended)
     was_suspended = User.objects.filter(pk=user.pk).values_list("suspended", flat=True).first()
+    if user.suspended and not was_suspended:
+        user.session_salt = new_session_salt()
     user.full_clean(exclude=("password",))
     user.save()
     if was_suspended is not None and was_suspended != user.suspended:
@@ -74,7 +76,8 @@ def _audit_suspension(*, actor: User, user: User) -> None:
 def user_set_suspended(*, actor: User, user: User, suspended: bool) -> User:
     _lock_admins()
     user_check_change(actor=actor, target=user, new_suspended=suspended)
-    changed = User.objects.filter(pk=user.pk).exclude(suspended=suspended).update(suspended=suspended)
+    changes = {"suspended": suspended, **({"session_salt": new_session_salt()} if suspended else {})}
+    changed = User.objects.filter(pk=user.pk).exclude(suspended=suspended).update(**changes)
     user.suspended = suspended
     if changed:
         _audit_suspension(actor=actor, user=user)

@@ -1,4 +1,3 @@
-from django.contrib.auth.views import LogoutView
 from django.urls import path
 
 from accounts import views
@@ -7,7 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.SignInView.as_view(), name="login"),
-    path("logout/", LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
     path("setup/", views.SetupView.as_view(), name="setup"),
     path("account/", views.AccountView.as_view(), name="account"),
     path("invite/<str:code>/", views.InviteClaimView.as_view(), name="invite"),

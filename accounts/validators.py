@@ -14,7 +14,7 @@ username_validators = [
     MaxLengthValidator(USERNAME_MAX_LENGTH),
     RegexValidator(
         r"^[a-z][a-z0-9._@-]*\Z",
-        "Use lower-case letters, digits and . _ @ -, starting with a letter.",
+        "Use only a–z, digits and . _ @ -, starting with a letter a–z.",
         code="invalid_username",
     ),
 ]

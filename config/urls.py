@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from settings_app.views import healthz, livez
 from workspaces.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),
     path("admin/", admin.site.urls),

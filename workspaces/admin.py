@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.services import invites_issue
@@ -73,12 +75,10 @@ class WorkspaceAdmin(admin.ModelAdmin):
         if form.is_valid():
             count = form.cleaned_data["count"]
             invites = invites_issue(created_by=request.user, workspaces=list(queryset), count=count)
-            links = [request.build_absolute_uri(invite.get_absolute_url()) for invite in invites]
-            return TemplateResponse(
-                request, "admin/workspaces/invites_issued.html",
-                {**self.admin_site.each_context(request), "title": "Invites issued", "links": links,
-                 "workspaces": queryset},
-            )
+            self.message_user(request, f"Issued {count} invite(s): send each person one claim link below.")
+            # Redirect (not render) so that reloading the page cannot issue another batch.
+            changelist = reverse("admin:accounts_invite_changelist")
+            return HttpResponseRedirect(f"{changelist}?id__in={','.join(str(invite.pk) for invite in invites)}")
         return TemplateResponse(
             request, "admin/workspaces/issue_invites.html",
             {**self.admin_site.each_context(request), "title": "Issue invites", "form": form, "workspaces": queryset,

@@ -26,6 +26,7 @@ from workspaces.search import PassageHit, query_terms, search_passages
 NO_ANSWER = "No document in this workspace answers that."
 CANDIDATES_PER_SOURCE = 3
 QUOTE_SENTENCES = 2
+MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+", re.MULTILINE)
 
 
 class AnswerError(Exception):
@@ -80,10 +81,14 @@ def coverage(terms: list[str], text: str) -> float:
 def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> list[PassageHit]:
     """The workspace's best passages for `prompt`: at most `top_n`, each covering at least
     `similarity_threshold` of the question's words. In chat mode a follow-up that
-    matches nothing on its own is searched again together with the previous question."""
+    matches nothing on its own ("And for how long?") is searched again together with
+    the previous question, keeping only passages that share a word with the follow-up
+    itself, so an unrelated new question is not answered from the old topic."""
     hits = _best_hits(workspace, prompt)
     if not hits and workspace.chat_mode == ChatMode.CHAT and history:
-        hits = _best_hits(workspace, f"{history[-1][0]} {prompt}")
+        own_terms = query_terms(prompt)
+        combined = _best_hits(workspace, f"{history[-1][0]} {prompt}")
+        hits = [hit for hit in combined if coverage(own_terms, hit.text) > 0]
     return hits
 
 
@@ -95,8 +100,13 @@ def _best_hits(workspace, query):
 
 
 def best_sentences(text: str, terms: list[str], count: int = QUOTE_SENTENCES) -> str:
-    """The sentences of a passage that share most words with the question, in reading order."""
-    sentences = [s.strip() for s in re.split(r"(?<=[.!?])\s+|\n{2,}", text) if s.strip()]
+    """The sentences of a passage that share most words with the question, in reading order,
+    as plain text (Markdown heading marks and line breaks dropped, so a quote stays a quote)."""
+    sentences = [
+        " ".join(MARKDOWN_HEADING.sub("", s).split())
+        for s in re.split(r"(?<=[.!?])\s+|\n{2,}", text) if s.strip()
+    ]
+    sentences = [s for s in sentences if s]
     if len(sentences) <= count:
         return " ".join(sentences)
     ranked = sorted(range(len(sentences)), key=lambda i: (-coverage(terms, sentences[i]), i))[:count]

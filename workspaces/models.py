@@ -2,6 +2,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.fields.json import KT
@@ -18,6 +19,10 @@ def count_of(model, field="workspace"):
         model.objects.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("pk")).values("n")
     )
     return Coalesce(Subquery(counted), 0)
+
+
+MAX_TOP_N = 50
+MAX_HISTORY_LENGTH = 100
 
 
 class ChatMode(models.TextChoices):
@@ -50,12 +55,17 @@ class Workspace(models.Model):
         blank=True, db_column="openAiPrompt", help_text="Empty: the default_system_prompt setting."
     )
     history_length = models.PositiveIntegerField(
-        default=20, db_column="openAiHistory", help_text="How many earlier chats go with a question."
+        default=20, db_column="openAiHistory", validators=[MaxValueValidator(MAX_HISTORY_LENGTH)],
+        help_text=f"How many earlier chats go with a question (0–{MAX_HISTORY_LENGTH}).",
     )
-    top_n = models.PositiveIntegerField(default=4, db_column="topN", help_text="How many passages an answer cites.")
+    top_n = models.PositiveIntegerField(
+        default=4, db_column="topN", validators=[MinValueValidator(1), MaxValueValidator(MAX_TOP_N)],
+        help_text=f"How many passages an answer cites (1–{MAX_TOP_N}).",
+    )
     similarity_threshold = models.FloatField(
         default=0.25,
         db_column="similarityThreshold",
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
         help_text="0–1: the share of the question's words a passage must contain to be used.",
     )
     chat_mode = models.CharField(max_length=8, choices=ChatMode.choices, default=ChatMode.CHAT, db_column="chatMode")
@@ -81,8 +91,18 @@ class Workspace(models.Model):
             models.CheckConstraint(
                 condition=models.Q(similarity_threshold__gte=0, similarity_threshold__lte=1),
                 name="workspaces_threshold_0_1",
+                violation_error_message="The similarity threshold must be between 0 and 1.",
             ),
-            models.CheckConstraint(condition=models.Q(top_n__gte=1), name="workspaces_top_n_positive"),
+            models.CheckConstraint(
+                condition=models.Q(top_n__gte=1, top_n__lte=MAX_TOP_N),
+                name="workspaces_top_n_range",
+                violation_error_message=f"The number of sources must be between 1 and {MAX_TOP_N}.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(history_length__lte=MAX_HISTORY_LENGTH),
+                name="workspaces_history_range",
+                violation_error_message=f"The history length must be between 0 and {MAX_HISTORY_LENGTH}.",
+            ),
         ]
 
     def __str__(self):

@@ -294,9 +294,13 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        chats = list(reversed(context["chats"]))
+        cited = {source["doc_id"] for chat in chats for source in (chat.response or {}).get("sources", [])}
+        live = self.workspace.documents.filter(doc_id__in=cited).values_list("doc_id", flat=True) if cited else []
         return {
             **context,
-            "chats": list(reversed(context["chats"])),
+            "chats": chats,
+            "live_doc_ids": {str(doc_id) for doc_id in live},
             "document_total": self.workspace.documents.count(),
             "max_prompt_chars": setting_get("max_prompt_chars"),
             "prompt": kwargs.get("prompt", ""),
@@ -317,7 +321,8 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
 
 
 class ChatClearView(WorkspaceMixin, View):
-    http_method_names = ["post"]
+    def get(self, request, *args, **kwargs):
+        return redirect("workspaces:chat", slug=self.workspace.slug)  # clearing takes the page's button
 
     def post(self, request, *args, **kwargs):
         cleared = chat_clear(workspace=self.workspace, user=request.user)

@@ -12,3 +12,11 @@ document.addEventListener("submit", function (event) {
     button.textContent = button.dataset.busy;
   }
 });
+
+// On the chat page, show the newest question and answer first.
+document.addEventListener("DOMContentLoaded", function () {
+  var turns = document.querySelectorAll(".chat-log .chat-turn");
+  if (turns.length && !window.location.hash) {
+    turns[turns.length - 1].scrollIntoView({ block: "start" });
+  }
+});

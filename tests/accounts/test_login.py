@@ -36,7 +36,9 @@ def test_suspension_message_needs_the_right_password(client):
 
 
 def test_sign_out_is_a_post_and_ends_the_session(member_client):
-    assert member_client.get("/logout/").status_code == 405
+    confirm = member_client.get("/logout/")
+    assert confirm.status_code == 200 and "Sign out?" in confirm.content.decode()
+    assert member_client.get("/").status_code == 200  # a GET signs nobody out
     response = member_client.post("/logout/")
     assert response.status_code == 302
     assert member_client.get("/").status_code == 302

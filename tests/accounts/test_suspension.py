@@ -51,3 +51,10 @@ def test_changing_a_users_password_in_the_admin_ends_their_sessions(member_clien
     assert response.status_code == 302
     assert member_client.get("/").status_code == 302
     assert admin.get("/admin/").status_code == 200
+
+
+def test_restoring_a_suspended_user_does_not_revive_their_old_sessions(member_client, user, admin_user, workspace):
+    user_set_suspended(actor=admin_user, user=user, suspended=True)
+    user_set_suspended(actor=admin_user, user=user, suspended=False)
+    response = member_client.get(f"/w/{workspace.slug}/")
+    assert response.status_code == 302 and response["Location"].startswith("/login/")

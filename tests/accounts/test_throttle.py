@@ -66,3 +66,20 @@ def test_behind_a_trusted_proxy_the_lockout_counts_the_forwarded_client_address(
     locked = client.post("/login/", {"username": "mia", "password": DEFAULT_PASSWORD},
                          HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9", REMOTE_ADDR="127.0.0.1")
     assert LOCKED_TEXT in locked.content.decode()
+
+
+def test_the_admin_sign_in_page_shares_the_lockout_and_the_audit_trail(client, settings, manager_user):
+    from accounts.models import AuditAction, AuditEvent
+
+    settings.LOGIN_FAILURE_LIMIT = 3
+    for _ in range(3):
+        client.post("/admin/login/", {"username": "max", "password": "wrong-guess-123"})
+    assert AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED, username="max").count() == 3
+    response = client.post("/admin/login/", {"username": "max", "password": DEFAULT_PASSWORD})
+    assert LOCKED_TEXT in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_admin_sign_in_page_refuses_members(client, user):
+    response = client.post("/admin/login/", {"username": "mia", "password": DEFAULT_PASSWORD})
+    assert "do not match an admin or manager account" in response.content.decode()

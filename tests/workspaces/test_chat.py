@@ -258,3 +258,20 @@ def test_a_prompt_with_a_nul_character_is_refused_not_a_500(member_client, works
     assert response.status_code == 400
     assert "Null characters are not allowed." in response.content.decode()
     assert not WorkspaceChat.objects.exists()
+
+
+def test_an_unrelated_question_after_an_answered_one_is_not_answered_from_the_old_topic(
+    member_client, workspace, manual
+):
+    ask(member_client, workspace, "What does the warranty cover?")
+    ask(member_client, workspace, "What is the capital of France?")
+    unrelated = WorkspaceChat.objects.order_by("id").last()
+    assert unrelated.response["text"] == NO_ANSWER and unrelated.response["sources"] == []
+
+
+def test_a_citation_of_a_deleted_document_is_marked_not_linked(member_client, user, workspace, manual):
+    ask(member_client, workspace, "How long does the warranty cover water damage?")
+    manual.delete()
+    body = member_client.get(chat_url(workspace)).content.decode()
+    assert "document deleted" in body
+    assert f"/documents/{manual.doc_id}/passages/" not in body
