@@ -11,6 +11,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.core.files.storage import default_storage
@@ -223,9 +224,14 @@ def chat_ask(*, workspace: Workspace, user, prompt: str) -> WorkspaceChat:
         )
     except answering.AnswerError as error:
         raise ChatRefused(error.message, status=200) from None
-    return WorkspaceChat.objects.create(
-        workspace=workspace, user=user, prompt=prompt, response=result.as_response(), include=True
-    )
+    with transaction.atomic():
+        # Answering took a while: count again with this user's row locked, so questions
+        # sent at the same moment cannot all slip under the limits.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
+        _check_limits(user=user, prompt=prompt)
+        return WorkspaceChat.objects.create(
+            workspace=workspace, user=user, prompt=prompt, response=result.as_response(), include=True
+        )
 
 
 def chat_clear(*, workspace: Workspace, user) -> int:

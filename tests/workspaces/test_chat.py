@@ -275,3 +275,39 @@ def test_a_citation_of_a_deleted_document_is_marked_not_linked(member_client, us
     body = member_client.get(chat_url(workspace)).content.decode()
     assert "document deleted" in body
     assert f"/documents/{manual.doc_id}/passages/" not in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_questions_sent_at_the_same_moment_cannot_exceed_the_rate_limit(settings):
+    """Each request on its own thread and database connection."""
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import WorkspaceFactory
+
+    settings.CHAT_RATE_LIMIT_PER_MINUTE = 3
+    workspace = WorkspaceFactory(name="Racing")
+    member = UserFactory(username="racer")
+    WorkspaceUserFactory(user=member, workspace=workspace)
+    DocumentPassageFactory(document=WorkspaceDocumentFactory(workspace=workspace), text=ANSWER_SENTENCE)
+    attempts = 8
+    barrier = threading.Barrier(attempts)
+    codes = []
+
+    def send():
+        try:
+            client = Client()
+            client.force_login(member)
+            barrier.wait()
+            codes.append(client.post(chat_url(workspace), {"prompt": "warranty water damage?"}).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert WorkspaceChat.objects.filter(user=member).count() == 3
+    assert sorted(codes) == [302] * 3 + [429] * 5
