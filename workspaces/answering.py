@@ -29,14 +29,6 @@ QUOTE_SENTENCES = 2
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+", re.MULTILINE)
 
 
-class AnswerError(Exception):
-    """Answering failed; `message` can be shown to the person who asked."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
-
-
 @dataclass(frozen=True)
 class Source:
     doc_id: str
@@ -135,23 +127,20 @@ def _answer_by_llm(workspace, prompt, history, hits):
         passages=passages,
         prompt=prompt,
     )
-    try:
-        completion = llm.chat_completion(
-            base_url=setting_get("llm_base_url"),
-            model=model,
-            messages=messages,
-            api_key=settings.LLM_API_KEY,
-            timeout=settings.LLM_TIMEOUT_SECONDS,
-        )
-    except llm.LLMError as error:
-        raise AnswerError(error.message) from None
+    completion = llm.chat_completion(
+        base_url=setting_get("llm_base_url"),
+        model=model,
+        messages=messages,
+        api_key=settings.LLM_API_KEY,
+        timeout=settings.LLM_TIMEOUT_SECONDS,
+    )
     return completion.text, completion.model
 
 
 def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> Answer:
     """Answer `prompt` from `workspace`'s documents. `history` is the asker's recent
-    included (prompt, answer) pairs, oldest first. Raises AnswerError with a
-    message for the page when the provider fails; nothing is stored here."""
+    included (prompt, answer) pairs, oldest first. Raises llm.LLMError, whose
+    message is for the page, when the provider fails; nothing is stored here."""
     provider = provider_for(workspace)
     started = time.perf_counter()
     hits = retrieve_passages(workspace=workspace, prompt=prompt, history=history)

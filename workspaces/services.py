@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.models import STAFF_ROLES, AuditAction
 from settings_app.services import setting_get
-from workspaces import answering
+from workspaces import answering, llm
 from workspaces.extraction import DocumentRefused, extract_text, filename_for_display, split_passages
 from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument
 
@@ -222,7 +222,7 @@ def chat_ask(*, workspace: Workspace, user, prompt: str) -> WorkspaceChat:
         result = answering.answer(
             workspace=workspace, prompt=prompt, history=chat_history(workspace=workspace, user=user)
         )
-    except answering.AnswerError as error:
+    except llm.LLMError as error:
         raise ChatRefused(error.message, status=200) from None
     with transaction.atomic():
         # Answering took a while: count again with this user's row locked, so questions
