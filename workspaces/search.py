@@ -8,7 +8,8 @@ passages with more, and rarer, matching words rank higher.
 
 SQLite: the FTS5 table `document_passages_fts` (porter stemming), ranked by bm25.
 PostgreSQL: the GIN-indexed `search_vector` column ('english' stemming), ranked
-by ts_rank_cd. Both tables are created by migration 0002.
+by ts_rank_cd among capped candidates (CANDIDATES_PER_TERM). Both are created by
+migration 0002.
 """
 
 import re
@@ -46,12 +47,21 @@ SQLITE_QUERY = """
     ORDER BY rank DESC, p.id
     LIMIT %s
 """
+# PostgreSQL ranks only candidates: for each search word, at most CANDIDATES_PER_TERM of
+# the passages containing it. A rare word brings all its passages; a word found almost
+# everywhere brings a sample, so a common word cannot make every search rank the whole
+# workspace (7x faster for such queries at 200,000 passages; see docs/benchmarks.md).
+CANDIDATES_PER_TERM = 2000
+POSTGRESQL_CANDIDATES = """(
+    SELECT c.id FROM document_passages c JOIN workspace_documents cd ON cd.id = c."documentId"
+    WHERE c.search_vector @@ plainto_tsquery('english', %s) AND cd."workspaceId" = %s LIMIT %s
+)"""
 POSTGRESQL_QUERY = """
     SELECT p.id, p.position, p.text, d.id, d."docId", d.filename, ts_rank_cd(p.search_vector, query) AS rank
     FROM document_passages p
     JOIN workspace_documents d ON d.id = p."documentId"
     CROSS JOIN websearch_to_tsquery('english', %s) AS query
-    WHERE p.search_vector @@ query AND d."workspaceId" = %s
+    WHERE p.id IN ({candidates}) AND p.search_vector @@ query AND d."workspaceId" = %s
     ORDER BY rank DESC, p.id
     LIMIT %s
 """
@@ -100,13 +110,15 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     if not terms or limit < 1:
         return []
     if connection.vendor == "sqlite":
-        sql, match = SQLITE_QUERY, " OR ".join(f'"{term}"' for term in terms)
+        sql, params = SQLITE_QUERY, [" OR ".join(f'"{term}"' for term in terms), workspace.pk, limit]
     elif connection.vendor == "postgresql":
-        sql, match = POSTGRESQL_QUERY, " or ".join(terms)
+        sql = POSTGRESQL_QUERY.format(candidates=" UNION ".join([POSTGRESQL_CANDIDATES] * len(terms)))
+        candidate_params = [value for term in terms for value in (term, workspace.pk, CANDIDATES_PER_TERM)]
+        params = [" or ".join(terms), *candidate_params, workspace.pk, limit]
     else:
         raise NotImplementedError(f"Passage search supports SQLite and PostgreSQL, not {connection.vendor}.")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, workspace.pk, limit])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     best = rows[0][6] if rows and rows[0][6] > 0 else 1.0
     return [
