@@ -170,6 +170,10 @@ class WorkspaceChatAdmin(admin.ModelAdmin):
     def export_json(self, request, queryset):
         return chats_json_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.json")
 
+    def get_queryset(self, request):
+        # The list never shows the response JSON (answers and quoted sources): don't read it.
+        return super().get_queryset(request).defer("response")
+
     @admin.display(description="prompt")
     def short_prompt(self, obj):
         return obj.prompt[:80]

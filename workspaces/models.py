@@ -268,6 +268,7 @@ class WorkspaceChat(models.Model):
         indexes = [
             models.Index(fields=("workspace", "user", "include", "id"), name="chats_history"),
             models.Index(fields=("workspace", "created_at"), name="chats_ws_created"),
+            models.Index(fields=("-created_at", "-id"), name="chats_created"),  # the admin chat log's order
         ]
 
     def __str__(self):
