@@ -20,8 +20,10 @@ DEBUG = env.bool("DEBUG", default=False)
 if DEBUG:
     SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-key-never-use-in-production")
 else:
-    # No default outside debug: a missing SECRET_KEY stops the app at start.
-    SECRET_KEY = env("SECRET_KEY")
+    # No usable default outside debug. Commands that sign nothing (makemigrations,
+    # migrate) still run; serving refuses to start (config/wsgi.py, config/asgi.py),
+    # and Django raises ImproperlyConfigured wherever an empty key would be used.
+    SECRET_KEY = env("SECRET_KEY", default="")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
