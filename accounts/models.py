@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
+from config.models import TimestampedModel
 
 
 class Role(models.TextChoices):
@@ -57,7 +58,7 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.create_user(username, password, **fields)
 
 
-class User(AbstractBaseUser):
+class User(TimestampedModel, AbstractBaseUser):
     """A person who signs in. `role` and `suspended` are the only stored truth:
     staff access, superuser power and `is_active` are derived from them."""
 
@@ -69,8 +70,6 @@ class User(AbstractBaseUser):
     suspended = models.BooleanField(default=False, db_index=True)
     # Mixed into the session hash: a new value ends every session of the user (on suspension).
     session_salt = models.CharField(max_length=32, default=new_session_salt, editable=False, db_column="sessionSalt")
-    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
-    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
 
     objects = UserManager()
 
@@ -140,7 +139,7 @@ class InviteStatus(models.TextChoices):
     DISABLED = "disabled", "Disabled"
 
 
-class Invite(models.Model):
+class Invite(TimestampedModel):
     """A single-use code that creates one member account and grants workspaces."""
 
     code = models.CharField(max_length=64, unique=True, default=generate_invite_code, editable=False)
@@ -157,8 +156,6 @@ class Invite(models.Model):
         "workspaces.Workspace", db_table="invite_workspaces", blank=True, related_name="invites",
         help_text="The workspaces the new member joins.",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
-    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
 
     class Meta:
         db_table = "invites"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from accounts.models import STAFF_ROLES
+from config.models import TimestampedModel
 
 
 def count_of(model, field="workspace"):
@@ -45,7 +46,7 @@ class WorkspaceQuerySet(models.QuerySet):
         return self.filter(memberships__user=user)
 
 
-class Workspace(models.Model):
+class Workspace(TimestampedModel):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=80, unique=True, editable=False)
     members = models.ManyToManyField(
@@ -79,8 +80,6 @@ class Workspace(models.Model):
     chat_model = models.CharField(
         max_length=120, blank=True, db_column="chatModel", help_text="Empty: the llm_model setting."
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
-    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -131,15 +130,13 @@ class Workspace(models.Model):
         return slug
 
 
-class WorkspaceUser(models.Model):
+class WorkspaceUser(TimestampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, db_column="user_id", related_name="memberships"
     )
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, db_column="workspace_id", related_name="memberships"
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
-    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
 
     class Meta:
         db_table = "workspace_users"
@@ -150,7 +147,7 @@ class WorkspaceUser(models.Model):
         return f"{self.user} in {self.workspace}"
 
 
-class WorkspaceDocument(models.Model):
+class WorkspaceDocument(TimestampedModel):
     doc_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, db_column="docId")
     filename = models.CharField(max_length=255, help_text="The name the uploader gave, for display only.")
     docpath = models.CharField(max_length=255, editable=False, help_text="Where the file lives in storage.")
@@ -158,8 +155,6 @@ class WorkspaceDocument(models.Model):
         Workspace, on_delete=models.CASCADE, db_column="workspaceId", related_name="documents"
     )
     metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
-    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
 
     class Meta:
         db_table = "workspace_documents"
@@ -210,7 +205,7 @@ DOCUMENT_KIND_LABELS = {
 }
 
 
-class DocumentPassage(models.Model):
+class DocumentPassage(TimestampedModel):
     """A slice of a document's text, the unit of search and of citations.
 
     Full-text indexes live outside the ORM (see migration 0002): an FTS5 table
@@ -224,8 +219,6 @@ class DocumentPassage(models.Model):
     )
     position = models.PositiveIntegerField(help_text="1 for the first passage of the document.")
     text = models.TextField()
-    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
-    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
 
     class Meta:
         db_table = "document_passages"
@@ -245,7 +238,7 @@ class WorkspaceChatQuerySet(models.QuerySet):
         return self.filter(user=user, workspace=workspace, include=True)
 
 
-class WorkspaceChat(models.Model):
+class WorkspaceChat(TimestampedModel):
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, db_column="workspaceId", related_name="chats"
     )
@@ -256,8 +249,6 @@ class WorkspaceChat(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="user_id",
         related_name="chats",
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_column="createdAt")
-    last_updated_at = models.DateTimeField(auto_now=True, db_column="lastUpdatedAt")
 
     objects = WorkspaceChatQuerySet.as_manager()
 
