@@ -27,11 +27,12 @@ serve: install
 	$(PY) manage.py collectstatic --noinput
 	CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.cache} $(BIN)/gunicorn -c gunicorn.conf.py
 
+# Test settings (config/settings_test.py) come from pyproject.toml, so plain `pytest` works too.
 test: install
-	$(TEST_ENV) $(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
 
 test-e2e: install
-	$(TEST_ENV) $(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

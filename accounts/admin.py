@@ -3,16 +3,12 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.html import format_html
 
 from accounts import services
-from accounts.forms import AdminSignInForm, UsernameField
+from accounts.forms import UsernameField
 from accounts.models import AuditEvent, Invite, InviteStatus, Role, User
-
-admin.site.unregister(Group)
-admin.site.login_form = AdminSignInForm
 
 
 class RoleRulesFormMixin:

@@ -1,15 +1,14 @@
 from django import forms
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
-from accounts.audit import audit_record
-from accounts.models import AuditAction, User
-from accounts.throttle import LOCKED_OUT, is_locked_out, lockout_minutes
+from accounts.services import account_check
+from accounts.signin import INVALID_LOGIN, SUSPENDED_MESSAGE, SignInRefused, sign_in_check
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
 
-SUSPENDED_MESSAGE = "This account is suspended. Ask an administrator of this Docent to restore it."
-USERNAME_TAKEN = "That username is taken. Choose another."
 PASSWORDS_DIFFER = "The two passwords differ."
+# account_check's error keys -> this form's fields
+ACCOUNT_FIELDS = {"username": "username", "password": "password1"}
 
 
 class UsernameField(forms.CharField):
@@ -28,7 +27,8 @@ class UsernameField(forms.CharField):
 
 
 class NewAccountForm(forms.Form):
-    """Username and a password typed twice; used by first-run setup and invite signup."""
+    """Username and a password typed twice; used by first-run setup and invite signup.
+    The rules are `accounts.services.account_check`'s; the form maps its errors to fields."""
 
     username = UsernameField()
     password1 = forms.CharField(
@@ -39,12 +39,6 @@ class NewAccountForm(forms.Form):
         label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    def clean_username(self):
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username=username).exists():
-            raise forms.ValidationError(USERNAME_TAKEN, code="taken")
-        return username
-
     def clean(self):
         cleaned = super().clean()
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
@@ -52,21 +46,26 @@ class NewAccountForm(forms.Form):
             self.add_error("password2", PASSWORDS_DIFFER)
         elif password1 and cleaned.get("username"):
             try:
-                password_validation.validate_password(password1, User(username=cleaned["username"]))
+                account_check(username=cleaned["username"], password=password1)
             except forms.ValidationError as error:
-                self.add_error("password1", error)
+                self.add_account_errors(error)
         return cleaned
+
+    def add_account_errors(self, error: forms.ValidationError) -> None:
+        """`account_check`'s refusal, by field (also when a service call raced past the form)."""
+        for field, messages in error.message_dict.items():
+            self.add_error(ACCOUNT_FIELDS.get(field), messages)
 
 
 class SignInForm(AuthenticationForm):
-    """Same message for an unknown user and a wrong password; the suspension
-    message only after a correct password."""
+    """Translates `accounts.signin.sign_in_check` to the form: the same message for an
+    unknown user and a wrong password; the suspension message only after a correct password."""
 
     username = UsernameField(help_text="")
 
     error_messages = {
         **AuthenticationForm.error_messages,
-        "invalid_login": "That username and password do not match an account.",
+        "invalid_login": INVALID_LOGIN,
         "suspended": SUSPENDED_MESSAGE,
     }
 
@@ -74,16 +73,12 @@ class SignInForm(AuthenticationForm):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username and password:
-            if is_locked_out(request=self.request, username=username):
-                audit_record(AuditAction.SIGN_IN_LOCKED, request=self.request, username=username)
-                raise forms.ValidationError(LOCKED_OUT, code="locked_out", params={"minutes": lockout_minutes()})
-            self.user_cache = authenticate(self.request, username=username, password=password)
-            if self.user_cache is None:
-                audit_record(AuditAction.SIGN_IN_FAILED, request=self.request, username=username)
-                suspended = User.objects.filter(username=username, suspended=True).first()
-                if suspended is not None and suspended.check_password(password):
-                    raise forms.ValidationError(self.error_messages["suspended"], code="suspended")
-                raise self.get_invalid_login_error()
+            try:
+                self.user_cache = sign_in_check(request=self.request, username=username, password=password)
+            except SignInRefused as refusal:
+                if refusal.code == "invalid":
+                    raise self.get_invalid_login_error() from None
+                raise forms.ValidationError(refusal.message, code=refusal.code) from None
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
 

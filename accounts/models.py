@@ -6,8 +6,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from accounts.base import TimestampedModel
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
-from config.models import TimestampedModel
 
 
 class Role(models.TextChoices):

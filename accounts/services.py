@@ -1,12 +1,15 @@
 """Writes on users and invites. The admin and the site both call these, so a rule
 holds whichever door is used."""
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.audit import audit_record
+from accounts.base import DocentError
 from accounts.models import AuditAction, Invite, InviteStatus, Role, User, new_session_salt
+from accounts.validators import normalize_username, username_validators
 
 CANNOT_SUSPEND_SELF = "You cannot suspend your own account."
 CANNOT_DEMOTE_SELF = "You cannot change your own role."
@@ -14,10 +17,37 @@ CANNOT_DELETE_SELF = "You cannot delete your own account."
 LAST_ADMIN = "“%(username)s” is the last active admin: make another admin first."
 MANAGER_CANNOT_TOUCH_ADMIN = "Only an admin can change an admin or make someone admin."
 SETUP_ALREADY_DONE = "Docent is already set up."
+USERNAME_TAKEN = "That username is taken. Choose another."
 
 
-class SetupAlreadyDone(Exception):
-    pass
+class SetupAlreadyDone(DocentError):
+    default_code = "not_found"
+
+
+def account_check(*, username: str, password: str) -> str:
+    """The username as stored, if a new account may have it and this password.
+
+    Raises ValidationError keyed "username" / "password" with every reason: the
+    username rule (accounts.validators), a name already taken, Django's password
+    validators. Setup and invite signup call it before writing; their forms, to
+    show the errors by their fields."""
+    username = normalize_username(username)
+    errors = {}
+    try:
+        for validator in username_validators:
+            validator(username)
+    except ValidationError as error:
+        errors["username"] = error.messages
+    else:
+        if User.objects.filter(username=username).exists():
+            errors["username"] = [USERNAME_TAKEN]
+    try:
+        password_validation.validate_password(password, User(username=username))
+    except ValidationError as error:
+        errors["password"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return username
 
 
 def _lock_admins() -> None:
@@ -120,6 +150,7 @@ def setup_create_first_admin(*, username: str, password: str) -> User:
     _lock_first_run()
     if User.objects.exists():
         raise SetupAlreadyDone(SETUP_ALREADY_DONE)
+    username = account_check(username=username, password=password)
     return User.objects.create_user(username, password, role=Role.ADMIN)
 
 
@@ -140,29 +171,31 @@ def invites_disable(*, queryset) -> int:
 INVITE_UNAVAILABLE = "This invite link has already been used or has been disabled. Ask whoever sent it for a new one."
 
 
-class InviteUnavailable(Exception):
-    pass
+class InviteUnavailable(DocentError):
+    default_code = "gone"
 
 
-class UsernameTaken(Exception):
-    pass
+class UsernameTaken(DocentError):
+    default_code = "conflict"
 
 
 @transaction.atomic
-def invite_claim(*, code: str, username: str, password: str) -> User:
+def invite_claim(*, code: str, username: str, password: str, request=None) -> User:
     """Create one member account from a pending invite and add it to the invite's workspaces.
 
     The invite row is locked and flipped with a conditional update inside one
     transaction, so however many requests race for a code exactly one wins.
+    Raises InviteUnavailable, ValidationError (account_check) or UsernameTaken.
     """
     invite = Invite.objects.select_for_update().filter(code=code, status=InviteStatus.PENDING).first()
     if invite is None:
         raise InviteUnavailable(INVITE_UNAVAILABLE)
+    username = account_check(username=username, password=password)
     try:
         with transaction.atomic():
             user = User.objects.create_user(username, password, role=Role.DEFAULT)
     except IntegrityError:
-        raise UsernameTaken(username) from None
+        raise UsernameTaken(USERNAME_TAKEN) from None
     claimed = Invite.objects.filter(pk=invite.pk, status=InviteStatus.PENDING).update(
         status=InviteStatus.CLAIMED, claimed_by=user, claimed_at=timezone.now()
     )
@@ -173,4 +206,5 @@ def invite_claim(*, code: str, username: str, password: str) -> User:
         [Membership(user=user, workspace_id=pk) for pk in invite.workspaces.values_list("pk", flat=True)],
         ignore_conflicts=True,
     )
+    audit_record(AuditAction.INVITE_CLAIMED, request=request, user=user, detail=f"invite {invite.pk}")
     return user

@@ -1,17 +1,18 @@
 import re
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView
 
-from accounts.audit import audit_record
-from accounts.forms import USERNAME_TAKEN, NewAccountForm, SignInForm
+from accounts.forms import NewAccountForm, SignInForm
 from accounts.middleware import has_users
-from accounts.models import INVITE_CODE_PATTERN, AuditAction, Invite, InviteStatus
+from accounts.models import INVITE_CODE_PATTERN, Invite, InviteStatus
 from accounts.services import (
     INVITE_UNAVAILABLE,
     InviteUnavailable,
@@ -20,7 +21,6 @@ from accounts.services import (
     invite_claim,
     setup_create_first_admin,
 )
-from workspaces.models import Workspace
 
 
 class SignInView(LoginView):
@@ -56,6 +56,9 @@ class SetupView(FormView):
             )
         except SetupAlreadyDone:
             raise Http404("Docent is already set up.") from None
+        except ValidationError as error:
+            form.add_account_errors(error)
+            return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "Welcome! Create a workspace and invite people from the admin.")
         return redirect("home")
@@ -86,14 +89,17 @@ class InviteClaimView(FormView):
     def form_valid(self, form):
         try:
             user = invite_claim(
-                code=self.invite.code, username=form.cleaned_data["username"], password=form.cleaned_data["password1"]
+                code=self.invite.code, username=form.cleaned_data["username"], password=form.cleaned_data["password1"],
+                request=self.request,
             )
         except InviteUnavailable:
             return render(self.request, "accounts/invite_unavailable.html", {"message": INVITE_UNAVAILABLE}, status=410)
-        except UsernameTaken:
-            form.add_error("username", USERNAME_TAKEN)
+        except UsernameTaken as refusal:
+            form.add_error("username", refusal.message)
             return self.form_invalid(form)
-        audit_record(AuditAction.INVITE_CLAIMED, request=self.request, user=user, detail=f"invite {self.invite.pk}")
+        except ValidationError as error:
+            form.add_account_errors(error)
+            return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {user.username}! Your account is ready.")
         return redirect("home")
@@ -107,7 +113,8 @@ class AccountView(PasswordChangeView):
     success_url = reverse_lazy("accounts:account")
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(workspaces=Workspace.objects.for_user(self.request.user), **kwargs)
+        visible = apps.get_model("workspaces", "Workspace").objects.for_user(self.request.user)
+        return super().get_context_data(workspaces=visible, **kwargs)
 
     def form_valid(self, form):
         messages.success(self.request, "Password changed. Your other sessions are signed out.")

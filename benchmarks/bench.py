@@ -47,6 +47,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from workspaces.documents.services import document_ingest  # noqa: E402
 from workspaces.models import (  # noqa: E402
     DocumentPassage,
     Workspace,
@@ -54,8 +55,7 @@ from workspaces.models import (  # noqa: E402
     WorkspaceDocument,
     WorkspaceUser,
 )
-from workspaces.search import query_terms  # noqa: E402
-from workspaces.services import document_ingest  # noqa: E402
+from workspaces.retrieval.query import query_terms  # noqa: E402
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", 10_000))
 PASSAGES = int(os.environ.get("BENCH_PASSAGES", 200_000))

@@ -196,7 +196,7 @@ def prepare_data() -> Data:
     from accounts.models import Role, User
     from benchmarks import bench
     from settings_app.services import setting_get
-    from workspaces.answering import provider_for
+    from workspaces.chats.answering import provider_for
     from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceUser
 
     log("Migrating…")

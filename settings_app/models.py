@@ -1,6 +1,6 @@
 from django.db import models
 
-from config.models import TimestampedModel
+from accounts.base import TimestampedModel
 
 
 class SystemSetting(TimestampedModel):

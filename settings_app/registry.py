@@ -12,6 +12,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from workspaces.chats.choices import ChatProvider
+
 DEFAULT_SYSTEM_PROMPT = (
     "You answer questions about the documents of this workspace. Use only the passages given as context, "
     "cite them by their number like [1], and say so plainly when the passages do not answer the question."
@@ -168,7 +170,7 @@ REGISTRY: dict[str, Setting] = {
         IntSetting("max_prompt_chars", 4000, "Longest question, in characters.", min_value=20, max_value=100_000),
         ChoiceSetting(
             "chat_provider", "retrieval", "How workspaces answer unless a workspace chooses otherwise.",
-            choices=(("retrieval", "Retrieval (built in)"), ("openai-compatible", "OpenAI-compatible server")),
+            choices=tuple(ChatProvider.choices),
         ),
         UrlSetting("llm_base_url", "", "API root including /v1, e.g. http://127.0.0.1:11434/v1."),
         TextSetting("llm_model", "", "Model name sent to the OpenAI-compatible server.", max_length=120),

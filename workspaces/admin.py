@@ -3,33 +3,21 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.services import invites_issue
-from workspaces.export import chats_csv_response, chats_json_response
-from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
-from workspaces.services import document_delete, workspace_delete
-
-DELETE_PREVIEW_DOCUMENTS = 20
-
-
-def documents_deletion_summary(documents) -> tuple[list, dict]:
-    """What deleting `documents` removes, for a confirmation page: counts and the first names."""
-    counts = {
-        "documents": documents.count(),
-        "passages": DocumentPassage.objects.filter(document__in=documents).count(),
-    }
-    names = list(documents.order_by("filename").values_list("filename", flat=True)[:DELETE_PREVIEW_DOCUMENTS])
-    if counts["documents"] > len(names):
-        names.append(f"… and {counts['documents'] - len(names):,} more")
-    return [f"{counts['documents']:,} documents, their stored files and {counts['passages']:,} passages", names], counts
+from workspaces import permissions
+from workspaces.admin_permissions import PermissionsAdminMixin
+from workspaces.chats import admin as chats_admin  # noqa: F401  (registers the chat log)
+from workspaces.documents import admin as documents_admin
+from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
+from workspaces.services import workspace_delete
 
 
 class IssueInvitesForm(forms.Form):
     count = forms.IntegerField(min_value=1, max_value=50, initial=1, help_text="How many single-use links (1–50).")
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
     model = WorkspaceUser
     extra = 1
     autocomplete_fields = ("user",)
@@ -38,7 +26,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     list_display = ("name", "slug", "member_count", "document_count", "chat_count", "created_at")
     search_fields = ("name", "slug")
     readonly_fields = ("slug", "created_at")
@@ -59,8 +47,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super()
-            .get_queryset(request)
+            permissions.visible_workspaces(request.user, super().get_queryset(request))
             .annotate(
                 member_total=count_of(WorkspaceUser),
                 document_total=count_of(WorkspaceDocument),
@@ -89,7 +76,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
         """A summary instead of Django's row-by-row list, which would name every passage."""
         summary, totals = [], {}
         for workspace in objs:
-            lines, counts = documents_deletion_summary(workspace.documents.all())
+            lines, counts = documents_admin.documents_deletion_summary(workspace.documents.all())
             counts.update(chats=workspace.chats.count(), members=workspace.memberships.count())
             summary += [f"Workspace: {workspace.name}",
                         [*lines, f"{counts['chats']:,} chats", f"{counts['members']:,} memberships"]]
@@ -118,75 +105,3 @@ class WorkspaceAdmin(admin.ModelAdmin):
         return obj.chat_total
 
 
-@admin.register(WorkspaceDocument)
-class WorkspaceDocumentAdmin(admin.ModelAdmin):
-    list_display = ("filename", "workspace", "size", "created_at")
-    list_filter = ("workspace",)
-    search_fields = ("filename",)
-    list_select_related = ("workspace",)
-    readonly_fields = ("doc_id", "workspace", "docpath", "metadata", "created_at")
-    fields = ("filename", "doc_id", "workspace", "docpath", "metadata", "created_at")
-    date_hierarchy = "created_at"
-
-    @admin.display(description="size (bytes)")
-    def size(self, obj):
-        return obj.metadata.get("size", "—")
-
-    def has_add_permission(self, request):
-        return False  # documents arrive through the workspace upload page
-
-    def get_deleted_objects(self, objs, request):
-        documents = WorkspaceDocument.objects.filter(pk__in=[obj.pk for obj in objs])
-        lines, counts = documents_deletion_summary(documents)
-        return lines, counts, set(), []
-
-    def delete_model(self, request, obj):
-        document_delete(document=obj, user=request.user)
-
-    def delete_queryset(self, request, queryset):
-        """Through the service, one document at a time, so the stored files go too."""
-        for document in queryset.select_related(None).only("pk", "docpath", "filename", "workspace_id"):
-            document_delete(document=document, user=request.user)
-
-
-@admin.register(WorkspaceChat)
-class WorkspaceChatAdmin(admin.ModelAdmin):
-    """The chat log: read-only, every chat of every member."""
-
-    list_display = ("created_at", "workspace", "user", "short_prompt", "include")
-    list_filter = ("workspace", "user", "include")
-    search_fields = ("prompt",)
-    list_select_related = ("workspace", "user")
-    date_hierarchy = "created_at"
-    fields = ("workspace", "user", "include", "prompt", "answer", "response", "created_at")
-    readonly_fields = fields
-    actions = ("export_csv", "export_json")
-
-    @admin.action(description="Export selected chats as CSV")
-    def export_csv(self, request, queryset):
-        return chats_csv_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.csv")
-
-    @admin.action(description="Export selected chats as JSON")
-    def export_json(self, request, queryset):
-        return chats_json_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.json")
-
-    def get_queryset(self, request):
-        # The list never shows the response JSON (answers and quoted sources): don't read it.
-        return super().get_queryset(request).defer("response")
-
-    @admin.display(description="prompt")
-    def short_prompt(self, obj):
-        return obj.prompt[:80]
-
-    @admin.display(description="answer")
-    def answer(self, obj):
-        return obj.answer_text
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # the log keeps every chat; they go only with their workspace

@@ -1,17 +1,15 @@
 import secrets
-import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Subquery
-from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
-from accounts.models import STAFF_ROLES
-from config.models import TimestampedModel
+from accounts.base import TimestampedModel
+from workspaces.chats.choices import ChatMode, ChatProvider
 
 
 def count_of(model, field="workspace"):
@@ -26,24 +24,12 @@ MAX_TOP_N = 50
 MAX_HISTORY_LENGTH = 100
 
 
-class ChatMode(models.TextChoices):
-    CHAT = "chat", "Chat (keeps the conversation)"
-    QUERY = "query", "Query (answers only from documents)"
-
-
-class ChatProvider(models.TextChoices):
-    RETRIEVAL = "retrieval", "Retrieval (built in)"
-    OPENAI_COMPATIBLE = "openai-compatible", "OpenAI-compatible server"
-
-
 class WorkspaceQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The one rule for who sees a workspace: admins and managers all, members their own."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.role in STAFF_ROLES:
-            return self.all()
-        return self.filter(memberships__user=user)
+        """The workspaces `user` may see: the rule itself is `permissions.visible_workspaces`."""
+        from workspaces.permissions import visible_workspaces
+
+        return visible_workspaces(user, self)
 
 
 class Workspace(TimestampedModel):
@@ -147,124 +133,11 @@ class WorkspaceUser(TimestampedModel):
         return f"{self.user} in {self.workspace}"
 
 
-class WorkspaceDocument(TimestampedModel):
-    doc_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, db_column="docId")
-    filename = models.CharField(max_length=255, help_text="The name the uploader gave, for display only.")
-    docpath = models.CharField(max_length=255, editable=False, help_text="Where the file lives in storage.")
-    workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, db_column="workspaceId", related_name="documents"
-    )
-    metadata = models.JSONField(default=dict, blank=True)
+# The domains' models belong to this app (label "workspaces"); importing them here registers them.
+from workspaces.chats.models import WorkspaceChat  # noqa: E402
+from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
 
-    class Meta:
-        db_table = "workspace_documents"
-        verbose_name = "document"
-        ordering = ("-created_at", "-id")
-        indexes = [
-            models.Index(fields=("workspace", "created_at"), name="documents_ws_created"),
-            models.Index(fields=("workspace", "filename"), name="documents_ws_filename"),
-        ]
-        constraints = [
-            # The same file twice in one workspace is refused, even when two uploads race.
-            models.UniqueConstraint(models.F("workspace"), KT("metadata__sha256"), name="documents_ws_sha256_unique"),
-        ]
-
-    def __str__(self):
-        return self.filename
-
-    def get_absolute_url(self):
-        return reverse("workspaces:document", kwargs={"slug": self.workspace.slug, "doc_id": self.doc_id})
-
-    def passage_url(self, position: int) -> str:
-        """Where citations link: a redirect to the page of the document page that shows the passage."""
-        return reverse(
-            "workspaces:passage", kwargs={"slug": self.workspace.slug, "doc_id": self.doc_id, "position": position}
-        )
-
-    def passage_page_number(self, position: int, *, per_page: int) -> int | None:
-        """The page (1-based) of the document page showing passage `position`; None if there is no such passage."""
-        counts = self.passages.aggregate(
-            before=models.Count("pk", filter=models.Q(position__lt=position)),
-            found=models.Count("pk", filter=models.Q(position=position)),
-        )
-        return counts["before"] // per_page + 1 if counts["found"] else None
-
-    @property
-    def kind_label(self):
-        """A short human name of the file type, from the content type found at upload."""
-        return DOCUMENT_KIND_LABELS.get((self.metadata or {}).get("content_type"), "File")
-
-
-DOCUMENT_KIND_LABELS = {
-    "application/pdf": "PDF",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
-    "text/plain": "Text",
-    "text/markdown": "Markdown",
-    "text/csv": "CSV",
-    "text/html": "HTML",
-}
-
-
-class DocumentPassage(TimestampedModel):
-    """A slice of a document's text, the unit of search and of citations.
-
-    Full-text indexes live outside the ORM (see migration 0002): an FTS5 table
-    kept in sync by triggers on SQLite, a generated tsvector column with a GIN
-    index on PostgreSQL. `workspaces.search.search_passages` is their one reader.
-    """
-
-    document = models.ForeignKey(
-        WorkspaceDocument, on_delete=models.CASCADE, db_column="documentId", related_name="passages",
-        db_index=False,  # the (document, position) unique index serves lookups by document
-    )
-    position = models.PositiveIntegerField(help_text="1 for the first passage of the document.")
-    text = models.TextField()
-
-    class Meta:
-        db_table = "document_passages"
-        verbose_name = "passage"
-        ordering = ("document", "position")
-        constraints = [
-            models.UniqueConstraint(fields=("document", "position"), name="document_passages_unique_position"),
-        ]
-
-    def __str__(self):
-        return f"{self.document_id} #{self.position}"
-
-
-class WorkspaceChatQuerySet(models.QuerySet):
-    def history_for(self, *, user, workspace):
-        """A member's visible chats in a workspace: always filtered by both."""
-        return self.filter(user=user, workspace=workspace, include=True)
-
-
-class WorkspaceChat(TimestampedModel):
-    workspace = models.ForeignKey(
-        Workspace, on_delete=models.CASCADE, db_column="workspaceId", related_name="chats"
-    )
-    prompt = models.TextField()
-    response = models.JSONField(default=dict, help_text="The answer text, its sources, provider, model, timings.")
-    include = models.BooleanField(default=True, help_text="False once the member cleared the chat.")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="user_id",
-        related_name="chats",
-    )
-
-    objects = WorkspaceChatQuerySet.as_manager()
-
-    class Meta:
-        db_table = "workspace_chats"
-        verbose_name = "chat"
-        ordering = ("-created_at", "-id")
-        indexes = [
-            models.Index(fields=("workspace", "user", "include", "id"), name="chats_history"),
-            models.Index(fields=("workspace", "created_at"), name="chats_ws_created"),
-            models.Index(fields=("-created_at", "-id"), name="chats_created"),  # the admin chat log's order
-        ]
-
-    def __str__(self):
-        return self.prompt[:60]
-
-    @property
-    def answer_text(self):
-        return (self.response or {}).get("text", "")
+__all__ = [
+    "ChatMode", "ChatProvider", "DocumentPassage", "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceUser",
+    "count_of",
+]

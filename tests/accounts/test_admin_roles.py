@@ -60,12 +60,16 @@ def test_manager_cannot_raise_anyone_to_admin_with_a_forged_post(manager_client)
     assert member.role == Role.DEFAULT
 
 
-def test_manager_cannot_create_an_admin_with_a_forged_post(manager_client):
-    response = manager_client.post(
+def add_user(client, *, username, role):
+    return client.post(
         "/admin/accounts/user/add/",
-        {"username": "sneaky", "role": "admin", "usable_password": "true",
+        {"username": username, "role": role, "usable_password": "true",
          "password1": "x-very-long-pass-9", "password2": "x-very-long-pass-9"},
     )
+
+
+def test_manager_cannot_create_an_admin_with_a_forged_post(manager_client):
+    response = add_user(manager_client, username="sneaky", role="admin")
     assert response.status_code == 200
     assert not User.objects.filter(username="sneaky").exists()
 
@@ -80,11 +84,7 @@ def test_manager_cannot_edit_suspend_or_delete_an_admin(manager_client, admin_us
 
 
 def test_manager_can_create_and_suspend_members(manager_client):
-    response = manager_client.post(
-        "/admin/accounts/user/add/",
-        {"username": "Newbie", "role": "default", "usable_password": "true",
-         "password1": "x-very-long-pass-9", "password2": "x-very-long-pass-9"},
-    )
+    response = add_user(manager_client, username="Newbie", role="default")
     assert response.status_code == 302
     newbie = User.objects.get(username="newbie")
     manager_client.post("/admin/accounts/user/", {"action": "suspend_users", "_selected_action": [newbie.pk]})

@@ -1,6 +1,6 @@
 import pytest
 
-from accounts.throttle import LOCKED_OUT
+from accounts.signin import LOCKED_OUT
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,8 +5,8 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from workspaces.documents.services import DocumentRefused, document_ingest
 from workspaces.models import Workspace
-from workspaces.services import DocumentRefused, document_ingest
 
 PROGRESS_WIDTH = 30
 

@@ -1,0 +1,21 @@
+"""Settings for the test suite, read by plain `pytest` (pyproject.toml names this module).
+
+Tests run as production would (DEBUG off) but over plain http, with a fixed secret
+and a fast password hasher. Anything set in the environment (DATABASE_URL for the
+PostgreSQL run, say) still wins.
+"""
+
+import os
+
+for name, value in {
+    "DEBUG": "0",
+    "SECRET_KEY": "test-only-secret-key-not-for-production",
+    "SECURE_SSL_REDIRECT": "0",
+    "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+}.items():
+    os.environ.setdefault(name, value)
+
+from config.settings import *  # noqa: E402,F403
+
+# One fast hash instead of PBKDF2's many rounds: the suite signs in hundreds of times.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,74 @@
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from config.health import livez
+from tests.factories import UserFactory, WorkspaceChatFactory, WorkspaceDocumentFactory, WorkspaceFactory
+from workspaces.models import WorkspaceChat, WorkspaceDocument
+
+
+@pytest.mark.django_db
+def test_healthz_reports_database_and_storage(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"database": "ok", "storage": "ok"}
+
+
+@pytest.mark.django_db
+def test_livez_answers_ok_and_the_view_itself_runs_no_query(client, rf, django_assert_num_queries):
+    UserFactory()  # past first-run setup
+    assert (client.get("/livez").status_code, client.get("/livez").content) == (200, b"ok")
+    with django_assert_num_queries(0):
+        assert livez(rf.get("/livez")).content == b"ok"
+
+
+@pytest.mark.django_db
+def test_healthz_answers_503_when_storage_is_not_writable(client, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the media folder should be")
+    settings.MEDIA_ROOT = str(blocker)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["storage"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_healthcheck_command_prints_each_check(capsys):
+    call_command("healthcheck")
+    assert "database: ok" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_restores_into_an_empty_database_with_every_document_and_chat(tmp_path):
+    workspace = WorkspaceFactory(name="Archive")
+    member = UserFactory(username="keeper")
+    documents = [WorkspaceDocumentFactory(workspace=workspace) for _ in range(3)]
+    for document in documents:
+        default_storage.save(document.docpath, ContentFile(f"contents of {document.doc_id}".encode()))
+    chats = [WorkspaceChatFactory(workspace=workspace, user=member) for _ in range(4)]
+    archive = tmp_path / "docent.tar.gz"
+    call_command("backup", str(archive), verbosity=0)
+
+    call_command("flush", interactive=False, verbosity=0)
+    for document in documents:
+        default_storage.delete(document.docpath)
+    assert not User.objects.exists() and not WorkspaceDocument.objects.exists()
+
+    call_command("restore", str(archive), verbosity=0)
+    assert User.objects.get(username="keeper").check_password("correct-horse-battery-staple")
+    assert set(WorkspaceDocument.objects.values_list("doc_id", flat=True)) == {d.doc_id for d in documents}
+    for document in documents:
+        with default_storage.open(document.docpath) as stored:
+            assert stored.read() == f"contents of {document.doc_id}".encode()
+    assert set(WorkspaceChat.objects.values_list("prompt", flat=True)) == {c.prompt for c in chats}
+
+
+@pytest.mark.django_db
+def test_restore_refuses_a_database_that_has_users(tmp_path):
+    UserFactory()
+    archive = tmp_path / "docent.tar.gz"
+    call_command("backup", str(archive), verbosity=0)
+    with pytest.raises(CommandError, match="empty database"):
+        call_command("restore", str(archive))

@@ -1,0 +1,182 @@
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, WorkspaceFactory
+from workspaces.documents.services import document_delete
+from workspaces.models import DocumentPassage
+from workspaces.retrieval.highlight import highlight
+from workspaces.retrieval.query import query_terms
+from workspaces.retrieval.search import PassageHit, search_passages
+
+pytestmark = pytest.mark.django_db
+
+
+def passage(workspace, text, *, filename="notes.txt", position=1):
+    document = WorkspaceDocumentFactory(workspace=workspace, filename=filename)
+    return DocumentPassageFactory(document=document, position=position, text=text)
+
+
+def search_page(client, workspace, query):
+    return client.get(reverse("workspaces:search", kwargs={"slug": workspace.slug}), {"q": query})
+
+
+def test_hits_are_ranked_and_the_best_scores_one(workspace):
+    once = passage(workspace, "The invoice arrived on Monday with the other mail.", filename="once.txt")
+    often = passage(workspace, "Invoice rules: every invoice needs a number; an invoice without one is refused.",
+                    filename="often.txt")
+    passage(workspace, "Nothing about billing here at all.", filename="none.txt")
+    hits = search_passages(workspace=workspace, query="invoice", limit=10)
+    assert [hit.passage_id for hit in hits] == [often.pk, once.pk]
+    assert hits[0].score == 1.0
+    assert 0 < hits[1].score < 1.0
+    assert hits[0].rank > hits[1].rank > 0
+    best = hits[0]
+    assert isinstance(best, PassageHit)
+    assert (best.document_id, best.doc_id, best.filename, best.position) == (
+        often.document_id, often.document.doc_id, "often.txt", 1
+    )
+    assert best.text == often.text
+    assert best.get_absolute_url() == reverse(
+        "workspaces:passage", kwargs={"slug": workspace.slug, "doc_id": often.document.doc_id, "position": 1}
+    )
+
+
+def test_passages_with_more_of_the_words_rank_higher(workspace):
+    one_word = passage(workspace, "Quarterly figures are attached below.", filename="a.txt")
+    both_words = passage(workspace, "The quarterly revenue figures grew.", filename="b.txt")
+    hits = search_passages(workspace=workspace, query="quarterly revenue", limit=10)
+    assert [hit.passage_id for hit in hits] == [both_words.pk, one_word.pk]
+
+
+def test_words_match_in_any_form(workspace):
+    found = passage(workspace, "She was reporting on the quarterly reports.")
+    assert [hit.passage_id for hit in search_passages(workspace=workspace, query="report", limit=5)] == [found.pk]
+
+
+def test_search_never_returns_another_workspaces_passages(workspace):
+    passage(WorkspaceFactory(name="Other"), "Confidential merger plans.")
+    mine = passage(workspace, "Public merger rumours.")
+    assert [hit.passage_id for hit in search_passages(workspace=workspace, query="merger", limit=10)] == [mine.pk]
+
+
+def test_limit_caps_the_number_of_hits(workspace):
+    for number in range(5):
+        passage(workspace, f"Budget line {number}", filename=f"b{number}.txt")
+    assert len(search_passages(workspace=workspace, query="budget", limit=3)) == 3
+    assert search_passages(workspace=workspace, query="budget", limit=0) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "expected_hits"),
+    [('"', 0), ("*", 0), ("OR", 0), ("NEAR(", 0), ("", 0), ("   ", 0), ("AND OR NOT", 0), ("^", 0), ("-", 0),
+     ("(((", 0), ("'", 0), ("\x00", 0), ("🙂", 0), ("the of and", 0), ("text:foo", 1), ('a"foo', 1),
+     ("NEAR(foo bar, 3)", 1), ("-foo", 1), ("foo*", 1), ("x" * 5000, 0), (" ".join(["foo"] * 500), 1)],
+)
+def test_no_query_breaks_the_search(workspace, query, expected_hits):
+    passage(workspace, "Ordinary words about foo and text.")
+    assert len(search_passages(workspace=workspace, query=query, limit=5)) == expected_hits
+
+
+def test_operators_in_a_query_are_plain_words_or_ignored(workspace):
+    found = passage(workspace, "Contracts signed near the border.")
+    hits = search_passages(workspace=workspace, query='NEAR("contracts" border) OR *', limit=5)
+    assert [hit.passage_id for hit in hits] == [found.pk]
+
+
+def test_sql_in_a_query_is_just_words(workspace):
+    passage(workspace, "Drop the table by the window.")
+    hits = search_passages(workspace=workspace, query="'; DROP TABLE document_passages; --", limit=5)
+    assert len(hits) == 1
+    assert DocumentPassage.objects.count() == 1
+
+
+def test_query_terms_drop_operators_punctuation_and_common_words():
+    assert query_terms('What is the "refund" policy OR near(returns)*?') == ["refund", "policy", "returns"]
+    assert query_terms("the and of") == []
+
+
+def test_the_index_follows_edits_and_deletions(workspace, django_capture_on_commit_callbacks):
+    item = passage(workspace, "The old wording.")
+    item.text = "The brand new wording."
+    item.save()
+    assert search_passages(workspace=workspace, query="old", limit=5) == []
+    assert len(search_passages(workspace=workspace, query="brand", limit=5)) == 1
+    document_delete(document=item.document)
+    assert search_passages(workspace=workspace, query="brand", limit=5) == []
+
+
+def test_the_full_text_index_exists_for_the_database_in_use():
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'document_passages'")
+            assert {row[0] for row in cursor.fetchall()} == {
+                "document_passages_fts_insert", "document_passages_fts_delete", "document_passages_fts_update"
+            }
+        else:
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'document_passages_search_vector'")
+            assert "gin (search_vector)" in cursor.fetchone()[0]
+
+
+def test_highlight_escapes_the_text_before_marking_the_words():
+    marked = highlight("<script>alert('report')</script> Reporting & reports", ["reports"])
+    assert str(marked) == (
+        "&lt;script&gt;alert(&#x27;<mark>report</mark>&#x27;)&lt;/script&gt; "
+        "<mark>Reporting</mark> &amp; <mark>reports</mark>"
+    )
+
+
+def test_highlight_keeps_an_excerpt_around_the_first_match():
+    text = " ".join(["filler"] * 100 + ["needle"] + ["tail"] * 100)
+    excerpt = str(highlight(text, ["needle"], context_words=30))
+    assert excerpt.startswith("… filler") and excerpt.endswith("tail …")
+    assert "<mark>needle</mark>" in excerpt
+    assert len(excerpt.split()) < 40
+
+
+def test_search_page_lists_ranked_passages_with_highlights_and_links(member_client, workspace):
+    item = passage(workspace, "The travel policy covers trains <script>alert(1)</script>.", filename="policy.md")
+    body = search_page(member_client, workspace, "travel").content.decode()
+    assert "<mark>travel</mark> policy" in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert(1)" not in body
+    assert item.document.passage_url(1) in body
+    assert "policy.md" in body
+    assert 'aria-current="page">Search</a>' in body
+
+
+def test_search_page_says_what_to_do_when_nothing_matches(member_client, workspace):
+    passage(workspace, "Some text.")
+    assert "Search this workspace" in search_page(member_client, workspace, "").content.decode()
+    assert "Try other or fewer words" in search_page(member_client, workspace, "zebra").content.decode()
+    common = search_page(member_client, workspace, '"OR the"')
+    assert common.status_code == 200
+    assert "Very common words" in common.content.decode()
+
+
+def test_search_page_costs_a_fixed_number_of_queries(member_client, workspace, django_assert_max_num_queries):
+    """Hits come from one query that joins passage and document, so listing 50 hits
+    does not fetch each hit's document (or workspace) on its own."""
+    for number in range(60):
+        passage(workspace, f"Shared keyword in passage {number}.", filename=f"doc{number}.txt")
+    with django_assert_max_num_queries(7):
+        response = search_page(member_client, workspace, "keyword")
+    assert response.content.decode().count("<mark>keyword</mark>") == 50
+
+
+def test_a_common_word_brings_only_a_sample_of_candidates_but_a_rare_word_brings_all(workspace, monkeypatch):
+    """PostgreSQL ranks at most CANDIDATES_PER_TERM passages per word, so a word found almost
+    everywhere cannot make a search rank the whole workspace; the passage with the rare word
+    is always among the candidates and ranks first."""
+    from workspaces.retrieval import search
+
+    monkeypatch.setattr(search, "CANDIDATES_PER_TERM", 3)
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    for position in range(1, 11):
+        DocumentPassageFactory(document=document, position=position, text=f"Alpha report number {position}.")
+    DocumentPassageFactory(document=document, position=11, text="Alpha report about the zebra crossing.")
+    hits = search.search_passages(workspace=workspace, query="alpha zebra", limit=20)
+    assert hits[0].position == 11
+    if connection.vendor == "postgresql":
+        assert len(hits) <= 4  # 3 sampled for "alpha" plus the one "zebra" passage
+    else:
+        assert len(hits) == 11  # FTS5 ranks every match

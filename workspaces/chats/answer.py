@@ -1,0 +1,70 @@
+"""The one owner of the answer JSON stored in `workspace_chats.response`.
+
+Everything that reads a stored answer (the chat page, the export, the admin chat
+log, the answering history) goes through `StoredAnswer`, so its shape is known in
+one place. Old rows and hand-edited ones read safely: a missing or malformed part
+becomes empty.
+"""
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    doc_id: str
+    filename: str
+    position: int | None
+    quote: str
+    score: float
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    text: str = ""
+    sources: tuple[Source, ...] = ()
+    provider: str = ""
+    model: str = ""
+    timings: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "text": self.text,
+            "sources": [asdict(source) for source in self.sources],
+            "provider": self.provider,
+            "model": self.model,
+            "timings": dict(self.timings),
+        }
+
+    @classmethod
+    def from_json(cls, response) -> "StoredAnswer":
+        response = response if isinstance(response, dict) else {}
+        sources = response.get("sources") if isinstance(response.get("sources"), list) else []
+        return cls(
+            text=str(response.get("text") or ""),
+            sources=tuple(_source(item) for item in sources if isinstance(item, dict)),
+            provider=str(response.get("provider") or ""),
+            model=str(response.get("model") or ""),
+            timings=response.get("timings") if isinstance(response.get("timings"), dict) else {},
+        )
+
+    @property
+    def cited_doc_ids(self) -> set[str]:
+        return {source.doc_id for source in self.sources if source.doc_id}
+
+
+def _number(value, kind):
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _source(item: dict) -> Source:
+    position = _number(item.get("position"), int)
+    return Source(
+        doc_id=str(item.get("doc_id") or ""),
+        filename=str(item.get("filename") or ""),
+        position=position,
+        quote=str(item.get("quote") or ""),
+        score=_number(item.get("score"), float) or 0.0,
+    )

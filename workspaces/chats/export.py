@@ -1,0 +1,109 @@
+"""Streaming CSV and JSON exports of chats.
+
+Rows are read with a database iterator and written as they come, so an export
+of a hundred thousand chats holds one chunk of rows in memory, not all of them.
+The caller passes a queryset already scoped to what the requester may export.
+"""
+
+import csv
+import json
+from collections.abc import Iterable, Iterator
+
+from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
+
+EXPORT_FIELDS = ("id", "created_at", "workspace", "username", "prompt", "answer", "sources", "provider", "include")
+ROWS_PER_QUERY = 2000
+# Rows are gathered into pieces of about this size before being handed to the
+# server: one write per row would mean a hundred thousand tiny writes.
+STREAM_PIECE_CHARS = 64 * 1024
+# Cells starting with these are read as formulas by spreadsheet programs.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class _Echo:
+    """A file-like object whose write returns what it was given (Django's streaming CSV pattern)."""
+
+    def write(self, value):
+        return value
+
+
+def chats_csv_response(queryset, filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    lines = (
+        writer.writerow([_neutralise_formula(value) for value in row.values()]) for row in _chat_rows(queryset)
+    )
+    header = writer.writerow(EXPORT_FIELDS)
+    return _attachment(_in_pieces(_prepend(header, lines)), filename, "text/csv; charset=utf-8")
+
+
+def chats_json_response(queryset, filename: str) -> StreamingHttpResponse:
+    return _attachment(_in_pieces(_json_array(_chat_rows(queryset))), filename, "application/json")
+
+
+def chat_export_row(chat) -> dict:
+    """One chat as the plain values both formats write, in EXPORT_FIELDS order."""
+    answer = chat.answer
+    return {
+        "id": chat.id,
+        "created_at": chat.created_at.isoformat(),
+        "workspace": chat.workspace.slug,
+        "username": chat.user.username if chat.user else "",
+        "prompt": chat.prompt,
+        "answer": answer.text,
+        "sources": "; ".join(
+            f"{source.filename} #{source.position}" if source.position is not None else source.filename
+            for source in answer.sources
+        ),
+        "provider": answer.provider,
+        "include": chat.include,
+    }
+
+
+def _chat_rows(queryset) -> Iterator[dict]:
+    chats = (
+        queryset.select_related("workspace", "user")
+        .only("id", "created_at", "prompt", "response", "include", "workspace__slug", "user__username")
+        .order_by("id")
+        .iterator(chunk_size=ROWS_PER_QUERY)
+    )
+    return (chat_export_row(chat) for chat in chats)
+
+
+def _neutralise_formula(value):
+    """A leading quote makes a spreadsheet show the cell as text instead of running it (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def _json_array(rows: Iterable[dict]) -> Iterator[str]:
+    yield "["
+    for number, row in enumerate(rows):
+        yield ("," if number else "") + json.dumps(row, ensure_ascii=False)
+    yield "]"
+
+
+def _prepend(first: str, rest: Iterable[str]) -> Iterator[str]:
+    yield first
+    yield from rest
+
+
+def _in_pieces(parts: Iterable[str]) -> Iterator[str]:
+    piece, size = [], 0
+    for part in parts:
+        piece.append(part)
+        size += len(part)
+        if size >= STREAM_PIECE_CHARS:
+            yield "".join(piece)
+            piece, size = [], 0
+    if piece:
+        yield "".join(piece)
+
+
+def _attachment(content: Iterator[str], filename: str, content_type: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    # Chat logs are private: no shared cache may keep a copy.
+    response["Cache-Control"] = "private, no-store"
+    return response

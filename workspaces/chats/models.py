@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.db import models
+
+from accounts.base import TimestampedModel
+from workspaces.chats.answer import StoredAnswer
+
+
+class WorkspaceChatQuerySet(models.QuerySet):
+    def history_for(self, *, user, workspace):
+        """A member's visible chats in a workspace: always filtered by both."""
+        return self.filter(user=user, workspace=workspace, include=True)
+
+
+class WorkspaceChat(TimestampedModel):
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, db_column="workspaceId", related_name="chats"
+    )
+    prompt = models.TextField()
+    response = models.JSONField(default=dict, help_text="The answer text, its sources, provider, model, timings.")
+    include = models.BooleanField(default=True, help_text="False once the member cleared the chat.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="user_id",
+        related_name="chats",
+    )
+
+    objects = WorkspaceChatQuerySet.as_manager()
+
+    class Meta:
+        app_label = "workspaces"
+        db_table = "workspace_chats"
+        verbose_name = "chat"
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("workspace", "user", "include", "id"), name="chats_history"),
+            models.Index(fields=("workspace", "created_at"), name="chats_ws_created"),
+            models.Index(fields=("-created_at", "-id"), name="chats_created"),  # the admin chat log's order
+        ]
+
+    def __str__(self):
+        return self.prompt[:60]
+
+    @property
+    def answer(self) -> StoredAnswer:
+        """The stored answer, typed (see workspaces.chats.answer)."""
+        return StoredAnswer.from_json(self.response)

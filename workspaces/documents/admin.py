@@ -1,0 +1,54 @@
+from django.contrib import admin
+
+from workspaces import permissions
+from workspaces.admin_permissions import PermissionsAdminMixin
+from workspaces.documents.models import DocumentPassage, WorkspaceDocument
+from workspaces.documents.services import document_delete
+
+DELETE_PREVIEW_DOCUMENTS = 20
+
+
+def documents_deletion_summary(documents) -> tuple[list, dict]:
+    """What deleting `documents` removes, for a confirmation page: counts and the first names."""
+    counts = {
+        "documents": documents.count(),
+        "passages": DocumentPassage.objects.filter(document__in=documents).count(),
+    }
+    names = list(documents.order_by("filename").values_list("filename", flat=True)[:DELETE_PREVIEW_DOCUMENTS])
+    if counts["documents"] > len(names):
+        names.append(f"… and {counts['documents'] - len(names):,} more")
+    return [f"{counts['documents']:,} documents, their stored files and {counts['passages']:,} passages", names], counts
+
+
+@admin.register(WorkspaceDocument)
+class WorkspaceDocumentAdmin(PermissionsAdminMixin, admin.ModelAdmin):
+    list_display = ("filename", "workspace", "size", "created_at")
+    list_filter = ("workspace",)
+    search_fields = ("filename",)
+    list_select_related = ("workspace",)
+    readonly_fields = ("doc_id", "workspace", "docpath", "metadata", "created_at")
+    fields = ("filename", "doc_id", "workspace", "docpath", "metadata", "created_at")
+    date_hierarchy = "created_at"
+
+    @admin.display(description="size (bytes)")
+    def size(self, obj):
+        return obj.metadata.get("size", "—")
+
+    def has_add_permission(self, request):
+        return False  # documents arrive through the workspace upload page
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.may(request.user, permissions.DELETE_DOCUMENT, obj.workspace if obj else None)
+
+    def get_deleted_objects(self, objs, request):
+        documents = WorkspaceDocument.objects.filter(pk__in=[obj.pk for obj in objs])
+        lines, counts = documents_deletion_summary(documents)
+        return lines, counts, set(), []
+
+    def delete_model(self, request, obj):
+        document_delete(document=obj, user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        """Through the service, one document at a time, so the stored files go too."""
+        for document in queryset.select_related(None).only("pk", "docpath", "filename", "workspace_id"):
+            document_delete(document=document, user=request.user)

@@ -1,0 +1,36 @@
+"""The file types Docent reads, stated once: extension, content type, label."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FileKind:
+    extension: str
+    content_type: str
+    label: str  # as it reads inside a sentence: "not really a text file", "a PDF file"
+
+    @property
+    def display_label(self) -> str:
+        """As it reads on its own, in a list's Type column."""
+        return self.label[:1].upper() + self.label[1:]
+
+
+KINDS = {
+    kind.extension: kind
+    for kind in (
+        FileKind("pdf", "application/pdf", "PDF"),
+        FileKind("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word"),
+        FileKind("txt", "text/plain", "text"),
+        FileKind("md", "text/markdown", "Markdown"),
+        FileKind("csv", "text/csv", "CSV"),
+        FileKind("html", "text/html", "HTML"),
+    )
+}
+KINDS_BY_CONTENT_TYPE = {kind.content_type: kind for kind in KINDS.values()}
+EXTENSION_ALIASES = {"text": "txt", "markdown": "md", "htm": "html"}
+ACCEPTED_EXTENSIONS = tuple(sorted({*KINDS, *EXTENSION_ALIASES}))
+
+
+def label_for_content_type(content_type: str | None) -> str:
+    kind = KINDS_BY_CONTENT_TYPE.get(content_type or "")
+    return kind.display_label if kind else "File"

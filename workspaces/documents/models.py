@@ -1,0 +1,88 @@
+import uuid
+
+from django.db import models
+from django.db.models.fields.json import KT
+from django.urls import reverse
+
+from accounts.base import TimestampedModel
+from workspaces.documents.kinds import label_for_content_type
+
+
+class WorkspaceDocument(TimestampedModel):
+    doc_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, db_column="docId")
+    filename = models.CharField(max_length=255, help_text="The name the uploader gave, for display only.")
+    docpath = models.CharField(max_length=255, editable=False, help_text="Where the file lives in storage.")
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", on_delete=models.CASCADE, db_column="workspaceId", related_name="documents"
+    )
+    metadata = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        app_label = "workspaces"
+        db_table = "workspace_documents"
+        verbose_name = "document"
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=("workspace", "created_at"), name="documents_ws_created"),
+            models.Index(fields=("workspace", "filename"), name="documents_ws_filename"),
+        ]
+        constraints = [
+            # The same file twice in one workspace is refused, even when two uploads race.
+            models.UniqueConstraint(models.F("workspace"), KT("metadata__sha256"), name="documents_ws_sha256_unique"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    def get_absolute_url(self):
+        return reverse("workspaces:document", kwargs={"slug": self.workspace.slug, "doc_id": self.doc_id})
+
+    def passage_url(self, position: int) -> str:
+        """Where citations link: a redirect to the page of the document page that shows the passage."""
+        return passage_url(workspace_slug=self.workspace.slug, doc_id=self.doc_id, position=position)
+
+    def passage_page_number(self, position: int, *, per_page: int) -> int | None:
+        """The page (1-based) of the document page showing passage `position`; None if there is no such passage."""
+        counts = self.passages.aggregate(
+            before=models.Count("pk", filter=models.Q(position__lt=position)),
+            found=models.Count("pk", filter=models.Q(position=position)),
+        )
+        return counts["before"] // per_page + 1 if counts["found"] else None
+
+    @property
+    def kind_label(self):
+        """A short human name of the file type, from the content type found at upload."""
+        return label_for_content_type((self.metadata or {}).get("content_type"))
+
+
+def passage_url(*, workspace_slug: str, doc_id, position: int) -> str:
+    """The one address of a passage (citations, search results): stable whatever the page layout."""
+    return reverse("workspaces:passage", kwargs={"slug": workspace_slug, "doc_id": doc_id, "position": position})
+
+
+class DocumentPassage(TimestampedModel):
+    """A slice of a document's text, the unit of search and of citations.
+
+    Full-text indexes live outside the ORM (see migration 0002): an FTS5 table
+    kept in sync by triggers on SQLite, a generated tsvector column with a GIN
+    index on PostgreSQL. `workspaces.retrieval` is their one reader.
+    """
+
+    document = models.ForeignKey(
+        WorkspaceDocument, on_delete=models.CASCADE, db_column="documentId", related_name="passages",
+        db_index=False,  # the (document, position) unique index serves lookups by document
+    )
+    position = models.PositiveIntegerField(help_text="1 for the first passage of the document.")
+    text = models.TextField()
+
+    class Meta:
+        app_label = "workspaces"
+        db_table = "document_passages"
+        verbose_name = "passage"
+        ordering = ("document", "position")
+        constraints = [
+            models.UniqueConstraint(fields=("document", "position"), name="document_passages_unique_position"),
+        ]
+
+    def __str__(self):
+        return f"{self.document_id} #{self.position}"

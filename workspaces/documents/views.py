@@ -1,0 +1,152 @@
+"""The document pages: upload, read, download, delete, and the stable passage link."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import FormView, ListView, RedirectView, TemplateView, View
+
+from workspaces import permissions
+from workspaces.documents.forms import MAX_FILES_PER_UPLOAD, DocumentUploadForm
+from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
+from workspaces.documents.services import MB, DocumentRefused, document_delete, document_ingest, upload_limit_bytes
+from workspaces.documents.storage import stored_file_open
+from workspaces.views import LenientPaginationMixin, WorkspaceMixin
+
+PASSAGES_PER_PAGE = 20
+# Room for the multipart boundaries, part headers and the CSRF field around the files.
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
+class DocumentMixin(WorkspaceMixin):
+    """A document of the workspace, by its docId: 404 for any other."""
+
+    def resolve_within_workspace(self):
+        super().resolve_within_workspace()
+        self.document = get_object_or_404(self.workspace.documents.all(), doc_id=self.kwargs["doc_id"])
+        self.document.workspace = self.workspace
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(document=self.document, **kwargs)
+
+
+@method_decorator(csrf_exempt, name="dispatch")  # checked in post(), after the size check: see there
+class DocumentUploadView(WorkspaceMixin, FormView):
+    template_name = "workspaces/documents/document_upload.html"
+    form_class = DocumentUploadForm
+
+    required_action = permissions.UPLOAD
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "limit_bytes": upload_limit_bytes()}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            limit_mb=upload_limit_bytes() // MB,
+            max_files=MAX_FILES_PER_UPLOAD,
+            accepted_extensions=ACCEPTED_EXTENSIONS,
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        # The CSRF middleware would read the whole body to find the token, so this view is
+        # exempt from it: first refuse an oversized body unread, then run the same CSRF check.
+        if content_length(request) > upload_limit_bytes() + MULTIPART_OVERHEAD_BYTES:
+            return render(
+                request,
+                "workspaces/documents/upload_too_large.html",
+                {"workspace": self.workspace, "limit_mb": upload_limit_bytes() // MB},
+                status=413,
+            )
+        csrf_failure = CsrfViewMiddleware(lambda _request: None).process_view(request, _csrf_protected, (), {})
+        if csrf_failure is not None:
+            return csrf_failure
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        added = []
+        for uploaded in form.cleaned_data["documents"]:
+            try:
+                added.append(
+                    document_ingest(
+                        workspace=self.workspace, uploaded_file=uploaded, filename=uploaded.name,
+                        user=self.request.user, request=self.request,
+                    )
+                )
+            except DocumentRefused as refusal:
+                form.add_error("documents", refusal.message)
+        if added:
+            names = ", ".join(f"“{document.filename}”" for document in added)
+            messages.success(self.request, f"Added {names}.")
+        if form.errors:
+            return self.form_invalid(form)
+        if len(added) == 1:
+            return redirect(added[0].get_absolute_url())
+        return redirect(self.workspace.get_absolute_url())
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def _csrf_protected(request):
+    """Stands in for the view in the manual CSRF check (the real view is marked exempt)."""
+
+
+def content_length(request) -> int:
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
+class DocumentDetailView(DocumentMixin, LenientPaginationMixin, ListView):
+    """A document's metadata and its text, passage by passage (anchors `#p<position>`)."""
+
+    template_name = "workspaces/documents/document_detail.html"
+    context_object_name = "passages"
+    paginate_by = PASSAGES_PER_PAGE
+
+    def get_queryset(self):
+        return self.document.passages.order_by("position")
+
+
+class PassageRedirectView(DocumentMixin, RedirectView):
+    """/…/passages/<position>/ → the document page that shows it, at its anchor: what citations link to."""
+
+    def get_redirect_url(self, *args, **kwargs):
+        page = self.document.passage_page_number(kwargs["position"], per_page=PASSAGES_PER_PAGE)
+        if page is None:
+            raise Http404("This document has no such passage.")
+        return f"{self.document.get_absolute_url()}?page={page}#p{kwargs['position']}"
+
+
+class DocumentDownloadView(DocumentMixin, View):
+    """The original file, as an attachment, to people who may see the workspace."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            stored = stored_file_open(self.document.docpath)
+        except (FileNotFoundError, OSError):
+            raise Http404("The stored file of this document is missing.") from None
+        return FileResponse(
+            stored,
+            as_attachment=True,
+            filename=self.document.filename,
+            content_type=self.document.metadata.get("content_type") or "application/octet-stream",
+        )
+
+
+class DocumentDeleteView(DocumentMixin, TemplateView):
+    template_name = "workspaces/documents/document_confirm_delete.html"
+
+    required_action = permissions.DELETE_DOCUMENT
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(passage_count=self.document.passages.count(), **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        document_delete(document=self.document, user=request.user, request=request)
+        messages.success(request, f"Deleted “{self.document.filename}”.")
+        return redirect(self.workspace.get_absolute_url())

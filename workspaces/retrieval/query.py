@@ -1,0 +1,51 @@
+"""What a search query means: its words, reduced the same way for every reader.
+
+A query is reduced to plain words (operators, quotes and punctuation dropped,
+common English words ignored), so no user input can break the SQL or the
+full-text syntax. `stem` is the one rough stemmer used outside the databases
+(highlighting, answer coverage).
+"""
+
+import re
+
+MAX_QUERY_TERMS = 24
+MAX_TERM_LENGTH = 64
+OPERATORS = {"and", "or", "not", "near"}
+# PostgreSQL's 'english' stop words, so both databases ignore the same words.
+ENGLISH_STOP_WORDS_TEXT = """
+    a about above after again against all am an and any are as at be because been before being below between both
+    but by can did do does doing don down during each few for from further had has have having he her here hers
+    herself him himself his how i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own s same she should so some such t than that the their theirs
+    them themselves then there these they this those through to too under until up very was we were what when where
+    which while who whom why will with you your yours yourself yourselves
+"""
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS_TEXT.split())
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of `query` that are searched for: lower-case, deduplicated, no operators or stop words."""
+    terms = []
+    for word in re.findall(r"[^\W_]+", (query or "").lower()):
+        word = word[:MAX_TERM_LENGTH]
+        if word not in OPERATORS and word not in STOP_WORDS and word not in terms:
+            terms.append(word)
+    return terms[:MAX_QUERY_TERMS]
+
+
+def stem(term: str) -> str:
+    """A prefix that the term's inflections share: "reports" -> "repor", "leave" -> "leav"."""
+    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s"):
+        if term.endswith(suffix) and len(term) - len(suffix) >= 3:
+            term = term[: -len(suffix)]
+            break
+    return term[: max(4, len(term) - 1)] if len(term) > 4 else term
+
+
+def coverage(terms: list[str], text: str) -> float:
+    """Share (0–1) of the question's search words that occur in `text`, by stem."""
+    if not terms:
+        return 0.0
+    words = set(re.findall(r"[^\W_]+", text.lower()))
+    found = sum(1 for term in terms if any(word.startswith(stem(term)) for word in words))
+    return found / len(terms)

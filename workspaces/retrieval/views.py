@@ -1,0 +1,27 @@
+from django.views.generic import TemplateView
+
+from workspaces.retrieval.highlight import highlight
+from workspaces.retrieval.query import query_terms
+from workspaces.retrieval.search import search_passages
+from workspaces.views import WorkspaceMixin
+
+SEARCH_RESULTS = 50
+SEARCH_EXCERPT_WORDS = 60
+MAX_QUERY_CHARS = 500
+
+
+class SearchView(WorkspaceMixin, TemplateView):
+    """Ranked passages of the workspace's documents, the matching words highlighted."""
+
+    template_name = "workspaces/retrieval/search.html"
+
+    def get_context_data(self, **kwargs):
+        query = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
+        terms = query_terms(query)
+        hits = search_passages(workspace=self.workspace, query=query, limit=SEARCH_RESULTS) if terms else []
+        results = [
+            {"hit": hit, "excerpt": highlight(hit.text, terms, context_words=SEARCH_EXCERPT_WORDS)} for hit in hits
+        ]
+        return super().get_context_data(
+            query=query, terms=terms, results=results, result_limit=SEARCH_RESULTS, **kwargs
+        )
