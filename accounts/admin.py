@@ -177,7 +177,8 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Invite)
 class InviteAdmin(admin.ModelAdmin):
-    list_display = ("short_code", "state", "uses", "expires", "role", "workspace_names", "created_by", "created_at")
+    list_display = ("short_code", "copy_link", "state", "uses", "expires", "role", "workspace_names", "created_by",
+                    "created_at")
     list_filter = ("status", "role")
     search_fields = ("code", "claimed_by__username", "created_by__username")
     list_select_related = ("created_by",)
@@ -227,6 +228,14 @@ class InviteAdmin(admin.ModelAdmin):
             'data-copy="{}">Copy</button>',
             url, f"{url[:18]}…", url,
         )
+
+    @admin.display(description="link")
+    def copy_link(self, obj):
+        """A narrow column: the whole link lives in the button (and on the invite's page)."""
+        if obj.state != InviteStatus.PENDING:
+            return "—"
+        url = obj.get_absolute_url()
+        return format_html('<button type="button" class="button copy-link" data-copy="{}">Copy</button>', url)
 
     @admin.display(description="workspaces")
     def workspace_names(self, obj):

@@ -33,6 +33,14 @@ class WorkspaceQuerySet(models.QuerySet):
 
         return visible_workspaces(user, self)
 
+    def with_role_of(self, user):
+        """Each workspace with `member_role`: `user`'s membership role there (None: not a member),
+        so `permissions.permissions_in` needs no query of its own."""
+        if user is None or not user.is_authenticated:
+            return self.annotate(member_role=models.Value(None, output_field=models.CharField()))
+        role = WorkspaceUser.objects.filter(workspace=OuterRef("pk"), user=user).values("role")[:1]
+        return self.annotate(member_role=Subquery(role))
+
 
 class Workspace(TimestampedModel):
     name = models.CharField(max_length=120, help_text="Unique, whatever the case of its letters.")
