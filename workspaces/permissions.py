@@ -140,6 +140,11 @@ def may_delete_document(user, document, *, granted: dict | None = None) -> bool:
     return granted[DELETE_OWN_DOCUMENT] and user is not None and document.uploaded_by_id == user.pk
 
 
+def chat_text_readable(workspace) -> bool:
+    """For whoever may read `workspace`'s chat log: may they read the text too? (No query.)"""
+    return _answer(STAFF_ACTIONS, READ_CHAT_TEXT, workspace)
+
+
 def visible_workspaces(user, queryset):
     """`queryset` narrowed to the workspaces `user` may see."""
     return workspaces_where(user, SEE, queryset)
