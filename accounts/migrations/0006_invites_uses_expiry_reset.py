@@ -6,6 +6,11 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def count_past_claims(apps, schema_editor):
+    """A claimed single-use invite of the previous release has been used once."""
+    apps.get_model("accounts", "Invite").objects.filter(status="claimed").update(use_count=1)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -74,6 +79,7 @@ class Migration(migrations.Migration):
             name='status',
             field=models.CharField(choices=[('pending', 'Pending'), ('claimed', 'Used up'), ('disabled', 'Revoked')], db_index=True, default='pending', max_length=16),
         ),
+        migrations.RunPython(count_past_claims, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='invite',
             constraint=models.CheckConstraint(condition=models.Q(('max_uses__gte', 1), ('use_count__lte', models.F('max_uses'))), name='invites_uses_range'),
