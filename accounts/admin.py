@@ -177,8 +177,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Invite)
 class InviteAdmin(admin.ModelAdmin):
-    list_display = ("short_code", "copy_link", "state", "uses", "expires", "role", "workspace_names", "created_by",
-                    "created_at")
+    list_display = ("short_code", "copy_link", "state", "uses", "expires", "role", "workspace_names", "issued")
     list_filter = ("status", "role")
     search_fields = ("code", "claimed_by__username", "created_by__username")
     list_select_related = ("created_by",)
@@ -214,7 +213,7 @@ class InviteAdmin(admin.ModelAdmin):
 
     @admin.display(description="expires", ordering="expires_at")
     def expires(self, obj):
-        return date_format(timezone.localtime(obj.expires_at), "j M Y, H:i") if obj.expires_at else "never"
+        return date_format(timezone.localtime(obj.expires_at), "j M Y H:i") if obj.expires_at else "never"
 
     @admin.display(description="claim link")
     def claim_link(self, obj):
@@ -239,7 +238,16 @@ class InviteAdmin(admin.ModelAdmin):
 
     @admin.display(description="workspaces")
     def workspace_names(self, obj):
-        return ", ".join(workspace.name for workspace in obj.workspaces.all()) or "—"
+        """The first name and how many more: the full list is on the invite's page."""
+        names = sorted(workspace.name for workspace in obj.workspaces.all())
+        if not names:
+            return "—"
+        return f"{names[0]} +{len(names) - 1}" if len(names) > 1 else names[0]
+
+    @admin.display(description="issued", ordering="created_at")
+    def issued(self, obj):
+        when = date_format(timezone.localtime(obj.created_at), "j M Y")
+        return f"{when} by {obj.created_by}" if obj.created_by else when
 
     def save_model(self, request, obj, form, change):
         if not change:
