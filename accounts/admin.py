@@ -15,7 +15,7 @@ from accounts import services
 from accounts.forms import UsernameField
 from accounts.models import AuditEvent, Invite, InviteStatus, Role, User
 from accounts.passwords import RESET_LINK_HOURS, password_reset_issue
-from workspaces.permissions import MANAGE_MEMBERS, workspaces_where
+from workspaces.permissions import MANAGE_MEMBERS, default_member_role, workspaces_where
 
 
 class RoleRulesFormMixin:
@@ -190,6 +190,9 @@ class InviteAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("workspaces")
+
+    def get_changeform_initial_data(self, request):
+        return {"role": default_member_role(), **super().get_changeform_initial_data(request)}
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "workspaces":

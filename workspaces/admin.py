@@ -85,7 +85,9 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     @admin.action(description="Issue invites for the selected workspaces")
     def issue_invites(self, request, queryset):
         """Ask how many, then issue that many invites, each granting every selected workspace."""
-        form = IssueInvitesForm(request.POST if "count" in request.POST else None)
+        form = IssueInvitesForm(
+            request.POST if "count" in request.POST else None, initial={"role": permissions.default_member_role()}
+        )
         if form.is_valid():
             count, days = form.cleaned_data["count"], form.cleaned_data["expires_in_days"]
             invites = invites_issue(
