@@ -68,6 +68,7 @@ def test_the_owner_renames_the_workspace_and_a_taken_name_is_refused(new_page):
     page.fill("#id_name", "legal")
     page.click("button:has-text('Save settings')")
     expect(page.locator(".field-error")).to_contain_text("A workspace with this name already exists")
+    screenshot(page, "settings-phone")
     page.fill("#id_name", "Research papers")
     page.check("#id_private_chats")
     page.click("button:has-text('Save settings')")
