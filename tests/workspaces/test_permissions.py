@@ -175,6 +175,7 @@ class TestManagersLimitedToWhatTheyOwn:
         assert client.get(f"/admin/workspaces/workspace/{other.pk}/change/").status_code == 302
         chats = client.get("/admin/workspaces/workspacechat/").content.decode()
         assert "Question in Owned" in chats and "Question in Other" not in chats
+        assert ">Other<" not in chats and ">Joined<" not in chats  # not even in the filters
 
     def test_a_workspace_the_manager_creates_in_the_admin_is_theirs(self, client, scene):
         manager = scene[0]

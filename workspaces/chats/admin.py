@@ -24,7 +24,9 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     permission_action = permissions.READ_CHAT_LOG
 
     list_display = ("created_at", "workspace", "user", "short_prompt", "prompt_tokens", "include")
-    list_filter = ("workspace", "include")
+    # Only the workspaces of the rows shown: a manager limited to their own workspaces does
+    # not learn the others' names from the filter.
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), "user", "include")
     search_fields = ("prompt",)
     list_select_related = ("workspace", "user")
     date_hierarchy = "created_at"

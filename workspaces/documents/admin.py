@@ -24,7 +24,7 @@ def documents_deletion_summary(documents) -> tuple[list, dict]:
 @admin.register(WorkspaceDocument)
 class WorkspaceDocumentAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     list_display = ("filename", "workspace", "size", "uploaded_by", "created_at")
-    list_filter = ("workspace",)
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("filename",)
     list_select_related = ("workspace", "uploaded_by")
     readonly_fields = ("doc_id", "workspace", "uploaded_by", "size", "docpath", "metadata", "created_at")
