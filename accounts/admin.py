@@ -63,6 +63,19 @@ class MembershipInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ("workspace",)
     fields = ("workspace", "role")
+
+    def _managed(self, request):
+        Workspace = apps.get_model("workspaces", "Workspace")
+        return workspaces_where(request.user, MANAGE_MEMBERS, Workspace.objects.all())
+
+    def get_queryset(self, request):
+        """Only memberships of workspaces whose members this user manages (all, for an admin)."""
+        return super().get_queryset(request).filter(workspace__in=self._managed(request).values("pk"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "workspace":
+            kwargs["queryset"] = self._managed(request)  # a forged POST cannot name another workspace
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
     verbose_name = "workspace"
     verbose_name_plural = "workspaces"
 

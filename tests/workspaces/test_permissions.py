@@ -188,3 +188,25 @@ class TestManagersLimitedToWhatTheyOwn:
         fresh = Workspace.objects.get(name="Fresh")
         assert fresh.memberships.get(user=manager).role == "owner"
         assert client.get(f"/w/{fresh.slug}/settings/").status_code == 200
+
+
+def test_a_manager_limited_to_owned_workspaces_cannot_add_anyone_elsewhere_by_a_forged_user_form(client):
+    setting_set(label="manager_scope", value="owned")
+    manager = ManagerFactory(username="max")
+    owned, other = WorkspaceFactory(name="Owned"), WorkspaceFactory(name="Other")
+    WorkspaceUserFactory(user=manager, workspace=owned, role="owner")
+    member = UserFactory(username="mia")
+    client.force_login(manager)
+
+    def add_to(workspace):
+        return client.post(f"/admin/accounts/user/{member.pk}/change/", {
+            "username": "mia", "role": "default", "email": "", "daily_message_limit": "",
+            "memberships-TOTAL_FORMS": 1, "memberships-INITIAL_FORMS": 0,
+            "memberships-0-workspace": workspace.pk, "memberships-0-role": "editor",
+            "created_invites-TOTAL_FORMS": 0, "created_invites-INITIAL_FORMS": 0,
+        })
+
+    assert add_to(other).status_code == 200  # the form says no
+    assert not other.memberships.exists()
+    assert add_to(owned).status_code == 302
+    assert owned.memberships.get(user=member).role == "editor"
