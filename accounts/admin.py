@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -15,7 +16,7 @@ from accounts import services
 from accounts.forms import UsernameField
 from accounts.models import AuditEvent, Invite, InviteStatus, Role, User
 from accounts.passwords import RESET_LINK_HOURS, password_reset_issue
-from workspaces.permissions import MANAGE_MEMBERS, default_member_role, workspaces_where
+from workspaces.permissions import MANAGE_MEMBERS, default_member_role, runs_every_workspace, workspaces_where
 
 
 class RoleRulesFormMixin:
@@ -202,7 +203,12 @@ class InviteAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("workspaces")
+        invites = super().get_queryset(request).prefetch_related("workspaces")
+        if runs_every_workspace(request.user):
+            return invites
+        # A manager limited to owned workspaces: the invites they issued or that grant one of those.
+        managed = workspaces_where(request.user, MANAGE_MEMBERS, apps.get_model("workspaces", "Workspace").objects)
+        return invites.filter(Q(created_by=request.user) | Q(workspaces__in=managed.values("pk"))).distinct()
 
     def get_changeform_initial_data(self, request):
         return {"role": default_member_role(), **super().get_changeform_initial_data(request)}

@@ -113,6 +113,10 @@ def test_a_manager_limited_to_owned_workspaces_invites_only_to_those(client, wor
     manager = ManagerFactory(username="max")
     owned = WorkspaceFactory(name="Owned")
     WorkspaceUserFactory(user=manager, workspace=owned, role="owner")
+    mine = InviteFactory(workspaces=[owned])
+    theirs = InviteFactory(workspaces=[workspace])
     client.force_login(manager)
     body = client.get("/admin/accounts/invite/add/").content.decode()
     assert "Owned" in body and "Research" not in body
+    listed = client.get("/admin/accounts/invite/").content.decode()
+    assert mine.code in listed and theirs.code not in listed
