@@ -127,7 +127,9 @@ class AccountView(PasswordChangeView):
     success_url = reverse_lazy("accounts:account")
 
     def get_context_data(self, **kwargs):
-        visible = apps.get_model("workspaces", "Workspace").objects.for_user(self.request.user)
+        visible = apps.get_model("workspaces", "Workspace").objects.for_user(self.request.user).with_role_of(
+            self.request.user
+        )
         return super().get_context_data(workspaces=visible, **kwargs)
 
     def form_valid(self, form):

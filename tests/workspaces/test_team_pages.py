@@ -171,3 +171,7 @@ def test_the_settings_form_offers_the_allowed_models(owner_client, workspace):
 def test_an_owner_cannot_change_fields_outside_the_settings_tab(owner, workspace):
     with pytest.raises(PermissionDenied):
         workspace_update(actor=owner, workspace=workspace, history_length=5)
+
+
+def test_the_account_page_shows_the_role_in_each_workspace(member_client):
+    assert "Research</a> <span class=\"muted small\">· viewer</span>" in member_client.get("/account/").content.decode()
