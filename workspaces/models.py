@@ -35,11 +35,13 @@ class WorkspaceQuerySet(models.QuerySet):
 
     def with_role_of(self, user):
         """Each workspace with `member_role`: `user`'s membership role there (None: not a member),
-        so `permissions.permissions_in` needs no query of its own."""
+        and `member_role_user`, whose role it is, so `permissions.permissions_in` needs no query."""
         if user is None or not user.is_authenticated:
-            return self.annotate(member_role=models.Value(None, output_field=models.CharField()))
+            return self
         role = WorkspaceUser.objects.filter(workspace=OuterRef("pk"), user=user).values("role")[:1]
-        return self.annotate(member_role=Subquery(role))
+        return self.annotate(
+            member_role=Subquery(role), member_role_user=models.Value(user.pk, output_field=models.IntegerField())
+        )
 
 
 class Workspace(TimestampedModel):

@@ -88,7 +88,7 @@ def role_in(user, workspace) -> str | None:
     """`user`'s membership role in `workspace`, None when not a member."""
     if not _active(user) or workspace is None or workspace.pk is None:
         return None
-    if "member_role" in workspace.__dict__:  # annotated by Workspace.objects.with_role_of(user)
+    if workspace.__dict__.get("member_role_user") == user.pk:  # annotated by Workspace.objects.with_role_of(user)
         return workspace.member_role
     return workspace.memberships.filter(user=user).values_list("role", flat=True).first()
 

@@ -210,3 +210,10 @@ def test_a_manager_limited_to_owned_workspaces_cannot_add_anyone_elsewhere_by_a_
     assert not other.memberships.exists()
     assert add_to(owned).status_code == 302
     assert owned.memberships.get(user=member).role == "editor"
+
+
+def test_a_workspace_annotated_with_one_users_role_answers_correctly_for_another(people, workspace):
+    annotated = Workspace.objects.with_role_of(people["owner"]).get(pk=workspace.pk)
+    assert p.may(people["owner"], p.MANAGE_MEMBERS, annotated)
+    assert not p.may(people["viewer"], p.MANAGE_MEMBERS, annotated)
+    assert not p.may(people["outsider"], p.SEE, annotated)
