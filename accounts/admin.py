@@ -1,14 +1,20 @@
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils.html import format_html
+from django.urls import reverse
 
-from accounts import services
+from accounts import (
+    admin_invites,  # noqa: F401  (registers the invite admin)
+    services,
+)
 from accounts.forms import UsernameField
-from accounts.models import AuditEvent, Invite, InviteStatus, Role, User
+from accounts.models import AuditEvent, Invite, Role, User
+from accounts.passwords import RESET_LINK_HOURS, password_reset_issue
+from workspaces.permissions import MANAGE_MEMBERS, workspaces_where
 
 
 class RoleRulesFormMixin:
@@ -32,7 +38,10 @@ class RoleRulesFormMixin:
 
 
 class UserCreationForm(RoleRulesFormMixin, AdminUserCreationForm):
+    """No "password-based authentication" choice: Docent has no other way to sign in."""
+
     username = UsernameField()
+    usable_password = None
 
     class Meta:
         model = User
@@ -44,7 +53,7 @@ class UserChangeForm(RoleRulesFormMixin, DjangoUserChangeForm):
 
     class Meta:
         model = User
-        fields = ("username", "password", "role", "suspended")
+        fields = ("username", "password", "role", "suspended", "email", "daily_message_limit")
 
 
 class MembershipInline(admin.TabularInline):
@@ -52,6 +61,20 @@ class MembershipInline(admin.TabularInline):
     fk_name = "user"
     extra = 0
     autocomplete_fields = ("workspace",)
+    fields = ("workspace", "role")
+
+    def _managed(self, request):
+        Workspace = apps.get_model("workspaces", "Workspace")
+        return workspaces_where(request.user, MANAGE_MEMBERS, Workspace.objects.all())
+
+    def get_queryset(self, request):
+        """Only memberships of workspaces whose members this user manages (all, for an admin)."""
+        return super().get_queryset(request).filter(workspace__in=self._managed(request).values("pk"))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "workspace":
+            kwargs["queryset"] = self._managed(request)  # a forged POST cannot name another workspace
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
     verbose_name = "workspace"
     verbose_name_plural = "workspaces"
 
@@ -82,19 +105,33 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("last_login", "created_at", "claimed_invite")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Access", {"fields": ("role", "suspended")}),
+        ("Access", {"fields": ("role", "suspended", "email", "daily_message_limit")}),
         ("History", {"fields": ("created_at", "last_login", "claimed_invite")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "role", "usable_password", "password1", "password2")}),
+        (None, {"classes": ("wide",), "fields": ("username", "role", "password1", "password2")}),
     )
     inlines = (MembershipInline, CreatedInvitesInline)
-    actions = ("suspend_users", "unsuspend_users")
+    actions = ("suspend_users", "unsuspend_users", "issue_password_reset_links")
 
     @admin.display(description="joined with invite")
     def claimed_invite(self, obj):
-        invite = obj.claimed_invites.first()
+        invite = obj.invite or obj.claimed_invites.first()
         return str(invite) if invite else "—"
+
+    @admin.action(description="Issue a password reset link for each selected user")
+    def issue_password_reset_links(self, request, queryset):
+        for user in queryset:
+            try:
+                token = password_reset_issue(actor=request.user, user=user)
+            except PermissionDenied as refusal:
+                self.message_user(request, f"{user.username}: {refusal}", messages.ERROR)
+                continue
+            link = request.build_absolute_uri(reverse("accounts:password_reset", kwargs={"token": token}))
+            self.message_user(
+                request, f"Send this one-time link to {user.username} (it works for {RESET_LINK_HOURS} hours): {link}",
+                messages.INFO,
+            )
 
     def get_queryset(self, request):
         return super().get_queryset(request).manageable_by(request.user)
@@ -148,64 +185,6 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description="Restore (unsuspend) selected users")
     def unsuspend_users(self, request, queryset):
         self._set_suspended(request, queryset, False)
-
-
-@admin.register(Invite)
-class InviteAdmin(admin.ModelAdmin):
-    list_display = ("short_code", "status", "claim_link", "workspace_names", "created_by", "claimed_by", "claimed_at",
-                    "created_at")
-    list_filter = ("status",)
-    search_fields = ("code", "claimed_by__username", "created_by__username")
-    list_select_related = ("created_by", "claimed_by")
-    readonly_fields = ("claim_link", "status", "created_by", "claimed_by", "claimed_at", "created_at")
-    fields = ("claim_link", "status", "workspaces", "created_by", "claimed_by", "claimed_at", "created_at")
-    filter_horizontal = ("workspaces",)
-    actions = ("disable_invites",)
-    date_hierarchy = "created_at"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("workspaces")
-
-    @admin.display(description="code")
-    def short_code(self, obj):
-        return f"{obj.code[:8]}…"
-
-    @admin.display(description="claim link")
-    def claim_link(self, obj):
-        if not obj.pk:
-            return "Save the invite to get its link."
-        if obj.status != InviteStatus.PENDING:
-            return "—"
-        url = obj.get_absolute_url()
-        return format_html(
-            '<a href="{}" class="claim-link">{}</a> <button type="button" class="button copy-link" '
-            'data-copy="{}">Copy</button>',
-            url, url, url,
-        )
-
-    @admin.display(description="workspaces")
-    def workspace_names(self, obj):
-        return ", ".join(workspace.name for workspace in obj.workspaces.all()) or "—"
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        self.message_user(
-            request, f"Send this link to the person you invite: {request.build_absolute_uri(obj.get_absolute_url())}",
-            messages.INFO,
-        )
-        return super().response_add(request, obj, post_url_continue)
-
-    @admin.action(description="Disable selected invites")
-    def disable_invites(self, request, queryset):
-        count = services.invites_disable(queryset=queryset)
-        self.message_user(request, f"Disabled {count} pending invite(s).", messages.SUCCESS)
-
-    class Media:
-        js = ("js/admin-copy.js",)
 
 
 @admin.register(AuditEvent)

@@ -95,3 +95,28 @@ class AdminSignInForm(SignInForm):
         super().confirm_login_allowed(user)
         if not user.is_staff:
             raise self.get_invalid_login_error()
+
+
+class NewPasswordForm(forms.Form):
+    """A new password typed twice (password reset links); Django's validators run in the service."""
+
+    password1 = forms.CharField(
+        label="New password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label="New password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("password1") and cleaned.get("password2") and cleaned["password1"] != cleaned["password2"]:
+            self.add_error("password2", PASSWORDS_DIFFER)
+        return cleaned
+
+
+class PasswordResetRequestForm(forms.Form):
+    username_or_email = forms.CharField(
+        label="Username or email address", max_length=254,
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "username", "spellcheck": "false"}),
+    )

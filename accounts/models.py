@@ -1,13 +1,16 @@
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from accounts.base import TimestampedModel
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
+from workspaces.roles import WorkspaceRole
 
 
 class Role(models.TextChoices):
@@ -70,6 +73,17 @@ class User(TimestampedModel, AbstractBaseUser):
     suspended = models.BooleanField(default=False, db_index=True)
     # Mixed into the session hash: a new value ends every session of the user (on suspension).
     session_salt = models.CharField(max_length=32, default=new_session_salt, editable=False, db_column="sessionSalt")
+    email = models.EmailField(
+        blank=True, help_text="Optional: where a password reset link is sent, when email is set up."
+    )
+    daily_message_limit = models.PositiveIntegerField(
+        null=True, blank=True, db_column="dailyMessageLimit",
+        help_text="Questions this person may ask per day. Empty: the daily_message_limit setting; 0: no limit.",
+    )
+    invite = models.ForeignKey(
+        "Invite", null=True, blank=True, on_delete=models.SET_NULL, db_column="inviteId", related_name="claimants",
+        editable=False, help_text="The invite this account was created with.",
+    )
 
     objects = UserManager()
 
@@ -131,16 +145,22 @@ def generate_invite_code() -> str:
 
 
 INVITE_CODE_PATTERN = r"[A-Za-z0-9_-]{20,64}"
+MAX_INVITE_USES = 500
 
 
 class InviteStatus(models.TextChoices):
+    """What is stored; `Invite.state` adds "expired", which comes with time."""
+
     PENDING = "pending", "Pending"
-    CLAIMED = "claimed", "Claimed"
-    DISABLED = "disabled", "Disabled"
+    CLAIMED = "claimed", "Used up"
+    DISABLED = "disabled", "Revoked"
+
+
+EXPIRED = "expired"
 
 
 class Invite(TimestampedModel):
-    """A single-use code that creates one member account and grants workspaces."""
+    """A code that creates up to `max_uses` member accounts and grants them workspaces with `role`."""
 
     code = models.CharField(max_length=64, unique=True, default=generate_invite_code, editable=False)
     status = models.CharField(max_length=16, choices=InviteStatus.choices, default=InviteStatus.PENDING, db_index=True)
@@ -156,20 +176,67 @@ class Invite(TimestampedModel):
         "workspaces.Workspace", db_table="invite_workspaces", blank=True, related_name="invites",
         help_text="The workspaces the new member joins.",
     )
+    role = models.CharField(
+        max_length=16, default=WorkspaceRole.VIEWER, choices=WorkspaceRole.choices,
+        help_text="The role the new member gets in each of these workspaces.",
+    )
+    max_uses = models.PositiveIntegerField(
+        default=1, db_column="maxUses", validators=[MinValueValidator(1), MaxValueValidator(MAX_INVITE_USES)],
+        help_text=f"How many people may sign up with this link (1–{MAX_INVITE_USES}).",
+    )
+    use_count = models.PositiveIntegerField(default=0, db_column="useCount", editable=False)
+    expires_at = models.DateTimeField(
+        null=True, blank=True, db_column="expiresAt", help_text="Empty: the link never expires."
+    )
 
     class Meta:
         db_table = "invites"
         ordering = ("-created_at",)
         constraints = [
             models.CheckConstraint(condition=models.Q(status__in=InviteStatus.values), name="invites_status_valid"),
+            models.CheckConstraint(
+                condition=models.Q(use_count__lte=models.F("max_uses"), max_uses__gte=1), name="invites_uses_range"
+            ),
         ]
 
     def __str__(self):
-        return f"Invite {self.code[:8]}… ({self.get_status_display()})"
+        return f"Invite {self.code[:8]}… ({self.state_label})"
+
+    @property
+    def state(self) -> str:
+        """pending, claimed (used up), disabled (revoked) or expired."""
+        if self.status == InviteStatus.PENDING and self.expires_at is not None and self.expires_at <= timezone.now():
+            return EXPIRED
+        return self.status
+
+    @property
+    def state_label(self) -> str:
+        return "Expired" if self.state == EXPIRED else self.get_status_display()
 
     def get_absolute_url(self):
         return reverse("accounts:invite", kwargs={"code": self.code})
 
+
+
+class PasswordResetLink(TimestampedModel):
+    """A one-time link that lets `user` choose a new password. Only a hash of its token is
+    stored, so the table does not hold working links."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_reset_links")
+    token_hash = models.CharField(max_length=64, unique=True, db_column="tokenHash")
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, db_column="createdBy", related_name="+",
+        help_text="Empty: the user asked for it themselves.",
+    )
+    expires_at = models.DateTimeField(db_column="expiresAt")
+    used_at = models.DateTimeField(null=True, blank=True, db_column="usedAt")
+
+    class Meta:
+        db_table = "password_reset_links"
+        ordering = ("-created_at",)
+
+    def __str__(self):
+        return f"Password reset for {self.user}"
 
 
 class AuditAction(models.TextChoices):
@@ -182,6 +249,8 @@ class AuditAction(models.TextChoices):
     INVITE_CLAIMED = "invite_claimed", "Invite claimed"
     UPLOAD = "upload", "Document uploaded"
     DOCUMENT_DELETED = "document_deleted", "Document deleted"
+    PASSWORD_RESET_ISSUED = "password_reset_issued", "Password reset link issued"
+    PASSWORD_RESET = "password_reset", "Password reset"
 
 
 class AuditEvent(models.Model):

@@ -4,12 +4,14 @@ holds whichever door is used."""
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
-from accounts.models import AuditAction, Invite, InviteStatus, Role, User, new_session_salt
+from accounts.models import EXPIRED, AuditAction, Invite, InviteStatus, Role, User, new_session_salt
 from accounts.validators import normalize_username, username_validators
+from workspaces.roles import WorkspaceRole
 
 CANNOT_SUSPEND_SELF = "You cannot suspend your own account."
 CANNOT_DEMOTE_SELF = "You cannot change your own role."
@@ -155,20 +157,30 @@ def setup_create_first_admin(*, username: str, password: str) -> User:
 
 
 @transaction.atomic
-def invites_issue(*, created_by: User, workspaces, count: int) -> list[Invite]:
-    """Issue `count` pending invites, each granting every one of `workspaces`."""
-    invites = [Invite.objects.create(created_by=created_by) for _ in range(count)]
+def invites_issue(
+    *, created_by: User, workspaces, count: int = 1, role: str = WorkspaceRole.VIEWER, max_uses: int = 1,
+    expires_at=None,
+) -> list[Invite]:
+    """Issue `count` pending invites, each usable `max_uses` times until `expires_at` (None: never),
+    each granting `role` in every one of `workspaces`."""
+    invites = [
+        Invite.objects.create(created_by=created_by, role=role, max_uses=max_uses, expires_at=expires_at)
+        for _ in range(count)
+    ]
     for invite in invites:
         invite.workspaces.set(workspaces)
     return invites
 
 
 def invites_disable(*, queryset) -> int:
-    """Disable the pending invites in `queryset`; claimed ones stay as they are."""
+    """Revoke the pending invites in `queryset`; used-up ones stay as they are."""
     return queryset.filter(status=InviteStatus.PENDING).update(status=InviteStatus.DISABLED)
 
 
-INVITE_UNAVAILABLE = "This invite link has already been used or has been disabled. Ask whoever sent it for a new one."
+INVITE_USED_UP = "This invite link has been used as many times as it allows. Ask whoever sent it for a new one."
+INVITE_REVOKED = "This invite link has been revoked. Ask whoever sent it for a new one."
+INVITE_EXPIRED = "This invite link has expired. Ask whoever sent it for a new one."
+INVITE_REFUSALS = {InviteStatus.CLAIMED: INVITE_USED_UP, InviteStatus.DISABLED: INVITE_REVOKED, EXPIRED: INVITE_EXPIRED}
 
 
 class InviteUnavailable(DocentError):
@@ -179,31 +191,47 @@ class UsernameTaken(DocentError):
     default_code = "conflict"
 
 
+def invite_check(invite: Invite) -> None:
+    """Raise InviteUnavailable saying why, when `invite` cannot be claimed now."""
+    if invite.state != InviteStatus.PENDING:
+        raise InviteUnavailable(INVITE_REFUSALS[invite.state])
+
+
 @transaction.atomic
 def invite_claim(*, code: str, username: str, password: str, request=None) -> User:
-    """Create one member account from a pending invite and add it to the invite's workspaces.
+    """Create one member account from a usable invite and add it to the invite's workspaces with its role.
 
-    The invite row is locked and flipped with a conditional update inside one
-    transaction, so however many requests race for a code exactly one wins.
+    The invite row is locked and its use counted with a conditional update inside one
+    transaction, so however many requests race for a code, no more than `max_uses` win.
     Raises InviteUnavailable, ValidationError (account_check) or UsernameTaken.
     """
-    invite = Invite.objects.select_for_update().filter(code=code, status=InviteStatus.PENDING).first()
+    invite = Invite.objects.select_for_update().filter(code=code).first()
     if invite is None:
-        raise InviteUnavailable(INVITE_UNAVAILABLE)
+        raise InviteUnavailable(INVITE_REVOKED)
+    invite_check(invite)
     username = account_check(username=username, password=password)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(username, password, role=Role.DEFAULT)
+            user = User.objects.create_user(username, password, role=Role.DEFAULT, invite=invite)
     except IntegrityError:
         raise UsernameTaken(USERNAME_TAKEN) from None
-    claimed = Invite.objects.filter(pk=invite.pk, status=InviteStatus.PENDING).update(
-        status=InviteStatus.CLAIMED, claimed_by=user, claimed_at=timezone.now()
+    now = timezone.now()
+    counted = (
+        Invite.objects.filter(pk=invite.pk, status=InviteStatus.PENDING, use_count__lt=F("max_uses"))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .update(
+            use_count=F("use_count") + 1, claimed_by=user, claimed_at=now,
+            status=Case(When(use_count__gte=F("max_uses") - 1, then=Value(InviteStatus.CLAIMED)),
+                        default=Value(InviteStatus.PENDING)),
+        )
     )
-    if claimed != 1:
-        raise InviteUnavailable(INVITE_UNAVAILABLE)  # rolls the new account back
+    if counted != 1:
+        invite.refresh_from_db()
+        raise InviteUnavailable(INVITE_REFUSALS.get(invite.state, INVITE_USED_UP))  # rolls the new account back
     Membership = User.workspaces.through
     Membership.objects.bulk_create(
-        [Membership(user=user, workspace_id=pk) for pk in invite.workspaces.values_list("pk", flat=True)],
+        [Membership(user=user, workspace_id=pk, role=invite.role)
+         for pk in invite.workspaces.values_list("pk", flat=True)],
         ignore_conflicts=True,
     )
     audit_record(AuditAction.INVITE_CLAIMED, request=request, user=user, detail=f"invite {invite.pk}")

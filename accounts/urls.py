@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views
+from accounts import views, views_reset
 
 app_name = "accounts"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("setup/", views.SetupView.as_view(), name="setup"),
     path("account/", views.AccountView.as_view(), name="account"),
     path("invite/<str:code>/", views.InviteClaimView.as_view(), name="invite"),
+    path("reset/", views_reset.PasswordResetRequestView.as_view(), name="password_reset_request"),
+    path("reset/<str:token>/", views_reset.PasswordResetView.as_view(), name="password_reset"),
 ]

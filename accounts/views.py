@@ -11,13 +11,15 @@ from django.urls import reverse_lazy
 from django.views.generic import FormView
 
 from accounts.forms import NewAccountForm, SignInForm
+from accounts.http import status_for
 from accounts.middleware import has_users
-from accounts.models import INVITE_CODE_PATTERN, Invite, InviteStatus
+from accounts.models import INVITE_CODE_PATTERN, Invite
+from accounts.passwords import password_reset_by_email_enabled
 from accounts.services import (
-    INVITE_UNAVAILABLE,
     InviteUnavailable,
     SetupAlreadyDone,
     UsernameTaken,
+    invite_check,
     invite_claim,
     setup_create_first_admin,
 )
@@ -27,6 +29,9 @@ class SignInView(LoginView):
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(reset_by_email=password_reset_by_email_enabled(), **kwargs)
 
 
 class SignOutView(LogoutView):
@@ -75,11 +80,19 @@ class InviteClaimView(FormView):
         if not re.fullmatch(INVITE_CODE_PATTERN, code):
             raise Http404("No such invite.")
         self.invite = get_object_or_404(Invite.objects.select_related("created_by"), code=code)
-        if self.invite.status != InviteStatus.PENDING:
-            return render(request, "accounts/invite_unavailable.html", {"message": INVITE_UNAVAILABLE}, status=410)
+        try:
+            invite_check(self.invite)
+        except InviteUnavailable as refusal:
+            return self.unavailable(refusal)
         if request.user.is_authenticated:
             return render(request, "accounts/invite_signed_in.html", {"invite": self.invite}, status=409)
         return super().dispatch(request, *args, **kwargs)
+
+    def unavailable(self, refusal: InviteUnavailable):
+        """Expired, used up or revoked: a page that says which."""
+        self.invite.refresh_from_db()
+        context = {"message": refusal.message, "state": self.invite.state_label}
+        return render(self.request, "accounts/invite_unavailable.html", context, status=status_for(refusal))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -92,8 +105,8 @@ class InviteClaimView(FormView):
                 code=self.invite.code, username=form.cleaned_data["username"], password=form.cleaned_data["password1"],
                 request=self.request,
             )
-        except InviteUnavailable:
-            return render(self.request, "accounts/invite_unavailable.html", {"message": INVITE_UNAVAILABLE}, status=410)
+        except InviteUnavailable as refusal:
+            return self.unavailable(refusal)
         except UsernameTaken as refusal:
             form.add_error("username", refusal.message)
             return self.form_invalid(form)
@@ -102,7 +115,8 @@ class InviteClaimView(FormView):
             return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, f"Welcome, {user.username}! Your account is ready.")
-        return redirect("home")
+        landing = self.invite.workspaces.order_by("name").first()  # the only one, or the first
+        return redirect(landing.get_absolute_url() if landing else "home")
 
 
 class AccountView(PasswordChangeView):
@@ -113,7 +127,9 @@ class AccountView(PasswordChangeView):
     success_url = reverse_lazy("accounts:account")
 
     def get_context_data(self, **kwargs):
-        visible = apps.get_model("workspaces", "Workspace").objects.for_user(self.request.user)
+        visible = apps.get_model("workspaces", "Workspace").objects.for_user(self.request.user).with_role_of(
+            self.request.user
+        )
         return super().get_context_data(workspaces=visible, **kwargs)
 
     def form_valid(self, form):

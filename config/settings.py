@@ -200,3 +200,12 @@ LLM_API_KEY = env("LLM_API_KEY", default="")
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
 # Questions one person may ask per minute (0 = no limit); counted in the database.
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=10)
+
+# EMAIL (optional)
+# ------------------------------------------------------------------------------
+# With EMAIL_URL (e.g. smtp+tls://user:pass@mail.example.com:587) users may ask for a
+# password reset link from the sign-in page; without it, admins and managers issue links.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(env.email_url("EMAIL_URL"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="docent@localhost")

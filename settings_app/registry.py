@@ -153,7 +153,19 @@ REGISTRY: dict[str, Setting] = {
             "default_system_prompt", DEFAULT_SYSTEM_PROMPT,
             "The instructions sent to a language model when a workspace has none.", max_length=8000, multiline=True,
         ),
-        BoolSetting("members_can_upload", False, "Members (role default) may upload documents to their workspaces."),
+        BoolSetting(
+            "members_can_upload", False,
+            "New workspace members join as editors (may upload) rather than viewers, unless a role is chosen.",
+        ),
+        ChoiceSetting(
+            "manager_scope", "all", "Which workspaces managers see and run.",
+            choices=(("all", "Every workspace"), ("owned", "Only the workspaces they own")),
+        ),
+        TextSetting(
+            "owner_chat_models", "",
+            "Models workspace owners may choose on their Settings tab, one per line (empty: only llm_model).",
+            max_length=2000, multiline=True,
+        ),
         IntSetting(
             "max_upload_mb", 25, "Largest upload (one file or several together), in MB (1–512).",
             min_value=1, max_value=512,
@@ -165,7 +177,9 @@ REGISTRY: dict[str, Setting] = {
             "passage_overlap_words", 40, "Words repeated between neighbouring passages.", min_value=0, max_value=500
         ),
         IntSetting(
-            "daily_message_limit", 0, "Questions one person may ask per day; 0 means no limit.", max_value=100_000
+            "daily_message_limit", 0,
+            "Questions one person may ask per calendar day (TIME_ZONE); 0 means no limit. A user's own limit wins.",
+            max_value=100_000,
         ),
         IntSetting("max_prompt_chars", 4000, "Longest question, in characters.", min_value=20, max_value=100_000),
         ChoiceSetting(

@@ -41,7 +41,7 @@ class WorkspaceFactory(DjangoModelFactory):
     class Meta:
         model = Workspace
 
-    name = factory.Faker("catch_phrase")
+    name = factory.Sequence(lambda n: f"Workspace {n}")
 
 
 class WorkspaceUserFactory(DjangoModelFactory):
@@ -50,6 +50,7 @@ class WorkspaceUserFactory(DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     workspace = factory.SubFactory(WorkspaceFactory)
+    role = "viewer"
 
 
 class InviteFactory(DjangoModelFactory):

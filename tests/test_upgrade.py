@@ -86,3 +86,36 @@ def test_a_database_of_the_previous_release_migrates_forward_with_every_row_kept
         assert AuditEvent.objects.get().ip_address == "10.0.0.1"
     finally:
         migrate(newest)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("members_could_upload", [False, True])
+def test_the_team_migration_keeps_todays_rights_and_renames_duplicate_names(members_could_upload):
+    """Members become editors where members could upload, viewers otherwise; a second "research"
+    becomes "research (2)"; the uploader named in the metadata becomes the uploader link."""
+    newest = latest()
+    try:
+        old = migrate(PREVIOUS_RELEASE)
+        fill(old)
+        Workspace_ = old.get_model("workspaces", "Workspace")
+        Workspace_.objects.create(name="research", slug="research-2")
+        Workspace_.objects.create(name="RESEARCH", slug="research-3")
+        old.get_model("settings_app", "SystemSetting").objects.update_or_create(
+            label="members_can_upload", defaults={"value": "true" if members_could_upload else "false"}
+        )
+        old.get_model("workspaces", "WorkspaceDocument").objects.update(
+            metadata={"sha256": "abc", "uploaded_by": "mia"}
+        )
+        old.get_model("accounts", "Invite").objects.create(code="b" * 32, status="claimed")
+        migrate(newest)
+
+        assert sorted(Workspace.objects.values_list("slug", "name")) == [
+            ("research", "Research"), ("research-2", "research (2)"), ("research-3", "RESEARCH (3)"),
+        ]
+        assert WorkspaceUser.objects.get().role == ("editor" if members_could_upload else "viewer")
+        assert WorkspaceDocument.objects.get().uploaded_by.username == "mia"
+        assert sorted(Invite.objects.values_list("status", "max_uses", "use_count")) == [
+            ("claimed", 1, 1), ("pending", 1, 0),
+        ]
+    finally:
+        migrate(newest)

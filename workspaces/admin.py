@@ -1,39 +1,66 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 
+from accounts.models import MAX_INVITE_USES
 from accounts.services import invites_issue
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
 from workspaces.chats import admin as chats_admin  # noqa: F401  (registers the chat log)
 from workspaces.documents import admin as documents_admin
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
+from workspaces.roles import WorkspaceRole
 from workspaces.services import workspace_delete
 
 
 class IssueInvitesForm(forms.Form):
-    count = forms.IntegerField(min_value=1, max_value=50, initial=1, help_text="How many single-use links (1–50).")
+    count = forms.IntegerField(min_value=1, max_value=50, initial=1, help_text="How many links (1–50).")
+    max_uses = forms.IntegerField(
+        min_value=1, max_value=MAX_INVITE_USES, initial=1, label="Uses per link",
+        help_text="How many people may sign up with each link.",
+    )
+    role = forms.ChoiceField(choices=WorkspaceRole.choices, initial=WorkspaceRole.VIEWER,
+                             help_text="The role each new member gets in the selected workspaces.")
+    expires_in_days = forms.IntegerField(
+        min_value=1, max_value=365, required=False, label="Expires after (days)", help_text="Empty: never expires."
+    )
 
 
 class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
     model = WorkspaceUser
+    permission_action = permissions.MANAGE_MEMBERS
+    workspace_lookup = ""  # inlines are asked with the parent workspace
     extra = 1
     autocomplete_fields = ("user",)
+    fields = ("user", "role")
     verbose_name = "member"
     verbose_name_plural = "members"
+
+    def scoped(self, request, queryset):
+        return queryset  # the parent workspace was scoped already
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["role"].initial = permissions.default_member_role()
+        return formset
 
 
 @admin.register(Workspace)
 class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
-    list_display = ("name", "slug", "member_count", "document_count", "chat_count", "created_at")
+    workspace_lookup = ""
+    list_display = ("name", "slug", "member_count", "document_count", "chat_count", "private_chats", "created_at")
+    list_filter = ("private_chats",)
     search_fields = ("name", "slug")
     readonly_fields = ("slug", "created_at")
     inlines = (MembershipInline,)
     actions = ("issue_invites",)
     fieldsets = (
-        (None, {"fields": ("name", "slug", "created_at")}),
+        (None, {"fields": ("name", "slug", "description", "private_chats", "created_at")}),
         (
             "Answering",
             {
@@ -47,7 +74,7 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            permissions.visible_workspaces(request.user, super().get_queryset(request))
+            super().get_queryset(request)
             .annotate(
                 member_total=count_of(WorkspaceUser),
                 document_total=count_of(WorkspaceDocument),
@@ -58,10 +85,16 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     @admin.action(description="Issue invites for the selected workspaces")
     def issue_invites(self, request, queryset):
         """Ask how many, then issue that many invites, each granting every selected workspace."""
-        form = IssueInvitesForm(request.POST if "count" in request.POST else None)
+        form = IssueInvitesForm(
+            request.POST if "count" in request.POST else None, initial={"role": permissions.default_member_role()}
+        )
         if form.is_valid():
-            count = form.cleaned_data["count"]
-            invites = invites_issue(created_by=request.user, workspaces=list(queryset), count=count)
+            count, days = form.cleaned_data["count"], form.cleaned_data["expires_in_days"]
+            invites = invites_issue(
+                created_by=request.user, workspaces=list(queryset), count=count, role=form.cleaned_data["role"],
+                max_uses=form.cleaned_data["max_uses"],
+                expires_at=timezone.now() + timedelta(days=days) if days else None,
+            )
             self.message_user(request, f"Issued {count} invite(s): send each person one claim link below.")
             # Redirect (not render) so that reloading the page cannot issue another batch.
             changelist = reverse("admin:accounts_invite_changelist")
@@ -83,6 +116,14 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
             for key, value in {"workspaces": 1, **counts}.items():
                 totals[key] = totals.get(key, 0) + value
         return summary, {key: value for key, value in totals.items() if value}, set(), []
+
+    def save_model(self, request, obj, form, change):
+        """A manager who runs only the workspaces they own owns the ones they create."""
+        super().save_model(request, obj, form, change)
+        if not change and not permissions.runs_every_workspace(request.user):
+            WorkspaceUser.objects.get_or_create(
+                workspace=obj, user=request.user, defaults={"role": WorkspaceRole.OWNER}
+            )
 
     def delete_model(self, request, obj):
         workspace_delete(workspace=obj)

@@ -4,12 +4,13 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.text import slugify
 
 from accounts.base import TimestampedModel
 from workspaces.chats.choices import ChatMode, ChatProvider
+from workspaces.roles import WorkspaceRole
 
 
 def count_of(model, field="workspace"):
@@ -22,6 +23,7 @@ def count_of(model, field="workspace"):
 
 MAX_TOP_N = 50
 MAX_HISTORY_LENGTH = 100
+NAME_TAKEN = "A workspace with this name already exists (names are compared without regard to case)."
 
 
 class WorkspaceQuerySet(models.QuerySet):
@@ -31,9 +33,20 @@ class WorkspaceQuerySet(models.QuerySet):
 
         return visible_workspaces(user, self)
 
+    def with_role_of(self, user):
+        """Each workspace with `member_role`: `user`'s membership role there (None: not a member),
+        and `member_role_user`, whose role it is, so `permissions.permissions_in` needs no query."""
+        if user is None or not user.is_authenticated:
+            return self
+        role = WorkspaceUser.objects.filter(workspace=OuterRef("pk"), user=user).values("role")[:1]
+        return self.annotate(
+            member_role=Subquery(role), member_role_user=models.Value(user.pk, output_field=models.IntegerField())
+        )
+
 
 class Workspace(TimestampedModel):
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, help_text="Unique, whatever the case of its letters.")
+    description = models.TextField(blank=True, max_length=2000)
     slug = models.SlugField(max_length=80, unique=True, editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="WorkspaceUser", related_name="workspaces", blank=True
@@ -67,12 +80,21 @@ class Workspace(TimestampedModel):
         max_length=120, blank=True, db_column="chatModel", help_text="Empty: the llm_model setting."
     )
 
+    private_chats = models.BooleanField(
+        default=False, db_column="privateChats",
+        help_text="Hide the text of questions and answers from admins and managers (the chat log shows who and "
+        "when only).",
+    )
+
     objects = WorkspaceQuerySet.as_manager()
 
     class Meta:
         db_table = "workspaces"
         ordering = ("name",)
         constraints = [
+            models.UniqueConstraint(
+                Lower("name"), name="workspaces_name_lower_unique", violation_error_message=NAME_TAKEN
+            ),
             models.CheckConstraint(
                 condition=models.Q(similarity_threshold__gte=0, similarity_threshold__lte=1),
                 name="workspaces_threshold_0_1",
@@ -123,11 +145,17 @@ class WorkspaceUser(TimestampedModel):
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, db_column="workspace_id", related_name="memberships"
     )
+    role = models.CharField(max_length=16, choices=WorkspaceRole.choices, default=WorkspaceRole.VIEWER)
 
     class Meta:
         db_table = "workspace_users"
         verbose_name = "member"
-        constraints = [models.UniqueConstraint(fields=("user", "workspace"), name="workspace_users_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=("user", "workspace"), name="workspace_users_unique"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=WorkspaceRole.values), name="workspace_users_role_valid"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.user} in {self.workspace}"
@@ -138,6 +166,6 @@ from workspaces.chats.models import WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "DocumentPassage", "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceUser",
-    "count_of",
+    "ChatMode", "ChatProvider", "DocumentPassage", "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole",
+    "WorkspaceUser", "count_of",
 ]

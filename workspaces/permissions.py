@@ -1,36 +1,60 @@
 """The one answer to "may this user do X in this workspace".
 
-Views (through `WorkspaceMixin.required_action`), the admin, templates (the
-`workspace_permissions` context and `{% may %}`), services, tasks and commands all
-ask here, so a change of rule (per-workspace roles, say) changes this module only.
+Views (through `WorkspaceMixin.required_action`), the admin (`workspaces.admin_permissions`),
+templates (the `may` context), services, tasks and commands all ask here.
 
-Today's rules: admins and managers may do everything everywhere; a member sees,
-searches and asks in the workspaces they belong to, and uploads only while the
-`members_can_upload` setting is on. A user who is not signed in, or suspended, may
-do nothing. `user=None` is the system (the import command, a task): it may do
-everything a staff member may.
+The rules:
+- A member's role in a workspace (`workspace_users.role`) decides what they may do there:
+  a viewer sees, searches and asks; an editor also uploads and deletes the documents they
+  uploaded; an owner also manages the workspace's members and settings and deletes any of
+  its documents.
+- Admins may do everything everywhere. Managers likewise while the `manager_scope` setting
+  is "all" (the default); with "owned" they run only the workspaces they own and are plain
+  members (by their role) elsewhere.
+- Only admins and managers open the Django admin; its lists show only what they run.
+- The text of chats in a workspace with `private_chats` on is read by nobody but the asker:
+  the chat log shows who, when and where, not what.
+- A user who is not signed in, or suspended, may do nothing. `user=None` is the system
+  (the import command, a task): it may do everything.
 """
 
-from accounts.models import STAFF_ROLES
+from accounts.models import Role
 from settings_app.services import setting_get
+from workspaces.roles import WorkspaceRole
 
 SEE = "see"
 SEARCH = "search"
 ASK = "ask"
 UPLOAD = "upload"
+DELETE_OWN_DOCUMENT = "delete_own_document"
 DELETE_DOCUMENT = "delete_document"
 MANAGE_MEMBERS = "manage_members"
+MANAGE_SETTINGS = "manage_settings"
 READ_CHAT_LOG = "read_chat_log"
+READ_CHAT_TEXT = "read_chat_text"
 MANAGE_WORKSPACES = "manage_workspaces"
 
-MEMBER_ACTIONS = frozenset({SEE, SEARCH, ASK})
-ACTIONS = (SEE, SEARCH, ASK, UPLOAD, DELETE_DOCUMENT, MANAGE_MEMBERS, READ_CHAT_LOG, MANAGE_WORKSPACES)
+ACTIONS = (
+    SEE, SEARCH, ASK, UPLOAD, DELETE_OWN_DOCUMENT, DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS, READ_CHAT_LOG,
+    READ_CHAT_TEXT, MANAGE_WORKSPACES,
+)
 
-# Why an action was refused, for the 403 page.
+VIEWER_ACTIONS = frozenset({SEE, SEARCH, ASK})
+EDITOR_ACTIONS = VIEWER_ACTIONS | {UPLOAD, DELETE_OWN_DOCUMENT}
+OWNER_ACTIONS = EDITOR_ACTIONS | {DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS}
+ROLE_ACTIONS = {WorkspaceRole.VIEWER: VIEWER_ACTIONS, WorkspaceRole.EDITOR: EDITOR_ACTIONS,
+                WorkspaceRole.OWNER: OWNER_ACTIONS}
+STAFF_ACTIONS = frozenset(ACTIONS)
+
+MANAGER_SCOPE_ALL = "all"
+MANAGER_SCOPE_OWNED = "owned"
+
+# Why an action was refused, for the 403 page and the services' PermissionDenied.
 REFUSALS = {
-    UPLOAD: "Only administrators and managers may upload documents here.",
-    DELETE_DOCUMENT: "Only administrators and managers may delete documents.",
-    MANAGE_MEMBERS: "Only administrators and managers may manage members.",
+    UPLOAD: "Only editors and owners of this workspace may upload documents.",
+    DELETE_DOCUMENT: "Only whoever uploaded this document, the workspace's owners and administrators may delete it.",
+    MANAGE_MEMBERS: "Only the workspace's owners and administrators may manage its members.",
+    MANAGE_SETTINGS: "Only the workspace's owners and administrators may change its settings.",
 }
 
 
@@ -38,53 +62,109 @@ def _active(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
+def _manager_runs_all() -> bool:
+    return setting_get("manager_scope") != MANAGER_SCOPE_OWNED
+
+
 def _runs_everything(user) -> bool:
-    return user is None or (_active(user) and user.role in STAFF_ROLES)
+    """The system, an admin, or a manager while managers run every workspace."""
+    if user is None:
+        return True
+    if not _active(user):
+        return False
+    return user.role == Role.ADMIN or (user.role == Role.MANAGER and _manager_runs_all())
 
 
-def is_member(user, workspace) -> bool:
-    return _active(user) and workspace.memberships.filter(user=user).exists()
+def runs_every_workspace(user) -> bool:
+    """True when no list needs narrowing for `user` (the admin's querysets ask this first)."""
+    return _runs_everything(user)
+
+
+def _is_staff(user) -> bool:
+    return _active(user) and user.role in (Role.ADMIN, Role.MANAGER)
+
+
+def role_in(user, workspace) -> str | None:
+    """`user`'s membership role in `workspace`, None when not a member."""
+    if not _active(user) or workspace is None or workspace.pk is None:
+        return None
+    if workspace.__dict__.get("member_role_user") == user.pk:  # annotated by Workspace.objects.with_role_of(user)
+        return workspace.member_role
+    return workspace.memberships.filter(user=user).values_list("role", flat=True).first()
+
+
+def actions_for(user, role: str | None) -> frozenset:
+    """What `user` may do in a workspace where their membership role is `role` (None: not a member)."""
+    if _runs_everything(user):
+        return STAFF_ACTIONS
+    if not _active(user) or role is None:
+        return frozenset()
+    if role == WorkspaceRole.OWNER and _is_staff(user):
+        return STAFF_ACTIONS  # a manager limited to the workspaces they own runs those entirely
+    return ROLE_ACTIONS.get(role, frozenset())
+
+
+def _answer(actions: frozenset, action: str, workspace) -> bool:
+    if action == READ_CHAT_TEXT and workspace is not None and workspace.private_chats:
+        return False
+    return action in actions
+
+
+def may(user, action: str, workspace=None) -> bool:
+    """May `user` do `action` in `workspace`? With `workspace=None`: somewhere at all
+    (the admin's lists, which then show only the workspaces `workspaces_where` gives)."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}")
+    if workspace is None:
+        if _is_staff(user) or _runs_everything(user):
+            return True
+        return _active(user) and action in VIEWER_ACTIONS
+    return _answer(actions_for(user, role_in(user, workspace)), action, workspace)
+
+
+def permissions_in(user, workspace, *, seen: bool = True) -> dict[str, bool]:
+    """Every action's answer for `user` in `workspace`, for templates (`{% if may.upload %}`):
+    one query for the membership role at most. (`seen` is kept for callers of the old signature.)"""
+    actions = STAFF_ACTIONS if _runs_everything(user) else actions_for(user, role_in(user, workspace))
+    return {action: _answer(actions, action, workspace) for action in ACTIONS}
+
+
+def may_delete_document(user, document, *, granted: dict | None = None) -> bool:
+    """Object-level: owners and staff delete any document; editors the ones they uploaded.
+    `granted` is `permissions_in(user, document.workspace)` when the caller has it (no query then)."""
+    if granted is None:
+        actions = actions_for(user, role_in(user, document.workspace))
+        granted = {action: action in actions for action in ACTIONS}
+    if granted[DELETE_DOCUMENT]:
+        return True
+    return granted[DELETE_OWN_DOCUMENT] and user is not None and document.uploaded_by_id == user.pk
+
+
+def chat_text_readable(workspace) -> bool:
+    """For whoever may read `workspace`'s chat log: may they read the text too? (No query.)"""
+    return _answer(STAFF_ACTIONS, READ_CHAT_TEXT, workspace)
 
 
 def visible_workspaces(user, queryset):
     """`queryset` narrowed to the workspaces `user` may see."""
+    return workspaces_where(user, SEE, queryset)
+
+
+def workspaces_where(user, action: str, queryset):
+    """`queryset` narrowed to the workspaces where `user` may do `action` (the admin's lists)."""
     if _runs_everything(user):
         return queryset.all()
     if not _active(user):
         return queryset.none()
-    return queryset.filter(memberships__user=user)
+    roles = [role for role in WorkspaceRole.values if action in actions_for(user, role)]
+    return queryset.filter(memberships__user=user, memberships__role__in=roles)
 
 
-def may(user, action: str, workspace=None) -> bool:
-    """May `user` do `action` in `workspace` (None: anywhere, e.g. the admin's lists)?"""
-    if action not in ACTIONS:
-        raise ValueError(f"Unknown action {action!r}")
-    if _runs_everything(user):
-        return True
-    if not _active(user):
-        return False
-    if not _member_may(action):
-        return False
-    return workspace is None or is_member(user, workspace)
-
-
-def _member_may(action: str) -> bool:
-    """What a plain member may do in a workspace they belong to."""
-    return bool(setting_get("members_can_upload")) if action == UPLOAD else action in MEMBER_ACTIONS
-
-
-def permissions_in(user, workspace, *, seen: bool = True) -> dict[str, bool]:
-    """Every action's answer for `user` in `workspace`, for templates (`{% if may.upload %}`).
-
-    `seen=True` says the caller has already scoped `workspace` to the user (the view mixin
-    did), so membership is not queried again."""
-    if _runs_everything(user):
-        return dict.fromkeys(ACTIONS, True)
-    if not _active(user) or not (seen or is_member(user, workspace)):
-        return dict.fromkeys(ACTIONS, False)
-    return {action: _member_may(action) for action in ACTIONS}
+def default_member_role() -> str:
+    """The role of someone added to a workspace without one being chosen (the `members_can_upload` setting)."""
+    return WorkspaceRole.EDITOR if setting_get("members_can_upload") else WorkspaceRole.VIEWER
 
 
 def can_use_admin(user) -> bool:
     """Who sees the Admin link and may sign in at /admin/."""
-    return _runs_everything(user) and user is not None
+    return _is_staff(user)

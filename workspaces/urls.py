@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workspaces import views
+from workspaces import views, views_team
 from workspaces.chats import views as chat_views
 from workspaces.documents import views as document_views
 from workspaces.retrieval import views as retrieval_views
@@ -24,6 +24,11 @@ urlpatterns = [
         document_views.PassageRedirectView.as_view(),
         name="passage",
     ),
+    path("<slug:slug>/members/", views_team.MembersView.as_view(), name="members"),
+    path(
+        "<slug:slug>/members/<int:membership_id>/", views_team.MembershipChangeView.as_view(), name="membership"
+    ),
+    path("<slug:slug>/settings/", views_team.WorkspaceSettingsView.as_view(), name="settings"),
     path("<slug:slug>/search/", retrieval_views.SearchView.as_view(), name="search"),
     path("<slug:slug>/chat/", chat_views.ChatView.as_view(), name="chat"),
     path("<slug:slug>/chat/clear/", chat_views.ChatClearView.as_view(), name="chat_clear"),

@@ -51,7 +51,9 @@ class WorkspaceMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.workspace = get_object_or_404(Workspace.objects.for_user(request.user), slug=kwargs["slug"])
+        self.workspace = get_object_or_404(
+            Workspace.objects.for_user(request.user).with_role_of(request.user), slug=kwargs["slug"]
+        )
         self.may = permissions.permissions_in(request.user, self.workspace)
         if not self.may[self.required_action]:
             raise PermissionDenied(permissions.REFUSALS.get(self.required_action, ""))

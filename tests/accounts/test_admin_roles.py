@@ -143,7 +143,8 @@ def test_the_last_admin_has_no_delete_page_for_themselves(admin_client, admin_us
 
 def test_invite_add_generates_a_code_and_shows_the_claim_link(admin_client, admin_user, workspace):
     response = admin_client.post(
-        "/admin/accounts/invite/add/", {"workspaces": [workspace.pk], "code": "chosen-by-hand-1234567890"},
+        "/admin/accounts/invite/add/",
+        {"workspaces": [workspace.pk], "code": "chosen-by-hand-1234567890", "role": "viewer", "max_uses": "1"},
         follow=True,
     )
     invite = Invite.objects.get()

@@ -1,11 +1,13 @@
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import Invite, InviteStatus, Role, User
-from accounts.services import INVITE_UNAVAILABLE
+from accounts.services import INVITE_REVOKED, INVITE_USED_UP
 from tests.factories import InviteFactory, UserFactory, WorkspaceFactory
 
 SIGNUP = {"username": "Newbie", "password1": "a-long-enough-pass-1", "password2": "a-long-enough-pass-1"}
@@ -24,12 +26,14 @@ def test_claiming_creates_a_member_in_the_granted_workspaces_and_signs_them_in(c
     other = WorkspaceFactory(name="Other")
     invite = InviteFactory(workspaces=[workspace, other])
     response = client.post(f"/invite/{invite.code}/", SIGNUP)
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302 and response["Location"] == other.get_absolute_url()  # the first by name
     newbie = User.objects.get(username="newbie")
     assert newbie.role == Role.DEFAULT
     assert set(newbie.workspaces.all()) == {workspace, other}
+    assert set(newbie.memberships.values_list("role", flat=True)) == {"viewer"}
     invite.refresh_from_db()
     assert invite.status == InviteStatus.CLAIMED and invite.claimed_by == newbie and invite.claimed_at
+    assert invite.use_count == 1 and newbie.invite == invite
     assert "Research" in client.get("/").content.decode()
 
 
@@ -46,9 +50,10 @@ def test_forged_fields_cannot_make_the_new_account_more_than_a_member(client):
 @pytest.mark.parametrize("status", [InviteStatus.CLAIMED, InviteStatus.DISABLED])
 def test_used_or_disabled_invites_answer_410_and_create_nothing(client, status):
     invite = InviteFactory(status=status)
+    message = INVITE_USED_UP if status == InviteStatus.CLAIMED else INVITE_REVOKED
     for response in (client.get(f"/invite/{invite.code}/"), client.post(f"/invite/{invite.code}/", SIGNUP)):
         assert response.status_code == 410
-        assert INVITE_UNAVAILABLE in response.content.decode()
+        assert message in response.content.decode()
     assert not User.objects.filter(username="newbie").exists()
 
 
@@ -116,7 +121,7 @@ def test_ten_concurrent_claims_of_one_code_create_exactly_one_account():
     assert invite.claimed_by.username.startswith("racer")
     codes = sorted(code for code, _ in results)
     assert codes == [302] + [410] * (attempts - 1)
-    assert all(INVITE_UNAVAILABLE in body for code, body in results if code == 410)
+    assert all(INVITE_USED_UP in body for code, body in results if code == 410)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -145,13 +150,14 @@ def test_a_username_taken_in_a_race_gives_the_form_error_not_a_500():
     assert Invite.objects.filter(status=InviteStatus.CLAIMED).count() == 1
 
 
-def test_admin_invites_list_shows_the_claim_link_and_who_claimed_it(admin_client):
-    pending = InviteFactory()
+def test_admin_invites_list_shows_the_claim_link_uses_and_expiry(admin_client):
+    pending = InviteFactory(max_uses=3, use_count=1, expires_at=timezone.now() + timedelta(days=7))
     claimer = UserFactory(username="claimer")
-    InviteFactory(status=InviteStatus.CLAIMED, claimed_by=claimer)
+    InviteFactory(status=InviteStatus.CLAIMED, claimed_by=claimer, use_count=1)
     body = admin_client.get("/admin/accounts/invite/").content.decode()
     assert f"/invite/{pending.code}/" in body
-    assert "claimer" in body
+    assert "1 of 3" in body and "1 of 1" in body and "Used up" in body and "never" in body
+    assert timezone.localtime(pending.expires_at).strftime("%Y") in body
 
 
 def test_admin_issues_several_invites_at_once_for_chosen_workspaces(admin_client, workspace):
@@ -159,7 +165,8 @@ def test_admin_issues_several_invites_at_once_for_chosen_workspaces(admin_client
     WorkspaceFactory(name="Not chosen")
     response = admin_client.post(
         "/admin/workspaces/workspace/",
-        {"action": "issue_invites", "_selected_action": [workspace.pk, other.pk], "count": "3"},
+        {"action": "issue_invites", "_selected_action": [workspace.pk, other.pk], "count": "3", "max_uses": "2",
+         "role": "editor", "expires_in_days": "7"},
     )
     assert response.status_code == 302  # reloading the result cannot issue another batch
     invites = Invite.objects.all()
@@ -167,6 +174,8 @@ def test_admin_issues_several_invites_at_once_for_chosen_workspaces(admin_client
     listed = admin_client.get(response["Location"]).content.decode()
     for invite in invites:
         assert set(invite.workspaces.all()) == {workspace, other}
+        assert invite.max_uses == 2 and invite.role == "editor"
+        assert timedelta(days=6) < invite.expires_at - timezone.now() <= timedelta(days=7)
         assert f"/invite/{invite.code}/" in listed
     assert Invite.objects.count() == 3
 

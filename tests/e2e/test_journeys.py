@@ -31,12 +31,11 @@ def test_first_run_creates_the_admin_who_creates_a_workspace_and_an_invite(new_p
     expect(page.locator(".messagelist")).to_contain_text("was added successfully")
 
     page.goto("/admin/accounts/invite/add/")
-    page.select_option("#id_workspaces_from", label="Research")
-    page.click("#id_workspaces_add")
+    page.get_by_label("Research").check()
     page.click("input[name=_save]")
     invite = Invite.objects.get()
     assert [w.name for w in invite.workspaces.all()] == ["Research"]
-    expect(page.locator("a.claim-link")).to_have_attribute("href", f"/invite/{invite.code}/")
+    expect(page.locator("button.copy-link")).to_have_attribute("data-copy", f"/invite/{invite.code}/")
 
 
 def test_an_admin_suspends_a_member_whose_page_is_open_and_their_next_click_lands_on_sign_in(new_page):
@@ -79,12 +78,10 @@ def test_a_member_of_another_workspace_cannot_reach_the_first_ones_pages(new_pag
 
 
 def test_an_invitee_claims_uploads_searches_and_asks_and_sees_the_cited_answer(new_page, tmp_path):
-    from settings_app.services import setting_set
     from tests.factories import InviteFactory
 
-    setting_set(label="members_can_upload", value=True)
     workspace = WorkspaceFactory(name="Research")
-    invite = InviteFactory(created_by=AdminFactory(username="ada"), workspaces=[workspace])
+    invite = InviteFactory(created_by=AdminFactory(username="ada"), workspaces=[workspace], role="editor")
     notes = tmp_path / "field-notes.md"
     notes.write_text(
         "# Field notes\n\nThe survey started in March. The northern colony counted 412 nesting puffins this year.\n\n"
@@ -98,6 +95,8 @@ def test_an_invitee_claims_uploads_searches_and_asks_and_sees_the_cited_answer(n
     page.fill("#id_password1", "a-long-enough-pass-3")
     page.fill("#id_password2", "a-long-enough-pass-3")
     page.click("button[type=submit]")
+    expect(page.locator("h1")).to_have_text("Research")  # the invitee lands in the granted workspace
+    page.goto("/")
     expect(page.locator(".workspace-card")).to_contain_text("Research")
     screenshot(page, "home")
 

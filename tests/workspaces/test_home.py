@@ -46,7 +46,7 @@ def test_home_costs_a_fixed_number_of_queries(member_client, user, django_assert
 
 def test_workspace_slug_is_derived_once_and_clashes_get_a_suffix():
     first = WorkspaceFactory(name="Legal Team")
-    second = WorkspaceFactory(name="Legal Team")
+    second = WorkspaceFactory(name="Legal: Team!")
     assert first.slug == "legal-team"
     assert second.slug.startswith("legal-team-") and second.slug != first.slug
     first.name = "Renamed"

@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from settings_app.services import setting_set
 from tests.factories import UserFactory, WorkspaceDocumentFactory, WorkspaceUserFactory
 from workspaces.models import WorkspaceDocument
 
@@ -90,10 +89,10 @@ def test_empty_workspace_tells_a_member_who_adds_documents(member_client, worksp
     assert "/documents/upload/" not in body
 
 
-def test_upload_button_follows_the_members_can_upload_setting(member_client, workspace):
+def test_upload_button_follows_the_members_role(member_client, user, workspace):
     make_documents(workspace, ["a.txt"])
     assert "Upload documents" not in page(member_client, workspace).content.decode()
-    setting_set(label="members_can_upload", value=True)
+    user.memberships.update(role="editor")
     assert "Upload documents" in page(member_client, workspace).content.decode()
 
 

@@ -1,46 +1,97 @@
 from django.contrib import admin
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
 from workspaces.chats.export import chats_csv_response, chats_json_response
 from workspaces.chats.models import WorkspaceChat
+from workspaces.chats.rendering import render_markdown
+
+PRIVATE_TEXT = "Hidden: chats in this workspace are private."
+
+
+def approx_tokens(text: str) -> int:
+    """About four characters a token, the usual rule of thumb for English text."""
+    return (len(text) + 3) // 4
 
 
 @admin.register(WorkspaceChat)
 class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
-    """The chat log: read-only, every chat of every member."""
+    """The chat log: read-only, every chat in the workspaces the user runs. In a workspace with
+    private chats it shows who asked, when, where and how much, never the text."""
 
     permission_action = permissions.READ_CHAT_LOG
 
-    list_display = ("created_at", "workspace", "user", "short_prompt", "include")
-    list_filter = ("workspace", "user", "include")
+    list_display = ("created_at", "workspace", "user", "short_prompt", "prompt_tokens", "include")
+    # Only the workspaces of the rows shown: a manager limited to their own workspaces does
+    # not learn the others' names from the filter.
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), "user", "include")
     search_fields = ("prompt",)
     list_select_related = ("workspace", "user")
     date_hierarchy = "created_at"
-    fields = ("workspace", "user", "include", "prompt", "answer", "response", "created_at")
+    fields = ("workspace", "user", "include", "created_at", "question", "answer", "sources", "provider", "tokens")
     readonly_fields = fields
     actions = ("export_csv", "export_json")
 
     @admin.action(description="Export selected chats as CSV")
     def export_csv(self, request, queryset):
-        return chats_csv_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.csv")
+        return chats_csv_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.csv", hide_private=True)
 
     @admin.action(description="Export selected chats as JSON")
     def export_json(self, request, queryset):
-        return chats_json_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.json")
+        return chats_json_response(queryset, f"chats-{timezone.now():%Y%m%d-%H%M}.json", hide_private=True)
 
     def get_queryset(self, request):
         # The list never shows the response JSON (answers and quoted sources): don't read it.
         return super().get_queryset(request).defer("response")
 
+    def get_search_results(self, request, queryset, search_term):
+        """Searching the text must not find what the list hides."""
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            queryset = queryset.filter(workspace__private_chats=False)
+        return queryset, may_have_duplicates
+
+    @staticmethod
+    def _hidden(obj) -> bool:
+        return not permissions.chat_text_readable(obj.workspace)
+
     @admin.display(description="prompt")
     def short_prompt(self, obj):
-        return obj.prompt[:80]
+        return PRIVATE_TEXT if self._hidden(obj) else obj.prompt[:80]
+
+    @admin.display(description="≈ prompt tokens")
+    def prompt_tokens(self, obj):
+        return approx_tokens(obj.prompt)
+
+    @admin.display(description="question")
+    def question(self, obj):
+        return PRIVATE_TEXT if self._hidden(obj) else obj.prompt
 
     @admin.display(description="answer")
     def answer(self, obj):
-        return obj.answer.text
+        return PRIVATE_TEXT if self._hidden(obj) else render_markdown(obj.answer.text)
+
+    @admin.display(description="sources")
+    def sources(self, obj):
+        if self._hidden(obj):
+            return PRIVATE_TEXT
+        sources = obj.answer.sources
+        if not sources:
+            return "—"
+        return format_html("<ol>{}</ol>", format_html_join(
+            "", "<li>{} · passage {}</li>", ((source.filename, source.position) for source in sources)
+        ))
+
+    @admin.display(description="provider")
+    def provider(self, obj):
+        answer = obj.answer
+        return f"{answer.provider} · {answer.model}" if answer.model else answer.provider or "—"
+
+    @admin.display(description="≈ tokens")
+    def tokens(self, obj):
+        return f"question {approx_tokens(obj.prompt)}, answer {approx_tokens(obj.answer.text)}"
 
     def has_add_permission(self, request):
         return False

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from workspaces import permissions
+
 EXPORT_FIELDS = ("id", "created_at", "workspace", "username", "prompt", "answer", "sources", "provider", "include")
 ROWS_PER_QUERY = 2000
 # Rows are gathered into pieces of about this size before being handed to the
@@ -28,21 +30,27 @@ class _Echo:
         return value
 
 
-def chats_csv_response(queryset, filename: str) -> StreamingHttpResponse:
+def chats_csv_response(queryset, filename: str, *, hide_private: bool = False) -> StreamingHttpResponse:
+    """`hide_private`: the admin's export, which leaves out the text of private workspaces' chats."""
     writer = csv.writer(_Echo())
     lines = (
-        writer.writerow([_neutralise_formula(value) for value in row.values()]) for row in _chat_rows(queryset)
+        writer.writerow([_neutralise_formula(value) for value in row.values()])
+        for row in _chat_rows(queryset, hide_private=hide_private)
     )
     header = writer.writerow(EXPORT_FIELDS)
     return _attachment(_in_pieces(_prepend(header, lines)), filename, "text/csv; charset=utf-8")
 
 
-def chats_json_response(queryset, filename: str) -> StreamingHttpResponse:
-    return _attachment(_in_pieces(_json_array(_chat_rows(queryset))), filename, "application/json")
+def chats_json_response(queryset, filename: str, *, hide_private: bool = False) -> StreamingHttpResponse:
+    rows = _chat_rows(queryset, hide_private=hide_private)
+    return _attachment(_in_pieces(_json_array(rows)), filename, "application/json")
 
 
-def chat_export_row(chat) -> dict:
-    """One chat as the plain values both formats write, in EXPORT_FIELDS order."""
+def chat_export_row(chat, *, hide_private: bool = False) -> dict:
+    """One chat as the plain values both formats write, in EXPORT_FIELDS order; with `hide_private`,
+    no prompt, answer or sources for a workspace whose chats are private."""
+    if hide_private and not permissions.chat_text_readable(chat.workspace):
+        return {**chat_export_row(chat), "prompt": "", "answer": "", "sources": ""}
     answer = chat.answer
     return {
         "id": chat.id,
@@ -60,14 +68,15 @@ def chat_export_row(chat) -> dict:
     }
 
 
-def _chat_rows(queryset) -> Iterator[dict]:
+def _chat_rows(queryset, *, hide_private: bool = False) -> Iterator[dict]:
     chats = (
         queryset.select_related("workspace", "user")
-        .only("id", "created_at", "prompt", "response", "include", "workspace__slug", "user__username")
+        .only("id", "created_at", "prompt", "response", "include", "workspace__slug", "workspace__private_chats",
+              "user__username")
         .order_by("id")
         .iterator(chunk_size=ROWS_PER_QUERY)
     )
-    return (chat_export_row(chat) for chat in chats)
+    return (chat_export_row(chat, hide_private=hide_private) for chat in chats)
 
 
 def _neutralise_formula(value):

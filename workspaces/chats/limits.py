@@ -3,7 +3,8 @@
 Counted in the database, so the limits hold across every worker and host.
 """
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -15,7 +16,10 @@ from workspaces.chats.models import WorkspaceChat
 PROMPT_EMPTY = "Type a question first."
 PROMPT_TOO_LONG = "Questions can be at most %(limit)d characters; this one has %(length)d."
 RATE_LIMITED = "You are asking faster than Docent allows (%(limit)d questions a minute). Wait a moment and ask again."
-DAILY_LIMIT_REACHED = "You have asked %(limit)d questions today, the daily limit. Ask again tomorrow."
+DAILY_LIMIT_REACHED = (
+    "You have asked %(questions)s today, your daily limit. You can ask again from %(resets)s."
+)
+QUESTIONS_LEFT = "%(left)d question%(plural)s left today (the count starts again at %(resets)s)."
 
 
 class ChatRefused(DocentError):
@@ -38,6 +42,48 @@ def limits_check(*, user) -> None:
     asked_last_minute = WorkspaceChat.objects.filter(user=user, created_at__gte=now - timedelta(minutes=1))
     if per_minute and asked_last_minute.count() >= per_minute:
         raise ChatRefused(RATE_LIMITED % {"limit": per_minute}, code="rate_limited")
-    daily = setting_get("daily_message_limit")
-    if daily and WorkspaceChat.objects.filter(user=user, created_at__gte=now - timedelta(days=1)).count() >= daily:
-        raise ChatRefused(DAILY_LIMIT_REACHED % {"limit": daily}, code="rate_limited")
+    quota = daily_quota(user=user, now=now)
+    if quota is not None and quota.left == 0:
+        questions = f"{quota.limit} question{'' if quota.limit == 1 else 's'}"
+        raise ChatRefused(DAILY_LIMIT_REACHED % {"questions": questions, "resets": quota.resets_label}, code="quota")
+
+
+@dataclass(frozen=True)
+class DailyQuota:
+    """Questions a person may still ask today. "Today" is the calendar day in TIME_ZONE."""
+
+    limit: int
+    used: int
+    resets_at: datetime
+
+    @property
+    def left(self) -> int:
+        return max(0, self.limit - self.used)
+
+    @property
+    def resets_label(self) -> str:
+        local = timezone.localtime(self.resets_at)
+        return f"{local:%H:%M} ({timezone.get_current_timezone_name()}) on {local.day} {local:%b}"
+
+    @property
+    def message(self) -> str:
+        return QUESTIONS_LEFT % {"left": self.left, "plural": "" if self.left == 1 else "s",
+                                 "resets": self.resets_label}
+
+
+def daily_limit_for(user) -> int:
+    """The user's own limit when set (0: none), else the daily_message_limit setting."""
+    own = getattr(user, "daily_message_limit", None)
+    return setting_get("daily_message_limit") if own is None else own
+
+
+def daily_quota(*, user, now: datetime | None = None) -> DailyQuota | None:
+    """Today's quota for `user`; None when no limit applies to them."""
+    limit = daily_limit_for(user)
+    if not limit:
+        return None
+    now = now or timezone.now()
+    day_start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    resets_at = timezone.make_aware(datetime.combine(day_start.date() + timedelta(days=1), datetime.min.time()))
+    used = WorkspaceChat.objects.filter(user=user, created_at__gte=day_start).count()
+    return DailyQuota(limit=limit, used=used, resets_at=resets_at)

@@ -37,7 +37,9 @@ class WorkspaceChat(TimestampedModel):
         ]
 
     def __str__(self):
-        return self.prompt[:60]
+        # Never the prompt: titles, breadcrumbs and checkbox labels of the chat log use this,
+        # and a private workspace's text must not show there.
+        return f"Chat {self.pk}"
 
     @property
     def answer(self) -> StoredAnswer:

@@ -12,7 +12,7 @@ from accounts.http import status_for
 from settings_app.services import setting_get
 from workspaces.chats.export import chats_csv_response, chats_json_response
 from workspaces.chats.forms import AskForm
-from workspaces.chats.limits import ChatRefused
+from workspaces.chats.limits import ChatRefused, daily_quota
 from workspaces.chats.models import WorkspaceChat
 from workspaces.chats.services import chat_ask, chat_clear
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
@@ -40,6 +40,7 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
             "live_doc_ids": {str(doc_id) for doc_id in live},
             "document_total": self.workspace.documents.count(),
             "max_prompt_chars": setting_get("max_prompt_chars"),
+            "quota": daily_quota(user=self.request.user),
             "prompt": kwargs.get("prompt", ""),
         }
 

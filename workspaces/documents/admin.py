@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
 
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
@@ -22,23 +23,26 @@ def documents_deletion_summary(documents) -> tuple[list, dict]:
 
 @admin.register(WorkspaceDocument)
 class WorkspaceDocumentAdmin(PermissionsAdminMixin, admin.ModelAdmin):
-    list_display = ("filename", "workspace", "size", "created_at")
-    list_filter = ("workspace",)
+    list_display = ("filename", "workspace", "size", "uploaded_by", "created_at")
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
     search_fields = ("filename",)
-    list_select_related = ("workspace",)
-    readonly_fields = ("doc_id", "workspace", "docpath", "metadata", "created_at")
-    fields = ("filename", "doc_id", "workspace", "docpath", "metadata", "created_at")
+    list_select_related = ("workspace", "uploaded_by")
+    readonly_fields = ("doc_id", "workspace", "uploaded_by", "size", "docpath", "metadata", "created_at")
+    fields = ("filename", "doc_id", "workspace", "uploaded_by", "size", "docpath", "metadata", "created_at")
     date_hierarchy = "created_at"
 
-    @admin.display(description="size (bytes)")
+    @admin.display(description="size")
     def size(self, obj):
-        return obj.metadata.get("size", "—")
+        size = (obj.metadata or {}).get("size")
+        return filesizeformat(size) if isinstance(size, int) else "—"
 
     def has_add_permission(self, request):
         return False  # documents arrive through the workspace upload page
 
     def has_delete_permission(self, request, obj=None):
-        return permissions.may(request.user, permissions.DELETE_DOCUMENT, obj.workspace if obj else None)
+        if obj is None:
+            return permissions.may(request.user, permissions.DELETE_DOCUMENT)
+        return permissions.may_delete_document(request.user, obj)
 
     def get_deleted_objects(self, objs, request):
         documents = WorkspaceDocument.objects.filter(pk__in=[obj.pk for obj in objs])

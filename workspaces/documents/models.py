@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models.fields.json import KT
 from django.urls import reverse
@@ -16,6 +17,10 @@ class WorkspaceDocument(TimestampedModel):
         "workspaces.Workspace", on_delete=models.CASCADE, db_column="workspaceId", related_name="documents"
     )
     metadata = models.JSONField(default=dict, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="uploadedBy",
+        related_name="+", help_text="Empty: the system (import command) or a deleted user.",
+    )
 
     class Meta:
         app_label = "workspaces"

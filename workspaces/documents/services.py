@@ -82,7 +82,8 @@ def document_ingest(
     try:
         with transaction.atomic():
             document = WorkspaceDocument.objects.create(
-                doc_id=doc_id, workspace=workspace, filename=name, docpath=docpath, metadata=metadata
+                doc_id=doc_id, workspace=workspace, filename=name, docpath=docpath, metadata=metadata,
+                uploaded_by=user,
             )
             DocumentPassage.objects.bulk_create(
                 [DocumentPassage(document=document, position=number, text=text)
@@ -108,8 +109,9 @@ def document_ingest(
 def document_delete(*, document: WorkspaceDocument, user=None, request=None) -> None:
     """Delete the document, its passages and, once the deletion is committed, its stored file.
 
-    `user` is who asked (None: the system); PermissionDenied when they may not."""
-    if not permissions.may(user, permissions.DELETE_DOCUMENT, document.workspace):
+    `user` is who asked (None: the system); PermissionDenied when they may not (an editor
+    deletes only what they uploaded)."""
+    if not permissions.may_delete_document(user, document):
         raise PermissionDenied(permissions.REFUSALS[permissions.DELETE_DOCUMENT])
     docpath = document.docpath
     audit_record(

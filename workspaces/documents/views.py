@@ -1,6 +1,7 @@
 """The document pages: upload, read, download, delete, and the stable passage link."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
@@ -108,6 +109,10 @@ class DocumentDetailView(DocumentMixin, LenientPaginationMixin, ListView):
     context_object_name = "passages"
     paginate_by = PASSAGES_PER_PAGE
 
+    def get_context_data(self, **kwargs):
+        may_delete = permissions.may_delete_document(self.request.user, self.document, granted=self.may)
+        return super().get_context_data(may_delete=may_delete, **kwargs)
+
     def get_queryset(self):
         return self.document.passages.order_by("position")
 
@@ -139,9 +144,14 @@ class DocumentDownloadView(DocumentMixin, View):
 
 
 class DocumentDeleteView(DocumentMixin, TemplateView):
+    """Owners (and staff) delete any document; editors the ones they uploaded."""
+
     template_name = "workspaces/documents/document_confirm_delete.html"
 
-    required_action = permissions.DELETE_DOCUMENT
+    def resolve_within_workspace(self):
+        super().resolve_within_workspace()
+        if not permissions.may_delete_document(self.request.user, self.document, granted=self.may):
+            raise PermissionDenied(permissions.REFUSALS[permissions.DELETE_DOCUMENT])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(passage_count=self.document.passages.count(), **kwargs)

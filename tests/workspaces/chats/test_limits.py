@@ -8,7 +8,7 @@ from django.test import Client
 from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, UserFactory, WorkspaceDocumentFactory, WorkspaceUserFactory
 from tests.workspaces.chats.asking import ANSWER_SENTENCE, ask, chat_url
-from workspaces.chats.limits import DAILY_LIMIT_REACHED, PROMPT_TOO_LONG, RATE_LIMITED, ChatRefused
+from workspaces.chats.limits import PROMPT_TOO_LONG, RATE_LIMITED, ChatRefused
 from workspaces.chats.services import chat_ask
 from workspaces.models import WorkspaceChat
 
@@ -55,7 +55,8 @@ def test_the_daily_message_limit_setting_caps_questions(member_client, user, wor
     ask(member_client, workspace, "warranty?")
     response = ask(member_client, workspace, "warranty again?")
     assert response.status_code == 429
-    assert DAILY_LIMIT_REACHED % {"limit": 1} in response.content.decode()
+    assert "You have asked 1 question today, your daily limit. You can ask again from 00:00 (UTC)" \
+        in response.content.decode()
 
 
 def test_a_prompt_with_a_nul_character_is_refused_not_a_500(member_client, workspace):

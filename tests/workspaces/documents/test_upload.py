@@ -111,14 +111,15 @@ def test_several_files_upload_at_once(manager_client, workspace):
     assert len(stored_files()) == 2
 
 
-def test_member_may_not_upload_unless_the_setting_allows_it(member_client, workspace):
+def test_a_viewer_may_not_upload_and_an_editor_may(member_client, user, workspace):
     assert member_client.get(upload_url(workspace)).status_code == 403
     assert member_client.post(upload_url(workspace), {"documents": upload("a.txt", "Some text")}).status_code == 403
     assert_nothing_kept()
-    setting_set(label="members_can_upload", value=True)
+    user.memberships.update(role="editor")
     assert member_client.get(upload_url(workspace)).status_code == 200
     assert member_client.post(upload_url(workspace), {"documents": upload("a.txt", "Some text")}).status_code == 302
-    assert WorkspaceDocument.objects.get().metadata["uploaded_by"] == "mia"
+    document = WorkspaceDocument.objects.get()
+    assert document.metadata["uploaded_by"] == "mia" and document.uploaded_by == user
 
 
 def test_upload_page_states_the_limits(manager_client, workspace):
