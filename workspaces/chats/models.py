@@ -3,6 +3,7 @@ from django.db import models
 
 from accounts.base import TimestampedModel
 from workspaces.chats.answer import StoredAnswer
+from workspaces.chats.choices import ChatState
 
 
 class WorkspaceChatQuerySet(models.QuerySet):
@@ -22,6 +23,10 @@ class WorkspaceChat(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="user_id",
         related_name="chats",
     )
+    # Copies of the stored answer's state and token usage, as columns so the admin can filter and sum them.
+    state = models.CharField(max_length=16, choices=ChatState.choices, default=ChatState.COMPLETE)
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
 
     objects = WorkspaceChatQuerySet.as_manager()
 
