@@ -52,6 +52,18 @@ class SystemSettingAdmin(admin.ModelAdmin):
                 super().__init__(*args, **kw)
                 self.initial["value"] = value_field.initial
 
+            def clean_value(self):
+                # The model settings are checked together (provider, server, model): same rule as
+                # Admin → Language model. Imported here: settings_app does not depend on workspaces.
+                from workspaces.chats.model_setup import ModelSetupError, setting_change_check
+
+                value = self.cleaned_data["value"]
+                try:
+                    setting_change_check(label=obj.label, value=value)
+                except ModelSetupError as refusal:
+                    raise forms.ValidationError(refusal.message) from None
+                return value
+
         kwargs["form"] = SettingForm
         kwargs["fields"] = ("value",)
         return super().get_form(request, obj, **kwargs)

@@ -8,6 +8,7 @@ from accounts.services import invites_issue
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
 from workspaces.chats import admin as chats_admin  # noqa: F401  (registers the chat log)
+from workspaces.chats.admin_forms import WorkspaceAdminForm
 from workspaces.documents import admin as documents_admin
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
 from workspaces.services import workspace_delete
@@ -27,6 +28,7 @@ class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
 
 @admin.register(Workspace)
 class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
+    form = WorkspaceAdminForm
     list_display = ("name", "slug", "member_count", "document_count", "chat_count", "created_at")
     search_fields = ("name", "slug")
     readonly_fields = ("slug", "created_at")

@@ -13,12 +13,12 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
 
     permission_action = permissions.READ_CHAT_LOG
 
-    list_display = ("created_at", "workspace", "user", "short_prompt", "include")
-    list_filter = ("workspace", "user", "include")
+    list_display = ("created_at", "workspace", "user", "short_prompt", "state", "tokens", "include")
+    list_filter = ("workspace", "user", "state", "include")
     search_fields = ("prompt",)
     list_select_related = ("workspace", "user")
     date_hierarchy = "created_at"
-    fields = ("workspace", "user", "include", "prompt", "answer", "response", "created_at")
+    fields = ("workspace", "user", "include", "state", "prompt", "answer", "usage", "response", "created_at")
     readonly_fields = fields
     actions = ("export_csv", "export_json")
 
@@ -41,6 +41,23 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     @admin.display(description="answer")
     def answer(self, obj):
         return obj.answer.text
+
+    @admin.display(description="tokens (prompt + completion)")
+    def tokens(self, obj):
+        if obj.prompt_tokens is None and obj.completion_tokens is None:
+            return "—"
+        return f"{obj.prompt_tokens or 0} + {obj.completion_tokens or 0}"
+
+    @admin.display(description="usage")
+    def usage(self, obj):
+        """Model, tokens and timings as the server reported them, and why an answer ended early."""
+        answer = obj.answer
+        parts = [f"model {answer.model or '—'}", f"tokens {self.tokens(obj)}"]
+        labels = {"first_token_ms": "first token", "total_ms": "total", "retrieval_ms": "retrieval"}
+        parts += [f"{label} {answer.timings[key]} ms" for key, label in labels.items() if key in answer.timings]
+        if answer.reason:
+            parts.append(f"ended: {answer.reason}")
+        return " · ".join(parts)
 
     def has_add_permission(self, request):
         return False

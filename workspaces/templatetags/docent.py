@@ -37,3 +37,10 @@ def answer_html_tag(chat, workspace, live_doc_ids):
 @register.simple_tag(name="source_popover_url")
 def source_popover_url_tag(chat, workspace, number):
     return reverse("workspaces:chat_source", kwargs={"slug": workspace.slug, "pk": chat.pk, "number": number})
+
+
+@register.simple_tag(name="row_value")
+def row_value_tag(row, key):
+    """`{% row_value row "user__username" %}`: a value of an aggregate row, "—" when empty (a deleted user)."""
+    value = row.get(key)
+    return "—" if value in (None, "") else value
