@@ -18,6 +18,7 @@ import argparse
 import json
 import sys
 import threading
+import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -224,6 +225,14 @@ def _chunk(model: str, content: str | None, finish_reason: str | None = None) ->
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
 
 
+def _note_first_token(fake: "FakeLLMServer", body: dict) -> None:
+    """For the benchmark: when the first token of the answer to each question left (monotonic clock)."""
+    if fake.first_token_log:
+        prompt = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
+        with fake._lock, open(fake.first_token_log, "a") as log:
+            log.write(f"{time.monotonic()}\t{json.dumps(prompt)}\n")
+
+
 def _respond_streaming(handler: _Handler, fake: "FakeLLMServer", body: dict) -> None:
     """Server-Sent Events as the OpenAI protocol sends them, over a connection closed at the end
     (no Content-Length). A client that hangs up mid-answer is counted in `fake.disconnects`."""
@@ -250,6 +259,8 @@ def _respond_streaming(handler: _Handler, fake: "FakeLLMServer", body: dict) -> 
             if index and fake.token_seconds and fake.stopping.wait(fake.token_seconds):
                 return
             _sse(handler, _chunk(model, token) if token is not None else {"id": "chatcmpl-fake", "model": model})
+            if index == 0:
+                _note_first_token(fake, body)
         if fake.behaviour == Behaviour.STREAM_ERROR:
             _sse(handler, {"error": {"message": "The model overloaded.", "type": "server_error"}})
             return
@@ -296,6 +307,7 @@ class FakeLLMServer:
     token_seconds: float = 0.0  # streaming: pause between tokens
     stream_words: int = 0  # streaming: pad the answer to this many words
     disconnects: int = 0  # streaming: answers the client hung up on
+    first_token_log: str = ""  # streaming: a file to note each answer's first token in
     requests: list[RecordedRequest] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -350,11 +362,12 @@ def main(argv: list[str] | None = None):
     parser.add_argument("--token-seconds", type=float, default=0.0, help="Streaming: pause between tokens.")
     parser.add_argument("--stream-words", type=int, default=0, help="Streaming: pad answers to this many words.")
     parser.add_argument("--quiet", action="store_true", help="Do not log each request.")
+    parser.add_argument("--first-token-log", default="", help="Streaming: note each first token's time here.")
     args = parser.parse_args(argv)
     fake = FakeLLMServer(
         host=args.host, port=args.port, behaviour=Behaviour(args.behaviour), api_key=args.api_key,
         slow_seconds=args.slow_seconds, verbose=not args.quiet, token_seconds=args.token_seconds,
-        stream_words=args.stream_words,
+        stream_words=args.stream_words, first_token_log=args.first_token_log,
     )
     fake.start()
     print(f"Fake LLM server ({fake.behaviour}) at {fake.base_url} (Ctrl-C to stop)", flush=True)
