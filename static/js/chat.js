@@ -121,6 +121,11 @@
       headers: { "Accept": "text/event-stream" }
     }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
+      if (response.redirected) {  // signed out meanwhile: go where the server sends us
+        window.location.assign(response.url);
+        parts.done = true;
+        return;
+      }
       if (type.indexOf("text/event-stream") !== 0) {
         return response.json().catch(function () { return {}; }).then(function (data) {
           parts.turn.remove();

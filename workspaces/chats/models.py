@@ -1,9 +1,14 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.base import TimestampedModel
 from workspaces.chats.answer import StoredAnswer
 from workspaces.chats.choices import ChatState
+
+STALE_GRACE_SECONDS = 120
 
 
 class WorkspaceChatQuerySet(models.QuerySet):
@@ -43,6 +48,16 @@ class WorkspaceChat(TimestampedModel):
 
     def __str__(self):
         return self.prompt[:60]
+
+    @property
+    def shown_state(self) -> str:
+        """The state to show: an answer still `answering` long after any stream could have
+        ended was cut off (a worker stopped mid-answer) and shows as failed."""
+        if self.state == ChatState.ANSWERING and self.created_at:
+            limit = timedelta(seconds=settings.LLM_STREAM_MAX_SECONDS + STALE_GRACE_SECONDS)
+            if timezone.now() - self.created_at > limit:
+                return ChatState.FAILED
+        return self.state
 
     @property
     def answer(self) -> StoredAnswer:

@@ -3,6 +3,7 @@
 import pytest
 
 from tests.factories import UserFactory, WorkspaceChatFactory, WorkspaceDocumentFactory, WorkspaceUserFactory
+from workspaces.models import WorkspaceChat
 
 pytestmark = pytest.mark.django_db
 
@@ -83,3 +84,15 @@ def test_a_failed_answer_keeps_the_question_out_of_the_next_answers_history(user
     cited_chat(workspace, user, text="Half an", state="failed", reason="The model overloaded.")
     WorkspaceChatFactory(workspace=workspace, user=user, prompt="Done?", response={"text": "Yes."})
     assert chat_history(workspace=workspace, user=user) == [("Done?", "Yes.")]
+
+
+def test_an_answer_left_answering_by_a_stopped_worker_shows_as_interrupted_later(member_client, user, workspace):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    chat = WorkspaceChatFactory(workspace=workspace, user=user, state="answering", response={"state": "answering"})
+    assert "Still answering" in member_client.get(f"/w/{workspace.slug}/chat/").content.decode()
+    WorkspaceChat.objects.filter(pk=chat.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    body = member_client.get(f"/w/{workspace.slug}/chat/").content.decode()
+    assert "Still answering" not in body and "The answer was interrupted before it was complete." in body

@@ -155,3 +155,14 @@ def test_a_model_server_behaving_badly_on_test_gives_its_error(llm_server):
     llm_server.behaviour = Behaviour.SERVER_ERROR
     with pytest.raises(model_setup.ModelSetupError, match="HTTP 500: The server had an error"):
         model_setup.connection_test(base_url=llm_server.base_url, model="fake-model")
+
+
+def test_setting_the_server_address_alone_says_it_is_unused_until_the_provider_is_chosen(admin_client):
+    from settings_app.admin import MODEL_UNUSED
+
+    settings_create_missing()
+    row = SystemSetting.objects.get(label="llm_base_url")
+    response = admin_client.post(f"/admin/settings_app/systemsetting/{row.pk}/change/",
+                                 {"value": "http://127.0.0.1:11434/v1"}, follow=True)
+    assert setting_get("llm_base_url") == "http://127.0.0.1:11434/v1"
+    assert MODEL_UNUSED in html.unescape(response.content.decode())
