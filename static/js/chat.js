@@ -74,10 +74,12 @@
       parts.text.textContent += data.text;
       if (follow) parts.turn.scrollIntoView({ block: "end" });
     } else if (name === "end") {
+      var following = nearBottom();
       var holder = document.createElement("div");
       holder.innerHTML = data.html;  // the server's sanitised rendering of the stored answer
       parts.answer.replaceWith(holder.firstElementChild);
       parts.done = true;
+      if (following) parts.turn.scrollIntoView({ block: "end" });
     }
   }
 

@@ -110,3 +110,18 @@ def test_an_admin_points_docent_at_a_model_server_picks_a_model_and_tests_it(new
     page.click("button[value=save]")
     expect(page.locator(".messagelist")).to_contain_text("Language model saved.")
     screenshot(page, "admin-language-model")
+
+
+def test_the_newest_answer_is_not_hidden_under_the_question_box_on_a_long_chat(chat_page):
+    page = chat_page
+    page.set_viewport_size({"width": 1280, "height": 700})
+    for number in range(3):
+        page.fill("#id_prompt", f"Question {number}: how long is water damage covered?")
+        page.keyboard.press("Enter")
+        expect(page.locator(".chat-turn .stream-cursor")).to_have_count(0, timeout=15_000)
+        expect(page.locator(".chat-turn")).to_have_count(number + 1)
+    answer = page.locator(".bubble.answer").last.bounding_box()
+    form = page.locator("#ask").bounding_box()
+    assert answer["y"] + answer["height"] <= form["y"] + 1  # the end of the newest answer shows above the box
+    expect(page.locator("#id_prompt")).to_be_focused()
+    screenshot(page, "chat-long")
