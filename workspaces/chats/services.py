@@ -57,8 +57,12 @@ def chat_answer(*, chat: WorkspaceChat) -> Iterator[str]:
     `chat` holds the stored end state. Closing the iterator early (the browser went away or
     pressed Stop) stores the chat as `stopped` with the text that had arrived."""
     started = time.perf_counter()
-    history = chat_history(workspace=chat.workspace, user=chat.user)
-    stream = answering.answer_stream(workspace=chat.workspace, prompt=chat.prompt, history=history)
+    try:
+        history = chat_history(workspace=chat.workspace, user=chat.user)
+        stream = answering.answer_stream(workspace=chat.workspace, prompt=chat.prompt, history=history)
+    except Exception:
+        _store_failure_before_answering(chat)
+        raise
     _release_database_connection()
     text, state, reason = "", ChatState.FAILED, INTERRUPTED_REASON
     try:
@@ -98,6 +102,13 @@ def _release_database_connection() -> None:
     (Inside a transaction, as in most tests, the connection must stay.)"""
     if not connection.in_atomic_block:
         connection.close()
+
+
+def _store_failure_before_answering(chat) -> None:
+    """Retrieval itself broke (a bug, a database error): the question must not stay `answering`."""
+    chat.state = ChatState.FAILED
+    chat.response = StoredAnswer(state=ChatState.FAILED, reason=INTERRUPTED_REASON).as_json()
+    chat.save(update_fields=["state", "response", "last_updated_at"])
 
 
 def _store_end(chat, stream, *, text, state, reason, started) -> None:

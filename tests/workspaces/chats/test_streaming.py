@@ -196,3 +196,28 @@ def test_no_database_connection_is_held_while_the_model_streams(client, settings
     assert connection.connection is None
     list(chunks)
     assert WorkspaceChat.objects.get().state == "complete"
+
+
+def test_a_question_whose_retrieval_breaks_is_stored_as_failed_not_left_answering(user, workspace, monkeypatch):
+    from workspaces.chats import answering
+    from workspaces.chats.services import INTERRUPTED_REASON, chat_answer, chat_start
+
+    def broken(**kwargs):
+        raise RuntimeError("the search index is gone")
+
+    chat = chat_start(workspace=workspace, user=user, prompt=PROMPT)
+    monkeypatch.setattr(answering, "retrieve_passages", broken)
+    with pytest.raises(RuntimeError):
+        list(chat_answer(chat=chat))
+    chat.refresh_from_db()
+    assert (chat.state, chat.answer.reason) == ("failed", INTERRUPTED_REASON)
+
+
+def test_a_server_that_trickles_past_the_whole_answer_limit_is_cut_off(llm_server):
+    llm_server.token_seconds = 0.1
+    llm_server.stream_words = 100
+    completion = completion_stream(llm_server, total_timeout=0.5)
+    with pytest.raises(llm.LLMError) as failure:
+        list(completion)
+    assert failure.value.message == llm.MESSAGE_TIMEOUT
+    assert 0 < len(completion.delivered.split()) < 100
