@@ -18,7 +18,6 @@ import argparse
 import json
 import sys
 import threading
-import time
 from dataclasses import dataclass, field
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -127,9 +126,12 @@ class _Handler(BaseHTTPRequestHandler):
         if problem:
             self._send_error(400, problem, "invalid_request_error")
             return
-        if body.get("stream") is True and fake.behaviour not in NON_STREAM_FAILURES:
-            _respond_streaming(self, fake, body)
-            return
+        if body.get("stream") is True:
+            from tests.llm_server_stream import NON_STREAM_FAILURES, respond_streaming
+
+            if fake.behaviour not in NON_STREAM_FAILURES:
+                respond_streaming(self, fake, body)
+                return
         self._respond(fake.behaviour, body)
 
     def _record(self, *, body: object):
@@ -199,86 +201,6 @@ def _completion(model: str, text: str, *, prompt_words: int = 0) -> dict:
             "total_tokens": prompt_words + completion_words,
         },
     }
-
-
-NON_STREAM_FAILURES = frozenset({Behaviour.SERVER_ERROR, Behaviour.UNAUTHORIZED, Behaviour.REDIRECT})
-STREAM_FAILURE_AFTER_TOKENS = 3
-
-
-def stream_tokens(fake: "FakeLLMServer", body: dict) -> list[str]:
-    """The answer cut into tokens (words with their leading space), padded with filler words
-    to `fake.stream_words` when that is larger, so a benchmark can ask for a long answer."""
-    words = answer_text(body["model"], body["messages"]).split()
-    words += ["word"] * max(0, fake.stream_words - len(words))
-    return [word if index == 0 else f" {word}" for index, word in enumerate(words)]
-
-
-def _sse(handler: _Handler, payload) -> None:
-    data = payload if isinstance(payload, str) else json.dumps(payload)
-    handler.wfile.write(f"data: {data}\n\n".encode())
-    handler.wfile.flush()
-
-
-def _chunk(model: str, content: str | None, finish_reason: str | None = None) -> dict:
-    delta = {"content": content} if content is not None else {}
-    return {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}]}
-
-
-def _note_first_token(fake: "FakeLLMServer", body: dict) -> None:
-    """For the benchmark: when the first token of the answer to each question left (monotonic clock)."""
-    if fake.first_token_log:
-        prompt = next((m["content"] for m in reversed(body["messages"]) if m["role"] == "user"), "")
-        with fake._lock, open(fake.first_token_log, "a") as log:
-            log.write(f"{time.monotonic()}\t{json.dumps(prompt)}\n")
-
-
-def _respond_streaming(handler: _Handler, fake: "FakeLLMServer", body: dict) -> None:
-    """Server-Sent Events as the OpenAI protocol sends them, over a connection closed at the end
-    (no Content-Length). A client that hangs up mid-answer is counted in `fake.disconnects`."""
-    model = fake.reported_model if fake.reported_model is not None else body["model"]
-    tokens = stream_tokens(fake, body)
-    if fake.behaviour == Behaviour.SLOW and fake.stopping.wait(fake.slow_seconds):
-        return  # a server busy before it answers at all
-    handler.send_response(200)
-    handler.send_header("Content-Type", "text/event-stream")
-    handler.send_header("Cache-Control", "no-cache")
-    handler.send_header("Connection", "close")
-    handler.end_headers()
-    handler.close_connection = True
-    failing = fake.behaviour in (Behaviour.STREAM_ERROR, Behaviour.STREAM_STALL, Behaviour.STREAM_CUT)
-    try:
-        if fake.behaviour == Behaviour.MALFORMED_JSON:
-            _sse(handler, '{"choices": [{"delta": {"content": "cut off')
-            return
-        if fake.behaviour in (Behaviour.MISSING_CHOICES, Behaviour.EMPTY_CONTENT):
-            tokens = [None] if fake.behaviour == Behaviour.MISSING_CHOICES else ["  ", " "]
-        for index, token in enumerate(tokens):
-            if failing and index == STREAM_FAILURE_AFTER_TOKENS:
-                break
-            if index and fake.token_seconds and fake.stopping.wait(fake.token_seconds):
-                return
-            _sse(handler, _chunk(model, token) if token is not None else {"id": "chatcmpl-fake", "model": model})
-            if index == 0:
-                _note_first_token(fake, body)
-        if fake.behaviour == Behaviour.STREAM_ERROR:
-            _sse(handler, {"error": {"message": "The model overloaded.", "type": "server_error"}})
-            return
-        if fake.behaviour == Behaviour.STREAM_STALL:
-            fake.stopping.wait(fake.slow_seconds)
-            return
-        if fake.behaviour == Behaviour.STREAM_CUT:
-            return
-        _sse(handler, _chunk(model, None, "stop"))
-        prompt_words = _word_count(body["messages"])
-        if (body.get("stream_options") or {}).get("include_usage"):
-            _sse(handler, {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model, "choices": [],
-                           "usage": {"prompt_tokens": prompt_words, "completion_tokens": len(tokens),
-                                     "total_tokens": prompt_words + len(tokens)}})
-        _sse(handler, "[DONE]")
-    except (BrokenPipeError, ConnectionResetError):
-        with fake._lock:
-            fake.disconnects += 1
 
 
 class _Server(ThreadingHTTPServer):
