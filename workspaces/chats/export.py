@@ -12,7 +12,9 @@ from collections.abc import Iterable, Iterator
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-EXPORT_FIELDS = ("id", "created_at", "workspace", "username", "prompt", "answer", "sources", "provider", "include")
+EXPORT_FIELDS = (
+    "id", "created_at", "workspace", "username", "prompt", "answer", "sources", "provider", "include", "state",
+)
 ROWS_PER_QUERY = 2000
 # Rows are gathered into pieces of about this size before being handed to the
 # server: one write per row would mean a hundred thousand tiny writes.
@@ -57,13 +59,14 @@ def chat_export_row(chat) -> dict:
         ),
         "provider": answer.provider,
         "include": chat.include,
+        "state": chat.state,  # complete, or why the answer is partial: failed, stopped, answering
     }
 
 
 def _chat_rows(queryset) -> Iterator[dict]:
     chats = (
         queryset.select_related("workspace", "user")
-        .only("id", "created_at", "prompt", "response", "include", "workspace__slug", "user__username")
+        .only("id", "created_at", "prompt", "response", "include", "state", "workspace__slug", "user__username")
         .order_by("id")
         .iterator(chunk_size=ROWS_PER_QUERY)
     )
