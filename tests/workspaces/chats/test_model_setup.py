@@ -129,6 +129,7 @@ def test_the_workspace_override_offers_the_servers_models_and_refuses_others(adm
 def test_the_usage_page_totals_questions_and_tokens_per_day_per_workspace_and_user(
     admin_client, django_assert_max_num_queries
 ):
+    """The totals are aggregated in the database: no query per day, workspace or user."""
     research, legal = WorkspaceFactory(name="Research"), WorkspaceFactory(name="Legal")
     mia, olga = UserFactory(username="mia"), UserFactory(username="olga")
     for workspace, user, tokens in [(research, mia, 10), (research, olga, 20), (legal, mia, 5)]:
