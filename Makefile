@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run serve test test-e2e lint check bench load clean
+.PHONY: install run serve test test-e2e lint check bench load load-stream clean
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), sys.version" || { echo "Docent needs Python 3.11 or newer"; exit 1; }
@@ -47,6 +47,11 @@ bench: install
 # Load test (not part of `make test`): gunicorn + PostgreSQL + Redis driven by wrk; see benchmarks/load.py.
 load: install
 	$(PY) -m benchmarks.load
+	$(PY) -m benchmarks.load_stream
+
+# The streaming scenario alone: a slow model server, 32 askers and 8 browsers (benchmarks/load_stream.py).
+load-stream: install
+	$(PY) -m benchmarks.load_stream
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3*

@@ -1,10 +1,13 @@
 """The admin site, configured in one place: Docent's sign-in form (lockout and audit),
-the app name as its title, and no Django groups (roles are Docent's own)."""
+the app name as its title, no Django groups (roles are Docent's own), and the pages
+that are not a model's: the language model setup and token usage by day."""
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.urls import path, reverse
 
 from accounts.forms import AdminSignInForm
+from workspaces import permissions
 
 UNUSED_MODELS = (Group,)
 
@@ -17,3 +20,31 @@ class DocentAdminSite(admin.AdminSite):
         models = [model for model in models if model not in UNUSED_MODELS]
         if models:
             super().register(models, admin_class, **options)
+
+    def get_urls(self):
+        from workspaces.chats import admin_views
+
+        return [
+            path("language-model/", self.admin_view(lambda request: admin_views.model_setup_view(request, self)),
+                 name="language_model"),
+            path("usage/", self.admin_view(lambda request: admin_views.usage_view(request, self)), name="usage"),
+            *super().get_urls(),
+        ]
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return apps
+        pages = []
+        if request.user.has_module_perms("settings_app"):
+            pages.append(("Language model", "admin:language_model"))
+        if permissions.may(request.user, permissions.READ_CHAT_LOG):
+            pages.append(("Usage by day", "admin:usage"))
+        if pages:
+            apps.append({
+                "name": "Answering", "app_label": "answering", "app_url": reverse(pages[0][1]),
+                "has_module_perms": True,
+                "models": [{"name": name, "object_name": name, "admin_url": reverse(url), "view_only": True,
+                            "perms": {"view": True}} for name, url in pages],
+            })
+        return apps

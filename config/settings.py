@@ -198,6 +198,8 @@ LOGGING = {
 # The OpenAI-compatible provider's key: from the environment only, never stored.
 LLM_API_KEY = env("LLM_API_KEY", default="")
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
+# Streaming: LLM_TIMEOUT_SECONDS bounds the wait for each chunk, this the whole answer.
+LLM_STREAM_MAX_SECONDS = env.float("LLM_STREAM_MAX_SECONDS", default=600.0)
 # Questions one person may ask per minute (0 = no limit); counted in the database.
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=10)
 

@@ -1,9 +1,14 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 
 from settings_app.models import SystemSetting
 from settings_app.registry import REGISTRY
-from settings_app.services import setting_set
+from settings_app.services import setting_get, setting_set
+
+MODEL_UNUSED = (
+    "Saved, but workspaces answer with the built-in retrieval provider until chat_provider is openai-compatible: "
+    "set the server, model and provider together in Admin → Language model."
+)
 
 
 @admin.register(SystemSetting)
@@ -52,6 +57,18 @@ class SystemSettingAdmin(admin.ModelAdmin):
                 super().__init__(*args, **kw)
                 self.initial["value"] = value_field.initial
 
+            def clean_value(self):
+                # The model settings are checked together (provider, server, model): same rule as
+                # Admin → Language model. Imported here: settings_app does not depend on workspaces.
+                from workspaces.chats.model_setup import ModelSetupError, setting_change_check
+
+                value = self.cleaned_data["value"]
+                try:
+                    setting_change_check(label=obj.label, value=value)
+                except ModelSetupError as refusal:
+                    raise forms.ValidationError(refusal.message) from None
+                return value
+
         kwargs["form"] = SettingForm
         kwargs["fields"] = ("value",)
         return super().get_form(request, obj, **kwargs)
@@ -59,3 +76,5 @@ class SystemSettingAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         saved = setting_set(label=obj.label, value=form.cleaned_data["value"])
         obj.pk, obj.value = saved.pk, saved.value
+        if obj.label in ("llm_base_url", "llm_model") and setting_get("chat_provider") != "openai-compatible":
+            self.message_user(request, MODEL_UNUSED, level=messages.WARNING)

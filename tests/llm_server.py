@@ -41,6 +41,10 @@ class Behaviour(StrEnum):
     SLOW = "slow"
     OVERSIZED = "oversized"
     REDIRECT = "redirect"
+    # Streaming only (a request with "stream": true): a few tokens, then...
+    STREAM_ERROR = "stream-error"  # ...an error event, as OpenAI sends one mid-stream
+    STREAM_STALL = "stream-stall"  # ...silence, the connection left open
+    STREAM_CUT = "stream-cut"  # ...the connection closed without [DONE]
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,12 @@ class _Handler(BaseHTTPRequestHandler):
         if problem:
             self._send_error(400, problem, "invalid_request_error")
             return
+        if body.get("stream") is True:
+            from tests.llm_server_stream import NON_STREAM_FAILURES, respond_streaming
+
+            if fake.behaviour not in NON_STREAM_FAILURES:
+                respond_streaming(self, fake, body)
+                return
         self._respond(fake.behaviour, body)
 
     def _record(self, *, body: object):
@@ -216,6 +226,10 @@ class FakeLLMServer:
     # None: answers name the requested model; "": they name none; else this name (a resolved alias).
     reported_model: str | None = None
     verbose: bool = False
+    token_seconds: float = 0.0  # streaming: pause between tokens
+    stream_words: int = 0  # streaming: pad the answer to this many words
+    disconnects: int = 0  # streaming: answers the client hung up on
+    first_token_log: str = ""  # streaming: a file to note each answer's first token in
     requests: list[RecordedRequest] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
 
@@ -267,10 +281,15 @@ def main(argv: list[str] | None = None):
     parser.add_argument("--api-key", default="", help="Require this bearer key (default: accept any request).")
     parser.add_argument("--behaviour", choices=[b.value for b in Behaviour], default=Behaviour.ANSWER.value)
     parser.add_argument("--slow-seconds", type=float, default=3.0, help="Delay of the slow behaviour.")
+    parser.add_argument("--token-seconds", type=float, default=0.0, help="Streaming: pause between tokens.")
+    parser.add_argument("--stream-words", type=int, default=0, help="Streaming: pad answers to this many words.")
+    parser.add_argument("--quiet", action="store_true", help="Do not log each request.")
+    parser.add_argument("--first-token-log", default="", help="Streaming: note each first token's time here.")
     args = parser.parse_args(argv)
     fake = FakeLLMServer(
         host=args.host, port=args.port, behaviour=Behaviour(args.behaviour), api_key=args.api_key,
-        slow_seconds=args.slow_seconds, verbose=True,
+        slow_seconds=args.slow_seconds, verbose=not args.quiet, token_seconds=args.token_seconds,
+        stream_words=args.stream_words, first_token_log=args.first_token_log,
     )
     fake.start()
     print(f"Fake LLM server ({fake.behaviour}) at {fake.base_url} (Ctrl-C to stop)", flush=True)

@@ -12,6 +12,7 @@ from accounts.services import invites_issue
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
 from workspaces.chats import admin as chats_admin  # noqa: F401  (registers the chat log)
+from workspaces.chats.admin_forms import WorkspaceAdminForm
 from workspaces.documents import admin as documents_admin
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
 from workspaces.roles import WorkspaceRole
@@ -53,6 +54,7 @@ class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
 @admin.register(Workspace)
 class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     workspace_lookup = ""
+    form = WorkspaceAdminForm
     list_display = ("name", "slug", "member_count", "document_count", "chat_count", "private_chats", "created_at")
     list_filter = ("private_chats",)
     search_fields = ("name", "slug")

@@ -31,6 +31,8 @@ urlpatterns = [
     path("<slug:slug>/settings/", views_team.WorkspaceSettingsView.as_view(), name="settings"),
     path("<slug:slug>/search/", retrieval_views.SearchView.as_view(), name="search"),
     path("<slug:slug>/chat/", chat_views.ChatView.as_view(), name="chat"),
+    path("<slug:slug>/chat/stream/", chat_views.ChatStreamView.as_view(), name="chat_stream"),
+    path("<slug:slug>/chat/<int:pk>/sources/<int:number>/", chat_views.ChatSourceView.as_view(), name="chat_source"),
     path("<slug:slug>/chat/clear/", chat_views.ChatClearView.as_view(), name="chat_clear"),
     path("<slug:slug>/chat/export.<str:format>", chat_views.ChatExportView.as_view(), name="chat_export"),
 ]

@@ -5,7 +5,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 
-from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from tests.factories import DocumentPassageFactory, WorkspaceChatFactory, WorkspaceDocumentFactory
 from workspaces.urls import urlpatterns
 
 pytestmark = pytest.mark.django_db
@@ -13,16 +13,21 @@ pytestmark = pytest.mark.django_db
 
 def url_for(pattern, *, workspace, document):
     """Reverse `pattern` with a real value for each of its converters."""
-    values = {"slug": workspace.slug, "doc_id": document.doc_id, "position": 1, "format": "csv", "membership_id": 999}
+    chat = document.workspace.chats.get()
+    values = {"slug": workspace.slug, "doc_id": document.doc_id, "position": 1, "format": "csv", "pk": chat.pk,
+              "number": 1, "membership_id": 999}
     names = set(pattern.pattern.converters)
     assert names <= set(values), f"teach this test a value for {sorted(names - set(values))} of {pattern.name}"
     return reverse(f"workspaces:{pattern.name}", kwargs={name: values[name] for name in names})
 
 
 @pytest.fixture
-def document(workspace):
+def document(workspace, user):
+    """A document with a passage and a stored original, and the member's chat citing it."""
     document = WorkspaceDocumentFactory(workspace=workspace)
     DocumentPassageFactory(document=document, position=1)
+    source = {"doc_id": str(document.doc_id), "filename": document.filename, "position": 1, "quote": "A passage."}
+    WorkspaceChatFactory(workspace=workspace, user=user, response={"text": "Cited [1].", "sources": [source]})
     default_storage.save(document.docpath, ContentFile(b"A stored original."))
     return document
 

@@ -11,11 +11,6 @@ from workspaces.chats.rendering import render_markdown
 PRIVATE_TEXT = "Hidden: chats in this workspace are private."
 
 
-def approx_tokens(text: str) -> int:
-    """About four characters a token, the usual rule of thumb for English text."""
-    return (len(text) + 3) // 4
-
-
 @admin.register(WorkspaceChat)
 class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     """The chat log: read-only, every chat in the workspaces the user runs. In a workspace with
@@ -23,14 +18,15 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
 
     permission_action = permissions.READ_CHAT_LOG
 
-    list_display = ("created_at", "workspace", "user", "short_prompt", "prompt_tokens", "include")
+    list_display = ("created_at", "workspace", "user", "short_prompt", "state", "tokens", "include")
     # Only the workspaces of the rows shown: a manager limited to their own workspaces does
     # not learn the others' names from the filter.
-    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), "user", "include")
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), "user", "state", "include")
     search_fields = ("prompt",)
     list_select_related = ("workspace", "user")
     date_hierarchy = "created_at"
-    fields = ("workspace", "user", "include", "created_at", "question", "answer", "sources", "provider", "tokens")
+    fields = ("workspace", "user", "include", "state", "created_at", "question", "answer", "sources", "provider",
+              "usage")
     readonly_fields = fields
     actions = ("export_csv", "export_json")
 
@@ -61,10 +57,6 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     def short_prompt(self, obj):
         return PRIVATE_TEXT if self._hidden(obj) else obj.prompt[:80]
 
-    @admin.display(description="≈ prompt tokens")
-    def prompt_tokens(self, obj):
-        return approx_tokens(obj.prompt)
-
     @admin.display(description="question")
     def question(self, obj):
         return PRIVATE_TEXT if self._hidden(obj) else obj.prompt
@@ -89,9 +81,22 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
         answer = obj.answer
         return f"{answer.provider} · {answer.model}" if answer.model else answer.provider or "—"
 
-    @admin.display(description="≈ tokens")
+    @admin.display(description="tokens (prompt + completion)")
     def tokens(self, obj):
-        return f"question {approx_tokens(obj.prompt)}, answer {approx_tokens(obj.answer.text)}"
+        if obj.prompt_tokens is None and obj.completion_tokens is None:
+            return "—"
+        return f"{obj.prompt_tokens or 0} + {obj.completion_tokens or 0}"
+
+    @admin.display(description="usage")
+    def usage(self, obj):
+        """Model, tokens and timings as the server reported them, and why an answer ended early."""
+        answer = obj.answer
+        parts = [f"model {answer.model or '—'}", f"tokens {self.tokens(obj)}"]
+        labels = {"first_token_ms": "first token", "total_ms": "total", "retrieval_ms": "retrieval"}
+        parts += [f"{label} {answer.timings[key]} ms" for key, label in labels.items() if key in answer.timings]
+        if answer.reason:
+            parts.append(f"ended: {answer.reason}")
+        return " · ".join(parts)
 
     def has_add_permission(self, request):
         return False

@@ -18,13 +18,24 @@ class Source:
     score: float
 
 
+STATES = ("answering", "complete", "failed", "stopped")
+USAGE_KEYS = ("prompt_tokens", "completion_tokens")
+
+
 @dataclass(frozen=True)
 class StoredAnswer:
+    """`text` is the answer so far: whole when `state` is complete, what arrived before the
+    failure or the stop otherwise (`reason` says why). `usage` holds the token counts the
+    server reported; `timings` the milliseconds of retrieval, first token and the whole answer."""
+
     text: str = ""
     sources: tuple[Source, ...] = ()
     provider: str = ""
     model: str = ""
     timings: dict = field(default_factory=dict)
+    state: str = "complete"
+    reason: str = ""
+    usage: dict = field(default_factory=dict)
 
     def as_json(self) -> dict:
         return {
@@ -33,6 +44,9 @@ class StoredAnswer:
             "provider": self.provider,
             "model": self.model,
             "timings": dict(self.timings),
+            "state": self.state,
+            "reason": self.reason,
+            "usage": dict(self.usage),
         }
 
     @classmethod
@@ -45,11 +59,21 @@ class StoredAnswer:
             provider=str(response.get("provider") or ""),
             model=str(response.get("model") or ""),
             timings=response.get("timings") if isinstance(response.get("timings"), dict) else {},
+            state=response.get("state") if response.get("state") in STATES else "complete",
+            reason=str(response.get("reason") or ""),
+            usage=_usage(response.get("usage")),
         )
 
     @property
     def cited_doc_ids(self) -> set[str]:
         return {source.doc_id for source in self.sources if source.doc_id}
+
+
+def _usage(value) -> dict:
+    """Only the token counts Docent records, as non-negative integers; anything else is dropped."""
+    value = value if isinstance(value, dict) else {}
+    counts = {key: _number(value.get(key), int) for key in USAGE_KEYS}
+    return {key: count for key, count in counts.items() if count is not None and count >= 0}
 
 
 def _number(value, kind):

@@ -14,11 +14,13 @@ an answer are the passages it was given, whichever provider wrote it.
 
 import re
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 
 from settings_app.services import setting_get
-from workspaces.chats import llm
+from workspaces.chats import llm, llm_stream
 from workspaces.chats.answer import Source, StoredAnswer
 from workspaces.chats.choices import ChatMode, ChatProvider
 from workspaces.models import Workspace
@@ -83,48 +85,92 @@ def _answer_by_retrieval(workspace, prompt, history, hits):
     return "\n\n".join(["From your documents:", *lines]), "retrieval"
 
 
-def _answer_by_llm(workspace, prompt, history, hits):
-    model = workspace.chat_model or setting_get("llm_model")
+def _llm_messages(workspace, prompt, history, hits):
     passages = [{"filename": hit.filename, "position": hit.position, "text": hit.text} for hit in hits]
-    messages = llm.build_messages(
+    return llm.build_messages(
         system_prompt=workspace.system_prompt or setting_get("default_system_prompt"),
         history=history if workspace.chat_mode == ChatMode.CHAT else [],
         passages=passages,
         prompt=prompt,
     )
-    completion = llm.chat_completion(
+
+
+def _stream_by_llm(workspace, prompt, history, hits) -> llm_stream.CompletionStream:
+    """Nothing is sent until the stream is iterated."""
+    return llm_stream.CompletionStream(
         base_url=setting_get("llm_base_url"),
-        model=model,
-        messages=messages,
+        model=workspace.chat_model or setting_get("llm_model"),
+        messages=_llm_messages(workspace, prompt, history, hits),
         api_key=settings.LLM_API_KEY,
-        timeout=settings.LLM_TIMEOUT_SECONDS,
+        idle_timeout=settings.LLM_TIMEOUT_SECONDS,
+        total_timeout=settings.LLM_STREAM_MAX_SECONDS,
     )
-    return completion.text, completion.model
 
 
-def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> StoredAnswer:
-    """Answer `prompt` from `workspace`'s documents. `history` is the asker's recent
-    included (prompt, answer) pairs, oldest first. Raises llm.LLMError, whose
-    message is for the page, when the provider fails; nothing is stored here."""
+@dataclass
+class AnswerStream:
+    """An answer on its way: iterate `chunks` for the text as it arrives. The sources are
+    known before the first chunk; `model`, `usage` and the first token's time once it ends."""
+
+    provider: str
+    sources: tuple[Source, ...]
+    chunks: Iterable[str]
+    retrieval_ms: int
+    completion: llm_stream.CompletionStream | None = None
+    fixed_model: str = ""
+
+    @property
+    def model(self) -> str:
+        return self.completion.model if self.completion else self.fixed_model
+
+    @property
+    def usage(self) -> dict:
+        return (self.completion.usage or {}) if self.completion else {}
+
+    @property
+    def first_token_ms(self) -> int | None:
+        return self.completion.first_token_ms if self.completion else 0
+
+    def close(self):
+        if self.completion:
+            self.completion.close()
+
+
+def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> AnswerStream:
+    """Retrieve the passages now (they are the sources, whichever provider writes the text)
+    and return the answer as a stream. The built-in provider's answer arrives as one chunk;
+    the model server is called only when `chunks` is iterated, and its failures are
+    llm.LLMErrors raised from that iteration."""
     provider = provider_for(workspace)
     started = time.perf_counter()
     hits = retrieve_passages(workspace=workspace, prompt=prompt, history=history)
-    retrieved = time.perf_counter()
+    retrieval_ms = round((time.perf_counter() - started) * 1000)
+    sources = tuple(_sources(hits))
     if not hits and (provider == ChatProvider.RETRIEVAL or workspace.chat_mode == ChatMode.QUERY):
-        text, model = NO_ANSWER, ""
-    elif provider == ChatProvider.OPENAI_COMPATIBLE:
-        text, model = _answer_by_llm(workspace, prompt, history, hits)
-    else:
-        text, model = _answer_by_retrieval(workspace, prompt, history, hits)
+        return AnswerStream(provider, sources, [NO_ANSWER], retrieval_ms)
+    if provider == ChatProvider.OPENAI_COMPATIBLE:
+        completion = _stream_by_llm(workspace, prompt, history, hits)
+        return AnswerStream(provider, sources, completion, retrieval_ms, completion=completion)
+    text, model = _answer_by_retrieval(workspace, prompt, history, hits)
+    return AnswerStream(provider, sources, [text], retrieval_ms, fixed_model=model)
+
+
+def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> StoredAnswer:
+    """The whole answer at once (see `answer_stream`). Raises llm.LLMError, whose
+    message is for the page, when the provider fails; nothing is stored here."""
+    started = time.perf_counter()
+    stream = answer_stream(workspace=workspace, prompt=prompt, history=history)
+    text = "".join(stream.chunks).strip()
     finished = time.perf_counter()
     return StoredAnswer(
         text=text,
-        sources=tuple(_sources(hits)),
-        provider=provider,
-        model=model,
+        sources=stream.sources,
+        provider=stream.provider,
+        model=stream.model,
         timings={
-            "retrieval_ms": round((retrieved - started) * 1000),
-            "answer_ms": round((finished - retrieved) * 1000),
+            "retrieval_ms": stream.retrieval_ms,
+            "answer_ms": round((finished - started) * 1000) - stream.retrieval_ms,
             "total_ms": round((finished - started) * 1000),
         },
+        usage=stream.usage,
     )

@@ -11,3 +11,10 @@ class ChatMode(models.TextChoices):
 class ChatProvider(models.TextChoices):
     RETRIEVAL = "retrieval", "Retrieval (built in)"
     OPENAI_COMPATIBLE = "openai-compatible", "OpenAI-compatible server"
+
+
+class ChatState(models.TextChoices):
+    ANSWERING = "answering", "Answering"
+    COMPLETE = "complete", "Complete"
+    FAILED = "failed", "Failed"
+    STOPPED = "stopped", "Stopped"

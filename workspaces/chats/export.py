@@ -14,7 +14,9 @@ from django.utils.http import content_disposition_header
 
 from workspaces import permissions
 
-EXPORT_FIELDS = ("id", "created_at", "workspace", "username", "prompt", "answer", "sources", "provider", "include")
+EXPORT_FIELDS = (
+    "id", "created_at", "workspace", "username", "prompt", "answer", "sources", "provider", "include", "state",
+)
 ROWS_PER_QUERY = 2000
 # Rows are gathered into pieces of about this size before being handed to the
 # server: one write per row would mean a hundred thousand tiny writes.
@@ -65,14 +67,15 @@ def chat_export_row(chat, *, hide_private: bool = False) -> dict:
         ),
         "provider": answer.provider,
         "include": chat.include,
+        "state": chat.state,  # complete, or why the answer is partial: failed, stopped, answering
     }
 
 
 def _chat_rows(queryset, *, hide_private: bool = False) -> Iterator[dict]:
     chats = (
         queryset.select_related("workspace", "user")
-        .only("id", "created_at", "prompt", "response", "include", "workspace__slug", "workspace__private_chats",
-              "user__username")
+        .only("id", "created_at", "prompt", "response", "include", "state", "workspace__slug",
+              "workspace__private_chats", "user__username")
         .order_by("id")
         .iterator(chunk_size=ROWS_PER_QUERY)
     )

@@ -1,8 +1,14 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accounts.base import TimestampedModel
 from workspaces.chats.answer import StoredAnswer
+from workspaces.chats.choices import ChatState
+
+STALE_GRACE_SECONDS = 120
 
 
 class WorkspaceChatQuerySet(models.QuerySet):
@@ -22,6 +28,10 @@ class WorkspaceChat(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="user_id",
         related_name="chats",
     )
+    # Copies of the stored answer's state and token usage, as columns so the admin can filter and sum them.
+    state = models.CharField(max_length=16, choices=ChatState.choices, default=ChatState.COMPLETE)
+    prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
+    completion_tokens = models.PositiveIntegerField(null=True, blank=True)
 
     objects = WorkspaceChatQuerySet.as_manager()
 
@@ -40,6 +50,16 @@ class WorkspaceChat(TimestampedModel):
         # Never the prompt: titles, breadcrumbs and checkbox labels of the chat log use this,
         # and a private workspace's text must not show there.
         return f"Chat {self.pk}"
+
+    @property
+    def shown_state(self) -> str:
+        """The state to show: an answer still `answering` long after any stream could have
+        ended was cut off (a worker stopped mid-answer) and shows as failed."""
+        if self.state == ChatState.ANSWERING and self.created_at:
+            limit = timedelta(seconds=settings.LLM_STREAM_MAX_SECONDS + STALE_GRACE_SECONDS)
+            if timezone.now() - self.created_at > limit:
+                return ChatState.FAILED
+        return self.state
 
     @property
     def answer(self) -> StoredAnswer:

@@ -5,8 +5,11 @@ untrusted: Markdown passes raw HTML through, and nh3 then keeps only the tags
 and link schemes listed here. Only the sanitised output is marked safe.
 """
 
+import re
+
 import markdown
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 MARKDOWN_EXTENSIONS = ("fenced_code", "tables", "sane_lists")
@@ -43,3 +46,27 @@ def render_markdown(text: str) -> SafeString:
         strip_comments=True,
     )
     return mark_safe(cleaned)  # noqa: S308 - the output of nh3.clean, never the input
+
+
+CITATION = re.compile(r"\[(\d{1,3})\]")
+TAG = re.compile(r"(<[^>]*>)")
+
+
+def link_citations(html: SafeString, chips: list[tuple[str, str]]) -> SafeString:
+    """`[n]` in the text of sanitised `html` as a chip for source n: `chips[n-1]` is
+    (link to the passage or "" when its document is gone, address of the passage popover).
+    Numbers with no source stay as typed; tags and their attributes are left alone."""
+
+    def chip(match):
+        number = int(match.group(1))
+        if not 1 <= number <= len(chips):
+            return match.group(0)
+        href, popover = chips[number - 1]
+        label = f'<span class="visually-hidden">source </span>{number}'
+        if href:
+            return (f'<a class="cite" href="{escape(href)}" data-popover="{escape(popover)}">{label}</a>')
+        return f'<span class="cite cite-gone" title="document deleted">{label}</span>'
+
+    parts = TAG.split(str(html))
+    linked = "".join(part if part.startswith("<") else CITATION.sub(chip, part) for part in parts)
+    return mark_safe(linked)  # noqa: S308 - sanitised HTML plus chips built from escaped values

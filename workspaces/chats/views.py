@@ -1,9 +1,13 @@
 """The chat pages: ask and read one's own history, clear it, export it."""
 
+import json
+from contextlib import closing
+
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import redirect
+from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import ListView, View
@@ -14,7 +18,8 @@ from workspaces.chats.export import chats_csv_response, chats_json_response
 from workspaces.chats.forms import AskForm
 from workspaces.chats.limits import ChatRefused, daily_quota
 from workspaces.chats.models import WorkspaceChat
-from workspaces.chats.services import chat_ask, chat_clear
+from workspaces.chats.services import chat_answer, chat_ask, chat_clear, chat_start
+from workspaces.documents.models import passage_url
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
 
 
@@ -32,12 +37,10 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         chats = list(reversed(context["chats"]))
-        cited = set().union(*(chat.answer.cited_doc_ids for chat in chats))
-        live = self.workspace.documents.filter(doc_id__in=cited).values_list("doc_id", flat=True) if cited else []
         return {
             **context,
             "chats": chats,
-            "live_doc_ids": {str(doc_id) for doc_id in live},
+            "live_doc_ids": live_doc_ids(self.workspace, chats),
             "document_total": self.workspace.documents.count(),
             "max_prompt_chars": setting_get("max_prompt_chars"),
             "quota": daily_quota(user=self.request.user),
@@ -56,6 +59,68 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
             context = self.get_context_data(prompt=prompt, error=refusal.message)
             return self.render_to_response(context, status=status_for(refusal))
         return redirect(f"{reverse('workspaces:chat', kwargs={'slug': self.workspace.slug})}#chat-{chat.pk}")
+
+
+def live_doc_ids(workspace, chats) -> set[str]:
+    """The cited documents that still exist, so deleted ones are marked, not linked."""
+    cited = set().union(*(chat.answer.cited_doc_ids for chat in chats))
+    live = workspace.documents.filter(doc_id__in=cited).values_list("doc_id", flat=True) if cited else []
+    return {str(doc_id) for doc_id in live}
+
+
+def _event(name: str, data: dict) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
+class ChatStreamView(WorkspaceMixin, View):
+    """POST a question, get its answer as Server-Sent Events read with fetch: `start` (the
+    stored chat's id), `token` (text as it arrives), `end` (the state and the answer's final
+    HTML with its citations). A refusal is a JSON {"error": message} with the page's status.
+    The page's form POSTs to ChatView instead when JavaScript is off."""
+
+    def post(self, request, *args, **kwargs):
+        form = AskForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ChatRefused(form.errors["prompt"][0])
+            chat = chat_start(workspace=self.workspace, user=request.user, prompt=form.cleaned_data["prompt"])
+        except ChatRefused as refusal:
+            return JsonResponse({"error": refusal.message}, status=status_for(refusal))
+        response = StreamingHttpResponse(self._events(chat), content_type="text/event-stream; charset=utf-8")
+        response["Cache-Control"] = "no-cache"
+        response["X-Accel-Buffering"] = "no"  # nginx and friends: pass each event on at once
+        return response
+
+    def _events(self, chat):
+        yield _event("start", {"id": chat.pk})
+        with closing(chat_answer(chat=chat)) as deltas:
+            for delta in deltas:
+                yield _event("token", {"text": delta})
+        html = render_to_string(
+            "workspaces/chats/_answer.html",
+            {"chat": chat, "workspace": self.workspace, "live_doc_ids": live_doc_ids(self.workspace, [chat])},
+            request=self.request,
+        )
+        yield _event("end", {"state": chat.state, "reason": chat.answer.reason, "html": html})
+
+
+class ChatSourceView(WorkspaceMixin, View):
+    """Source `number` of one of the asker's own chats, as a small HTML fragment for the
+    page's popover: the cited passage's text and a link to it in its document."""
+
+    def get(self, request, *args, **kwargs):
+        chats = WorkspaceChat.objects.history_for(user=request.user, workspace=self.workspace)
+        chat = get_object_or_404(chats, pk=kwargs["pk"])
+        sources = chat.answer.sources
+        if not 1 <= kwargs["number"] <= len(sources):
+            raise Http404("This answer has no such source.")
+        source = sources[kwargs["number"] - 1]
+        live = source.doc_id in live_doc_ids(self.workspace, [chat])
+        return render(request, "workspaces/chats/_source.html", {
+            "number": kwargs["number"], "source": source, "live": live,
+            "passage_href": passage_url(workspace_slug=self.workspace.slug, doc_id=source.doc_id,
+                                        position=source.position) if live else "",
+        })
 
 
 class ChatClearView(WorkspaceMixin, View):

@@ -45,7 +45,7 @@ def uploaders_from_metadata(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspaces', '0005_chat_log_index'),
+        ('workspaces', '0008_chat_state'),
         ('settings_app', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,6 +1,7 @@
 from django import template
+from django.urls import reverse
 
-from workspaces.chats.rendering import render_markdown
+from workspaces.chats.rendering import link_citations, render_markdown
 from workspaces.documents.models import passage_url
 
 register = template.Library()
@@ -16,3 +17,30 @@ def markdown_filter(value):
 def passage_url_tag(workspace, doc_id, position):
     """`{% passage_url workspace source.doc_id source.position %}`: the one address of a passage."""
     return passage_url(workspace_slug=workspace.slug, doc_id=doc_id, position=position)
+
+
+@register.simple_tag(name="answer_html")
+def answer_html_tag(chat, workspace, live_doc_ids):
+    """`{% answer_html chat workspace live_doc_ids %}`: the answer as sanitised HTML with each
+    [n] a chip that opens source n (a link to the passage without JavaScript)."""
+    answer = chat.answer
+    chips = []
+    for number, source in enumerate(answer.sources, start=1):
+        href = ""
+        if source.doc_id in live_doc_ids:
+            href = passage_url(workspace_slug=workspace.slug, doc_id=source.doc_id, position=source.position)
+        popover = reverse("workspaces:chat_source", kwargs={"slug": workspace.slug, "pk": chat.pk, "number": number})
+        chips.append((href, popover))
+    return link_citations(render_markdown(answer.text), chips)
+
+
+@register.simple_tag(name="source_popover_url")
+def source_popover_url_tag(chat, workspace, number):
+    return reverse("workspaces:chat_source", kwargs={"slug": workspace.slug, "pk": chat.pk, "number": number})
+
+
+@register.simple_tag(name="row_value")
+def row_value_tag(row, key):
+    """`{% row_value row "user__username" %}`: a value of an aggregate row, "—" when empty (a deleted user)."""
+    value = row.get(key)
+    return "—" if value in (None, "") else value

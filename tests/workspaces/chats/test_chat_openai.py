@@ -88,11 +88,11 @@ def test_query_mode_sends_no_history_and_refuses_without_passages(member_client,
         (Behaviour.SERVER_ERROR, llm.MESSAGE_BAD_STATUS.format(status=500)),
         (Behaviour.UNAUTHORIZED, llm.MESSAGE_BAD_STATUS.format(status=401)),
         (Behaviour.MALFORMED_JSON, llm.MESSAGE_MALFORMED),
-        (Behaviour.MISSING_CHOICES, llm.MESSAGE_MALFORMED),
+        (Behaviour.MISSING_CHOICES, llm.MESSAGE_EMPTY_ANSWER),
         (Behaviour.SLOW, llm.MESSAGE_TIMEOUT),
     ],
 )
-def test_server_failures_become_a_clear_message_keep_the_prompt_and_store_nothing(
+def test_server_failures_become_a_clear_message_keep_the_prompt_and_store_the_question_as_failed(
     member_client, workspace, configured, behaviour, message
 ):
     configured.behaviour = behaviour
@@ -102,7 +102,8 @@ def test_server_failures_become_a_clear_message_keep_the_prompt_and_store_nothin
     assert message in body
     assert PROMPT in body  # kept in the form
     assert "sk-test-secret-key" not in body
-    assert not WorkspaceChat.objects.exists()
+    chat = WorkspaceChat.objects.get()
+    assert (chat.state, chat.answer.reason, chat.answer.text) == ("failed", message, "")
 
 
 def test_a_server_that_is_down_is_reported_and_the_prompt_kept(member_client, workspace, configured):
@@ -110,11 +111,11 @@ def test_a_server_that_is_down_is_reported_and_the_prompt_kept(member_client, wo
     response = ask(member_client, workspace)
     assert llm.MESSAGE_CANNOT_CONNECT in response.content.decode()
     assert PROMPT in response.content.decode()
-    assert not WorkspaceChat.objects.exists()
+    assert WorkspaceChat.objects.get().answer.reason == llm.MESSAGE_CANNOT_CONNECT
 
 
 def test_an_unconfigured_server_is_reported(member_client, workspace, configured):
     setting_set(label="llm_base_url", value="")
     response = ask(member_client, workspace)
     assert llm.MESSAGE_NOT_CONFIGURED in response.content.decode()
-    assert not WorkspaceChat.objects.exists()
+    assert WorkspaceChat.objects.get().state == "failed"

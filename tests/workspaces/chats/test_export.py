@@ -43,7 +43,7 @@ def test_csv_round_trips_every_field_with_a_plain_header(chat, workspace):
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = body_of(response)
-    assert text.startswith("id,created_at,workspace,username,prompt,answer,sources,provider,include\r\n")
+    assert text.startswith("id,created_at,workspace,username,prompt,answer,sources,provider,include,state\r\n")
     (row,) = csv_rows(text)
     assert row == {
         "id": str(chat.id),
@@ -55,6 +55,7 @@ def test_csv_round_trips_every_field_with_a_plain_header(chat, workspace):
         "sources": "handbook.pdf #3; policy.txt #1",
         "provider": "openai-compatible",
         "include": "True",
+        "state": "complete",
     }
     assert datetime.fromisoformat(row["created_at"]) == chat.created_at
 

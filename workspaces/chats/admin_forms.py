@@ -1,0 +1,41 @@
+"""The workspace admin's answering fields: the model override offers the server's models
+and is checked by the same rule as the Language model page (workspaces.chats.model_setup)."""
+
+from django import forms
+
+from settings_app.services import setting_get
+from workspaces.chats import model_setup
+from workspaces.models import Workspace
+
+
+class WorkspaceAdminForm(forms.ModelForm):
+    class Meta:
+        model = Workspace
+        fields = ("name", "chat_mode", "chat_provider", "chat_model", "system_prompt", "history_length", "top_n",
+                  "similarity_threshold")  # the admin's fieldsets decide what is shown
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "chat_model" not in self.fields or not setting_get("llm_base_url"):
+            return
+        try:
+            offered = model_setup.models_list(base_url=setting_get("llm_base_url"))
+        except model_setup.ModelSetupError:
+            return  # the field stays free text; saving an openai-compatible choice reports the error
+        current = self.initial.get("chat_model") or ""
+        choices = [("", f"— the system setting ({setting_get('llm_model') or 'none'}) —")]
+        choices += [(name, name) for name in offered]
+        if current and current not in offered:
+            choices.append((current, f"{current} (not offered by the server)"))
+        self.fields["chat_model"].widget = forms.Select(choices=choices)
+
+    def clean(self):
+        cleaned = super().clean()
+        if {"chat_provider", "chat_model"} & set(self.changed_data):
+            try:
+                model_setup.workspace_model_check(
+                    provider=cleaned.get("chat_provider") or "", model=cleaned.get("chat_model") or ""
+                )
+            except model_setup.ModelSetupError as refusal:
+                raise forms.ValidationError(refusal.message) from None
+        return cleaned

@@ -1,0 +1,103 @@
+"""Two admin pages beside the chat log: the language model setup and token usage by day."""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+
+from settings_app.services import setting_get
+from workspaces import permissions
+from workspaces.chats import model_setup
+from workspaces.chats.choices import ChatProvider
+from workspaces.chats.models import WorkspaceChat
+from workspaces.models import Workspace
+
+USAGE_DAYS_DEFAULT = 30
+USAGE_DAYS_MAX = 366
+USAGE_ROWS_MAX = 500
+
+
+class ModelSetupForm(forms.Form):
+    provider = forms.ChoiceField(choices=ChatProvider.choices, label="Provider")
+    base_url = forms.CharField(
+        required=False, label="Server address", help_text="The API root including /v1, e.g. http://127.0.0.1:11434/v1.",
+        widget=forms.TextInput(attrs={"size": 60, "placeholder": "http://127.0.0.1:11434/v1"}),
+    )
+    model = forms.CharField(required=False, label="Model")
+
+    def offer_models(self, models: list[str]):
+        """Show the server's models as a choice (keeping a current value it no longer lists)."""
+        current = (self.data.get("model") if self.is_bound else self.initial.get("model")) or ""
+        choices = [("", "— choose a model —")] + [(name, name) for name in models]
+        if current and current not in models:
+            choices.append((current, f"{current} (not offered by the server)"))
+        self.fields["model"].widget = forms.Select(choices=choices)
+
+
+def model_setup_view(request, admin_site):
+    """Admin → Language model: pick the server, list its models, test, save (admins only)."""
+    if not request.user.has_module_perms("settings_app"):
+        raise PermissionDenied
+    initial = {"provider": setting_get("chat_provider"), "base_url": setting_get("llm_base_url"),
+               "model": setting_get("llm_model")}
+    form = ModelSetupForm(request.POST or None, initial=initial)
+    action = request.POST.get("action", "")
+    error, report, models = "", None, None
+    base_url = (form.data.get("base_url") if form.is_bound else initial["base_url"]) or ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "save":
+                model_setup.llm_setup_save(provider=data["provider"], base_url=data["base_url"], model=data["model"])
+                messages.success(request, "Language model saved.")
+                return redirect("admin:language_model")
+            if action == "test":
+                report = model_setup.connection_test(base_url=data["base_url"], model=data["model"])
+        except model_setup.ModelSetupError as refusal:
+            error = refusal.message
+    if base_url.strip():
+        try:
+            models = model_setup.models_list(base_url=base_url)
+            form.offer_models(models)
+        except model_setup.ModelSetupError as refusal:
+            error = error or refusal.message
+    context = {
+        **admin_site.each_context(request), "title": "Language model", "form": form, "error": error,
+        "report": report, "models": models,
+    }
+    return TemplateResponse(request, "admin/chats/language_model.html", context, status=400 if error else 200)
+
+
+def usage_view(request, admin_site):
+    """Admin → Usage: questions and tokens per day, per workspace and per user."""
+    if not permissions.may(request.user, permissions.READ_CHAT_LOG):
+        raise PermissionDenied
+    try:
+        days = min(max(int(request.GET.get("days", USAGE_DAYS_DEFAULT)), 1), USAGE_DAYS_MAX)
+    except ValueError:
+        days = USAGE_DAYS_DEFAULT
+    since = timezone.now() - timedelta(days=days)
+    visible = permissions.visible_workspaces(request.user, Workspace.objects.all())
+    chats = WorkspaceChat.objects.filter(workspace__in=visible, created_at__gte=since)
+    chats = chats.annotate(day=TruncDate("created_at"))
+    totals = {"questions": Count("id"), "prompt_tokens": Sum("prompt_tokens"),
+              "completion_tokens": Sum("completion_tokens")}
+    by_workspace = list(
+        chats.values("day", "workspace__name").annotate(**totals).order_by("-day", "workspace__name")[:USAGE_ROWS_MAX]
+    )
+    by_user = list(
+        chats.values("day", "user__username").annotate(**totals).order_by("-day", "user__username")[:USAGE_ROWS_MAX]
+    )
+    context = {
+        **admin_site.each_context(request), "title": "Usage by day", "days": days,
+        "by_workspace": by_workspace, "by_user": by_user, "grand": chats.aggregate(**totals),
+        "rows_max": USAGE_ROWS_MAX,
+    }
+    return TemplateResponse(request, "admin/chats/usage.html", context)
+
