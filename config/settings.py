@@ -200,3 +200,10 @@ LLM_API_KEY = env("LLM_API_KEY", default="")
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
 # Questions one person may ask per minute (0 = no limit); counted in the database.
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=10)
+
+# DOCUMENT EXTRACTION (workspaces/documents/sandbox.py)
+# ------------------------------------------------------------------------------
+# Each upload is read in a separate process: the memory it may use on top of the
+# worker's, and how long it may take, before it is killed and the file refused.
+EXTRACTION_MEMORY_MB = env.int("EXTRACTION_MEMORY_MB", default=1024)
+EXTRACTION_TIMEOUT_SECONDS = env.float("EXTRACTION_TIMEOUT_SECONDS", default=60.0)
