@@ -4,6 +4,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
+from accounts.models import User
 from accounts.services import invites_issue
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
@@ -23,6 +24,16 @@ class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
     autocomplete_fields = ("user",)
     verbose_name = "member"
     verbose_name_plural = "members"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """The user field accepts only people the actor may manage (a manager never adds an
+        admin, whatever id is posted), plus those already members, so existing rows still save."""
+        formset = super().get_formset(request, obj, **kwargs)
+        allowed = User.objects.manageable_by(request.user)
+        if obj is not None and obj.pk:
+            allowed = allowed | User.objects.filter(pk__in=obj.memberships.values("user_id"))
+        formset.form.base_fields["user"].queryset = allowed.distinct()
+        return formset
 
 
 @admin.register(Workspace)
