@@ -87,6 +87,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # CACHES
 # ------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Short timeouts and every failure a cache miss: a Redis outage is not an outage (config/cache.py).
+    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------

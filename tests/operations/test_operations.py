@@ -13,7 +13,7 @@ from workspaces.models import WorkspaceChat, WorkspaceDocument
 def test_healthz_reports_database_and_storage(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "storage": "ok"}
+    assert response.json() == {"database": "ok", "storage": "ok", "cache": "ok"}
 
 
 @pytest.mark.django_db
