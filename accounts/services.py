@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
-from accounts.models import AuditAction, Invite, InviteStatus, Role, User, new_session_salt
+from accounts.invite_throttle import invite_refusal_record, invite_throttle_check
+from accounts.models import STAFF_ROLES, AuditAction, Invite, InviteStatus, Role, User, new_session_salt
 from accounts.validators import normalize_username, username_validators
 
 CANNOT_SUSPEND_SELF = "You cannot suspend your own account."
@@ -179,15 +180,44 @@ class UsernameTaken(DocentError):
     default_code = "conflict"
 
 
-@transaction.atomic
-def invite_claim(*, code: str, username: str, password: str, request=None) -> User:
-    """Create one member account from a pending invite and add it to the invite's workspaces.
+def invite_is_usable(invite: Invite) -> bool:
+    """Pending, and issued by someone who may still issue invites: an invite stops working
+    when its issuer is suspended, deleted or no longer a manager or admin."""
+    issuer = invite.created_by
+    return invite.status == InviteStatus.PENDING and issuer is not None and not issuer.suspended and issuer.is_staff
 
-    The invite row is locked and flipped with a conditional update inside one
-    transaction, so however many requests race for a code exactly one wins.
-    Raises InviteUnavailable, ValidationError (account_check) or UsernameTaken.
+
+def invite_claim(*, code: str, username: str, password: str, request=None) -> User:
+    """Create one member account from a usable invite and add it to the invite's workspaces.
+
+    Raises InviteUnavailable, InviteThrottled (too many "username taken" answers for this
+    code or address), ValidationError (account_check) or UsernameTaken; each "taken" answer
+    is recorded in the audit trail, where the throttle counts it.
     """
-    invite = Invite.objects.select_for_update().filter(code=code, status=InviteStatus.PENDING).first()
+    invite = Invite.objects.filter(code=code).first()
+    if invite is None:
+        raise InviteUnavailable(INVITE_UNAVAILABLE)
+    invite_throttle_check(invite=invite, request=request)
+    try:
+        return _invite_claim(code=code, username=username, password=password, request=request)
+    except (ValidationError, UsernameTaken) as refusal:
+        taken = isinstance(refusal, UsernameTaken) or (
+            hasattr(refusal, "error_dict") and USERNAME_TAKEN in refusal.message_dict.get("username", [])
+        )
+        if taken:
+            invite_refusal_record(invite=invite, request=request, username=normalize_username(username))
+        raise
+
+
+@transaction.atomic
+def _invite_claim(*, code: str, username: str, password: str, request=None) -> User:
+    """The claim itself. The invite row is locked and flipped with a conditional update inside
+    one transaction, so however many requests race for a code exactly one wins."""
+    invite = (
+        Invite.objects.select_for_update()
+        .filter(code=code, status=InviteStatus.PENDING, created_by__suspended=False, created_by__role__in=STAFF_ROLES)
+        .first()
+    )
     if invite is None:
         raise InviteUnavailable(INVITE_UNAVAILABLE)
     username = account_check(username=username, password=password)

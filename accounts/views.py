@@ -10,15 +10,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView
 
-from accounts.forms import NewAccountForm, SignInForm
+from accounts.forms import InviteSignUpForm, NewAccountForm, SignInForm
+from accounts.http import status_for
+from accounts.invite_throttle import InviteThrottled
 from accounts.middleware import has_users
-from accounts.models import INVITE_CODE_PATTERN, Invite, InviteStatus
+from accounts.models import INVITE_CODE_PATTERN, Invite
 from accounts.services import (
     INVITE_UNAVAILABLE,
     InviteUnavailable,
     SetupAlreadyDone,
     UsernameTaken,
     invite_claim,
+    invite_is_usable,
     setup_create_first_admin,
 )
 
@@ -67,7 +70,7 @@ class SetupView(FormView):
 class InviteClaimView(FormView):
     """Sign up with an invite code: a pending code shows who invited and what it grants."""
 
-    form_class = NewAccountForm
+    form_class = InviteSignUpForm
     template_name = "accounts/invite.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -75,7 +78,7 @@ class InviteClaimView(FormView):
         if not re.fullmatch(INVITE_CODE_PATTERN, code):
             raise Http404("No such invite.")
         self.invite = get_object_or_404(Invite.objects.select_related("created_by"), code=code)
-        if self.invite.status != InviteStatus.PENDING:
+        if not invite_is_usable(self.invite):
             return render(request, "accounts/invite_unavailable.html", {"message": INVITE_UNAVAILABLE}, status=410)
         if request.user.is_authenticated:
             return render(request, "accounts/invite_signed_in.html", {"invite": self.invite}, status=409)
@@ -94,6 +97,9 @@ class InviteClaimView(FormView):
             )
         except InviteUnavailable:
             return render(self.request, "accounts/invite_unavailable.html", {"message": INVITE_UNAVAILABLE}, status=410)
+        except InviteThrottled as refusal:
+            form.add_error(None, refusal.message)
+            return self.render_to_response(self.get_context_data(form=form), status=status_for(refusal))
         except UsernameTaken as refusal:
             form.add_error("username", refusal.message)
             return self.form_invalid(form)

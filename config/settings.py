@@ -107,6 +107,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=30)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# "That username is taken" answers per invite code and per client address within that window.
+INVITE_FAILURE_LIMIT = env.int("INVITE_FAILURE_LIMIT", default=10)
+INVITE_FAILURE_LIMIT_PER_IP = env.int("INVITE_FAILURE_LIMIT_PER_IP", default=30)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 # e.g. django.contrib.sessions.backends.cached_db with a Redis CACHE_URL.
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
