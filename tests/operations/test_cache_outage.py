@@ -33,9 +33,13 @@ def dead_redis(settings, monkeypatch):
     return url
 
 
+@pytest.mark.parametrize(
+    "session_engine", ["django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db"]
+)
 def test_every_page_and_sign_in_work_with_the_cache_down_and_the_failure_is_logged_once(
-    client, user, workspace, dead_redis, caplog
+    client, user, workspace, dead_redis, caplog, settings, session_engine
 ):
+    settings.SESSION_ENGINE = session_engine  # cached_db: the production recipe's sessions
     caplog.set_level(logging.ERROR, logger="config.cache")
     assert client.get("/login/").status_code == 200
     response = client.post("/login/", {"username": "mia", "password": DEFAULT_PASSWORD})
