@@ -83,8 +83,10 @@ def _receive(receiver, deadline):
 
 def _child(sender, stream, name, memory_mb):
     """Runs in the forked child: cap the address space, read, send one answer in pieces."""
-    limit = _address_space_now() + memory_mb * MB
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    now = _address_space_now()
+    if now:  # Linux: the cap is what reading may add to the worker it was forked from
+        limit = now + memory_mb * MB
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         outcome = ("ok", extract_text(stream=stream, name=name))
     except DocumentRefused as refusal:
@@ -111,7 +113,7 @@ def _address_space_now() -> int:
     try:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):
+    except (OSError, ValueError):  # no /proc (not Linux): the wall-clock limit still holds
         return 0
 
 
