@@ -39,12 +39,16 @@ class NewAccountForm(forms.Form):
         label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
+    # Whether the form itself asks account_check (first-run setup). The invite page leaves it
+    # to the claim service, which throttles "That username is taken" answers.
+    checks_account = True
+
     def clean(self):
         cleaned = super().clean()
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
             self.add_error("password2", PASSWORDS_DIFFER)
-        elif password1 and cleaned.get("username"):
+        elif self.checks_account and password1 and cleaned.get("username"):
             try:
                 account_check(username=cleaned["username"], password=password1)
             except forms.ValidationError as error:
@@ -55,6 +59,12 @@ class NewAccountForm(forms.Form):
         """`account_check`'s refusal, by field (also when a service call raced past the form)."""
         for field, messages in error.message_dict.items():
             self.add_error(ACCOUNT_FIELDS.get(field), messages)
+
+
+class InviteSignUpForm(NewAccountForm):
+    """The invite page's form: the account rules are checked by `invite_claim`, once, throttled."""
+
+    checks_account = False
 
 
 class SignInForm(AuthenticationForm):

@@ -247,6 +247,7 @@ class AuditAction(models.TextChoices):
     SUSPENDED = "suspended", "Suspended"
     UNSUSPENDED = "unsuspended", "Unsuspended"
     INVITE_CLAIMED = "invite_claimed", "Invite claimed"
+    INVITE_REFUSED = "invite_refused", "Invite sign-up refused (username taken)"
     UPLOAD = "upload", "Document uploaded"
     DOCUMENT_DELETED = "document_deleted", "Document deleted"
     PASSWORD_RESET_ISSUED = "password_reset_issued", "Password reset link issued"

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
+from accounts.invite_throttle import invite_refusal_record, invite_throttle_check
 from accounts.models import EXPIRED, AuditAction, Invite, InviteStatus, Role, User, new_session_salt
 from accounts.validators import normalize_username, username_validators
 from workspaces.roles import WorkspaceRole
@@ -192,19 +193,41 @@ class UsernameTaken(DocentError):
 
 
 def invite_check(invite: Invite) -> None:
-    """Raise InviteUnavailable saying why, when `invite` cannot be claimed now."""
+    """Raise InviteUnavailable saying why, when `invite` cannot be claimed now: expired, used up,
+    revoked, or issued by someone who may no longer issue invites (suspended, deleted, demoted)."""
     if invite.state != InviteStatus.PENDING:
         raise InviteUnavailable(INVITE_REFUSALS[invite.state])
+    issuer = invite.created_by
+    if issuer is None or issuer.suspended or not issuer.is_staff:
+        raise InviteUnavailable(INVITE_REVOKED)
 
 
-@transaction.atomic
 def invite_claim(*, code: str, username: str, password: str, request=None) -> User:
     """Create one member account from a usable invite and add it to the invite's workspaces with its role.
 
-    The invite row is locked and its use counted with a conditional update inside one
-    transaction, so however many requests race for a code, no more than `max_uses` win.
-    Raises InviteUnavailable, ValidationError (account_check) or UsernameTaken.
+    Raises InviteUnavailable, InviteThrottled (too many "username taken" answers for this
+    code or address), ValidationError (account_check) or UsernameTaken; each "taken" answer
+    is recorded in the audit trail, where the throttle counts it.
     """
+    invite = Invite.objects.filter(code=code).first()
+    if invite is None:
+        raise InviteUnavailable(INVITE_REVOKED)
+    invite_throttle_check(invite=invite, request=request)
+    try:
+        return _invite_claim(code=code, username=username, password=password, request=request)
+    except (ValidationError, UsernameTaken) as refusal:
+        taken = isinstance(refusal, UsernameTaken) or (
+            hasattr(refusal, "error_dict") and USERNAME_TAKEN in refusal.message_dict.get("username", [])
+        )
+        if taken:
+            invite_refusal_record(invite=invite, request=request, username=normalize_username(username))
+        raise
+
+
+@transaction.atomic
+def _invite_claim(*, code: str, username: str, password: str, request=None) -> User:
+    """The claim itself. The invite row is locked and its use counted with a conditional update
+    inside one transaction, so however many requests race for a code, no more than `max_uses` win."""
     invite = Invite.objects.select_for_update().filter(code=code).first()
     if invite is None:
         raise InviteUnavailable(INVITE_REVOKED)

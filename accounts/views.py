@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView
 
-from accounts.forms import NewAccountForm, SignInForm
+from accounts.forms import InviteSignUpForm, NewAccountForm, SignInForm
 from accounts.http import status_for
+from accounts.invite_throttle import InviteThrottled
 from accounts.middleware import has_users
 from accounts.models import INVITE_CODE_PATTERN, Invite
 from accounts.passwords import password_reset_by_email_enabled
@@ -72,7 +73,7 @@ class SetupView(FormView):
 class InviteClaimView(FormView):
     """Sign up with an invite code: a pending code shows who invited and what it grants."""
 
-    form_class = NewAccountForm
+    form_class = InviteSignUpForm
     template_name = "accounts/invite.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -107,6 +108,9 @@ class InviteClaimView(FormView):
             )
         except InviteUnavailable as refusal:
             return self.unavailable(refusal)
+        except InviteThrottled as refusal:
+            form.add_error(None, refusal.message)
+            return self.render_to_response(self.get_context_data(form=form), status=status_for(refusal))
         except UsernameTaken as refusal:
             form.add_error("username", refusal.message)
             return self.form_invalid(form)

@@ -1,12 +1,14 @@
 """The admin site, configured in one place: Docent's sign-in form (lockout and audit),
-the app name as its title, no Django groups (roles are Docent's own), and the pages
-that are not a model's: the language model setup and token usage by day."""
+the app name as its title, no Django groups (roles are Docent's own), every model admin
+answering refusals and bad input with a message (config.admin_safety), and the pages that are
+not a model's: the language model setup and token usage by day."""
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.urls import path, reverse
 
 from accounts.forms import AdminSignInForm
+from config.admin_safety import RefusalsAsMessagesMixin
 from workspaces import permissions
 
 UNUSED_MODELS = (Group,)
@@ -19,6 +21,12 @@ class DocentAdminSite(admin.AdminSite):
         models = model_or_iterable if isinstance(model_or_iterable, list | tuple) else [model_or_iterable]
         models = [model for model in models if model not in UNUSED_MODELS]
         if models:
+            admin_class = admin_class or admin.ModelAdmin
+            if not issubclass(admin_class, RefusalsAsMessagesMixin):
+                # Every model admin turns refusals and bad input into messages (config.admin_safety).
+                admin_class = type(
+                    admin_class.__name__, (RefusalsAsMessagesMixin, admin_class), {"__module__": admin_class.__module__}
+                )
             super().register(models, admin_class, **options)
 
     def get_urls(self):

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "config.middleware.SecurityHeadersMiddleware",
+    "config.middleware.RejectNulQueryMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,6 +87,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # CACHES
 # ------------------------------------------------------------------------------
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
+    # Short timeouts and every failure a cache miss: a Redis outage is not an outage (config/cache.py).
+    CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
@@ -103,6 +107,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=30)
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+# "That username is taken" answers per invite code and per client address within that window.
+INVITE_FAILURE_LIMIT = env.int("INVITE_FAILURE_LIMIT", default=10)
+INVITE_FAILURE_LIMIT_PER_IP = env.int("INVITE_FAILURE_LIMIT_PER_IP", default=30)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 # e.g. django.contrib.sessions.backends.cached_db with a Redis CACHE_URL.
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
@@ -211,3 +218,9 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="docent@localhost")
+# DOCUMENT EXTRACTION (workspaces/documents/sandbox.py)
+# ------------------------------------------------------------------------------
+# Each upload is read in a separate process: the memory it may use on top of the
+# worker's, and how long it may take, before it is killed and the file refused.
+EXTRACTION_MEMORY_MB = env.int("EXTRACTION_MEMORY_MB", default=1024)
+EXTRACTION_TIMEOUT_SECONDS = env.float("EXTRACTION_TIMEOUT_SECONDS", default=60.0)

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MAX_INVITE_USES
+from accounts.models import MAX_INVITE_USES, User
 from accounts.services import invites_issue
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
@@ -46,8 +46,14 @@ class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
         return queryset  # the parent workspace was scoped already
 
     def get_formset(self, request, obj=None, **kwargs):
+        """The user field accepts only people the actor may manage (a manager never adds an
+        admin, whatever id is posted), plus those already members, so existing rows still save."""
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.base_fields["role"].initial = permissions.default_member_role()
+        allowed = User.objects.manageable_by(request.user)
+        if obj is not None and obj.pk:
+            allowed = allowed | User.objects.filter(pk__in=obj.memberships.values("user_id"))
+        formset.form.base_fields["user"].queryset = allowed.distinct()
         return formset
 
 

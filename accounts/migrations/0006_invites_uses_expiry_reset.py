@@ -14,7 +14,7 @@ def count_past_claims(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_session_salt'),
+        ('accounts', '0005_hardening_invite_refused'),
         ('workspaces', '0009_membership_role'),
     ]
 
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='action',
-            field=models.CharField(choices=[('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_in_locked', 'Sign-in locked out'), ('sign_out', 'Signed out'), ('suspended', 'Suspended'), ('unsuspended', 'Unsuspended'), ('invite_claimed', 'Invite claimed'), ('upload', 'Document uploaded'), ('document_deleted', 'Document deleted'), ('password_reset_issued', 'Password reset link issued'), ('password_reset', 'Password reset')], max_length=32),
+            field=models.CharField(choices=[('sign_in', 'Signed in'), ('sign_in_failed', 'Sign-in failed'), ('sign_in_locked', 'Sign-in locked out'), ('sign_out', 'Signed out'), ('suspended', 'Suspended'), ('unsuspended', 'Unsuspended'), ('invite_claimed', 'Invite claimed'), ('invite_refused', 'Invite sign-up refused (username taken)'), ('upload', 'Document uploaded'), ('document_deleted', 'Document deleted'), ('password_reset_issued', 'Password reset link issued'), ('password_reset', 'Password reset')], max_length=32),
         ),
         migrations.AlterField(
             model_name='invite',

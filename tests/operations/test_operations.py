@@ -13,7 +13,7 @@ from workspaces.models import WorkspaceChat, WorkspaceDocument
 def test_healthz_reports_database_and_storage(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "storage": "ok"}
+    assert response.json() == {"database": "ok", "storage": "ok", "cache": "ok"}
 
 
 @pytest.mark.django_db
@@ -72,3 +72,11 @@ def test_restore_refuses_a_database_that_has_users(tmp_path):
     call_command("backup", str(archive), verbosity=0)
     with pytest.raises(CommandError, match="empty database"):
         call_command("restore", str(archive))
+
+
+@pytest.mark.django_db
+def test_healthz_writes_nothing_to_storage(client, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 200
+    assert not (tmp_path / "media").exists()  # not even the folder: it is created by the first upload

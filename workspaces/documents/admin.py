@@ -50,9 +50,9 @@ class WorkspaceDocumentAdmin(PermissionsAdminMixin, admin.ModelAdmin):
         return lines, counts, set(), []
 
     def delete_model(self, request, obj):
-        document_delete(document=obj, user=request.user)
+        document_delete(document=obj, user=request.user, request=request)
 
     def delete_queryset(self, request, queryset):
         """Through the service, one document at a time, so the stored files go too."""
         for document in queryset.select_related(None).only("pk", "docpath", "filename", "workspace_id"):
-            document_delete(document=document, user=request.user)
+            document_delete(document=document, user=request.user, request=request)

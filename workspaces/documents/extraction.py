@@ -6,7 +6,6 @@ UTF-8 without NUL bytes). Anything else is refused with a message a person can
 act on. Nothing here touches the database or the storage.
 """
 
-import io
 import re
 import unicodedata
 import zipfile
@@ -15,8 +14,9 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
-from accounts.base import DocentError
+from workspaces.documents import limits
 from workspaces.documents.kinds import EXTENSION_ALIASES, KINDS, FileKind
+from workspaces.documents.refusals import DocumentRefused
 
 UNSUPPORTED_TYPE = (
     "“{name}” is not a type Docent can read. Upload PDF, Word (.docx), plain text, Markdown, CSV or HTML files."
@@ -29,15 +29,14 @@ PDF_CORRUPT = "“{name}” could not be read: the PDF is damaged."
 DOCX_CORRUPT = "“{name}” could not be read: the Word document is damaged."
 NO_TEXT = "“{name}” contains no text to search (a scanned PDF needs text recognition first)."
 
-# A .docx is refused when its parts expand past this: a zip bomb, not a document.
-DOCX_MAX_EXPANDED_BYTES = 512 * 1024 * 1024
+# A .docx is refused when its XML expands past this (counted while reading): a zip bomb, not a document.
+DOCX_MAX_EXPANDED_BYTES = limits.DOCX_MAX_EXPANDED_BYTES
 FILENAME_MAX_LENGTH = 255
 # Unicode category Cc except tab and newline.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
-class DocumentRefused(DocentError):
-    """An upload Docent will not keep; `message` says why, in words for the uploader."""
+__all__ = ["DocumentRefused", "ExtractedText", "extract_text", "filename_for_display", "kind_for_filename"]
 
 
 @dataclass(frozen=True)
@@ -72,11 +71,17 @@ def kind_for_filename(name: str) -> FileKind:
 
 
 def extract_text(*, stream: BinaryIO, name: str) -> ExtractedText:
-    """Check `stream` is what `name` says and return its text. Raises DocumentRefused."""
+    """Check `stream` is what `name` says and return its text. Raises DocumentRefused.
+
+    Bounded by the caps in `documents.limits`, checked while reading. In-process and
+    unbounded in time: uploads go through `documents.sandbox.extract_bounded`."""
     kind = kind_for_filename(name)
     stream.seek(0)
     reader = {"pdf": _pdf_text, "docx": _docx_text}.get(kind.extension, _plain_text)
-    text, title, page_count = reader(stream, name, kind)
+    budget = limits.TextBudget(name=name, kind_label=kind.label)
+    text, title, page_count = reader(stream, name, kind, budget)
+    budget.used = 0
+    budget.take(len(text))
     text = normalise_text(text)
     if not text.strip():
         raise DocumentRefused(NO_TEXT.format(name=name), code="no_text")
@@ -96,7 +101,7 @@ def _mismatch(name, kind):
     return DocumentRefused(CONTENT_MISMATCH.format(name=name, kind=kind.label), code="mismatch")
 
 
-def _plain_text(stream, name, kind):
+def _plain_text(stream, name, kind, budget):
     data = stream.read()
     if data.startswith(b"%PDF-") or data.startswith(b"PK\x03\x04"):
         raise _mismatch(name, kind)
@@ -157,31 +162,75 @@ def _html_text(source):
     return "\n".join(lines), "".join(parser.title_parts)
 
 
-def _pdf_text(stream, name, kind):
-    from pypdf import PdfReader
-    from pypdf.errors import FileNotDecryptedError
+def _pdf_text(stream, name, kind, budget):
+    from pypdf.errors import LimitReachedError
 
     head = stream.read(1024)
     if b"%PDF-" not in head:
         raise _mismatch(name, kind)
     stream.seek(0)
+    try:
+        with _pdf_limits():
+            return _pdf_read(stream, name, budget)
+    except LimitReachedError:
+        raise limits.expansion_refusal(
+            name=name, what="content (PDF)",
+            limit=f"{limits.PDF_MAX_STREAM_BYTES // limits.MIB} MiB or {limits.PDF_MAX_CONTENT_OPERATIONS:,} "
+                  "drawing instructions per stream",
+        ) from None
+
+
+def _pdf_read(stream, name, budget):
+    from pypdf import PdfReader
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
+
     # pypdf raises many kinds of error on damaged or hostile files (zlib, struct, recursion…):
     # every one of them means the same to the uploader, so none may become a 500.
     try:
         reader = PdfReader(stream)
         encrypted = reader.is_encrypted
+    except LimitReachedError:
+        raise
     except Exception:
         raise DocumentRefused(PDF_CORRUPT.format(name=name), code="corrupt") from None
     if encrypted and not _opens_without_password(reader):
         raise DocumentRefused(PDF_ENCRYPTED.format(name=name), code="encrypted")
     try:
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [_page_text(page, name, budget) for page in reader.pages]
         title = (reader.metadata or {}).get("/Title") or ""
+    except (DocumentRefused, LimitReachedError):
+        raise
     except FileNotDecryptedError:
         raise DocumentRefused(PDF_ENCRYPTED.format(name=name), code="encrypted") from None
     except Exception:
         raise DocumentRefused(PDF_CORRUPT.format(name=name), code="corrupt") from None
     return "\n\n".join(pages), str(title), len(pages)
+
+
+def _pdf_limits():
+    from pypdf import apply_configuration
+
+    return apply_configuration(
+        zlib_maximum_output_length=limits.PDF_MAX_STREAM_BYTES,
+        maximum_declared_stream_length=limits.PDF_MAX_STREAM_BYTES,
+        stream_parsing_work_maximum_count=limits.PDF_MAX_CONTENT_OPERATIONS,
+    )
+
+
+def _page_text(page, name, budget) -> str:
+    """One page's text; refused as soon as the page, or the document so far, gives too much."""
+    page_chars = 0
+
+    def count(text, *_):
+        nonlocal page_chars
+        page_chars += len(text)
+        budget.take(len(text))
+        if page_chars > limits.MAX_PAGE_CHARACTERS:
+            raise limits.expansion_refusal(
+                name=name, what="text (PDF)", limit=f"{limits.MAX_PAGE_CHARACTERS:,} characters a page"
+            )
+
+    return page.extract_text(visitor_text=count) or ""
 
 
 def _opens_without_password(reader) -> bool:
@@ -192,26 +241,20 @@ def _opens_without_password(reader) -> bool:
         return False
 
 
-def _docx_text(stream, name, kind):
-    import docx
+def _docx_text(stream, name, kind, budget):
+    from workspaces.documents.wordml import BODY_PART, docx_blocks
 
     try:
         archive = zipfile.ZipFile(stream)
         names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         raise _mismatch(name, kind) from None
-    if "word/document.xml" not in names:
+    if BODY_PART not in names:
         raise _mismatch(name, kind)
-    if sum(info.file_size for info in archive.infolist()) > DOCX_MAX_EXPANDED_BYTES:
-        raise DocumentRefused(DOCX_CORRUPT.format(name=name), code="corrupt")
-    stream.seek(0)
     try:
-        document = docx.Document(io.BytesIO(stream.read()))
-        blocks = [paragraph.text for paragraph in document.paragraphs]
-        for table in document.tables:
-            for row in table.rows:
-                blocks.append("\t".join(cell.text for cell in row.cells))
-        title = document.core_properties.title or ""
-    except Exception:  # python-docx and lxml fail in many ways on damaged files
+        blocks, title = docx_blocks(archive, name=name, take_text=budget.take)
+    except DocumentRefused:
+        raise
+    except Exception:  # zlib, lxml and zipfile fail in many ways on damaged files
         raise DocumentRefused(DOCX_CORRUPT.format(name=name), code="corrupt") from None
     return "\n".join(blocks), title, None

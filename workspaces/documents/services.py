@@ -19,9 +19,10 @@ from accounts.audit import audit_record
 from accounts.models import AuditAction
 from settings_app.services import setting_get
 from workspaces import permissions
-from workspaces.documents.extraction import DocumentRefused, extract_text, filename_for_display
+from workspaces.documents.extraction import DocumentRefused, filename_for_display
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument
 from workspaces.documents.passages import split_passages
+from workspaces.documents.sandbox import extract_bounded
 from workspaces.documents.storage import stored_file_delete, stored_file_save
 from workspaces.models import Workspace
 
@@ -56,7 +57,7 @@ def document_ingest(
     if uploaded_file.size == 0:
         raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
 
-    extracted = extract_text(stream=uploaded_file, name=name)
+    extracted = extract_bounded(stream=uploaded_file, name=name)
     sha256 = _sha256(uploaded_file)
     _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
     passages = split_passages(

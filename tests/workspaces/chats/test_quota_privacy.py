@@ -68,7 +68,8 @@ def private_chat(workspace, user):
     workspace.private_chats = True
     workspace.save()
     return WorkspaceChatFactory(
-        workspace=workspace, user=user, prompt="A secret question about salaries", prompt_tokens=12, completion_tokens=5,
+        workspace=workspace, user=user, prompt="A secret question about salaries",
+        prompt_tokens=12, completion_tokens=5,
         response={"text": "A secret answer.", "sources": [{"doc_id": "x", "filename": "pay.pdf", "position": 2}],
                   "provider": "retrieval"},
     )

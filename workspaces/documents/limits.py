@@ -1,0 +1,46 @@
+"""How much text Docent takes out of one file: the caps extraction checks while it reads.
+
+Each is a few times what the largest honest upload (the `max_upload_mb` setting, 25 MB by
+default) can hold, so a real document never meets them and a decompression bomb meets one
+early, before it costs much. The process-level limits (memory, wall clock) are settings:
+EXTRACTION_MEMORY_MB and EXTRACTION_TIMEOUT_SECONDS, applied by `documents.sandbox`.
+"""
+
+from workspaces.documents.refusals import DocumentRefused
+
+MIB = 1024 * 1024
+# Characters of text one document may give (a 25 MB plain-text file holds at most 25 million).
+MAX_TEXT_CHARACTERS = 50_000_000
+# Characters one PDF page may give (a dense page holds about 5,000).
+MAX_PAGE_CHARACTERS = 200_000
+# Passages one document may be cut into (50 million characters make about 60,000 at the default size).
+MAX_PASSAGES = 100_000
+# Bytes a Word document's XML may expand to, counted while it is decompressed.
+DOCX_MAX_EXPANDED_BYTES = 32 * MIB
+# Paragraphs and table rows one Word document may hold (a 1,000-page report has about 30,000).
+DOCX_MAX_BLOCKS = 500_000
+# Bytes one PDF stream may expand to, and PDF operators one content stream may hold (pypdf's own budget).
+PDF_MAX_STREAM_BYTES = 32 * MIB
+PDF_MAX_CONTENT_OPERATIONS = 500_000
+
+EXPANDS_TOO_MUCH = "“{name}” expands to more {what} than Docent accepts (limit {limit})."
+TOO_MANY_PASSAGES = "This document would be cut into more passages than Docent accepts (limit {limit:,} passages)."
+
+
+def expansion_refusal(*, name: str, what: str, limit: str) -> DocumentRefused:
+    return DocumentRefused(EXPANDS_TOO_MUCH.format(name=name, what=what, limit=limit), code="too_large")
+
+
+class TextBudget:
+    """Counts characters as a reader produces them and refuses the one that goes over."""
+
+    def __init__(self, *, name: str, kind_label: str, limit: int | None = None):
+        self.name, self.kind_label, self.used = name, kind_label, 0
+        self.limit = MAX_TEXT_CHARACTERS if limit is None else limit
+
+    def take(self, count: int) -> None:
+        self.used += count
+        if self.used > self.limit:
+            raise expansion_refusal(
+                name=self.name, what=f"text ({self.kind_label})", limit=f"{self.limit:,} characters"
+            )
