@@ -63,9 +63,10 @@ def passage_url(*, workspace_slug: str, doc_id, position: int) -> str:
 class DocumentPassage(TimestampedModel):
     """A slice of a document's text, the unit of search and of citations.
 
-    Full-text indexes live outside the ORM (see migration 0002): an FTS5 table
-    kept in sync by triggers on SQLite, a generated tsvector column with a GIN
-    index on PostgreSQL. `workspaces.retrieval` is their one reader.
+    Full-text indexes live outside the ORM (see migrations 0002 and 0010): an FTS5
+    table over heading_path and text kept in sync by triggers on SQLite, a
+    generated tsvector column over both with a GIN index on PostgreSQL.
+    `workspaces.retrieval` is their one reader.
     """
 
     document = models.ForeignKey(
@@ -74,6 +75,15 @@ class DocumentPassage(TimestampedModel):
     )
     position = models.PositiveIntegerField(help_text="1 for the first passage of the document.")
     text = models.TextField()
+    heading_path = models.TextField(
+        blank=True, default="", help_text="The headings the passage sits under, outermost first, joined by ›."
+    )
+    page_start = models.PositiveIntegerField(null=True, blank=True, help_text="The page it starts on (PDF).")
+    page_end = models.PositiveIntegerField(null=True, blank=True, help_text="The page it ends on (PDF).")
+    word_count = models.PositiveIntegerField(null=True, blank=True, help_text="Empty for passages made before 0010.")
+    blocks = models.JSONField(
+        default=list, blank=True, help_text="The document blocks the page renders for this passage."
+    )
 
     class Meta:
         app_label = "workspaces"
@@ -86,3 +96,14 @@ class DocumentPassage(TimestampedModel):
 
     def __str__(self):
         return f"{self.document_id} #{self.position}"
+
+    @property
+    def block_list(self):
+        from workspaces.documents.blocks import Block
+
+        return [Block.from_json(item) for item in self.blocks or []]
+
+    @property
+    def section(self) -> str:
+        """The innermost heading the passage sits under ("Annual leave"), or ""."""
+        return self.heading_path.rsplit("›", 1)[-1].strip()
