@@ -41,14 +41,6 @@ class WorkspaceDocument(TimestampedModel):
         """Where citations link: a redirect to the page of the document page that shows the passage."""
         return passage_url(workspace_slug=self.workspace.slug, doc_id=self.doc_id, position=position)
 
-    def passage_page_number(self, position: int, *, per_page: int) -> int | None:
-        """The page (1-based) of the document page showing passage `position`; None if there is no such passage."""
-        counts = self.passages.aggregate(
-            before=models.Count("pk", filter=models.Q(position__lt=position)),
-            found=models.Count("pk", filter=models.Q(position=position)),
-        )
-        return counts["before"] // per_page + 1 if counts["found"] else None
-
     @property
     def kind_label(self):
         """A short human name of the file type, from the content type found at upload."""

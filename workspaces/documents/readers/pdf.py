@@ -117,7 +117,7 @@ def _running_lines(pages) -> set[str]:
 
 
 def _without_running_lines(lines, running):
-    content = [line for line in lines]
+    content = list(lines)
     for edge in (slice(None, 2), slice(-2, None)):
         indexes = [i for i, line in enumerate(content) if line][edge]
         for i in indexes:
