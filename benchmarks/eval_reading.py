@@ -34,7 +34,12 @@ from workspaces.chats.answering import retrieve_passages  # noqa: E402
 from workspaces.documents.services import document_ingest  # noqa: E402
 from workspaces.models import Workspace  # noqa: E402
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "shared" / "eval" / "squad-open.json"
+# ../shared/eval/squad-open.json next to the checkout (or next to a folder of worktrees).
+DEFAULT_PATH = next(
+    (folder / "shared" / "eval" / "squad-open.json" for folder in Path(__file__).resolve().parents
+     if (folder / "shared" / "eval" / "squad-open.json").exists()),
+    Path("../shared/eval/squad-open.json"),
+)
 SLUG = "eval-reading"
 
 

@@ -171,3 +171,59 @@ def handbook_pdf_bytes() -> bytes:
         ],
         title="(anonymous)",
     )
+
+
+def policy_docx_bytes() -> bytes:
+    """A Word document with a title, headings, a bulleted list and a table between two paragraphs."""
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = "Microsoft Word - policy.docx"
+    document.add_heading("Travel policy", level=1)
+    document.add_paragraph("Staff travel by train when the journey takes under four hours.")
+    document.add_heading("Allowances", level=2)
+    table = document.add_table(rows=3, cols=2)
+    cells = [("City", "Daily allowance"), ("Paris", "95 EUR"), ("Berlin", "80 EUR")]
+    for row, texts in zip(table.rows, cells, strict=True):
+        for cell, text in zip(row.cells, texts, strict=True):
+            cell.text = text
+    document.add_paragraph("Allowances cover meals and local transport.")
+    document.add_paragraph("Receipts for taxis", style="List Bullet")
+    document.add_paragraph("Receipts for hotels", style="List Bullet")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+SITES_HTML = """<!doctype html><html><head><title>untitled</title><style>body{color:red}</style>
+<script>track()</script></head><body><nav><a href="/">Home</a> | <a href="/about">About</a></nav>
+<h1>Ancient sites</h1><p>The <b>lighthouse</b> stood on the island of Pharos.</p>
+<h2>Timeline</h2>
+<table><tr><th>Year</th><th>Event</th></tr><tr><td>280 BC</td><td>Construction</td></tr>
+<tr><td>1480</td><td>Fort built on the ruins</td></tr></table>
+<ul><li>Built of limestone</li><li>Over 100 metres tall</li></ul>
+</body></html>"""
+
+GUIDE_MD = """# Install guide
+
+Run the **installer** twice, then check the [log](https://example.com/log).
+
+## Prices
+
+| Month | Revenue |
+|-------|---------|
+| March | 280 |
+| April | 310 |
+
+## Script
+
+```python
+def hello():
+    print("hi")
+```
+
+1. Download
+2. Install
+"""
+
+REVENUE_CSV = "Month,Revenue,Region\nJanuary,120,North\nFebruary,135,North\nMarch,280,South\n"

@@ -4,7 +4,7 @@ import zlib
 
 import pytest
 
-from tests.workspaces.documents.sample_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes, words
+from tests.workspaces.documents.sample_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes
 from workspaces.documents.extraction import (
     PDF_CORRUPT,
     PDF_ENCRYPTED,
