@@ -9,8 +9,10 @@ higher. The index covers each passage's heading path as well as its text.
 
 SQLite: the FTS5 table `document_passages_fts` (porter stemming), ranked by bm25.
 PostgreSQL: the GIN-indexed `search_vector` column ('english' stemming), ranked
-by ts_rank_cd among capped candidates (CANDIDATES_PER_TERM). Both are created by
-migration 0002.
+by ts_rank_cd among capped candidates (CANDIDATES_PER_TERM), divided by 1 + the
+log of the passage's length (normalisation 1: passages that follow paragraphs
+differ in length, and a longer one should not win for being long). Both are
+created by migration 0002 and rebuilt over heading path and text by 0010.
 """
 
 import uuid
@@ -44,7 +46,7 @@ POSTGRESQL_CANDIDATES = """(
     WHERE c.search_vector @@ plainto_tsquery('english', %s) AND cd."workspaceId" = %s LIMIT %s
 )"""
 POSTGRESQL_QUERY = """
-    SELECT p.id, p.position, p.text, d.id, d."docId", d.filename, ts_rank_cd(p.search_vector, query) AS rank,
+    SELECT p.id, p.position, p.text, d.id, d."docId", d.filename, ts_rank_cd(p.search_vector, query, 1) AS rank,
         p.heading_path, p.page_start, p.page_end
     FROM document_passages p
     JOIN workspace_documents d ON d.id = p."documentId"
