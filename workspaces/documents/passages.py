@@ -2,11 +2,12 @@
 
 A passage is a run of whole blocks up to `size_words` words. A heading starts a
 new passage, so each passage sits under one heading path ("Handbook › Leave ›
-Annual leave"). Only a block longer than a passage is cut inside: a paragraph
-into windows that repeat `overlap_words` of the window before (in the indexed
-text only: each window's rendered block holds just its new words, so the page
-shows the document once), a table into groups of rows that each carry the
-header row.
+Annual leave"), which is indexed and cited with it; the passage's text is that
+of its other blocks, so a quote or an excerpt never starts with a bare heading.
+Only a block longer than a passage is cut inside: a paragraph into windows
+that repeat `overlap_words` of the window before (in the indexed text only: each
+window's rendered block holds just its new words, so the page shows the
+document once), a table into groups of rows that each carry the header row.
 """
 
 import re
@@ -49,8 +50,10 @@ class _Builder:
     def flush(self):
         if any(block.kind != PAGE_BREAK for block in self.current):
             pages = [block.page for block in self.current if block.kind != PAGE_BREAK and block.page is not None]
+            # Headings live in the heading path; their text is the passage's only when it holds nothing else.
+            texts = [text for text in self.texts if text] or [b.text for b in self.current if b.kind == HEADING]
             self.passages.append(Passage(
-                text="\n\n".join(self.texts), blocks=self.current, heading_path=self.path,
+                text="\n\n".join(texts), blocks=self.current, heading_path=self.path,
                 page_start=min(pages, default=None), page_end=max(pages, default=None),
             ))
         self.current, self.texts, self.words = [], [], 0
@@ -73,7 +76,7 @@ class _Builder:
                 self.flush()
             self.headings = [(level, text) for level, text in self.headings if level < block.level]
             self.headings.append((block.level, block.text))
-            self.append(block, block.text)
+            self.append(block, "")
             return
         words = block.word_count()
         if self.words + words <= self.size:

@@ -61,7 +61,8 @@ def page_for_position(document, position: int) -> int | None:
 
 def passage_items(passage, terms: list[str] | None = None) -> list[Item]:
     """What the template renders for one passage; `terms` marks the search words."""
-    blocks = passage.block_list or [Block("paragraph", text=passage.text)]
+    # Passages made before migration 0010 have no blocks: their blank-line separated paragraphs stand in.
+    blocks = passage.block_list or [Block("paragraph", text=part) for part in passage.text.split("\n\n")]
     items: list[Item] = []
     for block in blocks:
         item = _item(block, terms or [])

@@ -17,7 +17,8 @@ def test_pdf_passages_record_their_pages_and_heading_paths():
         ("Employee handbook › Leave › Annual leave", 2, 2),
         ("Employee handbook › Expenses", 3, 3),
     ]
-    assert passages[2].text.startswith("Annual leave\n\nFull-time staff receive twenty-eight days")
+    assert passages[2].text.startswith("Full-time staff receive twenty-eight days")  # the heading is in the path
+    assert [block.kind for block in passages[2].blocks] == ["page_break", "heading", "paragraph", "paragraph"]
 
 
 def test_a_passage_holds_whole_paragraphs_and_repeats_nothing_of_the_one_before():

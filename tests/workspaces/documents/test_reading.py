@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from tests.workspaces.chats.asking import ask, chat_url
@@ -17,7 +18,12 @@ from tests.workspaces.documents.sample_files import (
 )
 from workspaces.chats.answer import StoredAnswer
 from workspaces.chats.export import chat_export_row
-from workspaces.documents.services import document_ingest, document_reextract
+from workspaces.documents.services import (
+    STORED_FILE_MISSING,
+    DocumentRefused,
+    document_ingest,
+    document_reextract,
+)
 from workspaces.models import DocumentPassage, WorkspaceChat
 from workspaces.retrieval.search import search_passages
 
@@ -40,7 +46,7 @@ def text_of(html):
 def test_an_ingested_pdf_stores_each_passage_with_its_pages_heading_path_and_blocks(workspace):
     document = ingest(workspace, "handbook.pdf", handbook_pdf_bytes())
     rows = list(document.passages.values_list("position", "heading_path", "page_start", "page_end", "word_count"))
-    assert rows[2] == (3, "Employee handbook › Leave › Annual leave", 2, 2, 26)
+    assert rows[2] == (3, "Employee handbook › Leave › Annual leave", 2, 2, 24)
     assert document.metadata["title"] == "Employee handbook"
     third = document.passages.get(position=3)
     assert [block["kind"] for block in third.blocks] == ["page_break", "heading", "paragraph", "paragraph"]
@@ -157,3 +163,20 @@ def test_re_extraction_rebuilds_old_passages_from_the_stored_file_and_is_idempot
     document_reextract(document=document)
     assert list(document.passages.values_list("position", "text", "heading_path", "blocks")) == expected
     assert [hit.position for hit in search_passages(workspace=workspace, query="twice")] == [1]
+
+
+def test_re_extraction_without_the_stored_file_is_refused_and_keeps_the_passages(workspace):
+    document = ingest(workspace, "guide.md", GUIDE_MD)
+    default_storage.delete(document.docpath)
+    with pytest.raises(DocumentRefused) as refused:
+        document_reextract(document=document)
+    assert refused.value.code == "missing"
+    assert refused.value.message == STORED_FILE_MISSING.format(name="guide.md")
+    assert document.passages.count() == 3
+
+
+def test_a_passage_made_before_blocks_shows_its_paragraphs(member_client, workspace):
+    document = ingest(workspace, "old.txt", "placeholder")
+    document.passages.update(text="First old paragraph.\n\nSecond old paragraph.", blocks=[])
+    body = page_of(member_client, document)
+    assert "<p>First old paragraph.</p>" in body and "<p>Second old paragraph.</p>" in body
