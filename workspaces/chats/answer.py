@@ -8,6 +8,8 @@ becomes empty.
 
 from dataclasses import asdict, dataclass, field
 
+from workspaces.documents.locations import citation_label, location_label
+
 
 @dataclass(frozen=True)
 class Source:
@@ -16,6 +18,22 @@ class Source:
     position: int | None
     quote: str
     score: float
+    # Where the passage is; empty in answers stored before passages knew their pages and headings.
+    page_start: int | None = None
+    page_end: int | None = None
+    section: str = ""
+
+    @property
+    def location(self) -> str:
+        """"p. 3 · Annual leave", or "" when the passage has neither page nor heading."""
+        return location_label(page_start=self.page_start, page_end=self.page_end, section=self.section)
+
+    @property
+    def label(self) -> str:
+        """"handbook.pdf, p. 3 · Annual leave": how a citation names its source."""
+        return citation_label(
+            filename=self.filename, page_start=self.page_start, page_end=self.page_end, section=self.section
+        )
 
 
 STATES = ("answering", "complete", "failed", "stopped")
@@ -91,4 +109,7 @@ def _source(item: dict) -> Source:
         position=position,
         quote=str(item.get("quote") or ""),
         score=_number(item.get("score"), float) or 0.0,
+        page_start=_number(item.get("page_start"), int),
+        page_end=_number(item.get("page_end"), int),
+        section=str(item.get("section") or ""),
     )

@@ -74,7 +74,10 @@ def best_sentences(text: str, terms: list[str], count: int = QUOTE_SENTENCES) ->
 
 def _sources(hits: list[PassageHit]) -> list[Source]:
     return [
-        Source(doc_id=str(hit.doc_id), filename=hit.filename, position=hit.position, quote=hit.text, score=hit.score)
+        Source(
+            doc_id=str(hit.doc_id), filename=hit.filename, position=hit.position, quote=hit.text, score=hit.score,
+            page_start=hit.page_start, page_end=hit.page_end, section=hit.section,
+        )
         for hit in hits
     ]
 

@@ -62,7 +62,7 @@ def chat_export_row(chat, *, hide_private: bool = False) -> dict:
         "prompt": chat.prompt,
         "answer": answer.text,
         "sources": "; ".join(
-            f"{source.filename} #{source.position}" if source.position is not None else source.filename
+            f"{source.label} #{source.position}" if source.position is not None else source.label
             for source in answer.sources
         ),
         "provider": answer.provider,

@@ -46,14 +46,6 @@ class WorkspaceDocument(TimestampedModel):
         """Where citations link: a redirect to the page of the document page that shows the passage."""
         return passage_url(workspace_slug=self.workspace.slug, doc_id=self.doc_id, position=position)
 
-    def passage_page_number(self, position: int, *, per_page: int) -> int | None:
-        """The page (1-based) of the document page showing passage `position`; None if there is no such passage."""
-        counts = self.passages.aggregate(
-            before=models.Count("pk", filter=models.Q(position__lt=position)),
-            found=models.Count("pk", filter=models.Q(position=position)),
-        )
-        return counts["before"] // per_page + 1 if counts["found"] else None
-
     @property
     def kind_label(self):
         """A short human name of the file type, from the content type found at upload."""
@@ -68,9 +60,10 @@ def passage_url(*, workspace_slug: str, doc_id, position: int) -> str:
 class DocumentPassage(TimestampedModel):
     """A slice of a document's text, the unit of search and of citations.
 
-    Full-text indexes live outside the ORM (see migration 0002): an FTS5 table
-    kept in sync by triggers on SQLite, a generated tsvector column with a GIN
-    index on PostgreSQL. `workspaces.retrieval` is their one reader.
+    Full-text indexes live outside the ORM (see migrations 0002 and 0010): an FTS5
+    table over heading_path and text kept in sync by triggers on SQLite, a
+    generated tsvector column over both with a GIN index on PostgreSQL.
+    `workspaces.retrieval` is their one reader.
     """
 
     document = models.ForeignKey(
@@ -79,6 +72,15 @@ class DocumentPassage(TimestampedModel):
     )
     position = models.PositiveIntegerField(help_text="1 for the first passage of the document.")
     text = models.TextField()
+    heading_path = models.TextField(
+        blank=True, default="", help_text="The headings the passage sits under, outermost first, joined by ›."
+    )
+    page_start = models.PositiveIntegerField(null=True, blank=True, help_text="The page it starts on (PDF).")
+    page_end = models.PositiveIntegerField(null=True, blank=True, help_text="The page it ends on (PDF).")
+    word_count = models.PositiveIntegerField(null=True, blank=True, help_text="Empty for passages made before 0010.")
+    blocks = models.JSONField(
+        default=list, blank=True, help_text="The document blocks the page renders for this passage."
+    )
 
     class Meta:
         app_label = "workspaces"
@@ -91,3 +93,14 @@ class DocumentPassage(TimestampedModel):
 
     def __str__(self):
         return f"{self.document_id} #{self.position}"
+
+    @property
+    def block_list(self):
+        from workspaces.documents.blocks import Block
+
+        return [Block.from_json(item) for item in self.blocks or []]
+
+    @property
+    def section(self) -> str:
+        """The innermost heading the passage sits under ("Annual leave"), or ""."""
+        return self.heading_path.rsplit("›", 1)[-1].strip()

@@ -1,4 +1,4 @@
-"""Writes to workspace documents: ingest (check, store, extract, split) and delete.
+"""Writes to workspace documents: ingest (check, store, extract, split), re-extract and delete.
 
 A row without its file, or a file without its row, is never left behind.
 Every rule of an upload (who may, size, type, duplicates) is enforced here, so the
@@ -21,15 +21,16 @@ from settings_app.services import setting_get
 from workspaces import permissions
 from workspaces.documents.extraction import DocumentRefused, filename_for_display
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument
-from workspaces.documents.passages import split_passages
+from workspaces.documents.passages import Passage, split_passages
 from workspaces.documents.sandbox import extract_bounded
-from workspaces.documents.storage import stored_file_delete, stored_file_save
+from workspaces.documents.storage import stored_file_delete, stored_file_open, stored_file_save
 from workspaces.models import Workspace
 
 MB = 1024 * 1024
 FILE_TOO_LARGE = "“{name}” is larger than the {limit} MB an upload may be."
 EMPTY_FILE = "“{name}” is empty."
 DUPLICATE_DOCUMENT = "“{name}” is already in this workspace as “{existing}”."
+STORED_FILE_MISSING = "The stored file of “{name}” is missing, so it cannot be read again."
 PASSAGE_BATCH_SIZE = 500
 
 
@@ -60,21 +61,14 @@ def document_ingest(
     extracted = extract_bounded(stream=uploaded_file, name=name)
     sha256 = _sha256(uploaded_file)
     _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
-    passages = split_passages(
-        extracted.text,
-        size_words=setting_get("passage_size_words"),
-        overlap_words=setting_get("passage_overlap_words"),
-    )
+    passages = _passages(extracted)
     doc_id = uuid.uuid4()
     metadata = {
-        "title": extracted.title,
         "content_type": extracted.kind.content_type,
         "size": uploaded_file.size,
         "sha256": sha256,
-        "word_count": len(extracted.text.split()),
-        "page_count": extracted.page_count,
-        "passage_count": len(passages),
         "uploaded_by": user.username if user is not None else None,
+        **_extraction_metadata(extracted, passages),
     }
 
     docpath = stored_file_save(
@@ -86,11 +80,7 @@ def document_ingest(
                 doc_id=doc_id, workspace=workspace, filename=name, docpath=docpath, metadata=metadata,
                 uploaded_by=user,
             )
-            DocumentPassage.objects.bulk_create(
-                [DocumentPassage(document=document, position=number, text=text)
-                 for number, text in enumerate(passages, start=1)],
-                batch_size=PASSAGE_BATCH_SIZE,
-            )
+            _passages_create(document, passages)
             audit_record(
                 AuditAction.UPLOAD, request=request, user=user, username=getattr(user, "username", "") or "system",
                 detail=f"{name} to {workspace.slug} ({len(passages)} passages)",
@@ -122,6 +112,59 @@ def document_delete(*, document: WorkspaceDocument, user=None, request=None) -> 
     document.delete()
     if docpath:
         transaction.on_commit(lambda: stored_file_delete(docpath))
+
+
+@transaction.atomic
+def document_reextract(*, document: WorkspaceDocument) -> WorkspaceDocument:
+    """Read the document's stored file again and rebuild its passages with today's extraction.
+
+    Idempotent: running it twice leaves the same passages. The passage positions
+    start at 1 again, so `passages/<position>/` links keep pointing into the
+    document. Raises DocumentRefused when the stored file is missing or no longer
+    readable; the old passages are then left as they were.
+    """
+    try:
+        with stored_file_open(document.docpath) as stored:
+            extracted = extract_bounded(stream=stored, name=document.filename)
+    except (FileNotFoundError, OSError):
+        raise DocumentRefused(STORED_FILE_MISSING.format(name=document.filename), code="missing") from None
+    passages = _passages(extracted)
+    document.passages.all().delete()
+    _passages_create(document, passages)
+    document.metadata = {**(document.metadata or {}), **_extraction_metadata(extracted, passages)}
+    document.save(update_fields=["metadata", "last_updated_at"])
+    return document
+
+
+def _passages(extracted) -> list[Passage]:
+    return split_passages(
+        extracted.blocks,
+        size_words=setting_get("passage_size_words"),
+        overlap_words=setting_get("passage_overlap_words"),
+    )
+
+
+def _extraction_metadata(extracted, passages) -> dict:
+    return {
+        "title": extracted.title,
+        "word_count": len(extracted.text.split()),
+        "page_count": extracted.page_count,
+        "passage_count": len(passages),
+    }
+
+
+def _passages_create(document, passages: list[Passage]) -> None:
+    DocumentPassage.objects.bulk_create(
+        [
+            DocumentPassage(
+                document=document, position=number, text=passage.text, heading_path=passage.heading_path_text,
+                page_start=passage.page_start, page_end=passage.page_end, word_count=passage.word_count,
+                blocks=[block.as_json() for block in passage.blocks],
+            )
+            for number, passage in enumerate(passages, start=1)
+        ],
+        batch_size=PASSAGE_BATCH_SIZE,
+    )
 
 
 def _refuse_duplicate(*, workspace, sha256, name):

@@ -1,6 +1,7 @@
-"""Text out of a Word (.docx) file, streamed: the XML is decompressed and parsed piece by
-piece, counting the bytes it expands to and the characters it gives, so a zip bomb is
-refused after reading a capped amount, never held in memory whole."""
+"""A Word (.docx) body, streamed: the XML is decompressed and parsed piece by piece,
+counting the bytes it expands to and the paragraphs it holds, so a zip bomb is refused
+after reading a capped amount, never held in memory whole. Each top-level paragraph or
+table is handed over, then dropped from the tree."""
 
 import zipfile
 
@@ -14,18 +15,7 @@ DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 BODY_PART = "word/document.xml"
 CORE_PART = "docProps/core.xml"
 CHUNK = 64 * 1024
-
-
-class _CappedReader:
-    """A zip member as a file for lxml, refusing once `budget` expanded bytes are used up."""
-
-    def __init__(self, member, budget):
-        self.member, self.budget = member, budget
-
-    def read(self, size=CHUNK):
-        data = self.member.read(min(max(size, 1), CHUNK))
-        self.budget.spend(len(data))
-        return data
+PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
 
 class _ExpansionBudget:
@@ -40,82 +30,58 @@ class _ExpansionBudget:
             )
 
 
-def _paragraph_text(paragraph) -> str:
+class _CappedReader:
+    """A zip member as a file for lxml, refusing once the budget's expanded bytes are used up."""
+
+    def __init__(self, member, budget):
+        self.member, self.budget = member, budget
+
+    def read(self, size=CHUNK):
+        data = self.member.read(min(max(size, 1), CHUNK))
+        self.budget.spend(len(data))
+        return data
+
+
+def paragraph_text(paragraph) -> str:
     parts = []
     for node in paragraph.iter(f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"):
-        if node.tag == f"{W}t":
-            parts.append(node.text or "")
-        else:
-            parts.append("\t" if node.tag == f"{W}tab" else "\n")
+        parts.append(node.text or "" if node.tag == f"{W}t" else " ")
     return "".join(parts)
 
 
-def _row_text(row) -> str:
-    cells = []
-    for cell in row.iterchildren(f"{W}tc"):
-        cells.append("\n".join(_paragraph_text(p) for p in cell.iter(f"{W}p")))
-    return "\t".join(cells)
+def body_items(archive: zipfile.ZipFile, *, name: str):
+    """Yield ("paragraph" | "table", element) for each top-level item of the body, in order.
 
-
-def _inside(element, tag) -> bool:
-    parent = element.getparent()
-    while parent is not None:
-        if parent.tag == tag:
-            return True
-        parent = parent.getparent()
-    return False
-
-
-def _forget_before(element, parent) -> None:
-    """Drop what is already read, so the tree never grows beyond the block being read."""
-    while parent is not None and element.getprevious() is not None:
-        del parent[0]
-
-
-def docx_blocks(archive: zipfile.ZipFile, *, name: str, take_text) -> tuple[list[str], str]:
-    """Paragraphs and table rows (cells joined by tabs) in document order, and the title.
-
-    `take_text(count)` is told each block's length and may refuse; raises DocumentRefused."""
+    Raises DocumentRefused past the expansion or paragraph caps."""
     budget = _ExpansionBudget(name)
-    blocks, seen = [], 0
+    seen = 0
     with archive.open(BODY_PART) as member:
         parser = etree.iterparse(
-            _CappedReader(member, budget), events=("end",), tag=(f"{W}p", f"{W}tr"),
-            resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+            _CappedReader(member, budget), events=("end",), tag=(f"{W}p", f"{W}tbl"), **PARSER_OPTIONS
         )
         for _event, element in parser:
             seen += 1
             if seen > DOCX_MAX_BLOCKS:
                 raise expansion_refusal(
-                    name=name, what="paragraphs (Word)", limit=f"{DOCX_MAX_BLOCKS:,} paragraphs and table rows"
+                    name=name, what="paragraphs (Word)", limit=f"{DOCX_MAX_BLOCKS:,} paragraphs and tables"
                 )
             parent = element.getparent()
-            if len(element) == 0:  # an empty paragraph or row: nothing to read
-                if parent is not None and parent.tag == f"{W}body":
-                    if blocks and blocks[-1]:
-                        blocks.append("")  # a blank line, as the document shows
-                    _forget_before(element, parent)
-                continue
-            if _inside(element, f"{W}tc"):
-                continue  # a paragraph or row inside a table cell: its row speaks for it
-            text = _row_text(element) if element.tag == f"{W}tr" else _paragraph_text(element)
-            if text or (blocks and blocks[-1]):
-                blocks.append(text)
-                take_text(len(text) + 1)
+            if parent is None or parent.tag != f"{W}body":
+                continue  # inside a table (or a text box): its table or paragraph speaks for it
+            if len(element):
+                yield ("table" if element.tag == f"{W}tbl" else "paragraph"), element
             element.clear(keep_tail=False)
-            _forget_before(element, parent)
-    return blocks, _title(archive, budget)
+            while element.getprevious() is not None:  # drop what is read: the tree never grows
+                del parent[0]
 
 
-def _title(archive, budget) -> str:
+def docx_title(archive: zipfile.ZipFile, *, name: str) -> str:
     if CORE_PART not in archive.namelist():
         return ""
     try:
         with archive.open(CORE_PART) as member:
-            for _event, element in etree.iterparse(
-                _CappedReader(member, budget), events=("end",), tag=DC_TITLE,
-                resolve_entities=False, no_network=True, load_dtd=False,
-            ):
+            reader = _CappedReader(member, _ExpansionBudget(name))
+            for _event, element in etree.iterparse(reader, events=("end",), tag=DC_TITLE, **PARSER_OPTIONS):
                 return element.text or ""
     except DocumentRefused:
         raise

@@ -8,6 +8,7 @@ full-text syntax. `stem` is the one rough stemmer used outside the databases
 
 import re
 
+MAX_QUERY_CHARS = 500
 MAX_QUERY_TERMS = 24
 MAX_TERM_LENGTH = 64
 OPERATORS = {"and", "or", "not", "near"}
@@ -31,6 +32,16 @@ def query_terms(query: str) -> list[str]:
         if word not in OPERATORS and word not in STOP_WORDS and word not in terms:
             terms.append(word)
     return terms[:MAX_QUERY_TERMS]
+
+
+def query_phrases(query: str) -> list[str]:
+    """The "quoted phrases" of `query`, each as its plain words joined by spaces (two words or more)."""
+    phrases = []
+    for quoted in re.findall(r'"([^"]+)"', query or ""):
+        words = [word[:MAX_TERM_LENGTH] for word in re.findall(r"[^\W_]+", quoted.lower())]
+        if len(words) > 1 and " ".join(words) not in phrases:
+            phrases.append(" ".join(words))
+    return phrases[:MAX_QUERY_TERMS]
 
 
 def stem(term: str) -> str:

@@ -1,8 +1,11 @@
 from django import template
 from django.urls import reverse
+from django.utils.http import urlencode
 
 from workspaces.chats.rendering import link_citations, render_markdown
+from workspaces.documents.locations import location_label
 from workspaces.documents.models import passage_url
+from workspaces.retrieval.query import MAX_QUERY_CHARS
 
 register = template.Library()
 
@@ -14,9 +17,18 @@ def markdown_filter(value):
 
 
 @register.simple_tag(name="passage_url")
-def passage_url_tag(workspace, doc_id, position):
-    """`{% passage_url workspace source.doc_id source.position %}`: the one address of a passage."""
-    return passage_url(workspace_slug=workspace.slug, doc_id=doc_id, position=position)
+def passage_url_tag(workspace, doc_id, position, q=""):
+    """`{% passage_url workspace source.doc_id source.position q=chat.prompt %}`: the one address of a
+    passage; with `q`, the passage opens with those words marked."""
+    url = passage_url(workspace_slug=workspace.slug, doc_id=doc_id, position=position)
+    return f"{url}?{urlencode({'q': q[:MAX_QUERY_CHARS]})}" if q else url
+
+
+@register.simple_tag(name="location")
+def location_tag(page_start=None, page_end=None, heading_path=""):
+    """`{% location hit.page_start hit.page_end hit.heading_path %}`: "p. 3 · Annual leave"."""
+    section = (heading_path or "").rsplit("›", 1)[-1].strip()
+    return location_label(page_start=page_start, page_end=page_end, section=section)
 
 
 @register.simple_tag(name="answer_html")
@@ -28,7 +40,7 @@ def answer_html_tag(chat, workspace, live_doc_ids):
     for number, source in enumerate(answer.sources, start=1):
         href = ""
         if source.doc_id in live_doc_ids:
-            href = passage_url(workspace_slug=workspace.slug, doc_id=source.doc_id, position=source.position)
+            href = passage_url_tag(workspace, source.doc_id, source.position, q=chat.prompt)
         popover = reverse("workspaces:chat_source", kwargs={"slug": workspace.slug, "pk": chat.pk, "number": number})
         chips.append((href, popover))
     return link_citations(render_markdown(answer.text), chips)

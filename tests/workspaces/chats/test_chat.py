@@ -35,7 +35,7 @@ def test_a_member_asks_and_gets_the_sentence_back_with_a_citation_to_the_passage
     page = member_client.get(chat_url(workspace)).content.decode()
     assert ANSWER_SENTENCE in page
     passage_link = f"/w/{workspace.slug}/documents/{manual.doc_id}/passages/2/"
-    assert f'href="{passage_link}"' in page
+    assert f'href="{passage_link}?q=How+long+does+the+warranty+cover+water+damage%3F"' in page
     opened = member_client.get(passage_link, follow=True)
     assert ANSWER_SENTENCE in opened.content.decode()
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from tests.workspaces.documents.bombs import docx_bomb, pdf_bomb
 from tests.workspaces.documents.sample_files import docx_bytes, pdf_bytes, stored_files, upload, words
 from workspaces.documents import limits, sandbox
+from workspaces.documents.blocks import PARAGRAPH, Block
 from workspaces.documents.extraction import DocumentRefused, extract_text
 from workspaces.documents.passages import split_passages
 from workspaces.models import DocumentPassage, WorkspaceDocument
@@ -108,9 +109,12 @@ def test_text_past_the_total_character_cap_is_refused(monkeypatch):
 
 
 def test_a_text_cut_into_more_passages_than_the_cap_is_refused():
-    assert len(split_passages(words(100), size_words=20, overlap_words=0, max_passages=5)) == 5
+    def paragraphs(count):
+        return [Block(PARAGRAPH, text=words(20)) for _ in range(count)]
+
+    assert len(split_passages(paragraphs(5), size_words=20, overlap_words=0, max_passages=5)) == 5
     with pytest.raises(DocumentRefused) as refused:
-        split_passages(words(101), size_words=20, overlap_words=0, max_passages=5)
+        split_passages(paragraphs(6), size_words=20, overlap_words=0, max_passages=5)
     assert refused.value.message == limits.TOO_MANY_PASSAGES.format(limit=5)
 
 

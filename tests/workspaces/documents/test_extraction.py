@@ -4,7 +4,7 @@ import zlib
 
 import pytest
 
-from tests.workspaces.documents.sample_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes, words
+from tests.workspaces.documents.sample_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes
 from workspaces.documents.extraction import (
     PDF_CORRUPT,
     PDF_ENCRYPTED,
@@ -15,7 +15,6 @@ from workspaces.documents.extraction import (
     kind_for_filename,
     normalise_text,
 )
-from workspaces.documents.passages import split_passages
 
 
 def extract(name, data):
@@ -67,7 +66,7 @@ def test_pdf_text_pages_and_title_are_extracted():
 
 def test_docx_paragraphs_and_title_are_extracted():
     extracted = extract("a.docx", docx_bytes(["One.", "Two."], title="Memo"))
-    assert extracted.text == "One.\nTwo."
+    assert extracted.text == "One.\n\nTwo."
     assert extracted.title == "Memo"
 
 
@@ -77,24 +76,6 @@ def test_a_title_falls_back_to_the_file_name():
 
 def test_normalised_text_has_one_newline_style_and_no_control_characters():
     assert normalise_text("a\r\nb\rc\x07d  \n\n\n\n\ne") == "a\nb\ncd\n\ne"
-
-
-def test_passages_overlap_and_keep_the_original_line_breaks():
-    text = "line one\nline two\n" + words(10)
-    passages = split_passages(text, size_words=6, overlap_words=2)
-    assert passages[0] == "line one\nline two\nword1 word2"
-    assert passages[1].startswith("word1 word2 word3")
-    assert passages[-1].endswith("word10")
-
-
-def test_an_overlap_as_large_as_the_passage_still_moves_on():
-    passages = split_passages(words(100), size_words=20, overlap_words=500)
-    assert len(passages) == 9  # the overlap is capped at half a passage: a step of 10 words
-    assert passages[-1].endswith("word100")
-
-
-def test_no_words_means_no_passages():
-    assert split_passages(" \n ", size_words=200, overlap_words=40) == []
 
 
 @pytest.mark.parametrize("error", [zlib.error("bad stream"), struct.error("short"), RecursionError(), KeyError("x")])

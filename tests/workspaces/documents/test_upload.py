@@ -79,7 +79,7 @@ def test_passage_size_and_overlap_come_from_the_system_settings(admin_client, wo
          "It approved the plan.", None),
         ("guide.md", "# Install guide\n\nRun the installer twice.", "text/markdown", "Install guide",
          "Run the installer twice.", None),
-        ("prices.csv", "item,price\napple,3\npear,4\n", "text/csv", "prices", "pear,4", None),
+        ("prices.csv", "item,price\napple,3\npear,4\n", "text/csv", "prices", "pear | 4", None),
         ("page.html", "<html><head><title>Welcome page</title><style>p{}</style></head>"
                       "<body><h1>Hello</h1><p>Opening hours are 9 to 5.</p><script>var x;</script></body></html>",
          "text/html", "Welcome page", "Opening hours are 9 to 5.", None),

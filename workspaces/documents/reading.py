@@ -1,0 +1,89 @@
+"""The document page: passages laid out as the document reads, a few thousand words a page.
+
+Pages break between passages, never inside one, so `passages/<position>/` always
+lands on one page. Each passage's blocks become items a template renders without
+deciding anything: consecutive list items grouped into one list, text escaped
+(and, in the cited passage, the search words marked).
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.utils.html import format_html
+
+from workspaces.documents.blocks import HEADING, LIST_ITEM, PAGE_BREAK, TABLE, Block
+from workspaces.retrieval.highlight import highlight
+
+READING_PAGE_WORDS = 3000
+# Passages made before migration 0010 have no word count.
+UNCOUNTED_PASSAGE_WORDS = 200
+
+
+@dataclass
+class Item:
+    kind: str
+    text: str = ""
+    tag: str = ""
+    rows: list = field(default_factory=list)
+    header: list = field(default_factory=list)
+    ordered: bool = False
+    level: int = 0
+    page: int | None = None
+    items: list = field(default_factory=list)  # a list's items
+
+
+def reading_ranges(document) -> list[tuple[int, int]]:
+    """(first, last) passage positions of each page of the document page. One query."""
+    ranges: list[list[int]] = []
+    words = 0
+    for position, count in document.passages.order_by("position").values_list("position", "word_count"):
+        count = UNCOUNTED_PASSAGE_WORDS if count is None else count
+        if ranges and words + count <= READING_PAGE_WORDS:
+            ranges[-1][1] = position
+            words += count
+        else:
+            ranges.append([position, position])
+            words = count
+    return [(first, last) for first, last in ranges]
+
+
+def reading_paginator(document) -> Paginator:
+    """One page of the paginator per range of passages (so the site's pagination links work)."""
+    return Paginator(reading_ranges(document), 1)
+
+
+def page_for_position(document, position: int) -> int | None:
+    for number, (first, last) in enumerate(reading_ranges(document), start=1):
+        if first <= position <= last:
+            return number
+    return None
+
+
+def passage_items(passage, terms: list[str] | None = None) -> list[Item]:
+    """What the template renders for one passage; `terms` marks the search words."""
+    # Passages made before migration 0010 have no blocks: their blank-line separated paragraphs stand in.
+    blocks = passage.block_list or [Block("paragraph", text=part) for part in passage.text.split("\n\n")]
+    items: list[Item] = []
+    for block in blocks:
+        item = _item(block, terms or [])
+        if item.kind == LIST_ITEM:
+            if not items or items[-1].kind != "list" or items[-1].ordered != block.ordered:
+                items.append(Item("list", ordered=block.ordered))
+            items[-1].items.append(item)
+        else:
+            items.append(item)
+    return items
+
+
+def _item(block: Block, terms: list[str]) -> Item:
+    def mark(text):
+        return highlight(text, terms) if terms else format_html("{}", text)
+
+    if block.kind == PAGE_BREAK:
+        return Item(PAGE_BREAK, page=block.page)
+    if block.kind == TABLE:
+        header = [mark(cell) for cell in block.rows[0]] if block.header and block.rows else []
+        body = block.rows[1:] if header else block.rows
+        return Item(TABLE, header=header, rows=[[mark(cell) for cell in row] for row in body])
+    tag = f"h{min(block.level + 1, 6)}" if block.kind == HEADING else ""
+    return Item(block.kind, text=mark(block.text), tag=tag, level=block.level, ordered=block.ordered)
