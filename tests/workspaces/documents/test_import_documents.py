@@ -37,21 +37,24 @@ def test_import_walks_folders_and_reports_what_it_imported(workspace, folder):
     assert error is None
     assert sorted(WorkspaceDocument.objects.values_list("filename", flat=True)) == ["memo.docx", "q1.pdf", "readme.md"]
     assert len(stored_files()) == 3
-    assert "Imported 3 document(s) into “Research” (3 passages)." in out
+    assert "Imported 3 document(s) into “Research”: 3 ready (3 passages)." in out
     assert "[##############################] 3/3" in err
 
 
-def test_import_skips_duplicates_and_refuses_bad_files_with_reasons(workspace, folder, tmp_path):
+def test_import_skips_duplicates_and_reports_refused_and_failed_files_with_reasons(workspace, folder, tmp_path):
     call_command("import_documents", workspace.slug, str(folder / "readme.md"), stdout=None, stderr=None)
     bad = tmp_path / "virus.pdf"
     bad.write_bytes(EXE_BYTES)
-    out, err, error = run(workspace.slug, str(folder), str(bad))
-    assert "Imported 2 document(s)" in out
+    unknown = tmp_path / "setup.exe"
+    unknown.write_bytes(EXE_BYTES)
+    out, err, error = run(workspace.slug, str(folder), str(bad), str(unknown))
+    assert "Imported 3 document(s) into “Research”: 2 ready" in out
     assert "Skipped 1 duplicate(s):" in out and "readme.md" in out
-    assert "Refused 1 file(s):" in out
+    assert "Refused 1 file(s):" in out and "setup.exe" in out
+    assert "Failed 1 file(s):" in out
     assert extraction.CONTENT_MISMATCH.format(name="virus.pdf", kind="PDF") in out
     assert error is not None and error.returncode == 1
-    assert WorkspaceDocument.objects.count() == 3
+    assert WorkspaceDocument.objects.count() == 4
 
 
 def test_import_into_an_unknown_workspace_fails_clearly(workspace, folder):
