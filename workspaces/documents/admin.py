@@ -3,7 +3,7 @@ from django.contrib import admin
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument
-from workspaces.documents.services import document_delete
+from workspaces.documents.services import document_delete, documents_reindex
 
 DELETE_PREVIEW_DOCUMENTS = 20
 
@@ -22,17 +22,40 @@ def documents_deletion_summary(documents) -> tuple[list, dict]:
 
 @admin.register(WorkspaceDocument)
 class WorkspaceDocumentAdmin(PermissionsAdminMixin, admin.ModelAdmin):
-    list_display = ("filename", "workspace", "size", "created_at")
-    list_filter = ("workspace",)
+    list_display = ("filename", "workspace", "status", "progress", "size", "created_at")
+    list_filter = ("status", "reindexing", "workspace")
+    actions = ("reindex",)
     search_fields = ("filename",)
     list_select_related = ("workspace",)
-    readonly_fields = ("doc_id", "workspace", "docpath", "metadata", "created_at")
-    fields = ("filename", "doc_id", "workspace", "docpath", "metadata", "created_at")
+    readonly_fields = (
+        "doc_id", "workspace", "docpath", "metadata", "created_at", "status", "status_reason", "reindexing",
+        "progress_done", "progress_total", "attempts", "heartbeat_at",
+    )
+    fields = (
+        "filename", "doc_id", "workspace", "docpath", "metadata", "created_at", "status", "status_reason",
+        "reindexing", "progress_done", "progress_total", "attempts", "heartbeat_at",
+    )
     date_hierarchy = "created_at"
 
     @admin.display(description="size (bytes)")
     def size(self, obj):
         return obj.metadata.get("size", "—")
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        if obj.reindexing:
+            return f"re-indexing {obj.progress_done}/{obj.progress_total}"
+        return f"{obj.progress_done}/{obj.progress_total}" if obj.is_processing else "—"
+
+    @admin.action(description="Re-index selected documents (in the background)")
+    def reindex(self, request, queryset):
+        queued = documents_reindex(documents=queryset, user=request.user)
+        skipped = queryset.count() - queued
+        self.message_user(
+            request,
+            f"Queued {queued} document(s) for re-indexing; they keep serving their passages until the new ones are "
+            f"ready." + (f" {skipped} not ready or already re-indexing were left alone." if skipped else ""),
+        )
 
     def has_add_permission(self, request):
         return False  # documents arrive through the workspace upload page
