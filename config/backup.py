@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts.models import User
 from settings_app.models import SystemSetting
+from workspaces.documents.jobs import documents_requeue_unfinished
 from workspaces.models import WorkspaceChat, WorkspaceDocument
 
 BACKED_UP_APPS = ("accounts", "settings_app", "workspaces")
@@ -73,6 +74,8 @@ def backup_restore(*, source: Path) -> dict[str, int]:
             if saved != docpath:
                 raise RestoreError(f"storage renamed {docpath} to {saved}")
             counts["files"] += 1
+    # Task queues are not backed up: documents that were still being processed go back on the queue.
+    counts["requeued"] = documents_requeue_unfinished()
     counts.update(
         users=User.objects.count(),
         documents=WorkspaceDocument.objects.count(),

@@ -231,5 +231,6 @@ if S3_BUCKET:
             "file_overwrite": False,
             "default_acl": None,
             "querystring_auth": True,
+            "signature_version": "s3v4",
         },
     }

@@ -76,3 +76,10 @@ def documents_recover(*, now=None) -> dict:
     if any(outcome.values()):
         logger.warning("Recovered documents from lost workers: %s", outcome)
     return outcome
+
+
+def documents_requeue_unfinished() -> int:
+    """Queue again every document that is queued or being processed (after a restore, whose
+    archive holds the rows but not the task queue). Returns how many."""
+    unfinished = WorkspaceDocument.objects.filter(Q(status__in=ACTIVE_STATUSES) | Q(reindexing=True))
+    return sum(document_requeue(document_id=pk) for pk in unfinished.values_list("pk", flat=True))
