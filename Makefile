@@ -48,7 +48,7 @@ check: install
 
 # Two gunicorn hosts and a worker on PostgreSQL, Redis and an S3 server (moto); run by .ci/run.
 test-twohosts: install
-	$(BIN)/pytest tests/twohosts -p no:cacheprovider $(PYTEST_ARGS)
+	DOCENT_TWOHOSTS=1 $(BIN)/pytest tests/twohosts $(PYTEST_ARGS)
 
 bench-ingest: install
 	$(TEST_ENV) $(PY) -m benchmarks.ingest

@@ -21,11 +21,12 @@ fails; a run that stops beating (killed worker) is re-queued or failed by
 """
 
 import logging
+import threading
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -100,6 +101,7 @@ def document_process(*, document_id: int, attempt: int) -> str:
     run = _claim(document_id=document_id, attempt=attempt)
     if run is None:
         return "skipped"
+    stop_beating = _keep_alive(run)
     try:
         _process(run)
     except Superseded:
@@ -116,7 +118,40 @@ def document_process(*, document_id: int, attempt: int) -> str:
         logger.exception("Ingestion of document %s failed", document_id)
         _fail(run, INTERNAL_ERROR)
         return "failed"
+    finally:
+        stop_beating()
     return "ready"
+
+
+def _keep_alive(run: Run):
+    """Beat the heartbeat from a thread while one long step (extraction, a big swap) runs, until
+    the time limit: a live run is never taken for dead, a hung one is after its time limit.
+    Returns the function that stops it. Not inside a transaction (a test running the task in
+    its request): another connection could not write while that one holds the database."""
+    if connection.in_atomic_block:
+        return lambda: None
+    stop = threading.Event()
+    interval = max(0.5, settings.INGEST_STALE_SECONDS / 4)
+
+    def beat():
+        try:
+            while not stop.wait(interval) and time.monotonic() < run.deadline:
+                rows = WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt)
+                if not rows.update(heartbeat_at=timezone.now()):
+                    break
+        except DatabaseError:
+            logger.exception("Heartbeat of document %s failed", run.document_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, daemon=True, name=f"heartbeat-{run.document_id}")
+    thread.start()
+
+    def stop_beating():
+        stop.set()
+        thread.join(timeout=interval + 5)
+
+    return stop_beating
 
 
 def _claim(*, document_id: int, attempt: int) -> Run | None:
@@ -170,19 +205,23 @@ def _process(run: Run) -> None:
 
 
 def _swap_in(run: Run, *, extracted: ExtractedText, texts: list[str]) -> None:
-    """Replace the document's passages with the new set and mark it ready, all in one transaction."""
+    """Replace the document's passages with the new set and mark it ready, all in one transaction.
+
+    The row is not locked while the passages are written (its heartbeat keeps beating);
+    the closing update is conditional on the attempt number, and rolls everything back
+    when another run has taken the document meanwhile."""
     if time.monotonic() > run.deadline:
         raise TimeLimitExceeded
     with transaction.atomic():
-        document = WorkspaceDocument.objects.select_for_update().filter(pk=run.document_id).first()
-        if document is None or document.attempts != run.attempt:
+        document = WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt).first()
+        if document is None:
             raise Superseded
         document.passages.all().delete()
         DocumentPassage.objects.bulk_create(
             [DocumentPassage(document=document, position=number, text=text) for number, text in enumerate(texts, 1)],
             batch_size=PASSAGE_BATCH_SIZE,
         )
-        document.metadata = {
+        metadata = {
             **document.metadata,
             "title": extracted.title,
             "content_type": extracted.kind.content_type,
@@ -190,12 +229,12 @@ def _swap_in(run: Run, *, extracted: ExtractedText, texts: list[str]) -> None:
             "page_count": extracted.page_count,
             "passage_count": len(texts),
         }
-        document.status = DocumentStatus.READY
-        document.status_reason = ""
-        document.reindexing = False
-        document.progress_done = document.progress_total = len(texts)
-        document.heartbeat_at = None
-        document.save()
+        swapped = WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt).update(
+            metadata=metadata, status=DocumentStatus.READY, status_reason="", reindexing=False,
+            progress_done=len(texts), progress_total=len(texts), heartbeat_at=None, last_updated_at=timezone.now(),
+        )
+        if not swapped:
+            raise Superseded
 
 
 def _fail(run: Run, reason: str) -> None:

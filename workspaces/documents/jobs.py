@@ -32,12 +32,15 @@ def task_enqueue(*, document_id: int, attempt: int, delay_seconds: float = 0) ->
 
 @transaction.atomic
 def document_requeue(*, document_id: int, attempt: int | None = None, delay_seconds: float = 0,
-                     reindex: bool = False) -> bool:
+                     reindex: bool = False, silent_since=None) -> bool:
     """Queue a (new) run for the document. With `attempt`, only if the row still carries it
-    (a run giving its place to a retry); returns False when another run got there first."""
+    (a run giving its place to a retry); with `silent_since`, only if its run is still
+    unfinished and has not beaten since. Returns False when the row no longer qualifies."""
     rows = WorkspaceDocument.objects.filter(pk=document_id)
     if attempt is not None:
         rows = rows.filter(attempts=attempt)
+    if silent_since is not None:
+        rows = rows.filter(Q(status__in=ACTIVE_STATUSES) | Q(reindexing=True), heartbeat_at__lt=silent_since)
     fields = {"attempts": F("attempts") + 1, "heartbeat_at": None, "progress_done": 0, "progress_total": 0}
     if reindex:
         fields["reindexing"] = True
@@ -69,9 +72,12 @@ def documents_recover(*, now=None) -> dict:
                 fields.update(status=DocumentStatus.FAILED, status_reason=WORKER_LOST.format(attempts=attempts))
             else:
                 fields["status_reason"] = "Re-indexing stopped without finishing; the previous passages stay in use."
-            taken = WorkspaceDocument.objects.filter(pk=document_id, attempts=attempts, heartbeat_at__lt=cutoff)
+            taken = WorkspaceDocument.objects.filter(
+                Q(status__in=ACTIVE_STATUSES) | Q(reindexing=True), pk=document_id, attempts=attempts,
+                heartbeat_at__lt=cutoff,
+            )
             outcome["failed"] += taken.update(**fields)
-        elif document_requeue(document_id=document_id, attempt=attempts):
+        elif document_requeue(document_id=document_id, attempt=attempts, silent_since=cutoff):
             outcome["requeued"] += 1
     if any(outcome.values()):
         logger.warning("Recovered documents from lost workers: %s", outcome)
