@@ -187,8 +187,7 @@
       add(input.files);
       input.value = "";
     }, true);
-    input.addEventListener("change", function () { if (input.files.length) { add(input.files); input.value = ""; } });
-    [form, dropTarget].forEach(function (target) {
+    (dropTarget === form ? [form] : [form, dropTarget]).forEach(function (target) {
       target.addEventListener("dragover", function (event) { event.preventDefault(); form.classList.add("dragging"); });
       target.addEventListener("dragleave", function () { form.classList.remove("dragging"); });
       target.addEventListener("drop", function (event) {

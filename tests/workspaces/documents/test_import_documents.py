@@ -66,3 +66,28 @@ def test_import_of_a_missing_path_fails_clearly(workspace, tmp_path):
     with pytest.raises(CommandError, match="is not a file or folder"):
         call_command("import_documents", workspace.slug, str(tmp_path / "missing"))
     assert not WorkspaceDocument.objects.exists()
+
+
+def test_import_queues_by_default_for_the_workers(workspace, folder, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    out, err, error = run(workspace.slug, str(folder))
+    assert error is None
+    assert "Imported 3 document(s) into “Research”: 0 ready (0 passages), 3 queued for the workers." in out
+    assert set(WorkspaceDocument.objects.values_list("status", flat=True)) == {"queued"}
+
+
+def test_import_inline_processes_each_file_without_a_worker(workspace, folder, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    out, err, error = run(workspace.slug, str(folder), "--inline")
+    assert error is None
+    assert "Imported 3 document(s) into “Research”: 3 ready (3 passages)." in out
+    assert set(WorkspaceDocument.objects.values_list("status", flat=True)) == {"ready"}
+
+
+def test_import_wait_follows_the_queue_and_exits_non_zero_when_a_file_failed(workspace, folder, tmp_path):
+    bad = tmp_path / "virus.pdf"
+    bad.write_bytes(EXE_BYTES)
+    out, err, error = run(workspace.slug, str(folder), str(bad), "--wait")
+    assert "[##############################] 4/4 processed" in err
+    assert "Failed 1 file(s):" in out
+    assert error is not None and error.returncode == 1
