@@ -43,6 +43,7 @@ TIME_LIMIT_EXCEEDED = "Processing took longer than the {seconds} s a document ma
 GAVE_UP = "Processing failed {attempts} times because a service was unavailable ({error}). Try Retry later."
 INTERNAL_ERROR = "Docent could not process this file because of an internal error. Try Retry, or ask an admin."
 MISSING_FILE = "The stored file of this document is missing."
+RETRYING = "A service was unavailable ({error}); trying again in {seconds} s."
 REINDEX_FAILED = "Re-indexing failed, the previous passages stay in use: {reason}"
 
 
@@ -257,7 +258,10 @@ def _retry_or_fail(run: Run, error: Exception) -> str:
             _fail(run, GAVE_UP.format(attempts=run.attempt, error=summary))
             return "failed"
         delay = settings.INGEST_RETRY_BACKOFF_SECONDS * 2 ** (run.attempt - 1)
-        document_requeue(document_id=run.document_id, attempt=run.attempt, delay_seconds=delay)
+        document_requeue(
+            document_id=run.document_id, attempt=run.attempt, delay_seconds=delay,
+            reason=RETRYING.format(seconds=round(delay), error=summary),
+        )
     except DatabaseError:
         # The database itself is away: the row keeps its heartbeat, and recovery re-queues it.
         logger.exception("Could not record the failure of document %s", run.document_id)

@@ -32,16 +32,20 @@ def task_enqueue(*, document_id: int, attempt: int, delay_seconds: float = 0) ->
 
 @transaction.atomic
 def document_requeue(*, document_id: int, attempt: int | None = None, delay_seconds: float = 0,
-                     reindex: bool = False, silent_since=None) -> bool:
+                     reindex: bool = False, silent_since=None, reason: str = "") -> bool:
     """Queue a (new) run for the document. With `attempt`, only if the row still carries it
     (a run giving its place to a retry); with `silent_since`, only if its run is still
-    unfinished and has not beaten since. Returns False when the row no longer qualifies."""
+    unfinished and has not beaten since. `reason` replaces the row's reason (empty: cleared).
+    Returns False when the row no longer qualifies."""
     rows = WorkspaceDocument.objects.filter(pk=document_id)
     if attempt is not None:
         rows = rows.filter(attempts=attempt)
     if silent_since is not None:
         rows = rows.filter(Q(status__in=ACTIVE_STATUSES) | Q(reindexing=True), heartbeat_at__lt=silent_since)
-    fields = {"attempts": F("attempts") + 1, "heartbeat_at": None, "progress_done": 0, "progress_total": 0}
+    fields = {
+        "attempts": F("attempts") + 1, "heartbeat_at": None, "progress_done": 0, "progress_total": 0,
+        "status_reason": reason,
+    }
     if reindex:
         fields["reindexing"] = True
     document = rows.select_for_update().only("pk", "attempts", "reindexing", "status").first()

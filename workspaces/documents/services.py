@@ -109,7 +109,6 @@ def document_retry(*, document: WorkspaceDocument, user=None) -> None:
     if document.status != DocumentStatus.FAILED:
         raise DocumentNotFailed(NOT_FAILED.format(name=document.filename), code="conflict")
     document_requeue(document_id=document.pk)
-    WorkspaceDocument.objects.filter(pk=document.pk).update(status_reason="")
 
 
 def documents_reindex(*, documents, user=None) -> int:

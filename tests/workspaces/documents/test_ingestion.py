@@ -92,12 +92,16 @@ def test_a_transient_error_is_retried_later_with_backoff_and_then_succeeds(works
     run_worker()
     document.refresh_from_db()
     assert document.status == DocumentStatus.QUEUED and document.attempts == 2
+    assert document.status_reason == ingestion.RETRYING.format(
+        error="OperationalError: server closed the connection unexpectedly", seconds=10
+    )
     retry = DBTaskResult.objects.filter(status="READY").get()
     assert retry.run_after > timezone.now() + timedelta(seconds=5)  # 10 s backoff for the first retry
     DBTaskResult.objects.filter(pk=retry.pk).update(run_after=timezone.now())
     run_worker()
     document.refresh_from_db()
     assert document.status == DocumentStatus.READY and document.passages.count() == 3
+    assert document.status_reason == ""
 
 
 def test_transient_errors_past_the_attempt_limit_fail_the_document_with_the_reason(workspace, monkeypatch):
@@ -235,3 +239,46 @@ def test_admin_action_reindexes_the_selected_ready_documents(workspace, database
     assert "Queued 1 document(s) for re-indexing" in body and "1 not ready or already re-indexing" in body
     ready.refresh_from_db()
     assert ready.reindexing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_six_concurrent_uploads_of_one_file_give_one_document_one_file_and_one_task(settings):
+    """Each upload runs on its own thread and database connection; the checksum is taken
+    in the request, and the unique (workspace, sha256) index settles the race."""
+    import threading
+
+    from django.db import connection
+    from django.test import Client
+
+    from tests.factories import ManagerFactory, WorkspaceFactory
+    from tests.workspaces.documents.sample_files import upload
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    workspace = WorkspaceFactory(name="Race")
+    manager = ManagerFactory(username="racer")
+    attempts = 6
+    barrier = threading.Barrier(attempts)
+    codes = []
+
+    def send(number):
+        try:
+            client = Client()
+            client.force_login(manager)
+            barrier.wait()
+            response = client.post(
+                f"/w/{workspace.slug}/documents/upload/", {"documents": upload(f"copy-{number}.txt", words(300))},
+                HTTP_ACCEPT="application/json",
+            )
+            codes.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [201] + [400] * (attempts - 1)
+    document = WorkspaceDocument.objects.get()
+    assert stored_files() == [document.docpath]
+    assert DBTaskResult.objects.count() == 1
