@@ -72,3 +72,22 @@ def test_restore_refuses_a_database_that_has_users(tmp_path):
     call_command("backup", str(archive), verbosity=0)
     with pytest.raises(CommandError, match="empty database"):
         call_command("restore", str(archive))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_puts_documents_that_were_being_processed_back_on_the_queue(tmp_path, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    workspace = WorkspaceFactory(name="Archive")
+    halfway = WorkspaceDocumentFactory(workspace=workspace, status="indexing", attempts=1)
+    WorkspaceDocumentFactory(workspace=workspace, status="ready")
+    UserFactory(username="keeper")
+    archive = tmp_path / "docent.tar.gz"
+    call_command("backup", str(archive), verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+
+    call_command("restore", str(archive), verbosity=0)
+    halfway.refresh_from_db()
+    assert halfway.status == "queued" and halfway.attempts == 2
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [halfway.pk, 2]
