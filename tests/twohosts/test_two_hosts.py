@@ -3,7 +3,7 @@ PostgreSQL, Redis and an S3 server (moto), driven over HTTP as a browser would.
 
 Not part of `make test` (it needs PostgreSQL and Redis): `make test-twohosts`, run by
 .ci/run. Services come from TWOHOSTS_DATABASE_URL (a database it drops and recreates),
-TWOHOSTS_CACHE_URL and S3_TEST_PORT; the two hosts listen on TWOHOSTS_PORTS.
+TWOHOSTS_CACHE_URL and TWOHOSTS_S3_PORT; the two hosts listen on TWOHOSTS_PORTS.
 """
 
 import os
@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get("TWOHOSTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h12_twohosts")
 CACHE_URL = os.environ.get("TWOHOSTS_CACHE_URL", "redis://127.0.0.1:6379/12")
 PORTS = [int(port) for port in os.environ.get("TWOHOSTS_PORTS", "8121,8122").split(",")]
+# Its own S3 server, so a test run elsewhere that stops its server cannot pull this one away.
+S3_PORT = int(os.environ.get("TWOHOSTS_S3_PORT", "8126"))
 PASSWORD = "correct-horse-battery-staple"
 # A setting changed on one host is in force on the other from its next request: the change
 # deletes the settings entry in the shared cache. The test allows this much.
@@ -102,7 +104,7 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("twohosts")
-    with s3_server() as endpoint:
+    with s3_server(S3_PORT) as endpoint:
         bucket = new_bucket(endpoint)
         environment = {
             **os.environ,
