@@ -6,6 +6,7 @@ Nothing else is needed: the worker takes its tasks from the database (SQLite by 
 Ctrl-C (or either process ending) stops both.
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -16,8 +17,10 @@ def main(argv: list[str]) -> int:
     address = argv[0] if argv else "127.0.0.1:8000"
     python = sys.executable
     children = [
-        subprocess.Popen([python, "manage.py", "ingestion_worker", "--verbosity", "1"]),  # noqa: S603 (our own commands)
-        subprocess.Popen([python, "manage.py", "runserver", address]),  # noqa: S603
+        # Each in its own process group, so stopping one also stops its autoreloader's child.
+        subprocess.Popen([python, "manage.py", "ingestion_worker", "--verbosity", "1"],  # noqa: S603 (our own commands)
+                         start_new_session=True),
+        subprocess.Popen([python, "manage.py", "runserver", address], start_new_session=True),  # noqa: S603
     ]
     signal.signal(signal.SIGTERM, _interrupt)
     status = 0
@@ -30,13 +33,13 @@ def main(argv: list[str]) -> int:
     finally:
         for child in children:
             if child.poll() is None:
-                child.send_signal(signal.SIGINT)
+                os.killpg(child.pid, signal.SIGINT)
         deadline = time.monotonic() + 10
         for child in children:
             try:
                 child.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.kill()
+                os.killpg(child.pid, signal.SIGKILL)
     return status
 
 
