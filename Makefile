@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run serve test test-e2e lint check bench load load-stream clean
+.PHONY: install run serve worker test test-e2e test-twohosts lint check bench bench-ingest load load-stream clean
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), sys.version" || { echo "Docent needs Python 3.11 or newer"; exit 1; }
@@ -19,13 +19,18 @@ install: $(BIN)/.installed
 
 run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-1} $(PY) -m config.run_dev 127.0.0.1:8000   # runserver + an ingestion worker, Ctrl-C stops both
 
 # Several workers must share one cache: without CACHE_URL they share a file cache.
 serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
+	@echo "Documents are processed by ingestion workers: run $(PY) manage.py ingestion_worker (one per CPU for ingestion, on any host)."
 	CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.cache} $(BIN)/gunicorn -c gunicorn.conf.py
+
+# One ingestion worker (db_worker plus recovery); run as many as CPUs you give to ingestion.
+worker: install
+	$(PY) manage.py ingestion_worker --no-reload
 
 # Test settings (config/settings_test.py) come from pyproject.toml, so plain `pytest` works too.
 test: install
@@ -40,6 +45,13 @@ lint: install
 
 check: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=docent.example.com $(PY) manage.py check --deploy --fail-level WARNING
+
+# Two gunicorn hosts and a worker on PostgreSQL, Redis and an S3 server (moto); run by .ci/run.
+test-twohosts: install
+	DOCENT_TWOHOSTS=1 $(BIN)/pytest tests/twohosts $(PYTEST_ARGS)
+
+bench-ingest: install
+	$(TEST_ENV) $(PY) -m benchmarks.ingest
 
 bench: install
 	$(TEST_ENV) $(PY) -m benchmarks.bench

@@ -29,6 +29,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from settings_app.models import SystemSetting
+from workspaces.documents.jobs import documents_requeue_unfinished
 from workspaces.models import WorkspaceChat, WorkspaceDocument
 
 BACKED_UP_APPS = ("accounts", "settings_app", "workspaces")
@@ -136,6 +137,8 @@ def backup_restore(*, source: Path) -> dict[str, int]:
                 continue  # only paths the restored rows name: no path from the archive is trusted
             _restore_file(archive, member, docpath, manifest["files"].get(docpath))
             counts["files"] += 1
+    # Task queues are not backed up: documents that were still being processed go back on the queue.
+    counts["requeued"] = documents_requeue_unfinished()
     counts.update(
         users=User.objects.count(),
         documents=WorkspaceDocument.objects.count(),

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "settings_app",
     "workspaces",
@@ -224,3 +226,35 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="docent@localhost")
 # worker's, and how long it may take, before it is killed and the file refused.
 EXTRACTION_MEMORY_MB = env.int("EXTRACTION_MEMORY_MB", default=1024)
 EXTRACTION_TIMEOUT_SECONDS = env.float("EXTRACTION_TIMEOUT_SECONDS", default=60.0)
+
+# BACKGROUND WORK AND OBJECT STORAGE (ingestion)
+# ------------------------------------------------------------------------------
+# Django's tasks API (the django-tasks backport): the database backend by default, so a
+# worker (`manage.py ingestion_worker`) needs nothing but the database. See README.
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# A run past this fails the document; a run silent (no heartbeat) this long is taken back
+# by the recovery sweep; transient errors are retried this many times in all, with backoff.
+INGEST_TIME_LIMIT_SECONDS = env.int("INGEST_TIME_LIMIT_SECONDS", default=900)
+INGEST_STALE_SECONDS = env.int("INGEST_STALE_SECONDS", default=300)
+INGEST_MAX_ATTEMPTS = env.int("INGEST_MAX_ATTEMPTS", default=3)
+INGEST_RETRY_BACKOFF_SECONDS = env.float("INGEST_RETRY_BACKOFF_SECONDS", default=10.0)
+INGEST_SWEEP_SECONDS = env.float("INGEST_SWEEP_SECONDS", default=30.0)
+# Documents in an S3-compatible bucket when S3_BUCKET is set (django-storages), else MEDIA_ROOT.
+S3_BUCKET = env("S3_BUCKET", default="")
+S3_DOWNLOAD_URL_SECONDS = env.int("S3_DOWNLOAD_URL_SECONDS", default=60)
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "addressing_style": env("S3_ADDRESSING_STYLE", default=None),
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            "signature_version": "s3v4",
+        },
+    }

@@ -1,3 +1,5 @@
+import os
+
 import pytest
 from django.core.cache import cache
 
@@ -65,3 +67,7 @@ def manager_client(client, manager_user):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+# The two-host test starts servers on PostgreSQL and Redis: only `make test-twohosts` collects it.
+collect_ignore = [] if os.environ.get("DOCENT_TWOHOSTS") else ["twohosts"]

@@ -84,6 +84,7 @@ class WorkspaceDocumentFactory(DjangoModelFactory):
     filename = factory.Faker("file_name", extension="txt")
     docpath = factory.LazyAttribute(lambda doc: f"documents/{doc.workspace.pk}/{doc.doc_id}.txt")
     metadata = factory.LazyAttribute(lambda doc: {"title": doc.filename, "size": 10, "content_type": "text/plain"})
+    status = "ready"  # a document made with its passages, as if ingestion had run
 
 
 class DocumentPassageFactory(DjangoModelFactory):

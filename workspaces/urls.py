@@ -10,7 +10,12 @@ app_name = "workspaces"
 urlpatterns = [
     path("<slug:slug>/", views.WorkspaceDetailView.as_view(), name="detail"),
     path("<slug:slug>/documents/upload/", document_views.DocumentUploadView.as_view(), name="upload"),
+    path("<slug:slug>/documents/status/", document_views.DocumentStatusView.as_view(), name="document_status"),
     path("<slug:slug>/documents/<uuid:doc_id>/", document_views.DocumentDetailView.as_view(), name="document"),
+    path(
+        "<slug:slug>/documents/<uuid:doc_id>/retry/", document_views.DocumentRetryView.as_view(),
+        name="document_retry",
+    ),
     path(
         "<slug:slug>/documents/<uuid:doc_id>/download/", document_views.DocumentDownloadView.as_view(),
         name="download",

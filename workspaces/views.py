@@ -99,4 +99,14 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
             "document_total": total,
             "sort": self.sort,
             "filename_filter": self.filename_filter,
+            **(upload_limits() if self.may[permissions.UPLOAD] else {}),
         }
+
+
+def upload_limits() -> dict:
+    """What the drop zone states and checks in the browser (the server checks again)."""
+    from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
+    from workspaces.documents.services import MB, upload_limit_bytes
+
+    limit = upload_limit_bytes()
+    return {"limit_bytes": limit, "limit_mb": limit // MB, "accepted_extensions": ACCEPTED_EXTENSIONS}

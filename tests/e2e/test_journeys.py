@@ -104,7 +104,9 @@ def test_an_invitee_claims_uploads_searches_and_asks_and_sees_the_cited_answer(n
     page.click("text=Upload documents")
     page.set_input_files("input[type=file]", str(notes))
     page.click("main button[type=submit]")
-    expect(page.locator(".messages")).to_contain_text("Added “field-notes.md”")
+    queued = page.locator(".upload-queue .upload-item").first
+    expect(queued).to_contain_text("Ready")
+    queued.locator("a").click()
     expect(page.locator(".passage").first).to_contain_text("412 nesting puffins")
     screenshot(page, "document")
 
@@ -127,3 +129,45 @@ def test_an_invitee_claims_uploads_searches_and_asks_and_sees_the_cited_answer(n
     screenshot(page, "chat")
     answer.locator(".sources a:not(.cite)").click()
     expect(page.locator(".passage:target")).to_contain_text("412 nesting puffins")
+
+
+def test_files_dropped_on_the_documents_list_upload_in_parallel_and_show_their_state(new_page, tmp_path):
+    from settings_app.services import setting_set
+
+    setting_set(label="max_upload_mb", value=1)
+    workspace = WorkspaceFactory(name="Drops")
+    AdminFactory(username="dora")
+    page = new_page()
+    sign_in(page, "dora", DEFAULT_PASSWORD)
+    page.goto(f"/w/{workspace.slug}/")
+    files = [{"name": f"note-{n}.txt", "text": f"Note number {n} about tides and harbours."} for n in range(10)]
+    files.append({"name": "fake.pdf", "text": "not a pdf at all"})
+    files.append({"name": "huge.txt", "text": "x" * (1024 * 1024 + 10)})
+    transfer = page.evaluate_handle(
+        """(files) => {
+          const transfer = new DataTransfer();
+          files.forEach((file) => transfer.items.add(new File([file.text], file.name)));
+          return transfer;
+        }""",
+        files,
+    )
+    requests = []
+    page.on("request", lambda request: requests.append(request) if request.method == "POST" else None)
+    page.dispatch_event("form[data-dropzone]", "drop", {"dataTransfer": transfer})
+    items = page.locator(".upload-queue .upload-item")
+    expect(items).to_have_count(12)
+    expect(items.filter(has_text="larger than the 1.0 MB")).to_have_count(1)
+    expect(items.filter(has_text="Ready")).to_have_count(10)
+    expect(items.filter(has_text="Failed: “fake.pdf” is not really a PDF file")).to_have_count(1)
+    assert len(requests) == 11  # the oversized file never left the browser
+    page.reload()
+    expect(page.locator("table.documents tbody tr")).to_have_count(11)
+    expect(page.locator("table.documents")).to_contain_text("is not really a PDF file")
+    another = page.evaluate_handle(
+        "() => { const t = new DataTransfer(); t.items.add(new File(['More about tides.'], 'late.txt')); return t; }"
+    )
+    page.dispatch_event("table.documents", "drop", {"dataTransfer": another})
+    expect(page.locator(".upload-queue .upload-item")).to_contain_text("Ready")
+    page.click("text=fake.pdf")
+    expect(page.locator(".document-failed")).to_contain_text("Processing failed")
+    expect(page.locator(".document-failed button")).to_have_text("Retry")

@@ -80,3 +80,22 @@ def test_healthz_writes_nothing_to_storage(client, settings, tmp_path):
     for _ in range(3):
         assert client.get("/healthz").status_code == 200
     assert not (tmp_path / "media").exists()  # not even the folder: it is created by the first upload
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_puts_documents_that_were_being_processed_back_on_the_queue(tmp_path, settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    workspace = WorkspaceFactory(name="Archive")
+    halfway = WorkspaceDocumentFactory(workspace=workspace, status="indexing", attempts=1)
+    WorkspaceDocumentFactory(workspace=workspace, status="ready")
+    UserFactory(username="keeper")
+    archive = tmp_path / "docent.tar.gz"
+    call_command("backup", str(archive), verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+
+    call_command("restore", str(archive), verbosity=0)
+    halfway.refresh_from_db()
+    assert halfway.status == "queued" and halfway.attempts == 2
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [halfway.pk, 2]

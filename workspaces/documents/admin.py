@@ -4,7 +4,7 @@ from django.template.defaultfilters import filesizeformat
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument
-from workspaces.documents.services import document_delete
+from workspaces.documents.services import document_delete, documents_reindex
 
 DELETE_PREVIEW_DOCUMENTS = 20
 
@@ -23,18 +23,41 @@ def documents_deletion_summary(documents) -> tuple[list, dict]:
 
 @admin.register(WorkspaceDocument)
 class WorkspaceDocumentAdmin(PermissionsAdminMixin, admin.ModelAdmin):
-    list_display = ("filename", "workspace", "size", "uploaded_by", "created_at")
-    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter),)
+    list_display = ("filename", "workspace", "status", "progress", "size", "uploaded_by", "created_at")
+    list_filter = ("status", "reindexing", ("workspace", admin.RelatedOnlyFieldListFilter))
+    actions = ("reindex",)
     search_fields = ("filename",)
     list_select_related = ("workspace", "uploaded_by")
-    readonly_fields = ("doc_id", "workspace", "uploaded_by", "size", "docpath", "metadata", "created_at")
-    fields = ("filename", "doc_id", "workspace", "uploaded_by", "size", "docpath", "metadata", "created_at")
+    readonly_fields = (
+        "doc_id", "workspace", "uploaded_by", "size", "docpath", "metadata", "created_at", "status", "status_reason",
+        "reindexing", "progress_done", "progress_total", "attempts", "heartbeat_at",
+    )
+    fields = (
+        "filename", "doc_id", "workspace", "uploaded_by", "size", "docpath", "metadata", "created_at", "status",
+        "status_reason", "reindexing", "progress_done", "progress_total", "attempts", "heartbeat_at",
+    )
     date_hierarchy = "created_at"
 
     @admin.display(description="size")
     def size(self, obj):
         size = (obj.metadata or {}).get("size")
         return filesizeformat(size) if isinstance(size, int) else "—"
+
+    @admin.display(description="progress")
+    def progress(self, obj):
+        if obj.reindexing:
+            return f"re-indexing {obj.progress_done}/{obj.progress_total}"
+        return f"{obj.progress_done}/{obj.progress_total}" if obj.is_processing else "—"
+
+    @admin.action(description="Re-index selected documents (in the background)")
+    def reindex(self, request, queryset):
+        queued = documents_reindex(documents=queryset, user=request.user)
+        skipped = queryset.count() - queued
+        self.message_user(
+            request,
+            f"Queued {queued} document(s) for re-indexing; they keep serving their passages until the new ones are "
+            f"ready." + (f" {skipped} not ready or already re-indexing were left alone." if skipped else ""),
+        )
 
     def has_add_permission(self, request):
         return False  # documents arrive through the workspace upload page

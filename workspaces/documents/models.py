@@ -9,6 +9,19 @@ from accounts.base import TimestampedModel
 from workspaces.documents.kinds import label_for_content_type
 
 
+class DocumentStatus(models.TextChoices):
+    """Where a document is in ingestion. Only `ready` documents are searched and cited."""
+
+    QUEUED = "queued", "Queued"
+    EXTRACTING = "extracting", "Reading"
+    INDEXING = "indexing", "Indexing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_STATUSES = (DocumentStatus.QUEUED, DocumentStatus.EXTRACTING, DocumentStatus.INDEXING)
+
+
 class WorkspaceDocument(TimestampedModel):
     doc_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, db_column="docId")
     filename = models.CharField(max_length=255, help_text="The name the uploader gave, for display only.")
@@ -21,6 +34,20 @@ class WorkspaceDocument(TimestampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="uploadedBy",
         related_name="+", help_text="Empty: the system (import command) or a deleted user.",
     )
+    # Ingestion state (workspaces/documents/ingestion.py): the row is the job's record.
+    status = models.CharField(max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED)
+    status_reason = models.TextField(blank=True, default="", help_text="Why processing failed, in words for people.")
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    reindexing = models.BooleanField(
+        default=False, help_text="A ready document being re-indexed: its current passages serve until the new ones."
+    )
+    attempts = models.PositiveIntegerField(
+        default=0, help_text="Runs started for this document; a task carries the number it was queued for."
+    )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the run holding this document (empty: not claimed)."
+    )
 
     class Meta:
         app_label = "workspaces"
@@ -30,6 +57,7 @@ class WorkspaceDocument(TimestampedModel):
         indexes = [
             models.Index(fields=("workspace", "created_at"), name="documents_ws_created"),
             models.Index(fields=("workspace", "filename"), name="documents_ws_filename"),
+            models.Index(fields=("status", "heartbeat_at"), name="documents_status_heartbeat"),
         ]
         constraints = [
             # The same file twice in one workspace is refused, even when two uploads race.
@@ -45,6 +73,20 @@ class WorkspaceDocument(TimestampedModel):
     def passage_url(self, position: int) -> str:
         """Where citations link: a redirect to the page of the document page that shows the passage."""
         return passage_url(workspace_slug=self.workspace.slug, doc_id=self.doc_id, position=position)
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == DocumentStatus.READY
+
+    @property
+    def is_processing(self) -> bool:
+        return self.status in ACTIVE_STATUSES or self.reindexing
+
+    @property
+    def progress_percent(self) -> int | None:
+        if not self.progress_total:
+            return None
+        return min(100, 100 * self.progress_done // self.progress_total)
 
     @property
     def kind_label(self):

@@ -1,4 +1,4 @@
-"""Writes to workspace documents: ingest (check, store, extract, split), re-extract and delete.
+"""Writes to workspace documents: ingest (check, store, queue), retry, re-index and delete.
 
 A row without its file, or a file without its row, is never left behind.
 Every rule of an upload (who may, size, type, duplicates) is enforced here, so the
@@ -7,6 +7,7 @@ upload page, the admin and the import command refuse the same things.
 
 import hashlib
 import uuid
+from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
@@ -16,22 +17,25 @@ from django.db.models.fields.json import KT
 from django.db.models.lookups import Exact
 
 from accounts.audit import audit_record
+from accounts.base import DocentError
 from accounts.models import AuditAction
 from settings_app.services import setting_get
 from workspaces import permissions
-from workspaces.documents.extraction import DocumentRefused, filename_for_display
-from workspaces.documents.models import DocumentPassage, WorkspaceDocument
-from workspaces.documents.passages import Passage, split_passages
-from workspaces.documents.sandbox import extract_bounded
-from workspaces.documents.storage import stored_file_delete, stored_file_open, stored_file_save
+from workspaces.documents.extraction import DocumentRefused, filename_for_display, kind_for_filename
+from workspaces.documents.jobs import document_requeue
+from workspaces.documents.models import DocumentStatus, WorkspaceDocument
+from workspaces.documents.storage import stored_file_delete, stored_file_save
 from workspaces.models import Workspace
 
 MB = 1024 * 1024
 FILE_TOO_LARGE = "“{name}” is larger than the {limit} MB an upload may be."
 EMPTY_FILE = "“{name}” is empty."
 DUPLICATE_DOCUMENT = "“{name}” is already in this workspace as “{existing}”."
-STORED_FILE_MISSING = "The stored file of “{name}” is missing, so it cannot be read again."
-PASSAGE_BATCH_SIZE = 500
+NOT_FAILED = "“{name}” has not failed: there is nothing to retry."
+
+
+class DocumentNotFailed(DocentError):
+    """Retry asked for a document that is queued, processing or ready."""
 
 
 def upload_limit_bytes() -> int:
@@ -42,12 +46,14 @@ def upload_limit_bytes() -> int:
 def document_ingest(
     *, workspace: Workspace, uploaded_file: File, filename: str, user=None, request=None
 ) -> WorkspaceDocument:
-    """Check, store and index one file; return the new document.
+    """Check and store one file and queue it for processing; return the new (queued) document.
 
-    Raises DocumentRefused (with a message for the uploader) for a file that is too
-    large, empty, of an unknown or misnamed type, unreadable, or already in the
-    workspace; PermissionDenied when `user` may not upload. `user=None` is the
-    system (the import command). On any failure the stored file is removed again.
+    What can be decided in the request is: who may upload, size, a type Docent reads
+    (by name), emptiness and duplicates (by checksum, before storing). Whether the
+    content really is what the name says is found by the ingestion task, which marks
+    the document failed with the reason. Raises DocumentRefused (with a message for the
+    uploader) or PermissionDenied; `user=None` is the system (the import command).
+    On any failure the stored file is removed again.
     """
     if not permissions.may(user, permissions.UPLOAD, workspace):
         raise PermissionDenied(permissions.REFUSALS[permissions.UPLOAD])
@@ -57,34 +63,33 @@ def document_ingest(
         raise DocumentRefused(FILE_TOO_LARGE.format(name=name, limit=limit // MB), code="too_large")
     if uploaded_file.size == 0:
         raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
-
-    extracted = extract_bounded(stream=uploaded_file, name=name)
+    kind = kind_for_filename(name)
     sha256 = _sha256(uploaded_file)
     _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
-    passages = _passages(extracted)
     doc_id = uuid.uuid4()
     metadata = {
-        "content_type": extracted.kind.content_type,
+        "title": PurePosixPath(name).stem[:200] or name,
+        "content_type": kind.content_type,
         "size": uploaded_file.size,
         "sha256": sha256,
         "uploaded_by": user.username if user is not None else None,
-        **_extraction_metadata(extracted, passages),
     }
 
     docpath = stored_file_save(
-        workspace_id=workspace.pk, doc_id=doc_id, extension=extracted.kind.extension, content=uploaded_file
+        workspace_id=workspace.pk, doc_id=doc_id, extension=kind.extension, content=uploaded_file
     )
     try:
         with transaction.atomic():
             document = WorkspaceDocument.objects.create(
                 doc_id=doc_id, workspace=workspace, filename=name, docpath=docpath, metadata=metadata,
-                uploaded_by=user,
+                uploaded_by=user, status=DocumentStatus.QUEUED, attempts=0,
             )
-            _passages_create(document, passages)
             audit_record(
                 AuditAction.UPLOAD, request=request, user=user, username=getattr(user, "username", "") or "system",
-                detail=f"{name} to {workspace.slug} ({len(passages)} passages)",
+                detail=f"{name} to {workspace.slug}",
             )
+            # The task row commits with the document row (database task backend).
+            document_requeue(document_id=document.pk)
     except IntegrityError:
         stored_file_delete(docpath)
         # Lost a race with an identical upload: the unique (workspace, sha256) index said no.
@@ -93,7 +98,31 @@ def document_ingest(
     except BaseException:
         stored_file_delete(docpath)
         raise
+    document.refresh_from_db()
     return document
+
+
+def document_retry(*, document: WorkspaceDocument, user=None) -> None:
+    """Queue a failed document again (Retry). Who may upload to its workspace may retry."""
+    if not permissions.may(user, permissions.UPLOAD, document.workspace):
+        raise PermissionDenied(permissions.REFUSALS[permissions.UPLOAD])
+    if document.status != DocumentStatus.FAILED:
+        raise DocumentNotFailed(NOT_FAILED.format(name=document.filename), code="conflict")
+    document_requeue(document_id=document.pk)
+
+
+def documents_reindex(*, documents, user=None) -> int:
+    """Re-index ready documents in the background (after passage size or model changes).
+
+    Each keeps serving its current passages until its new set is swapped in; documents
+    not ready (queued, processing, failed) are left alone. Returns how many were queued."""
+    queued = 0
+    for document in documents.select_related(None).select_related("workspace").only("pk", "status", "reindexing", "workspace"):
+        if not permissions.may(user, permissions.DELETE_DOCUMENT, document.workspace):
+            raise PermissionDenied(permissions.REFUSALS[permissions.DELETE_DOCUMENT])
+        if document.status == DocumentStatus.READY and not document.reindexing:
+            queued += document_requeue(document_id=document.pk, reindex=True)
+    return queued
 
 
 @transaction.atomic
@@ -112,59 +141,6 @@ def document_delete(*, document: WorkspaceDocument, user=None, request=None) -> 
     document.delete()
     if docpath:
         transaction.on_commit(lambda: stored_file_delete(docpath))
-
-
-@transaction.atomic
-def document_reextract(*, document: WorkspaceDocument) -> WorkspaceDocument:
-    """Read the document's stored file again and rebuild its passages with today's extraction.
-
-    Idempotent: running it twice leaves the same passages. The passage positions
-    start at 1 again, so `passages/<position>/` links keep pointing into the
-    document. Raises DocumentRefused when the stored file is missing or no longer
-    readable; the old passages are then left as they were.
-    """
-    try:
-        with stored_file_open(document.docpath) as stored:
-            extracted = extract_bounded(stream=stored, name=document.filename)
-    except (FileNotFoundError, OSError):
-        raise DocumentRefused(STORED_FILE_MISSING.format(name=document.filename), code="missing") from None
-    passages = _passages(extracted)
-    document.passages.all().delete()
-    _passages_create(document, passages)
-    document.metadata = {**(document.metadata or {}), **_extraction_metadata(extracted, passages)}
-    document.save(update_fields=["metadata", "last_updated_at"])
-    return document
-
-
-def _passages(extracted) -> list[Passage]:
-    return split_passages(
-        extracted.blocks,
-        size_words=setting_get("passage_size_words"),
-        overlap_words=setting_get("passage_overlap_words"),
-    )
-
-
-def _extraction_metadata(extracted, passages) -> dict:
-    return {
-        "title": extracted.title,
-        "word_count": len(extracted.text.split()),
-        "page_count": extracted.page_count,
-        "passage_count": len(passages),
-    }
-
-
-def _passages_create(document, passages: list[Passage]) -> None:
-    DocumentPassage.objects.bulk_create(
-        [
-            DocumentPassage(
-                document=document, position=number, text=passage.text, heading_path=passage.heading_path_text,
-                page_start=passage.page_start, page_end=passage.page_end, word_count=passage.word_count,
-                blocks=[block.as_json() for block in passage.blocks],
-            )
-            for number, passage in enumerate(passages, start=1)
-        ],
-        batch_size=PASSAGE_BATCH_SIZE,
-    )
 
 
 def _refuse_duplicate(*, workspace, sha256, name):

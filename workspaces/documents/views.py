@@ -1,21 +1,33 @@
-"""The document pages: upload, read, download, delete, and the stable passage link."""
+"""The document pages: upload, read, download, delete, retry, processing status, and the stable passage link."""
+
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
+from accounts.http import status_for
 from workspaces import permissions
 from workspaces.documents.forms import MAX_FILES_PER_UPLOAD, DocumentUploadForm
 from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
+from workspaces.documents.models import DocumentStatus
 from workspaces.documents.reading import page_for_position, passage_items, reading_paginator
-from workspaces.documents.services import MB, DocumentRefused, document_delete, document_ingest, upload_limit_bytes
-from workspaces.documents.storage import stored_file_open
+from workspaces.documents.services import (
+    MB,
+    DocumentNotFailed,
+    DocumentRefused,
+    document_delete,
+    document_ingest,
+    document_retry,
+    upload_limit_bytes,
+)
+from workspaces.documents.storage import stored_file_download_url, stored_file_open
 from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms
 from workspaces.views import WorkspaceMixin
 
@@ -48,6 +60,7 @@ class DocumentUploadView(WorkspaceMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             limit_mb=upload_limit_bytes() // MB,
+            limit_bytes=upload_limit_bytes(),
             max_files=MAX_FILES_PER_UPLOAD,
             accepted_extensions=ACCEPTED_EXTENSIONS,
             **kwargs,
@@ -57,6 +70,9 @@ class DocumentUploadView(WorkspaceMixin, FormView):
         # The CSRF middleware would read the whole body to find the token, so this view is
         # exempt from it: first refuse an oversized body unread, then run the same CSRF check.
         if content_length(request) > upload_limit_bytes() + MULTIPART_OVERHEAD_BYTES:
+            if wants_json(request):
+                message = f"This upload is larger than the {upload_limit_bytes() // MB} MB an upload may be."
+                return JsonResponse({"documents": [], "errors": [message]}, status=413)
             return render(
                 request,
                 "workspaces/documents/upload_too_large.html",
@@ -80,9 +96,15 @@ class DocumentUploadView(WorkspaceMixin, FormView):
                 )
             except DocumentRefused as refusal:
                 form.add_error("documents", refusal.message)
+        if wants_json(self.request):
+            return JsonResponse(
+                {"documents": [document_state(document) for document in added],
+                 "errors": form.errors.get("documents", [])},
+                status=201 if added and not form.errors else 400,
+            )
         if added:
             names = ", ".join(f"“{document.filename}”" for document in added)
-            messages.success(self.request, f"Added {names}.")
+            messages.success(self.request, f"Added {names}: processing in the background.")
         if form.errors:
             return self.form_invalid(form)
         if len(added) == 1:
@@ -90,7 +112,68 @@ class DocumentUploadView(WorkspaceMixin, FormView):
         return redirect(self.workspace.get_absolute_url())
 
     def form_invalid(self, form):
+        if wants_json(self.request):
+            return JsonResponse({"documents": [], "errors": form.errors.get("documents", [])}, status=400)
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def wants_json(request) -> bool:
+    """The upload script asks for JSON; the plain form gets pages and redirects."""
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def document_state(document) -> dict:
+    """What the pages' status script shows of a document: state, reason, progress."""
+    return {
+        "doc_id": str(document.doc_id),
+        "filename": document.filename,
+        "status": document.status,
+        "label": "Re-indexing" if document.reindexing else document.get_status_display(),
+        "processing": document.is_processing,
+        "reason": document.status_reason,
+        "done": document.progress_done,
+        "total": document.progress_total,
+        "url": document.get_absolute_url(),
+    }
+
+
+class DocumentStatusView(WorkspaceMixin, View):
+    """`?ids=<docId>,<docId>…`: the processing state of those documents of the workspace, as JSON."""
+
+    MAX_IDS = 100
+
+    def get(self, request, *args, **kwargs):
+        ids = []
+        for raw in request.GET.get("ids", "").split(",")[:self.MAX_IDS]:
+            try:
+                ids.append(uuid.UUID(raw.strip()))
+            except ValueError:
+                continue
+        documents = self.workspace.documents.filter(doc_id__in=ids).select_related("workspace") if ids else []
+        return JsonResponse({"documents": [document_state(document) for document in documents]})
+
+
+class DocumentRetryView(DocumentMixin, View):
+    """POST: queue a failed document again."""
+
+    required_action = permissions.UPLOAD
+
+    def post(self, request, *args, **kwargs):
+        try:
+            document_retry(document=self.document, user=request.user)
+        except DocumentNotFailed as refusal:
+            if wants_json(request):
+                return JsonResponse({"error": refusal.message}, status=status_for(refusal))
+            messages.error(request, refusal.message)
+        else:
+            self.document.refresh_from_db()
+            if wants_json(request):
+                return JsonResponse(document_state(self.document), status=202)
+            messages.success(request, f"“{self.document.filename}” is queued again.")
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = self.document.get_absolute_url()
+        return redirect(next_url)
 
 
 def _csrf_protected(request):
@@ -131,7 +214,8 @@ class DocumentDetailView(DocumentMixin, TemplateView):
                 })
         may_delete = permissions.may_delete_document(self.request.user, self.document, granted=self.may)
         return super().get_context_data(
-            may_delete=may_delete, page_obj=page_obj, paginator=paginator, is_paginated=page_obj.has_other_pages(),
+            may_delete=may_delete, states=DocumentStatus,
+            page_obj=page_obj, paginator=paginator, is_paginated=page_obj.has_other_pages(),
             passages=passages, query=query,
             passage_total=paginator.object_list[-1][1] if paginator.count else 0,
             **kwargs,
@@ -167,6 +251,12 @@ class DocumentDownloadView(DocumentMixin, View):
     """The original file, as an attachment, to people who may see the workspace."""
 
     def get(self, request, *args, **kwargs):
+        content_type = self.document.metadata.get("content_type") or "application/octet-stream"
+        # Object storage: the browser fetches the file from the bucket by a short-lived signed address.
+        signed = stored_file_download_url(self.document.docpath, filename=self.document.filename,
+                                          content_type=content_type)
+        if signed is not None:
+            return HttpResponseRedirect(signed)
         try:
             stored = stored_file_open(self.document.docpath)
         except (FileNotFoundError, OSError):
@@ -175,7 +265,7 @@ class DocumentDownloadView(DocumentMixin, View):
             stored,
             as_attachment=True,
             filename=self.document.filename,
-            content_type=self.document.metadata.get("content_type") or "application/octet-stream",
+            content_type=content_type,
         )
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspaces', '0005_chat_log_index'),
+        ('workspaces', '0006_document_state'),
     ]
 
     operations = [

@@ -32,7 +32,7 @@ SQLITE_QUERY = """
     FROM document_passages_fts
     JOIN document_passages p ON p.id = document_passages_fts.rowid
     JOIN workspace_documents d ON d.id = p."documentId"
-    WHERE document_passages_fts MATCH %s AND d."workspaceId" = %s
+    WHERE document_passages_fts MATCH %s AND d."workspaceId" = %s AND d.status = 'ready'
     ORDER BY rank DESC, p.id
     LIMIT %s
 """
@@ -51,7 +51,7 @@ POSTGRESQL_QUERY = """
     FROM document_passages p
     JOIN workspace_documents d ON d.id = p."documentId"
     CROSS JOIN websearch_to_tsquery('english', %s) AS query
-    WHERE p.id IN ({candidates}) AND p.search_vector @@ query AND d."workspaceId" = %s{phrases}
+    WHERE p.id IN ({candidates}) AND p.search_vector @@ query AND d."workspaceId" = %s AND d.status = 'ready'{phrases}
     ORDER BY rank DESC, p.id
     LIMIT %s
 """

@@ -18,12 +18,8 @@ from tests.workspaces.documents.sample_files import (
 )
 from workspaces.chats.answer import StoredAnswer
 from workspaces.chats.export import chat_export_row
-from workspaces.documents.services import (
-    STORED_FILE_MISSING,
-    DocumentRefused,
-    document_ingest,
-    document_reextract,
-)
+from workspaces.documents.ingestion import MISSING_FILE, REINDEX_FAILED
+from workspaces.documents.services import document_ingest, documents_reindex
 from workspaces.models import DocumentPassage, WorkspaceChat
 from workspaces.retrieval.search import search_passages
 
@@ -154,24 +150,28 @@ def test_an_answer_stored_before_pages_and_sections_reads_with_empty_ones():
     assert (source.page_start, source.section, source.location, source.label) == (None, "", "", "old.txt")
 
 
-def test_re_extraction_rebuilds_old_passages_from_the_stored_file_and_is_idempotent(workspace):
+def reindex(document):
+    documents_reindex(documents=type(document).objects.filter(pk=document.pk))
+    document.refresh_from_db()
+
+
+def test_re_indexing_rebuilds_old_passages_from_the_stored_file_and_is_idempotent(workspace):
     document = ingest(workspace, "guide.md", GUIDE_MD)
     expected = list(document.passages.values_list("position", "text", "heading_path", "blocks"))
     document.passages.all().delete()
     DocumentPassage.objects.create(document=document, position=1, text="# Install guide\n\nRun the **installer**")
-    document_reextract(document=document)
-    document_reextract(document=document)
+    reindex(document)
+    reindex(document)
     assert list(document.passages.values_list("position", "text", "heading_path", "blocks")) == expected
     assert [hit.position for hit in search_passages(workspace=workspace, query="twice")] == [1]
 
 
-def test_re_extraction_without_the_stored_file_is_refused_and_keeps_the_passages(workspace):
+def test_re_indexing_without_the_stored_file_fails_and_keeps_the_passages(workspace):
     document = ingest(workspace, "guide.md", GUIDE_MD)
     default_storage.delete(document.docpath)
-    with pytest.raises(DocumentRefused) as refused:
-        document_reextract(document=document)
-    assert refused.value.code == "missing"
-    assert refused.value.message == STORED_FILE_MISSING.format(name="guide.md")
+    reindex(document)
+    assert document.status == "ready" and not document.reindexing
+    assert document.status_reason == REINDEX_FAILED.format(reason=MISSING_FILE)
     assert document.passages.count() == 3
 
 

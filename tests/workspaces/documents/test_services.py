@@ -28,10 +28,10 @@ def test_ingest_keeps_a_cleaned_display_name_and_never_uses_it_for_storage(works
 
 
 def test_a_failure_while_saving_rows_removes_the_stored_file(workspace, monkeypatch):
-    def broken_bulk_create(*args, **kwargs):
+    def broken_queue(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(DocumentPassage.objects, "bulk_create", broken_bulk_create)
+    monkeypatch.setattr(services, "document_requeue", broken_queue)
     with pytest.raises(RuntimeError):
         document_ingest(workspace=workspace, uploaded_file=text_file(), filename="notes.txt")
     assert not WorkspaceDocument.objects.exists()
@@ -42,13 +42,13 @@ def test_an_identical_upload_that_wins_a_race_makes_the_other_a_duplicate(worksp
     """The duplicate check and the insert are not one step; the unique index on
     (workspace, sha256) settles a race, and the loser's file is removed."""
     sha256 = hashlib.sha256(b"Some useful words.").hexdigest()
-    real_split = services.split_passages
+    real_save = services.stored_file_save
 
-    def split_while_another_upload_lands(text, **kwargs):
+    def save_while_another_upload_lands(**kwargs):
         WorkspaceDocumentFactory(workspace=workspace, filename="winner.txt", metadata={"sha256": sha256})
-        return real_split(text, **kwargs)
+        return real_save(**kwargs)
 
-    monkeypatch.setattr(services, "split_passages", split_while_another_upload_lands)
+    monkeypatch.setattr(services, "stored_file_save", save_while_another_upload_lands)
     with pytest.raises(DocumentRefused) as refused:
         document_ingest(workspace=workspace, uploaded_file=text_file(), filename="loser.txt")
     assert refused.value.message == DUPLICATE_DOCUMENT.format(name="loser.txt", existing="winner.txt")

@@ -2,6 +2,7 @@ import pytest
 from django.http.multipartparser import MultiPartParser
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import AuditAction, AuditEvent
 from settings_app.services import setting_set
@@ -129,11 +130,14 @@ def test_upload_page_states_the_limits(manager_client, workspace):
     assert 'enctype="multipart/form-data"' in body and "multiple" in body
 
 
-BAD_UPLOADS = [
-    pytest.param("virus.pdf", EXE_BYTES, extraction.CONTENT_MISMATCH, {"kind": "PDF"}, id="exe-renamed-pdf"),
+REFUSED_UPLOADS = [
     pytest.param("setup.exe", EXE_BYTES, extraction.UNSUPPORTED_TYPE, {}, id="unknown-type"),
     pytest.param("no-extension", b"Plain words", extraction.UNSUPPORTED_TYPE, {}, id="no-extension"),
     pytest.param("empty.txt", b"", EMPTY_FILE, {}, id="empty"),
+]
+# Found by the ingestion task, which reads the content: kept as a failed document with the reason.
+FAILED_UPLOADS = [
+    pytest.param("virus.pdf", EXE_BYTES, extraction.CONTENT_MISMATCH, {"kind": "PDF"}, id="exe-renamed-pdf"),
     pytest.param("blank.txt", b" \n\t\n", extraction.NO_TEXT, {}, id="only-whitespace"),
     pytest.param("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog", extraction.PDF_CORRUPT, {}, id="corrupt-pdf"),
     pytest.param("locked.pdf", encrypted_pdf_bytes(), extraction.PDF_ENCRYPTED, {}, id="encrypted-pdf"),
@@ -151,7 +155,7 @@ BAD_UPLOADS = [
 ]
 
 
-@pytest.mark.parametrize(("name", "data", "message", "params"), BAD_UPLOADS)
+@pytest.mark.parametrize(("name", "data", "message", "params"), REFUSED_UPLOADS)
 def test_a_bad_upload_gets_a_clear_message_a_400_and_leaves_nothing_behind(
     admin_client, workspace, name, data, message, params
 ):
@@ -159,6 +163,22 @@ def test_a_bad_upload_gets_a_clear_message_a_400_and_leaves_nothing_behind(
     assert response.status_code == 400
     assert message.format(name=name, **params) in response.content.decode()
     assert_nothing_kept()
+
+
+@pytest.mark.parametrize(("name", "data", "message", "params"), FAILED_UPLOADS)
+def test_a_broken_file_becomes_a_failed_document_whose_page_says_why(
+    admin_client, workspace, name, data, message, params
+):
+    response = admin_client.post(upload_url(workspace), {"documents": upload(name, data)})
+    assert response.status_code == 302
+    document = WorkspaceDocument.objects.get()
+    assert document.status == "failed"
+    assert document.status_reason == message.format(name=name, **params)
+    assert not DocumentPassage.objects.exists()
+    page = admin_client.get(document.get_absolute_url()).content.decode()
+    assert escape(document.status_reason) in page
+    assert reverse("workspaces:document_retry", args=[workspace.slug, document.doc_id]) in page
+    assert reverse("workspaces:document_delete", args=[workspace.slug, document.doc_id]) in page
 
 
 def test_a_file_over_the_size_limit_is_refused(admin_client, workspace):
@@ -229,7 +249,7 @@ def test_one_refused_file_does_not_stop_the_others(admin_client, workspace):
     body = response.content.decode()
     assert response.status_code == 400
     assert extraction.UNSUPPORTED_TYPE.format(name="bad.exe") in body
-    assert "Added “good.txt”, “fine.md”." in body
+    assert "Added “good.txt”, “fine.md”: processing in the background." in body
     assert sorted(WorkspaceDocument.objects.values_list("filename", flat=True)) == ["fine.md", "good.txt"]
     assert len(stored_files()) == 2
 

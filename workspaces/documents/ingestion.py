@@ -1,0 +1,281 @@
+"""The background half of an upload: a stored file becomes ready, searchable passages.
+
+The document row is the job's record (status, reason, progress, attempts, heartbeat);
+the task engine (django-tasks, see README "Background work") only carries
+`(document id, attempt)`. A run:
+
+1. claims the row: only the run holding the row's current attempt number goes on,
+   so a task delivered twice, or a run the recovery sweep has given up on, does nothing;
+2. reads the file through `extract_document` (the one door to extraction);
+3. splits it and indexes the passages batch by batch, beating the heartbeat and
+   counting progress;
+4. swaps the new passages in with one transaction (delete, insert, status ready):
+   until then a re-indexed document keeps serving its old passages, and a run
+   killed half-way leaves nothing behind.
+
+Refusals (not a PDF, encrypted, no text…) fail the document with their message;
+transient errors (database, storage or model server unavailable) are retried
+with backoff up to INGEST_MAX_ATTEMPTS; a run past INGEST_TIME_LIMIT_SECONDS
+fails; a run that stops beating (killed worker) is re-queued or failed by
+`jobs.documents_recover`.
+"""
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.utils import timezone
+from django_tasks import task
+
+from settings_app.services import setting_get
+from workspaces.documents.extraction import DocumentRefused, ExtractedText
+from workspaces.documents.models import DocumentPassage, DocumentStatus, WorkspaceDocument
+from workspaces.documents.passages import Passage, split_passages
+from workspaces.documents.sandbox import extract_bounded
+from workspaces.documents.storage import stored_file_exists, stored_file_open
+
+logger = logging.getLogger(__name__)
+
+PASSAGE_BATCH_SIZE = 500
+TIME_LIMIT_EXCEEDED = "Processing took longer than the {seconds} s a document may take."
+GAVE_UP = "Processing failed {attempts} times because a service was unavailable ({error}). Try Retry later."
+INTERNAL_ERROR = "Docent could not process this file because of an internal error. Try Retry, or ask an admin."
+MISSING_FILE = "The stored file of this document is missing."
+RETRYING = "A service was unavailable ({error}); trying again in {seconds} s."
+REINDEX_FAILED = "Re-indexing failed, the previous passages stay in use: {reason}"
+
+
+class TransientError(Exception):
+    """A service the run needs is unavailable for now: the run is retried with backoff."""
+
+
+class Superseded(Exception):
+    """The row no longer carries this run's attempt number: another run owns it now."""
+
+
+class TimeLimitExceeded(Exception):
+    pass
+
+
+# Errors worth another try: the database, the object store or a server went away, not the file.
+TRANSIENT_ERRORS = (TransientError, OperationalError, InterfaceError, ConnectionError, TimeoutError)
+try:
+    from botocore.exceptions import ConnectionError as StorageConnectionError
+
+    TRANSIENT_ERRORS += (StorageConnectionError,)
+except ImportError:  # no S3 client installed: local storage only
+    pass
+
+
+@dataclass
+class Run:
+    document_id: int
+    attempt: int
+    reindexing: bool
+    deadline: float
+
+
+def extract_document(*, stream, name: str) -> ExtractedText:
+    """The one door from ingestion to extraction: a child process with a memory cap and a
+    time limit (documents.sandbox), so a hostile file costs only that process."""
+    return extract_bounded(stream=stream, name=name)
+
+
+def index_passages(*, document: WorkspaceDocument, texts: list[str]) -> None:
+    """Index one batch of a document's new passages before they are swapped in.
+
+    Full-text indexes follow the rows (migration 0002), so there is nothing to do yet;
+    semantic indexing (embeddings) goes here: a batch at a time, retried as a
+    TransientError when the model server is unavailable.
+    """
+
+
+@task()
+def ingest_document(document_id: int, attempt: int) -> str:
+    """The task: process document `document_id` if its row still carries `attempt`."""
+    return document_process(document_id=document_id, attempt=attempt)
+
+
+def document_process(*, document_id: int, attempt: int) -> str:
+    """Run ingestion for one document; returns what happened (ready, failed, retrying, skipped, superseded)."""
+    run = _claim(document_id=document_id, attempt=attempt)
+    if run is None:
+        return "skipped"
+    stop_beating = _keep_alive(run)
+    try:
+        _process(run)
+    except Superseded:
+        return "superseded"
+    except DocumentRefused as refusal:
+        _fail(run, refusal.message)
+        return "failed"
+    except TimeLimitExceeded:
+        _fail(run, TIME_LIMIT_EXCEEDED.format(seconds=settings.INGEST_TIME_LIMIT_SECONDS))
+        return "failed"
+    except TRANSIENT_ERRORS as error:
+        return _retry_or_fail(run, error)
+    except Exception:
+        logger.exception("Ingestion of document %s failed", document_id)
+        _fail(run, INTERNAL_ERROR)
+        return "failed"
+    finally:
+        stop_beating()
+    return "ready"
+
+
+def _keep_alive(run: Run):
+    """Beat the heartbeat from a thread while one long step (extraction, a big swap) runs, until
+    the time limit: a live run is never taken for dead, a hung one is after its time limit.
+    Returns the function that stops it. Not inside a transaction (a test running the task in
+    its request): another connection could not write while that one holds the database."""
+    if connection.in_atomic_block:
+        return lambda: None
+    stop = threading.Event()
+    interval = max(0.5, settings.INGEST_STALE_SECONDS / 4)
+
+    def beat():
+        try:
+            while not stop.wait(interval) and time.monotonic() < run.deadline:
+                rows = WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt)
+                if not rows.update(heartbeat_at=timezone.now()):
+                    break
+        except DatabaseError:
+            logger.exception("Heartbeat of document %s failed", run.document_id)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=beat, daemon=True, name=f"heartbeat-{run.document_id}")
+    thread.start()
+
+    def stop_beating():
+        stop.set()
+        thread.join(timeout=interval + 5)
+
+    return stop_beating
+
+
+def _claim(*, document_id: int, attempt: int) -> Run | None:
+    with transaction.atomic():
+        document = WorkspaceDocument.objects.select_for_update().filter(pk=document_id).first()
+        if document is None or document.attempts != attempt or document.heartbeat_at is not None:
+            return None
+        if not (document.status == DocumentStatus.QUEUED or document.reindexing):
+            return None
+        document.heartbeat_at = timezone.now()
+        if not document.reindexing:
+            document.status = DocumentStatus.EXTRACTING
+        document.progress_done = document.progress_total = 0
+        document.save(update_fields=("heartbeat_at", "status", "progress_done", "progress_total"))
+    return Run(
+        document_id=document_id, attempt=attempt, reindexing=document.reindexing,
+        deadline=time.monotonic() + settings.INGEST_TIME_LIMIT_SECONDS,
+    )
+
+
+def _beat(run: Run, **fields) -> None:
+    """Record progress and that the run is alive; stop a run that is over time or superseded."""
+    if time.monotonic() > run.deadline:
+        raise TimeLimitExceeded
+    if run.reindexing:
+        fields.pop("status", None)
+    updated = WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt).update(
+        heartbeat_at=timezone.now(), **fields
+    )
+    if not updated:
+        raise Superseded
+
+
+def _process(run: Run) -> None:
+    document = WorkspaceDocument.objects.get(pk=run.document_id)
+    if not stored_file_exists(document.docpath):
+        raise DocumentRefused(MISSING_FILE, code="missing")
+    with stored_file_open(document.docpath) as stream:
+        extracted = extract_document(stream=stream, name=document.filename)
+    passages = split_passages(
+        extracted.blocks,
+        size_words=setting_get("passage_size_words"),
+        overlap_words=setting_get("passage_overlap_words"),
+    )
+    texts = [passage.text for passage in passages]
+    _beat(run, status=DocumentStatus.INDEXING, progress_done=0, progress_total=len(texts))
+    for start in range(0, len(texts), PASSAGE_BATCH_SIZE):
+        batch = texts[start:start + PASSAGE_BATCH_SIZE]
+        index_passages(document=document, texts=batch)
+        _beat(run, progress_done=start + len(batch))
+    _swap_in(run, extracted=extracted, passages=passages)
+
+
+def _passage_rows(document, passages: list[Passage]) -> list[DocumentPassage]:
+    return [
+        DocumentPassage(
+            document=document, position=number, text=passage.text, heading_path=passage.heading_path_text,
+            page_start=passage.page_start, page_end=passage.page_end, word_count=passage.word_count,
+            blocks=[block.as_json() for block in passage.blocks],
+        )
+        for number, passage in enumerate(passages, start=1)
+    ]
+
+
+def _swap_in(run: Run, *, extracted: ExtractedText, passages: list[Passage]) -> None:
+    """Replace the document's passages with the new set and mark it ready, all in one transaction.
+
+    The row is not locked while the passages are written (its heartbeat keeps beating);
+    the closing update is conditional on the attempt number, and rolls everything back
+    when another run has taken the document meanwhile."""
+    if time.monotonic() > run.deadline:
+        raise TimeLimitExceeded
+    with transaction.atomic():
+        document = WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt).first()
+        if document is None:
+            raise Superseded
+        document.passages.all().delete()
+        DocumentPassage.objects.bulk_create(_passage_rows(document, passages), batch_size=PASSAGE_BATCH_SIZE)
+        metadata = {
+            **document.metadata,
+            "title": extracted.title,
+            "content_type": extracted.kind.content_type,
+            "word_count": len(extracted.text.split()),
+            "page_count": extracted.page_count,
+            "passage_count": len(passages),
+        }
+        swapped = WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt).update(
+            metadata=metadata, status=DocumentStatus.READY, status_reason="", reindexing=False,
+            progress_done=len(passages), progress_total=len(passages), heartbeat_at=None,
+            last_updated_at=timezone.now(),
+        )
+        if not swapped:
+            raise Superseded
+
+
+def _fail(run: Run, reason: str) -> None:
+    """Mark the run's document failed with `reason`; a failed re-index keeps the document ready."""
+    fields = {"heartbeat_at": None, "reindexing": False}
+    if run.reindexing:
+        fields["status_reason"] = REINDEX_FAILED.format(reason=reason)
+    else:
+        fields.update(status=DocumentStatus.FAILED, status_reason=reason)
+    WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt).update(**fields)
+
+
+def _retry_or_fail(run: Run, error: Exception) -> str:
+    from workspaces.documents.jobs import document_requeue
+
+    summary = f"{type(error).__name__}: {error}"[:200]
+    logger.warning("Ingestion of document %s hit a transient error: %s", run.document_id, summary)
+    try:
+        if run.attempt >= settings.INGEST_MAX_ATTEMPTS:
+            _fail(run, GAVE_UP.format(attempts=run.attempt, error=summary))
+            return "failed"
+        delay = settings.INGEST_RETRY_BACKOFF_SECONDS * 2 ** (run.attempt - 1)
+        document_requeue(
+            document_id=run.document_id, attempt=run.attempt, delay_seconds=delay,
+            reason=RETRYING.format(seconds=round(delay), error=summary),
+        )
+    except DatabaseError:
+        # The database itself is away: the row keeps its heartbeat, and recovery re-queues it.
+        logger.exception("Could not record the failure of document %s", run.document_id)
+        raise
+    return "retrying"

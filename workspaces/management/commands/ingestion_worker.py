@@ -1,0 +1,47 @@
+"""`manage.py ingestion_worker`: django-tasks-db's `db_worker`, plus the recovery sweep.
+
+The worker runs queued tasks one at a time (run one per CPU you give to ingestion;
+any number, on any hosts, may share the database). Beside it, a thread calls
+`documents_recover` every INGEST_SWEEP_SECONDS, so a document whose worker died
+mid-run is re-queued, or failed after INGEST_MAX_ATTEMPTS, by whichever worker is alive.
+All of db_worker's options apply (--batch, --max-tasks, --interval, --queue-name…).
+"""
+
+import logging
+import os
+import threading
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
+
+from workspaces.documents.jobs import documents_recover
+
+logger = logging.getLogger(__name__)
+
+
+def sweep_forever(stop: threading.Event, interval: float) -> None:
+    while not stop.wait(interval):
+        try:
+            close_old_connections()
+            documents_recover()
+        except Exception:  # the database may be away for a while: try again next round
+            logger.exception("The ingestion recovery sweep failed")
+        finally:
+            close_old_connections()
+
+
+class Command(DatabaseWorkerCommand):
+    help = "Run a background worker for document ingestion (db_worker plus recovery of documents lost by dead workers)."
+
+    def handle(self, *args, **options):
+        in_reloader_parent = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
+        if not options.get("batch") and not in_reloader_parent:
+            stop = threading.Event()
+            threading.Thread(
+                target=sweep_forever, args=(stop, settings.INGEST_SWEEP_SECONDS), daemon=True, name="ingest-sweep"
+            ).start()
+        if options.get("batch"):
+            documents_recover()
+        return super().handle(*args, **options)
