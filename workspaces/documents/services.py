@@ -117,7 +117,8 @@ def documents_reindex(*, documents, user=None) -> int:
     Each keeps serving its current passages until its new set is swapped in; documents
     not ready (queued, processing, failed) are left alone. Returns how many were queued."""
     queued = 0
-    for document in documents.select_related(None).select_related("workspace").only("pk", "status", "reindexing", "workspace"):
+    documents = documents.select_related(None).select_related("workspace")
+    for document in documents.only("pk", "status", "reindexing", "workspace"):
         if not permissions.may(user, permissions.DELETE_DOCUMENT, document.workspace):
             raise PermissionDenied(permissions.REFUSALS[permissions.DELETE_DOCUMENT])
         if document.status == DocumentStatus.READY and not document.reindexing:
