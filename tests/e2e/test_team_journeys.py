@@ -51,6 +51,9 @@ def test_an_owner_adds_a_viewer_promotes_them_to_editor_who_uploads_and_deletes_
     viewer.click("text=Upload documents")
     viewer.set_input_files("input[type=file]", str(notes))
     viewer.click("main button[type=submit]")
+    uploaded = viewer.locator(".upload-queue .upload-item").first
+    expect(uploaded).to_contain_text("Ready")
+    uploaded.locator("a").click()
     expect(viewer.locator(".passage").first).to_contain_text("37 herons")
     viewer.click("a:has-text('Delete')")
     viewer.click("main button[type=submit]")
