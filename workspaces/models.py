@@ -66,6 +66,13 @@ class Workspace(TimestampedModel):
     chat_model = models.CharField(
         max_length=120, blank=True, db_column="chatModel", help_text="Empty: the llm_model setting."
     )
+    semantic_weight = models.FloatField(
+        default=0.5,
+        db_column="semanticWeight",
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="0–1: how much meaning counts against matching words when an embedding model is set "
+        "(0 = words only, 1 = meaning only).",
+    )
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -136,8 +143,9 @@ class WorkspaceUser(TimestampedModel):
 # The domains' models belong to this app (label "workspaces"); importing them here registers them.
 from workspaces.chats.models import WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
+from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
 
 __all__ = [
     "ChatMode", "ChatProvider", "DocumentPassage", "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceUser",
-    "count_of",
+    "count_of", "PassageVector", "TermStat", "WorkspaceStat",
 ]

@@ -3,8 +3,8 @@
 A provider is chosen per workspace (`Workspace.chat_provider`), falling back to
 the `chat_provider` system setting:
 
-- ``retrieval`` (built in): quotes the best-matching sentences of the best
-  passages, each with a numbered citation.
+- ``retrieval`` (built in): the best sentence of the best passages, then at most
+  two relevant supporting quotes, each cited (`compose.py`).
 - ``openai-compatible``: sends the workspace's system prompt, the recent
   history and the retrieved passages to any `/v1/chat/completions` server.
 
@@ -12,7 +12,6 @@ Both retrieve passages the same way (`retrieve_passages`), so the sources of
 an answer are the passages it was given, whichever provider wrote it.
 """
 
-import re
 import time
 
 from django.conf import settings
@@ -21,14 +20,14 @@ from settings_app.services import setting_get
 from workspaces.chats import llm
 from workspaces.chats.answer import Source, StoredAnswer
 from workspaces.chats.choices import ChatMode, ChatProvider
+from workspaces.chats.compose import compose
 from workspaces.models import Workspace
+from workspaces.retrieval.bm25 import term_weights
 from workspaces.retrieval.query import coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
 
 NO_ANSWER = "No document in this workspace answers that."
 CANDIDATES_PER_SOURCE = 3
-QUOTE_SENTENCES = 2
-MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+", re.MULTILINE)
 
 
 def provider_for(workspace: Workspace) -> str:
@@ -50,24 +49,9 @@ def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[
 
 
 def _best_hits(workspace, query):
-    terms = query_terms(query)
     candidates = search_passages(workspace=workspace, query=query, limit=workspace.top_n * CANDIDATES_PER_SOURCE)
-    kept = [hit for hit in candidates if coverage(terms, hit.text) >= workspace.similarity_threshold]
+    kept = [hit for hit in candidates if hit.relevance >= workspace.similarity_threshold]
     return kept[: workspace.top_n]
-
-
-def best_sentences(text: str, terms: list[str], count: int = QUOTE_SENTENCES) -> str:
-    """The sentences of a passage that share most words with the question, in reading order,
-    as plain text (Markdown heading marks and line breaks dropped, so a quote stays a quote)."""
-    sentences = [
-        " ".join(MARKDOWN_HEADING.sub("", s).split())
-        for s in re.split(r"(?<=[.!?])\s+|\n{2,}", text) if s.strip()
-    ]
-    sentences = [s for s in sentences if s]
-    if len(sentences) <= count:
-        return " ".join(sentences)
-    ranked = sorted(range(len(sentences)), key=lambda i: (-coverage(terms, sentences[i]), i))[:count]
-    return " ".join(sentences[i] for i in sorted(ranked) if coverage(terms, sentences[i]) > 0) or sentences[0]
 
 
 def _sources(hits: list[PassageHit]) -> list[Source]:
@@ -78,9 +62,10 @@ def _sources(hits: list[PassageHit]) -> list[Source]:
 
 
 def _answer_by_retrieval(workspace, prompt, history, hits):
+    """The composed answer and the hits it cites (the only sources shown under it)."""
     terms = query_terms(prompt) or query_terms(" ".join(h[0] for h in history[-1:]) + " " + prompt)
-    lines = [f"> {best_sentences(hit.text, terms)} [{number}]" for number, hit in enumerate(hits, start=1)]
-    return "\n\n".join(["From your documents:", *lines]), "retrieval"
+    text, cited = compose(hits=hits, weights=term_weights(workspace=workspace, terms=terms))
+    return text, "retrieval", cited
 
 
 def _answer_by_llm(workspace, prompt, history, hits):
@@ -115,7 +100,7 @@ def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]])
     elif provider == ChatProvider.OPENAI_COMPATIBLE:
         text, model = _answer_by_llm(workspace, prompt, history, hits)
     else:
-        text, model = _answer_by_retrieval(workspace, prompt, history, hits)
+        text, model, hits = _answer_by_retrieval(workspace, prompt, history, hits)
     finished = time.perf_counter()
     return StoredAnswer(
         text=text,

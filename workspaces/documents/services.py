@@ -24,6 +24,7 @@ from workspaces.documents.models import DocumentPassage, WorkspaceDocument
 from workspaces.documents.passages import split_passages
 from workspaces.documents.storage import stored_file_delete, stored_file_save
 from workspaces.models import Workspace
+from workspaces.retrieval.services import passages_embed
 
 MB = 1024 * 1024
 FILE_TOO_LARGE = "“{name}” is larger than the {limit} MB an upload may be."
@@ -101,6 +102,7 @@ def document_ingest(
     except BaseException:
         stored_file_delete(docpath)
         raise
+    passages_embed(document=document)
     return document
 
 
