@@ -27,16 +27,26 @@ POSTGRESQL_FORWARDS = [
     BEGIN
         PERFORM pg_advisory_xact_lock(1414, w."workspaceId"::integer)
         FROM (SELECT DISTINCT "workspaceId" FROM retrieval_changed ORDER BY 1) w;
-        INSERT INTO retrieval_workspace_stats AS s ("workspaceId", passages, "totalLength")
-            SELECT "workspaceId", sign * count(*), sign * coalesce(sum(search_length), 0)
-            FROM retrieval_changed GROUP BY 1 ORDER BY 1
-        ON CONFLICT ("workspaceId") DO UPDATE
-            SET passages = s.passages + EXCLUDED.passages, "totalLength" = s."totalLength" + EXCLUDED."totalLength";
-        INSERT INTO retrieval_term_stats AS t ("workspaceId", term, df)
-            SELECT c."workspaceId", u.lexeme, sign * count(*)
-            FROM retrieval_changed c CROSS JOIN LATERAL unnest(c.search_vector) AS u GROUP BY 1, 2 ORDER BY 1, 2
-        ON CONFLICT ("workspaceId", term) DO UPDATE SET df = t.df + EXCLUDED.df;
-        IF sign < 0 THEN
+        IF sign > 0 THEN
+            INSERT INTO retrieval_workspace_stats AS s ("workspaceId", passages, "totalLength")
+                SELECT "workspaceId", count(*), coalesce(sum(search_length), 0)
+                FROM retrieval_changed GROUP BY 1 ORDER BY 1
+            ON CONFLICT ("workspaceId") DO UPDATE
+                SET passages = s.passages + EXCLUDED.passages, "totalLength" = s."totalLength" + EXCLUDED."totalLength";
+            INSERT INTO retrieval_term_stats AS t ("workspaceId", term, df)
+                SELECT c."workspaceId", u.lexeme, count(*)
+                FROM retrieval_changed c CROSS JOIN LATERAL unnest(c.search_vector) AS u GROUP BY 1, 2 ORDER BY 1, 2
+            ON CONFLICT ("workspaceId", term) DO UPDATE SET df = t.df + EXCLUDED.df;
+        ELSE
+            -- Only rows that exist are decremented: a workspace being deleted may have lost them already.
+            UPDATE retrieval_workspace_stats s SET passages = s.passages - c.n, "totalLength" = s."totalLength" - c.l
+            FROM (SELECT "workspaceId", count(*) AS n, coalesce(sum(search_length), 0) AS l
+                  FROM retrieval_changed GROUP BY 1) c
+            WHERE s."workspaceId" = c."workspaceId";
+            UPDATE retrieval_term_stats t SET df = t.df - c.n
+            FROM (SELECT c."workspaceId", u.lexeme, count(*) AS n
+                  FROM retrieval_changed c CROSS JOIN LATERAL unnest(c.search_vector) AS u GROUP BY 1, 2) c
+            WHERE t."workspaceId" = c."workspaceId" AND t.term = c.lexeme;
             DELETE FROM retrieval_term_stats t USING (SELECT DISTINCT "workspaceId" FROM retrieval_changed) w
             WHERE t."workspaceId" = w."workspaceId" AND t.df <= 0;
         END IF;

@@ -9,9 +9,10 @@ PostgreSQL: the same formula from maintained statistics (migration 0007): the
 passage length, `retrieval_term_stats` / `retrieval_workspace_stats` df, N and
 the average length per workspace. No ts_rank, no sampling: candidates are found
 rarest term first and a more common term is scanned only while its best possible
-contribution could still change the top `limit` (MaxScore pruning, exact). Terms
-in half the workspace or more (idf clamped to 1e-6) are not scanned unless they
-are all the query has.
+contribution could still change the top `limit` (MaxScore pruning, exact). In a
+workspace of LARGE_WORKSPACE passages or more, terms in half of it or more (idf
+clamped to 1e-6) are not scanned unless they are all the query has: the passages
+only they would bring score ~0 and would come last anyway.
 """
 
 import math
@@ -25,6 +26,7 @@ B = 0.75
 IDF_FLOOR = 1e-6
 # First pass: every term at most this common is scanned at once (one query for most questions).
 RARE_SHARE = 0.02
+LARGE_WORKSPACE = 10_000
 
 SQLITE_SCORES = """
     SELECT p.id, -bm25(document_passages_fts) AS score
@@ -117,9 +119,12 @@ def _postgresql_scores(workspace, terms, limit, passage_ids):
 
     if passage_ids is not None:
         return scores("p.id = ANY(%s)", [list(passage_ids)], limit)
-    # Rarest first; terms in half the workspace or more only when nothing else is asked.
+    # Rarest first. In a large workspace, terms in half of it or more are never scanned
+    # (their idf is clamped to ~0) unless they are all the query has.
     ordered = sorted(lexemes, key=lambda lexeme: dfs[lexeme])
-    useful = [lexeme for lexeme in ordered if weights[lexeme] > IDF_FLOOR] or ordered[:1]
+    useful = ordered
+    if passages >= LARGE_WORKSPACE:
+        useful = [lexeme for lexeme in ordered if weights[lexeme] > IDF_FLOOR] or ordered[:1]
     scanned = max(1, sum(1 for lexeme in useful if dfs[lexeme] <= max(RARE_SHARE * passages, 1)))
     while True:
         query = " | ".join("'" + lexeme.replace("'", "''") + "'" for lexeme in useful[:scanned])
@@ -156,4 +161,5 @@ def term_weights(*, workspace: Workspace, terms: list[str]) -> dict[str, float]:
         from workspaces.retrieval.sqlite_vocab import sqlite_term_dfs
 
         dfs, passages = sqlite_term_dfs(terms)
-    return {term: math.log(1 + (passages - (dfs.get(term) or 0) + 0.5) / ((dfs.get(term) or 0) + 0.5)) for term in terms}
+    counts = {term: dfs.get(term) or 0 for term in terms}
+    return {term: math.log(1 + (passages - df + 0.5) / (df + 0.5)) for term, df in counts.items()}

@@ -69,6 +69,20 @@ def _pgvector_ready(name, host, port) -> bool:
         return cursor.fetchone() is not None
 
 
+def pgvector_install() -> bool:
+    """Add pgvector's column and the default index if the server offers the extension; whether it is there."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        cursor.execute("ALTER TABLE passage_vectors ADD COLUMN IF NOT EXISTS embedding vector")
+    _pgvector_ready.cache_clear()
+    return True
+
+
 def pgvector_index_ensure(dimensions: int) -> None:
     """The HNSW index for vectors of `dimensions` (a new model may bring a new size)."""
     dim = int(dimensions)

@@ -2,9 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from workspaces.models import Workspace
+from workspaces.models import PassageVector, Workspace
 from workspaces.retrieval.embeddings import EmbeddingError, embedder_current
 from workspaces.retrieval.services import vectors_reembed
+from workspaces.retrieval.vectors import pgvector_install, pgvector_ready
 
 
 class Command(BaseCommand):
@@ -26,5 +27,8 @@ class Command(BaseCommand):
             target = Workspace.objects.filter(slug=workspace).first()
             if target is None:
                 raise CommandError(f"No workspace “{workspace}”.")
+        if not pgvector_ready() and pgvector_install():
+            # Vectors stored before pgvector came are copied into its column by re-embedding.
+            PassageVector.objects.filter(model=embedder.name).update(text_sha256="")
         count = vectors_reembed(workspace=target)
         self.stdout.write(f"{count} passages embedded with {embedder.name}.")
