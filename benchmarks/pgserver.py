@@ -21,7 +21,7 @@ def _bin(name: str) -> str:
 
 class PgServer:
     def __init__(self, folder: Path, *, port: int):
-        self.folder, self.port = Path(folder), port
+        self.folder, self.port = Path(folder).resolve(), port
 
     def _run(self, *args):
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []

@@ -64,6 +64,8 @@ def passages_embed(*, document: WorkspaceDocument, embedder: Embedder | None = N
 
 @transaction.atomic
 def _store(embedder, batch, matrix):
+    if vectors.pgvector_ready():
+        vectors.pgvector_index_ensure(int(matrix.shape[1]))  # before writing: DDL waits for no pending trigger
     rows = [
         PassageVector(
             passage_id=pk, model=embedder.name, dimensions=int(matrix.shape[1]),
@@ -76,7 +78,6 @@ def _store(embedder, batch, matrix):
         update_fields=["model", "dimensions", "text_sha256", "vector", "last_updated_at"],
     )
     if vectors.pgvector_ready():
-        vectors.pgvector_index_ensure(int(matrix.shape[1]))
         vectors.pgvector_store([(pk, vector) for (pk, _), vector in zip(batch, matrix, strict=True)])
 
 

@@ -87,6 +87,9 @@ def pgvector_index_ensure(dimensions: int) -> None:
     """The HNSW index for vectors of `dimensions` (a new model may bring a new size)."""
     dim = int(dimensions)
     with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"passage_vectors_hnsw_{dim}"])
+        if cursor.fetchone() is not None:
+            return
         cursor.execute(
             f"""CREATE INDEX IF NOT EXISTS passage_vectors_hnsw_{dim} ON passage_vectors
             USING hnsw ((embedding::vector({dim})) vector_cosine_ops) WHERE dimensions = {dim}"""

@@ -1,6 +1,7 @@
 """Semantic search through the OpenAI-compatible provider (a real HTTP server), and the hybrid blend."""
 
 import pytest
+from django.db import connection
 
 from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
@@ -9,6 +10,7 @@ from workspaces.models import PassageVector
 from workspaces.retrieval.embeddings import EmbeddingError, embed
 from workspaces.retrieval.search import blend, search_passages
 from workspaces.retrieval.services import passages_embed
+from workspaces.retrieval.vectors import pgvector_ready
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +76,10 @@ def test_hybrid_search_finds_a_passage_by_meaning_that_shares_no_word_with_the_q
     workspace.semantic_weight = 0.5
     workspace.save()
     hits = search_passages(workspace=workspace, query="holiday allowance")
-    assert hits[0].position == 1 and hits[0].semantic > 0.3
+    if connection.vendor == "postgresql" and not pgvector_ready():
+        assert hits == []  # PostgreSQL without pgvector: lexical only, never an error
+    else:
+        assert hits[0].position == 1 and hits[0].semantic > 0.3
 
 
 def test_a_query_never_compares_vectors_of_another_model(semantic, workspace, handbook):
