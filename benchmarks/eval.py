@@ -9,7 +9,9 @@ configuration (SQLite / PostgreSQL x lexical / hybrid):
 - recall@1 and recall@4: a gold answer occurs in the first / any of the retrieved
   passages (`retrieve_passages`, the sources every provider is given);
 - first sentence: the built-in answer's first quote holds a gold answer;
-- refused: share of the set's unanswerable questions answered "no document answers that";
+- off-topic refused: the last article's questions asked in a second workspace holding
+  every other article, answered "no document answers that" (the threshold's job);
+- unanswerable refused: the same for the set's unanswerable (on-topic) questions;
 - time: median and p95 of one answer (retrieval + composing).
 
 PostgreSQL runs on a throwaway PostgreSQL 16 with pgvector from the `pgserver` wheel
@@ -107,6 +109,18 @@ def child(mode: str, limit: int | None) -> dict:
     refused = sum(
         answer(workspace=workspace, prompt=q["question"], history=[]).text == NO_ANSWER for q in impossible
     )
+    # Off-topic: the last article's questions in a workspace holding every other article.
+    held_out = data[-1]
+    others = Workspace.objects.create(name="squad without one article")
+    (folder / f"{held_out['title']}.txt").unlink()
+    with open(os.devnull, "w") as quiet:
+        call_command("import_documents", others.slug, str(folder), verbosity=0, stdout=quiet)
+    off_topic = [q for p in held_out["paragraphs"] for q in p["qas"] if not q.get("is_impossible")]
+    if limit:
+        off_topic = off_topic[:limit]
+    off_refused = sum(answer(workspace=others, prompt=q["question"], history=[]).text == NO_ANSWER for q in off_topic)
+    relevance_on = _top_relevance(workspace, answerable)
+    relevance_off = _top_relevance(others, off_topic)
     times.sort()
     return {
         "questions": len(answerable), "recall@1": round(at1 / len(answerable), 3),
@@ -114,7 +128,20 @@ def child(mode: str, limit: int | None) -> dict:
         "refused_unanswerable": round(refused / max(1, len(impossible)), 3),
         "median_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
         "import_s": round(import_seconds, 1),
+        "refused_off_topic": round(off_refused / max(1, len(off_topic)), 3),
+        "relevance_answerable": relevance_on, "relevance_off_topic": relevance_off,
     }
+
+
+def _top_relevance(workspace, questions):
+    """Percentiles (10/25/50/75/90) of the best passage's relevance, threshold off: for calibrating it."""
+    from workspaces.retrieval.search import search_passages
+
+    values = sorted(
+        max((hit.relevance for hit in search_passages(workspace=workspace, query=q["question"], limit=4)), default=0)
+        for q in questions
+    )
+    return [round(values[int(share * (len(values) - 1))], 3) for share in (0.1, 0.25, 0.5, 0.75, 0.9)]
 
 
 def main(argv=None):
@@ -128,13 +155,16 @@ def main(argv=None):
         print(json.dumps(child(args.mode[0], args.limit)))
         return
     modes = args.mode or (["lexical", "hybrid"] if os.environ.get("EMBEDDING_MODEL_DIR") else ["lexical"])
-    print("| database | retrieval | recall@1 | recall@4 | first sentence | unanswerable refused | median | p95 |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| database | retrieval | recall@1 | recall@4 | first sentence | off-topic refused "
+          "| unanswerable refused | median | p95 |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for db in args.db or ["sqlite", "postgresql"]:
         for mode in modes:
             r = run_one(db, mode, args.limit)
             print(f"| {db} | {mode} | {r['recall@1']} | {r['recall@4']} | {r['first_sentence']} | "
-                  f"{r['refused_unanswerable']} | {r['median_ms']} ms | {r['p95_ms']} ms |", flush=True)
+                  f"{r['refused_off_topic']} | {r['refused_unanswerable']} | {r['median_ms']} ms | {r['p95_ms']} ms |",
+                  flush=True)
+            print(f"<!-- {db}/{mode}: {json.dumps(r)} -->", flush=True)
 
 
 if __name__ == "__main__":

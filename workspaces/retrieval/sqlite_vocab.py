@@ -29,6 +29,22 @@ def sqlite_term_dfs(terms: list[str]) -> tuple[dict[str, int], int]:
             list(set(stems.values())),
         )
         by_stem = dict(cursor.fetchall())
-        cursor.execute("SELECT count(*) FROM document_passages")
-        passages = cursor.fetchone()[0]
+        passages = fts_row_count(cursor)
     return {term: by_stem.get(stem, 0) for term, stem in stems.items()}, passages
+
+
+def fts_row_count(cursor) -> int:
+    """The number of rows FTS5 ranks with (its 'averages' record, id 1: a varint row count first),
+    read in one lookup instead of counting the passages."""
+    cursor.execute("SELECT block FROM document_passages_fts_data WHERE id = 1")
+    row = cursor.fetchone()
+    if not row or not row[0]:
+        return 0
+    value = 0
+    for index, byte in enumerate(bytes(row[0])[:9]):
+        if index == 8:
+            return (value << 8) | byte
+        value = (value << 7) | (byte & 0x7F)
+        if not byte & 0x80:
+            return value
+    return value
