@@ -112,6 +112,8 @@ def child(mode: str, limit: int | None) -> dict:
     # Off-topic: the last article's questions in a workspace holding every other article.
     held_out = data[-1]
     others = Workspace.objects.create(name="squad without one article")
+    others.similarity_threshold = workspace.similarity_threshold
+    others.save()
     (folder / f"{held_out['title']}.txt").unlink()
     with open(os.devnull, "w") as quiet:
         call_command("import_documents", others.slug, str(folder), verbosity=0, stdout=quiet)

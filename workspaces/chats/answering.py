@@ -28,6 +28,8 @@ from workspaces.retrieval.search import PassageHit, search_passages
 
 NO_ANSWER = "No document in this workspace answers that."
 CANDIDATES_PER_SOURCE = 3
+# The best passage must reach the workspace's threshold; the others a share of it.
+SUPPORTING_SHARE = 0.5
 
 
 def provider_for(workspace: Workspace) -> str:
@@ -35,8 +37,8 @@ def provider_for(workspace: Workspace) -> str:
 
 
 def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> list[PassageHit]:
-    """The workspace's best passages for `prompt`: at most `top_n`, each covering at least
-    `similarity_threshold` of the question's words. In chat mode a follow-up that
+    """The workspace's best passages for `prompt`: at most `top_n`; none unless the best one's
+    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up that
     matches nothing on its own ("And for how long?") is searched again together with
     the previous question, keeping only passages that share a word with the follow-up
     itself, so an unrelated new question is not answered from the old topic."""
@@ -50,8 +52,10 @@ def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[
 
 def _best_hits(workspace, query):
     candidates = search_passages(workspace=workspace, query=query, limit=workspace.top_n * CANDIDATES_PER_SOURCE)
-    kept = [hit for hit in candidates if hit.relevance >= workspace.similarity_threshold]
-    return kept[: workspace.top_n]
+    if not candidates or max(hit.relevance for hit in candidates) < workspace.similarity_threshold:
+        return []
+    floor = workspace.similarity_threshold * SUPPORTING_SHARE
+    return [hit for hit in candidates if hit.relevance >= floor][: workspace.top_n]
 
 
 def _sources(hits: list[PassageHit]) -> list[Source]:

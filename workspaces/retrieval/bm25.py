@@ -3,7 +3,8 @@
 score(p) = Σ idf(t) · tf(t, p) · (k1 + 1) / (tf(t, p) + k1 · (1 − b + b · len(p) / avglen))
 idf(t)   = ln((N − df(t) + 0.5) / (df(t) + 0.5)), and 1e-6 where that is not positive
 
-SQLite: FTS5's own `bm25()` (porter stemming; N, df and lengths over the whole FTS table).
+SQLite: FTS5's own `bm25()` (porter stemming; N, df and lengths over the whole FTS table),
+over the query's words that the index holds (looked up in its vocabulary first).
 PostgreSQL: the same formula from maintained statistics (migration 0007): the
 'english' lexemes of the stored `search_vector` give tf, `search_length` the
 passage length, `retrieval_term_stats` / `retrieval_workspace_stats` df, N and
@@ -82,6 +83,17 @@ def lexical_scores(
 
 
 def _sqlite_scores(workspace, terms, limit, passage_ids):
+    from workspaces.retrieval.sqlite_vocab import sqlite_term_dfs
+
+    dfs, passages = sqlite_term_dfs(terms)
+    terms = [term for term in terms if dfs.get(term)]
+    if not terms:
+        return []
+    if passages >= LARGE_WORKSPACE and passage_ids is None:
+        # As on PostgreSQL: words in half the index or more (idf ~0) are not scanned unless they are all.
+        terms = [term for term in terms if idf(passages=passages, df=dfs[term]) > IDF_FLOOR] or [
+            min(terms, key=lambda term: dfs[term])
+        ]
     only = ""
     params = [" OR ".join(f'"{term}"' for term in terms), workspace.pk]
     if passage_ids is not None:

@@ -22,26 +22,27 @@ def fts_stem(word: str) -> str:
 def sqlite_term_dfs(terms: list[str]) -> tuple[dict[str, int], int]:
     """({term: passages containing it}, passages in the index), over the whole FTS table as bm25() counts."""
     stems = {term: fts_stem(term) for term in terms}
+    unique = sorted(set(stems.values()))
+    placeholders = ", ".join(["%s"] * len(unique))
     with connection.cursor() as cursor:
-        placeholders = ", ".join(["%s"] * len(set(stems.values())))
+        # One query: the stems' document counts, and FTS5's averages record (id 1) for the row count.
         cursor.execute(
-            f"SELECT term, doc FROM document_passages_vocab WHERE term IN ({placeholders})",  # noqa: S608
-            list(set(stems.values())),
+            f"SELECT term, doc FROM document_passages_vocab WHERE term IN ({placeholders}) "  # noqa: S608
+            "UNION ALL SELECT NULL, block FROM document_passages_fts_data WHERE id = 1",
+            unique,
         )
-        by_stem = dict(cursor.fetchall())
-        passages = fts_row_count(cursor)
+        rows = cursor.fetchall()
+    by_stem = {term: doc for term, doc in rows if term is not None}
+    passages = next((varint(block) for term, block in rows if term is None), 0)
     return {term: by_stem.get(stem, 0) for term, stem in stems.items()}, passages
 
 
-def fts_row_count(cursor) -> int:
-    """The number of rows FTS5 ranks with (its 'averages' record, id 1: a varint row count first),
-    read in one lookup instead of counting the passages."""
-    cursor.execute("SELECT block FROM document_passages_fts_data WHERE id = 1")
-    row = cursor.fetchone()
-    if not row or not row[0]:
+def varint(block) -> int:
+    """The first varint of an FTS5 record (SQLite's format: 7 bits a byte, big-endian, 9 bytes at most)."""
+    if not block:
         return 0
     value = 0
-    for index, byte in enumerate(bytes(row[0])[:9]):
+    for index, byte in enumerate(bytes(block)[:9]):
         if index == 8:
             return (value << 8) | byte
         value = (value << 7) | (byte & 0x7F)
