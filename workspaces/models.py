@@ -21,6 +21,8 @@ def count_of(model, field="workspace"):
 
 
 MAX_TOP_N = 50
+# Calibrated with `make eval` (docs/benchmarks.md): most off-topic questions refused, answerable ones kept.
+DEFAULT_RELEVANCE_THRESHOLD = 0.4
 MAX_HISTORY_LENGTH = 100
 
 
@@ -50,10 +52,11 @@ class Workspace(TimestampedModel):
         help_text=f"How many passages an answer cites (1–{MAX_TOP_N}).",
     )
     similarity_threshold = models.FloatField(
-        default=0.25,
+        default=DEFAULT_RELEVANCE_THRESHOLD,
         db_column="similarityThreshold",
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="0–1: the share of the question's words a passage must contain to be used.",
+        help_text="0–1: how relevant the best passage must be for an answer (the idf-weighted share of the "
+        "question's words it holds, blended with its semantic similarity); below it: “no document answers that”.",
     )
     chat_mode = models.CharField(max_length=8, choices=ChatMode.choices, default=ChatMode.CHAT, db_column="chatMode")
     chat_provider = models.CharField(

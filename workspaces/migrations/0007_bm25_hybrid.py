@@ -147,6 +147,14 @@ def create_bm25_statistics(apps, schema_editor):
             pass
 
 
+def move_default_threshold(apps, schema_editor):
+    """Workspaces still at the old default (0.25, a share of plain words) get the new calibrated
+    default of the relevance threshold; a value someone chose is kept."""
+    apps.get_model("workspaces", "Workspace").objects.filter(similarity_threshold=0.25).update(
+        similarity_threshold=0.4
+    )
+
+
 def drop_bm25_statistics(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE_BACKWARDS:
@@ -211,5 +219,11 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('workspace', 'term'), name='retrieval_term_stats_unique')],
             },
         ),
+        migrations.AlterField(
+            model_name='workspace',
+            name='similarity_threshold',
+            field=models.FloatField(db_column='similarityThreshold', default=0.4, help_text="0–1: how relevant the best passage must be for an answer (the idf-weighted share of the question's words it holds, blended with its semantic similarity); below it: “no document answers that”.", validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)]),
+        ),
         migrations.RunPython(create_bm25_statistics, drop_bm25_statistics),
+        migrations.RunPython(move_default_threshold, migrations.RunPython.noop),
     ]
