@@ -416,9 +416,16 @@ def main() -> None:
         started = time.perf_counter()
         bench = reset()
         results = []
+        wanted = os.environ.get("BENCH_SECTIONS", "")  # e.g. "import,search,hybrid" (import is always run)
         for section in SECTIONS:
-            log(f"== {section.__name__.removeprefix('section_')}")
-            results.extend(section(bench))
+            name = section.__name__.removeprefix("section_")
+            if wanted and name != "import" and name not in wanted.split(","):
+                continue
+            log(f"== {name}")
+            done = section(bench)
+            for result in done:
+                log(f"   {result.summary()}")
+            results.extend(done)
         print(
             f"\nDocent bench · {database_version()} · {DOCUMENTS:,} documents, {PASSAGES:,} passages of "
             f"{PASSAGE_WORDS} words · {os.cpu_count()} CPUs · Python {platform.python_version()}"

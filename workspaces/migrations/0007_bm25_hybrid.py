@@ -122,9 +122,9 @@ PGVECTOR_FORWARDS = [
 ]
 
 
-# SQLite: FTS5 ranks by itself; a vocabulary table tells document frequencies to the answer composer.
-SQLITE_FORWARDS = ["CREATE VIRTUAL TABLE document_passages_vocab USING fts5vocab(document_passages_fts, 'row')"]
-SQLITE_BACKWARDS = ["DROP TABLE IF EXISTS document_passages_vocab"]
+# SQLite: FTS5 ranks by itself and keeps its own statistics.
+SQLITE_FORWARDS = []
+SQLITE_BACKWARDS = []
 
 
 def create_bm25_statistics(apps, schema_editor):
