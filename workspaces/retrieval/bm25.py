@@ -38,6 +38,22 @@ SQLITE_SCORES = """
     ORDER BY score DESC, p.id
     LIMIT %s
 """
+SQLITE_HEAD_FACTOR = 4
+SQLITE_HEAD_MIN = 200
+SQLITE_HEAD_COUNT = """
+    SELECT count(*) FROM (SELECT rowid FROM document_passages_fts WHERE document_passages_fts MATCH %s LIMIT %s)
+"""
+SQLITE_HEAD = """
+    SELECT p.id, h.score FROM (
+        SELECT rowid AS id, -bm25(document_passages_fts) AS score FROM document_passages_fts
+        WHERE document_passages_fts MATCH %s ORDER BY score DESC, rowid LIMIT %s
+    ) AS h
+    JOIN document_passages p ON p.id = h.id
+    JOIN workspace_documents d ON d.id = p."documentId"
+    WHERE d."workspaceId" = %s
+    ORDER BY h.score DESC, p.id
+    LIMIT %s
+"""
 POSTGRESQL_TERMS = """
     SELECT lex.lexeme, coalesce(t.df, 0),
         (SELECT passages FROM retrieval_workspace_stats WHERE "workspaceId" = %s),
@@ -94,8 +110,22 @@ def _sqlite_scores(workspace, terms, limit, passage_ids):
         terms = [term for term in terms if idf(passages=passages, df=dfs[term]) > IDF_FLOOR] or [
             min(terms, key=lambda term: dfs[term])
         ]
+    match = " OR ".join(f'"{term}"' for term in terms)
+    if passage_ids is None:
+        # FTS5 ranks the whole table; the workspace's best `limit` are the first `limit` of its
+        # rows in that order. Ranking first and joining only the head is exact whenever the head
+        # holds `limit` of the workspace's rows (always, when one workspace has most passages).
+        head = max(limit * SQLITE_HEAD_FACTOR, SQLITE_HEAD_MIN)
+        with connection.cursor() as cursor:
+            cursor.execute(SQLITE_HEAD, [match, head, workspace.pk, limit])
+            rows = [(row[0], float(row[1])) for row in cursor.fetchall()]
+            if len(rows) >= limit:
+                return rows
+            cursor.execute(SQLITE_HEAD_COUNT, [match, head])
+            if cursor.fetchone()[0] < head:
+                return rows  # the head was every match: nothing more in this workspace
     only = ""
-    params = [" OR ".join(f'"{term}"' for term in terms), workspace.pk]
+    params = [match, workspace.pk]
     if passage_ids is not None:
         only = f"AND p.id IN ({', '.join(['%s'] * len(passage_ids))})"
         params += list(passage_ids)
