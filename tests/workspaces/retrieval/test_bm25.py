@@ -3,6 +3,7 @@
 import math
 import re
 
+import factory
 import pytest
 
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, WorkspaceFactory
@@ -87,3 +88,19 @@ def test_only_the_listed_passages_are_scored_when_asked(corpus):
     workspace, ids = corpus
     scored = dict(lexical_scores(workspace=workspace, terms=["harbour"], limit=20, passage_ids=[ids[1], ids[3]]))
     assert list(scored) == [ids[1]]
+
+
+def test_a_small_workspace_gets_its_own_best_passages_even_when_another_fills_the_top_of_the_index():
+    big, small = WorkspaceFactory(), WorkspaceFactory()
+    crowded = WorkspaceDocumentFactory(workspace=big)
+    DocumentPassageFactory.create_batch(
+        250, document=crowded, position=factory.Sequence(lambda n: n + 1), text="Alpha alpha report."
+    )
+    quiet = WorkspaceDocumentFactory(workspace=small)
+    mine = [
+        DocumentPassageFactory(document=quiet, position=i, text=f"A long note {i} that mentions alpha once among "
+                               "many other words about weather, trains, harbours and museums.").pk
+        for i in (1, 2, 3)
+    ]
+    ranked = lexical_scores(workspace=small, terms=["alpha"], limit=2)
+    assert len(ranked) == 2 and {pid for pid, _ in ranked} <= set(mine)
