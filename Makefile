@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run serve worker test test-e2e test-twohosts lint check bench bench-ingest load load-stream clean
+.PHONY: install run serve worker test test-e2e test-twohosts test-models lint check bench bench-ingest eval load load-stream clean
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), sys.version" || { echo "Docent needs Python 3.11 or newer"; exit 1; }
@@ -67,3 +67,20 @@ load-stream: install
 
 clean:
 	rm -rf $(VENV) staticfiles test-db.sqlite3*
+
+# Retrieval (issue 14). Tests that need the embedding model files (EMBEDDING_MODEL_DIR), on SQLite
+# and then on a throwaway PostgreSQL 16 with pgvector (the pgserver wheel) on PGVECTOR_PORT.
+# (The server's folder is under /tmp: the postgres user it runs as must reach it.)
+PGVECTOR_PORT ?= 55433
+PGVECTOR_DIR ?= /tmp/docent-pgvector-$(PGVECTOR_PORT)
+test-models: install
+	@test -n "$$EMBEDDING_MODEL_DIR" || { echo "Set EMBEDDING_MODEL_DIR to the model folder"; exit 1; }
+	$(BIN)/pytest tests/models/check_local_model.py tests/workspaces/retrieval $(PYTEST_ARGS)
+	rm -rf $(PGVECTOR_DIR) && $(PY) -m benchmarks.pgserver start $(PGVECTOR_DIR) $(PGVECTOR_PORT)
+	DATABASE_URL=postgres://postgres@127.0.0.1:$(PGVECTOR_PORT)/test_models $(BIN)/pytest --create-db \
+		tests/models/check_local_model.py tests/workspaces/retrieval $(PYTEST_ARGS); \
+		status=$$?; $(PY) -m benchmarks.pgserver stop $(PGVECTOR_DIR) $(PGVECTOR_PORT); rm -rf $(PGVECTOR_DIR); exit $$status
+
+# Retrieval and built-in answers on ../shared/eval/squad-open.json (figures in docs/benchmarks.md).
+eval: install
+	EVAL_DATASET=$${EVAL_DATASET:-$(CURDIR)/../shared/eval/squad-open.json} $(PY) -m benchmarks.eval

@@ -336,7 +336,71 @@ def queries(client: Client, url: str) -> int:
     return len(captured)
 
 
-SECTIONS = [section_import, section_pages, section_search, section_answering]
+def section_hybrid(bench: Bench) -> list[Result]:
+    """Search and answers again with semantic search on (issue 14), when EMBEDDING_MODEL_DIR is set.
+
+    Embedding 200,000 passages with the real model takes hours on 2 CPUs, so the passages get
+    random unit vectors under the model's name (the search does the same work whatever the
+    values); the query is embedded by the real model on every request."""
+    import numpy as np
+
+    from settings_app.services import setting_set
+    from workspaces.retrieval.embeddings import embedder_current
+    from workspaces.retrieval.models import PassageVector
+    from workspaces.retrieval.vectors import pgvector_index_ensure, pgvector_ready, to_bytes, vectors_changed
+
+    if not os.environ.get("EMBEDDING_MODEL_DIR"):
+        log("hybrid skipped: EMBEDDING_MODEL_DIR is not set")
+        return []
+    if connection.vendor == "postgresql" and not pgvector_ready():
+        log("hybrid skipped: this PostgreSQL has no pgvector")
+        return []
+    setting_set(label="embedding_provider", value="local")
+    embedder = embedder_current()
+    dimensions = embedder.embed(["probe"]).shape[1]
+    if pgvector_ready():
+        pgvector_index_ensure(dimensions)
+    rng = np.random.default_rng(7)
+    ids = list(DocumentPassage.objects.filter(document__workspace=bench.workspace).values_list("pk", flat=True))
+    log(f"Storing {len(ids):,} random vectors…")
+    for first in range(0, len(ids), BATCH):
+        chunk = ids[first:first + BATCH]
+        matrix = rng.standard_normal((len(chunk), dimensions)).astype(np.float32)
+        matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+        with transaction.atomic():
+            PassageVector.objects.bulk_create([
+                PassageVector(passage_id=pid, model=embedder.name, dimensions=dimensions, text_sha256="-",
+                              vector=to_bytes(vector)) for pid, vector in zip(chunk, matrix, strict=True)
+            ], batch_size=BATCH)
+    if pgvector_ready():
+        log("  filling pgvector's column from the stored bytes…")
+        from workspaces.retrieval.vectors import pgvector_store
+        for first in range(0, len(ids), BATCH):
+            chunk = ids[first:first + BATCH]
+            rows = PassageVector.objects.filter(passage_id__in=chunk).values_list("passage_id", "vector")
+            pgvector_store([(pid, np.frombuffer(bytes(data), dtype="<f4")) for pid, data in rows])
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE passage_vectors")
+    vectors_changed(workspace_id=bench.workspace.pk, model=embedder.name)
+    bench.workspace.semantic_weight = 0.5
+    bench.workspace.save()
+    search_url = reverse("workspaces:search", kwargs={"slug": SLUG})
+    chat_url = reverse("workspaces:chat", kwargs={"slug": SLUG})
+    vocabulary = bench.vocabulary
+    searches = [f"{search_url}?q={vocabulary[rank]}+{vocabulary[rank * 7 + 50]}" for rank in range(40, 40 + REPEAT)]
+    bench.client.get(searches[0])  # loads the model and, on SQLite, the workspace's vector matrix
+    results = [timed(bench.client, searches, "hybrid search: two words")]
+    answer_result = Result("hybrid answer: retrieval, ask and store (POST)")
+    with override_settings(CHAT_RATE_LIMIT_PER_MINUTE=0):
+        for rank in range(70, 70 + REPEAT):
+            started = time.perf_counter()
+            bench.client.post(chat_url, {"prompt": f"What about {vocabulary[rank]} and {vocabulary[rank * 11]}?"})
+            answer_result.samples.append((time.perf_counter() - started) * 1000)
+    setting_set(label="embedding_provider", value="none")
+    return [*results, answer_result]
+
+
+SECTIONS = [section_import, section_pages, section_search, section_answering, section_hybrid]
 
 
 def database_version() -> str:
@@ -356,9 +420,16 @@ def main() -> None:
         started = time.perf_counter()
         bench = reset()
         results = []
+        wanted = os.environ.get("BENCH_SECTIONS", "")  # e.g. "import,search,hybrid" (import is always run)
         for section in SECTIONS:
-            log(f"== {section.__name__.removeprefix('section_')}")
-            results.extend(section(bench))
+            name = section.__name__.removeprefix("section_")
+            if wanted and name != "import" and name not in wanted.split(","):
+                continue
+            log(f"== {name}")
+            done = section(bench)
+            for result in done:
+                log(f"   {result.summary()}")
+            results.extend(done)
         print(
             f"\nDocent bench · {database_version()} · {DOCUMENTS:,} documents, {PASSAGES:,} passages of "
             f"{PASSAGE_WORDS} words · {os.cpu_count()} CPUs · Python {platform.python_version()}"

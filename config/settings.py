@@ -209,6 +209,12 @@ LLM_API_KEY = env("LLM_API_KEY", default="")
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
 # Streaming: LLM_TIMEOUT_SECONDS bounds the wait for each chunk, this the whole answer.
 LLM_STREAM_MAX_SECONDS = env.float("LLM_STREAM_MAX_SECONDS", default=600.0)
+
+# Semantic search (workspaces/retrieval/embeddings.py): the local model's folder and the
+# OpenAI-compatible embeddings server's key, from the environment only.
+EMBEDDING_MODEL_DIR = env("EMBEDDING_MODEL_DIR", default="")
+EMBEDDING_API_KEY = env("EMBEDDING_API_KEY", default="")
+EMBEDDING_TIMEOUT_SECONDS = env.float("EMBEDDING_TIMEOUT_SECONDS", default=30.0)
 # Questions one person may ask per minute (0 = no limit); counted in the database.
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=10)
 

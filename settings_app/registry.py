@@ -188,5 +188,15 @@ REGISTRY: dict[str, Setting] = {
         ),
         UrlSetting("llm_base_url", "", "API root including /v1, e.g. http://127.0.0.1:11434/v1."),
         TextSetting("llm_model", "", "Model name sent to the OpenAI-compatible server.", max_length=120),
+        ChoiceSetting(
+            "embedding_provider", "none",
+            "Semantic search: none (words only), local (the model in EMBEDDING_MODEL_DIR) or an "
+            "OpenAI-compatible /embeddings server. Changing it re-embeds through the re-index command.",
+            choices=(("none", "none"), ("local", "local"), ("openai-compatible", "openai-compatible")),
+        ),
+        UrlSetting("embedding_base_url", "", "Embeddings API root including /v1, e.g. http://127.0.0.1:11434/v1."),
+        TextSetting(
+            "embedding_model", "", "Embedding model name sent to the OpenAI-compatible server.", max_length=120
+        ),
     )
 }

@@ -15,7 +15,10 @@ to any name and `chat_provider` to openai-compatible.
 """
 
 import argparse
+import hashlib
 import json
+import math
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -91,6 +94,23 @@ def protocol_error(body: object) -> str | None:
     return None
 
 
+EMBEDDINGS_PATH = "/v1/embeddings"
+EMBEDDING_DIMENSIONS = 64
+# Words the fake embedding model treats as meaning the same, so semantic search can be
+# told apart from word matching in tests.
+FAKE_MEANINGS = {"vacation": "leave", "holiday": "leave", "holidays": "leave", "automobile": "car", "vehicle": "car"}
+
+
+def fake_embedding(text: str) -> list[float]:
+    """A unit vector counting the text's words by meaning (hashed into EMBEDDING_DIMENSIONS slots)."""
+    vector = [0.0] * EMBEDDING_DIMENSIONS
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        word = FAKE_MEANINGS.get(word, word)
+        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % EMBEDDING_DIMENSIONS] += 1.0
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [x / norm for x in vector]
+
+
 class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
     protocol_version = "HTTP/1.1"
@@ -114,6 +134,9 @@ class _Handler(BaseHTTPRequestHandler):
             body = raw.decode("utf-8", "replace")
         self._record(body=body)
         fake = self.server.fake
+        if self.path == EMBEDDINGS_PATH:
+            self._embeddings(body)
+            return
         if self.path != COMPLETIONS_PATH:
             self._send_error(404, f"Unknown path {self.path}.", "not_found")
             return
@@ -133,6 +156,25 @@ class _Handler(BaseHTTPRequestHandler):
                 respond_streaming(self, fake, body)
                 return
         self._respond(fake.behaviour, body)
+
+    def _embeddings(self, body):
+        """`POST /v1/embeddings`: a deterministic bag-of-meanings vector per input (see `fake_embedding`)."""
+        fake = self.server.fake
+        if fake.api_key and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
+            self._send_error(401, "Incorrect API key provided.", "invalid_api_key")
+            return
+        if fake.behaviour == Behaviour.SERVER_ERROR:
+            self._send_error(500, "The server had an error.", "server_error")
+            return
+        inputs = body.get("input") if isinstance(body, dict) else None
+        inputs = [inputs] if isinstance(inputs, str) else inputs
+        if not isinstance(body, dict) or not body.get("model") or not isinstance(inputs, list) or not all(
+            isinstance(item, str) for item in inputs
+        ):
+            self._send_error(400, "model and input (a string or a list of strings) are required", "invalid_request")
+            return
+        data = [{"object": "embedding", "index": i, "embedding": fake_embedding(text)} for i, text in enumerate(inputs)]
+        self._send_json(200, {"object": "list", "data": data, "model": body["model"]})
 
     def _record(self, *, body: object):
         headers = {name.lower(): value for name, value in self.headers.items()}

@@ -22,6 +22,8 @@ def count_of(model, field="workspace"):
 
 
 MAX_TOP_N = 50
+# Calibrated with `make eval` (docs/benchmarks.md): most off-topic questions refused, answerable ones kept.
+DEFAULT_RELEVANCE_THRESHOLD = 0.4
 MAX_HISTORY_LENGTH = 100
 NAME_TAKEN = "A workspace with this name already exists (names are compared without regard to case)."
 
@@ -63,10 +65,11 @@ class Workspace(TimestampedModel):
         help_text=f"How many passages an answer cites (1–{MAX_TOP_N}).",
     )
     similarity_threshold = models.FloatField(
-        default=0.25,
+        default=DEFAULT_RELEVANCE_THRESHOLD,
         db_column="similarityThreshold",
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text="0–1: the share of the question's words a passage must contain to be used.",
+        help_text="0–1: how relevant the best passage must be for an answer (the idf-weighted share of the "
+        "question's words it holds, blended with its semantic similarity); below it: “no document answers that”.",
     )
     chat_mode = models.CharField(max_length=8, choices=ChatMode.choices, default=ChatMode.CHAT, db_column="chatMode")
     chat_provider = models.CharField(
@@ -78,6 +81,13 @@ class Workspace(TimestampedModel):
     )
     chat_model = models.CharField(
         max_length=120, blank=True, db_column="chatModel", help_text="Empty: the llm_model setting."
+    )
+    semantic_weight = models.FloatField(
+        default=0.5,
+        db_column="semanticWeight",
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="0–1: how much meaning counts against matching words when an embedding model is set "
+        "(0 = words only, 1 = meaning only).",
     )
 
     private_chats = models.BooleanField(
@@ -164,8 +174,9 @@ class WorkspaceUser(TimestampedModel):
 # The domains' models belong to this app (label "workspaces"); importing them here registers them.
 from workspaces.chats.models import WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
+from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "DocumentPassage", "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole",
-    "WorkspaceUser", "count_of",
+    "ChatMode", "ChatProvider", "DocumentPassage", "PassageVector", "TermStat", "Workspace", "WorkspaceChat",
+    "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
 ]

@@ -3,8 +3,8 @@
 A provider is chosen per workspace (`Workspace.chat_provider`), falling back to
 the `chat_provider` system setting:
 
-- ``retrieval`` (built in): quotes the best-matching sentences of the best
-  passages, each with a numbered citation.
+- ``retrieval`` (built in): the best sentence of the best passages, then at most
+  two relevant supporting quotes, each cited (`compose.py`).
 - ``openai-compatible``: sends the workspace's system prompt, the recent
   history and the retrieved passages to any `/v1/chat/completions` server.
 
@@ -12,7 +12,6 @@ Both retrieve passages the same way (`retrieve_passages`), so the sources of
 an answer are the passages it was given, whichever provider wrote it.
 """
 
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,14 +22,16 @@ from settings_app.services import setting_get
 from workspaces.chats import llm, llm_stream
 from workspaces.chats.answer import Source, StoredAnswer
 from workspaces.chats.choices import ChatMode, ChatProvider
+from workspaces.chats.compose import compose
 from workspaces.models import Workspace
+from workspaces.retrieval.bm25 import term_weights
 from workspaces.retrieval.query import coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
 
 NO_ANSWER = "No document in this workspace answers that."
 CANDIDATES_PER_SOURCE = 3
-QUOTE_SENTENCES = 2
-MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+", re.MULTILINE)
+# The best passage must reach the workspace's threshold; the others a share of it.
+SUPPORTING_SHARE = 0.5
 
 
 def provider_for(workspace: Workspace) -> str:
@@ -38,8 +39,8 @@ def provider_for(workspace: Workspace) -> str:
 
 
 def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> list[PassageHit]:
-    """The workspace's best passages for `prompt`: at most `top_n`, each covering at least
-    `similarity_threshold` of the question's words. In chat mode a follow-up that
+    """The workspace's best passages for `prompt`: at most `top_n`; none unless the best one's
+    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up that
     matches nothing on its own ("And for how long?") is searched again together with
     the previous question, keeping only passages that share a word with the follow-up
     itself, so an unrelated new question is not answered from the old topic."""
@@ -52,24 +53,11 @@ def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[
 
 
 def _best_hits(workspace, query):
-    terms = query_terms(query)
     candidates = search_passages(workspace=workspace, query=query, limit=workspace.top_n * CANDIDATES_PER_SOURCE)
-    kept = [hit for hit in candidates if coverage(terms, hit.text) >= workspace.similarity_threshold]
-    return kept[: workspace.top_n]
-
-
-def best_sentences(text: str, terms: list[str], count: int = QUOTE_SENTENCES) -> str:
-    """The sentences of a passage that share most words with the question, in reading order,
-    as plain text (Markdown heading marks and line breaks dropped, so a quote stays a quote)."""
-    sentences = [
-        " ".join(MARKDOWN_HEADING.sub("", s).split())
-        for s in re.split(r"(?<=[.!?])\s+|\n{2,}", text) if s.strip()
-    ]
-    sentences = [s for s in sentences if s]
-    if len(sentences) <= count:
-        return " ".join(sentences)
-    ranked = sorted(range(len(sentences)), key=lambda i: (-coverage(terms, sentences[i]), i))[:count]
-    return " ".join(sentences[i] for i in sorted(ranked) if coverage(terms, sentences[i]) > 0) or sentences[0]
+    if not candidates or max(hit.relevance for hit in candidates) < workspace.similarity_threshold:
+        return []
+    floor = workspace.similarity_threshold * SUPPORTING_SHARE
+    return [hit for hit in candidates if hit.relevance >= floor][: workspace.top_n]
 
 
 def _sources(hits: list[PassageHit]) -> list[Source]:
@@ -83,9 +71,10 @@ def _sources(hits: list[PassageHit]) -> list[Source]:
 
 
 def _answer_by_retrieval(workspace, prompt, history, hits):
+    """The composed answer and the hits it cites (the only sources shown under it)."""
     terms = query_terms(prompt) or query_terms(" ".join(h[0] for h in history[-1:]) + " " + prompt)
-    lines = [f"> {best_sentences(hit.text, terms)} [{number}]" for number, hit in enumerate(hits, start=1)]
-    return "\n\n".join(["From your documents:", *lines]), "retrieval"
+    text, cited = compose(hits=hits, weights=term_weights(workspace=workspace, terms=terms))
+    return text, "retrieval", cited
 
 
 def _llm_messages(workspace, prompt, history, hits):
@@ -154,8 +143,9 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
     if provider == ChatProvider.OPENAI_COMPATIBLE:
         completion = _stream_by_llm(workspace, prompt, history, hits)
         return AnswerStream(provider, sources, completion, retrieval_ms, completion=completion)
-    text, model = _answer_by_retrieval(workspace, prompt, history, hits)
-    return AnswerStream(provider, sources, [text], retrieval_ms, fixed_model=model)
+    text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
+    # Only the passages the composed answer quotes are its sources.
+    return AnswerStream(provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model)
 
 
 def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> StoredAnswer:

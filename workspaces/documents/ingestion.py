@@ -6,12 +6,14 @@ the task engine (django-tasks, see README "Background work") only carries
 
 1. claims the row: only the run holding the row's current attempt number goes on,
    so a task delivered twice, or a run the recovery sweep has given up on, does nothing;
-2. reads the file through `extract_document` (the one door to extraction);
-3. splits it and indexes the passages batch by batch, beating the heartbeat and
-   counting progress;
-4. swaps the new passages in with one transaction (delete, insert, status ready):
+2. reads the file through `extract_document` (the one door to extraction: a bounded
+   child process) into blocks, and splits them into passages;
+3. swaps the new passages in with one transaction (delete, insert, status ready):
    until then a re-indexed document keeps serving its old passages, and a run
-   killed half-way leaves nothing behind.
+   killed half-way leaves nothing behind; full-text indexes and BM25 statistics
+   follow the rows;
+4. embeds the new passages when an embedding provider is set (`passages_embed`),
+   while the heartbeat keeps beating.
 
 Refusals (not a PDF, encrypted, no text…) fail the document with their message;
 transient errors (database, storage or model server unavailable) are retried
@@ -36,6 +38,7 @@ from workspaces.documents.models import DocumentPassage, DocumentStatus, Workspa
 from workspaces.documents.passages import Passage, split_passages
 from workspaces.documents.sandbox import extract_bounded
 from workspaces.documents.storage import stored_file_exists, stored_file_open
+from workspaces.retrieval.services import passages_embed
 
 logger = logging.getLogger(__name__)
 
@@ -82,15 +85,6 @@ def extract_document(*, stream, name: str) -> ExtractedText:
     """The one door from ingestion to extraction: a child process with a memory cap and a
     time limit (documents.sandbox), so a hostile file costs only that process."""
     return extract_bounded(stream=stream, name=name)
-
-
-def index_passages(*, document: WorkspaceDocument, texts: list[str]) -> None:
-    """Index one batch of a document's new passages before they are swapped in.
-
-    Full-text indexes follow the rows (migration 0002), so there is nothing to do yet;
-    semantic indexing (embeddings) goes here: a batch at a time, retried as a
-    TransientError when the model server is unavailable.
-    """
 
 
 @task()
@@ -199,13 +193,11 @@ def _process(run: Run) -> None:
         size_words=setting_get("passage_size_words"),
         overlap_words=setting_get("passage_overlap_words"),
     )
-    texts = [passage.text for passage in passages]
-    _beat(run, status=DocumentStatus.INDEXING, progress_done=0, progress_total=len(texts))
-    for start in range(0, len(texts), PASSAGE_BATCH_SIZE):
-        batch = texts[start:start + PASSAGE_BATCH_SIZE]
-        index_passages(document=document, texts=batch)
-        _beat(run, progress_done=start + len(batch))
+    _beat(run, status=DocumentStatus.INDEXING, progress_done=0, progress_total=len(passages))
     _swap_in(run, extracted=extracted, passages=passages)
+    # Semantic vectors for the passages now stored (a failing embedding provider is logged, and the
+    # document stays findable by its words; `retrieval_reembed` fills the gap later).
+    passages_embed(document=document)
 
 
 def _passage_rows(document, passages: list[Passage]) -> list[DocumentPassage]:

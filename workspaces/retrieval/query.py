@@ -60,3 +60,14 @@ def coverage(terms: list[str], text: str) -> float:
     words = set(re.findall(r"[^\W_]+", text.lower()))
     found = sum(1 for term in terms if any(word.startswith(stem(term)) for word in words))
     return found / len(terms)
+
+
+def weighted_coverage(weights: dict[str, float], text: str) -> float:
+    """Share (0–1) of the question's search words found in `text`, each word weighing its idf:
+    a passage holding the rare words of a question covers it, one holding only common words does not."""
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    words = set(re.findall(r"[^\W_]+", text.lower()))
+    found = sum(weight for term, weight in weights.items() if any(word.startswith(stem(term)) for word in words))
+    return found / total

@@ -1,0 +1,69 @@
+"""The local embedding model (ONNX Runtime), on SQLite and on PostgreSQL with pgvector.
+
+Needs the model files: run by `make test-models` with EMBEDDING_MODEL_DIR set (not
+collected by `make test`, whose files are test_*.py).
+"""
+
+import numpy as np
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from settings_app.services import setting_set
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from workspaces.retrieval import vectors
+from workspaces.retrieval.embeddings import MAX_TOKENS, _onnx_model, embed
+from workspaces.retrieval.search import search_passages
+from workspaces.retrieval.services import passages_embed
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def local_model(settings):
+    import os
+
+    settings.EMBEDDING_MODEL_DIR = os.environ["EMBEDDING_MODEL_DIR"]
+    setting_set(label="embedding_provider", value="local")
+
+
+def test_the_local_model_gives_384_dimension_unit_vectors_that_put_meaning_together():
+    leave, holiday, volcano = embed([
+        "Employees get 25 days of annual leave.", "How much vacation do staff have?", "Basalt forms from lava.",
+    ])
+    assert leave.shape == (384,)
+    assert np.linalg.norm(leave) == pytest.approx(1.0, abs=1e-5)
+    assert float(leave @ holiday) > float(leave @ volcano) + 0.2
+
+
+def test_the_tokenizer_reads_256_word_pieces_not_the_shipped_128():
+    model = _onnx_model(settings.EMBEDDING_MODEL_DIR)
+    encoding = model.tokenizer.encode("word " * 1000)
+    assert len(encoding.ids) == MAX_TOKENS == 256
+    long_text = "The harbour ferry leaves at noon. " * 20 + "The museum closes on Mondays."
+    head = embed(["The harbour ferry leaves at noon. " * 20])[0]
+    assert float(embed([long_text])[0] @ head) < 0.999  # words after the 128th piece still count
+
+
+def test_hybrid_search_with_the_local_model_finds_a_passage_by_meaning(workspace):
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    texts = ["Employees get 25 days of annual leave per year.", "Expense reports are due monthly.",
+             "The car park is free for staff."]
+    for position, text in enumerate(texts, start=1):
+        DocumentPassageFactory(document=document, position=position, text=text)
+    assert passages_embed(document=document) == 3
+    hits = search_passages(workspace=workspace, query="how much vacation do employees get")
+    assert hits[0].position == 1 and hits[0].semantic > 0.3
+    if connection.vendor == "postgresql":
+        assert vectors.pgvector_ready()
+        nearest = vectors.nearest(
+            workspace_id=workspace.pk, model=hits[0].passage_id and f"local:{_name()}",
+            vector=embed(["vacation days"])[0], limit=3,
+        )
+        assert nearest[0][0] == hits[0].passage_id
+
+
+def _name():
+    from pathlib import Path
+
+    return Path(settings.EMBEDDING_MODEL_DIR).resolve().name

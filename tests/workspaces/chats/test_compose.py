@@ -1,0 +1,70 @@
+"""The built-in answer: the best sentence first, relevant supporting quotes only, each cited once."""
+
+import uuid
+
+from workspaces.chats.compose import INTRO, compose
+from workspaces.retrieval.search import PassageHit
+
+
+def hit(text, position=1, filename="doc.txt", passage_id=None):
+    return PassageHit(
+        passage_id=passage_id or position, document_id=1, doc_id=uuid.uuid4(), filename=filename,
+        position=position, text=text, rank=1.0, score=1.0, workspace_slug="w",
+    )
+
+
+WEIGHTS = {"leave": 2.0, "days": 1.0, "employees": 1.5}
+
+
+def quotes(text):
+    return [line for line in text.split("\n\n") if line.startswith("> ")]
+
+
+def test_the_answer_quotes_the_best_sentence_first_and_leaves_unrelated_passages_out():
+    hits = [
+        hit("The office opens at eight. Employees have 25 days of annual leave per year. Coffee is free.", 1),
+        hit("Bee larvae are fed royal jelly for three days.", 2),
+        hit("On-call rota: Monday Alice, Tuesday Bob.", 3),
+    ]
+    text, cited = compose(hits=hits, weights=WEIGHTS)
+    assert text.startswith(INTRO)
+    assert quotes(text)[0] == "> Employees have 25 days of annual leave per year. [1]"
+    assert "larvae" not in text and "rota" not in text
+    assert cited == [hits[0]]
+
+
+def test_a_supporting_quote_comes_from_another_relevant_passage_and_duplicates_are_dropped():
+    same = "Employees have 25 days of annual leave per year."
+    hits = [
+        hit(f"Leave policy. {same}", 1),
+        hit(f"{same}", 2, filename="copy.txt"),
+        hit("Unused leave days of employees carry over to the next year, up to five days.", 3),
+    ]
+    text, cited = compose(hits=hits, weights=WEIGHTS)
+    lines = quotes(text)
+    assert lines[0] == f"> {same} [1]"
+    assert lines[1].startswith("> Unused leave days") and lines[1].endswith("[2]")
+    assert len(lines) == 2 and cited == [hits[0], hits[2]]
+
+
+def test_a_sentence_cut_by_the_passage_window_is_not_quoted():
+    passage = hit("days of leave are paid at half rate. Employees may take leave in half days. Leave requests go to")
+    text, _ = compose(hits=[passage], weights=WEIGHTS)
+    assert quotes(text) == ["> Employees may take leave in half days. [1]"]
+
+
+def test_a_table_is_quoted_as_the_matching_row_with_its_header():
+    table = "Team,Employees,Leave days\nSales,12,25\nSupport,8,30\nFinance,5,27"
+    text, cited = compose(hits=[hit(table, filename="teams.csv")], weights={"support": 3.0, "leave": 1.0})
+    assert quotes(text) == ["> Team: Support; Employees: 8; Leave days: 30 [1]"]
+    assert "Sales" not in text
+
+
+def test_a_markdown_table_row_keeps_its_header_and_drops_the_rule():
+    table = "| Plan | Price |\n|---|---|\n| Basic | 5 EUR |\n| Premium | 12 EUR |"
+    text, _ = compose(hits=[hit(table)], weights={"premium": 2.0, "price": 1.0})
+    assert quotes(text) == ["> Plan: Premium; Price: 12 EUR [1]"]
+
+
+def test_no_passages_give_no_answer():
+    assert compose(hits=[], weights=WEIGHTS) == ("", [])

@@ -1,0 +1,106 @@
+"""BM25 ranks the same on SQLite and PostgreSQL: the order of a reference BM25 computed here."""
+
+import math
+import re
+
+import factory
+import pytest
+
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, WorkspaceFactory
+from workspaces.documents.services import document_delete
+from workspaces.retrieval.bm25 import lexical_scores
+
+pytestmark = pytest.mark.django_db
+
+# Words whose stems agree under Porter (SQLite) and Snowball English (PostgreSQL), none a stop word.
+CORPUS = [
+    "Tokyo train timetable for the early morning train and the late train.",
+    "The harbour ferry leaves at noon and the harbour bus leaves later.",
+    "A train strike closed the harbour station for one long day in spring.",
+    "Museum tickets cost ten euros; children enter the museum free.",
+    "The night bus runs every hour between the harbour and the museum district of the old town.",
+    "Spring festival: lanterns, music and food stalls along the river until midnight.",
+    "Ferry tickets to the island cost twelve euros, bikes travel free on the ferry.",
+    "Weather in spring is mild with rain showers in the morning.",
+]
+QUERIES = ["harbour ferry tickets", "train harbour", "museum free tickets", "spring morning rain", "bus night"]
+STOP = {"the", "and", "for", "at", "a", "in", "of", "is", "with", "to", "on", "one", "every", "between", "until"}
+
+
+def reference_bm25(documents: list[str], query: list[str], k1=1.2, b=0.75) -> list[float]:
+    """Textbook BM25 (FTS5's idf clamp) over lower-case word tokens; a word is matched with its plural."""
+    tokens = [re.findall(r"[a-z0-9]+", text.lower()) for text in documents]
+    average = sum(map(len, tokens)) / len(tokens)
+
+    def same(word, term):
+        return word == term or word == term + "s"
+
+    scores = []
+    for words in tokens:
+        score = 0.0
+        for term in query:
+            df = sum(1 for other in tokens if any(same(w, term) for w in other))
+            idf = math.log((len(tokens) - df + 0.5) / (df + 0.5))
+            idf = idf if idf > 0 else 1e-6
+            tf = sum(1 for w in words if same(w, term))
+            score += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * len(words) / average))
+        scores.append(score)
+    return scores
+
+
+@pytest.fixture
+def corpus():
+    workspace = WorkspaceFactory()
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    ids = [DocumentPassageFactory(document=document, position=i, text=text).pk for i, text in enumerate(CORPUS, 1)]
+    return workspace, ids
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_bm25_ranks_a_small_corpus_in_the_order_of_a_reference_bm25(corpus, query):
+    workspace, ids = corpus
+    terms = query.split()
+    expected = reference_bm25(CORPUS, terms)
+    ranked = lexical_scores(workspace=workspace, terms=terms, limit=20)
+    assert [pid for pid, _ in ranked] == sorted(
+        [ids[i] for i, score in enumerate(expected) if score > 0], key=lambda pid: (-expected[ids.index(pid)], pid)
+    )
+    for pid, score in ranked:
+        assert score == pytest.approx(expected[ids.index(pid)], rel=1e-4)
+
+
+def test_statistics_follow_deleted_documents_and_other_workspaces_do_not_count(corpus):
+    workspace, ids = corpus
+    other = WorkspaceDocumentFactory(workspace=workspace)
+    DocumentPassageFactory(document=other, position=1, text="Harbour harbour harbour ferry pier.")
+    document_delete(document=other)
+    # Another workspace's passages do not change this workspace's ranking on PostgreSQL; FTS5
+    # counts its whole table, so the other workspace here shares no words with the corpus.
+    DocumentPassageFactory(document=WorkspaceDocumentFactory(), text="Volcano lava basalt.")
+    ranked = lexical_scores(workspace=workspace, terms=["harbour", "ferry"], limit=20)
+    expected = reference_bm25(CORPUS + ["volcano lava basalt"], ["harbour", "ferry"])[: len(CORPUS)]
+    assert [pid for pid, _ in ranked] == sorted(
+        [ids[i] for i, score in enumerate(expected) if score > 0], key=lambda pid: (-expected[ids.index(pid)], pid)
+    )
+
+
+def test_only_the_listed_passages_are_scored_when_asked(corpus):
+    workspace, ids = corpus
+    scored = dict(lexical_scores(workspace=workspace, terms=["harbour"], limit=20, passage_ids=[ids[1], ids[3]]))
+    assert list(scored) == [ids[1]]
+
+
+def test_a_small_workspace_gets_its_own_best_passages_even_when_another_fills_the_top_of_the_index():
+    big, small = WorkspaceFactory(), WorkspaceFactory()
+    crowded = WorkspaceDocumentFactory(workspace=big)
+    DocumentPassageFactory.create_batch(
+        250, document=crowded, position=factory.Sequence(lambda n: n + 1), text="Alpha alpha report."
+    )
+    quiet = WorkspaceDocumentFactory(workspace=small)
+    mine = [
+        DocumentPassageFactory(document=quiet, position=i, text=f"A long note {i} that mentions alpha once among "
+                               "many other words about weather, trains, harbours and museums.").pk
+        for i in (1, 2, 3)
+    ]
+    ranked = lexical_scores(workspace=small, terms=["alpha"], limit=2)
+    assert len(ranked) == 2 and {pid for pid, _ in ranked} <= set(mine)

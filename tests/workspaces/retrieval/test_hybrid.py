@@ -1,0 +1,100 @@
+"""Semantic search through the OpenAI-compatible provider (a real HTTP server), and the hybrid blend."""
+
+import pytest
+from django.db import connection
+
+from settings_app.services import setting_set
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from tests.llm_server import EMBEDDING_DIMENSIONS, Behaviour, fake_llm_server  # noqa: F401
+from workspaces.models import PassageVector
+from workspaces.retrieval.embeddings import EmbeddingError, embed
+from workspaces.retrieval.search import blend, search_passages
+from workspaces.retrieval.services import passages_embed
+from workspaces.retrieval.vectors import pgvector_ready
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def semantic(llm_server):
+    setting_set(label="embedding_provider", value="openai-compatible")
+    setting_set(label="embedding_base_url", value=llm_server.base_url)
+    setting_set(label="embedding_model", value="fake-embedder")
+    return llm_server
+
+
+@pytest.fixture
+def handbook(workspace):
+    document = WorkspaceDocumentFactory(workspace=workspace, filename="handbook.md")
+    texts = [
+        "Annual leave: every employee has 25 days of leave per year.",
+        "Expense reports are due on the fifth working day of each month.",
+        "The car park behind the office is free for staff.",
+    ]
+    for position, text in enumerate(texts, start=1):
+        DocumentPassageFactory(document=document, position=position, text=text)
+    return document
+
+
+def test_the_openai_compatible_provider_returns_one_unit_vector_per_text(semantic):
+    vectors = embed(["annual leave", "expense reports", "car park"])
+    assert vectors.shape == (3, EMBEDDING_DIMENSIONS)
+    assert [round(float((v * v).sum()), 5) for v in vectors] == [1.0, 1.0, 1.0]
+    request = semantic.requests[-1]
+    assert request.path == "/v1/embeddings" and request.body["model"] == "fake-embedder"
+
+
+def test_a_failing_embedding_server_is_a_clear_error_and_search_stays_lexical(semantic, workspace, handbook):
+    semantic.behaviour = Behaviour.SERVER_ERROR
+    with pytest.raises(EmbeddingError):
+        embed(["anything"])
+    hits = search_passages(workspace=workspace, query="expense reports")
+    assert [hit.position for hit in hits] == [2]
+
+
+def test_passages_are_embedded_once_with_their_model_and_again_only_when_their_text_changes(semantic, handbook):
+    assert passages_embed(document=handbook) == 3
+    assert set(PassageVector.objects.values_list("model", "dimensions")) == {
+        ("openai-compatible:fake-embedder", EMBEDDING_DIMENSIONS)
+    }
+    assert passages_embed(document=handbook) == 0
+    passage = handbook.passages.get(position=2)
+    passage.text = "Expense reports are due on the tenth."
+    passage.save()
+    assert passages_embed(document=handbook) == 1
+
+
+def test_hybrid_search_finds_a_passage_by_meaning_that_shares_no_word_with_the_question(
+    semantic, workspace, handbook
+):
+    passages_embed(document=handbook)
+    workspace.semantic_weight = 0.0
+    workspace.save()
+    assert search_passages(workspace=workspace, query="vacation days per year")[0].position == 1  # "year", "days"
+    lexical_only = search_passages(workspace=workspace, query="holiday")
+    assert lexical_only == []
+    workspace.semantic_weight = 0.5
+    workspace.save()
+    hits = search_passages(workspace=workspace, query="holiday allowance")
+    if connection.vendor == "postgresql" and not pgvector_ready():
+        assert hits == []  # PostgreSQL without pgvector: lexical only, never an error
+    else:
+        assert hits[0].position == 1 and hits[0].semantic > 0.3
+
+
+def test_a_query_never_compares_vectors_of_another_model(semantic, workspace, handbook):
+    passages_embed(document=handbook)
+    setting_set(label="embedding_model", value="another-model")
+    hits = search_passages(workspace=workspace, query="annual leave holiday")
+    assert [hit.position for hit in hits] == [1] and hits[0].semantic is None
+
+
+def test_the_blend_normalises_each_score_and_weighs_them():
+    lexical = {1: 10.0, 2: 5.0, 3: 0.0}
+    semantic = {2: 0.9, 3: 0.5, 4: 0.1}
+    blended = blend(lexical, semantic, weight=0.5)
+    assert blended[1] == pytest.approx(0.5 * 1.0 + 0.5 * 0.0)  # best words, no vector: lowest cosine
+    assert blended[2] == pytest.approx(0.5 * 0.5 + 0.5 * 1.0)
+    assert blended[4] == pytest.approx(0.0)
+    assert blend(lexical, semantic, weight=0.0)[1] == pytest.approx(1.0)
+    assert blend(lexical, semantic, weight=1.0)[2] == pytest.approx(1.0)

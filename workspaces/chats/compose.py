@@ -1,0 +1,137 @@
+"""The built-in provider's answer: the best sentence first, then at most two supporting quotes.
+
+Units are a passage's sentences (line breaks and Markdown heading marks dropped)
+or, for a table, its rows, each quoted with the table's header. A unit cut by
+the passage window (starting mid-sentence, or ending without a full stop) is
+left out, so no quote stops mid-way. Each unit is scored like BM25 at sentence
+level: the idf of each question word it holds, saturated by repetition and
+normalised by the unit's length. The first quote is the best unit of the best
+passages; a supporting quote must come from another passage, be relevant in
+itself and not repeat a quote already made. Every quote carries the number of
+its source; only cited passages become sources.
+"""
+
+import re
+from dataclasses import dataclass
+
+from workspaces.retrieval.query import stem
+from workspaces.retrieval.search import PassageHit
+
+INTRO = "From your documents:"
+FIRST_FROM_PASSAGES = 3
+MAX_SUPPORTING = 2
+# A supporting quote scores at least this share of the first one's score.
+SUPPORT_SHARE = 0.6
+DUPLICATE_OVERLAP = 0.8
+MAX_QUOTE_CHARS = 600
+K1, B = 1.2, 0.75
+MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+", re.MULTILINE)
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]*[A-Z0-9])|\n{2,}|\n(?=\s*[-*•#])")
+TERMINAL = re.compile(r"[.!?:;][\"”’)\]]*$")
+WORD = re.compile(r"[^\W_]+")
+
+
+@dataclass(frozen=True)
+class Unit:
+    text: str
+    hit_index: int
+    score: float = 0.0
+
+
+def _table_rows(text: str) -> list[str] | None:
+    """Rows quoted as 'header: value' pairs when the passage is a table (Markdown pipes, CSV, tabs)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) < 3:
+        return None
+    for separator in ("|", "\t", ","):
+        counts = [line.count(separator) for line in lines]
+        if min(counts) >= 1 and sum(1 for c in counts if c == counts[0]) >= 0.8 * len(lines):
+            rows = [[cell.strip() for cell in line.strip("|").split(separator)] for line in lines]
+            rows = [row for row in rows if not all(re.fullmatch(r":?-{2,}:?", cell or "--") for cell in row)]
+            header, body = rows[0], rows[1:]
+            return [
+                "; ".join(f"{name}: {value}" if name else value for name, value in zip(header, row, strict=False))
+                for row in body
+            ]
+    return None
+
+
+def _sentences(text: str) -> list[str]:
+    pieces = [" ".join(MARKDOWN_HEADING.sub("", piece).split()) for piece in SENTENCE_END.split(text)]
+    pieces = [piece for piece in pieces if piece]
+    if len(pieces) > 1 and pieces[0][:1].islower():
+        pieces = pieces[1:]  # the window began mid-sentence
+    if len(pieces) > 1 and not TERMINAL.search(pieces[-1]):
+        pieces = pieces[:-1]  # the window ended mid-sentence
+    return pieces
+
+
+def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
+    rows = _table_rows(hit.text)
+    return [Unit(text=text, hit_index=hit_index) for text in (rows if rows is not None else _sentences(hit.text))]
+
+
+def _score(units: list[Unit], weights: dict[str, float]) -> list[Unit]:
+    stems = {term: stem(term) for term in weights}
+    lengths = [len(WORD.findall(unit.text)) or 1 for unit in units]
+    average = sum(lengths) / len(lengths) if lengths else 1.0
+    scored = []
+    for unit, length in zip(units, lengths, strict=True):
+        words = WORD.findall(unit.text.lower())
+        score = 0.0
+        for term, weight in weights.items():
+            tf = sum(1 for word in words if word.startswith(stems[term]))
+            if tf:
+                score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
+        scored.append(Unit(text=unit.text, hit_index=unit.hit_index, score=score))
+    return scored
+
+
+def _duplicate(text: str, quoted: list[str]) -> bool:
+    words = set(WORD.findall(text.lower()))
+    for other in quoted:
+        other_words = set(WORD.findall(other.lower()))
+        if not words or not other_words:
+            continue
+        if len(words & other_words) / min(len(words), len(other_words)) >= DUPLICATE_OVERLAP:
+            return True
+    return False
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_QUOTE_CHARS:
+        return text
+    cut = text[:MAX_QUOTE_CHARS].rsplit(" ", 1)[0]
+    return f"{cut} …"
+
+
+def compose(*, hits: list[PassageHit], weights: dict[str, float]) -> tuple[str, list[PassageHit]]:
+    """(answer text, the hits it cites in citation order). `hits` are the retrieved passages,
+    best first; `weights` the question words' idf. Empty hits: ("", [])."""
+    if not hits:
+        return "", []
+    units = _score([unit for index, hit in enumerate(hits) for unit in units_of(hit, index)], weights)
+    if not units:
+        return "", []
+    # Passage order breaks ties and weighs a little: the best passage's best sentence usually answers.
+    def key(unit):
+        return (-(unit.score * (1.0 - 0.05 * unit.hit_index)), unit.hit_index)
+
+    first = min((u for u in units if u.hit_index < FIRST_FROM_PASSAGES), key=key)
+    chosen = [first]
+    for unit in sorted(units, key=key):
+        if len(chosen) > MAX_SUPPORTING:
+            break
+        if unit.score < SUPPORT_SHARE * first.score or unit.score <= 0:
+            break
+        if unit.hit_index in {c.hit_index for c in chosen} or _duplicate(unit.text, [c.text for c in chosen]):
+            continue
+        chosen.append(unit)
+    cited: list[PassageHit] = []
+    lines = [INTRO]
+    for unit in chosen:
+        hit = hits[unit.hit_index]
+        if hit not in cited:
+            cited.append(hit)
+        lines.append(f"> {_shorten(unit.text)} [{cited.index(hit) + 1}]")
+    return "\n\n".join(lines), cited

@@ -1,0 +1,181 @@
+"""Text to vectors: one interface, `embed(texts)`, and the provider the system settings choose.
+
+- ``none``: no semantic search; retrieval is lexical.
+- ``local``: all-MiniLM-L6-v2 (or another BERT-style sentence model) in process through
+  ONNX Runtime, from the folder in the environment variable EMBEDDING_MODEL_DIR
+  (model.onnx + tokenizer.json): at most 256 word pieces, mean pooling over the
+  attention mask, L2 normalised.
+- ``openai-compatible``: `POST <embedding_base_url>/embeddings` of any server that
+  speaks it, with the `embedding_model` setting and the EMBEDDING_API_KEY variable.
+
+Vectors are float32 rows, L2 normalised, so a dot product is the cosine.
+"""
+
+import functools
+import json
+import logging
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from django.conf import settings
+
+from accounts.base import DocentError
+from settings_app.services import setting_get
+
+logger = logging.getLogger(__name__)
+
+MAX_TOKENS = 256
+BATCH_SIZE = 32
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+MESSAGE_NO_MODEL = "The local embedding model is not installed: set EMBEDDING_MODEL_DIR to its folder."
+MESSAGE_NOT_CONFIGURED = "The embedding server is not configured: set its address and model."
+MESSAGE_UNREACHABLE = "Docent could not reach the embedding server."
+MESSAGE_MALFORMED = "The embedding server sent an answer Docent could not read."
+
+
+class EmbeddingError(DocentError):
+    default_code = "embedding_failed"
+
+
+@dataclass(frozen=True)
+class Embedder:
+    """A configured provider. `name` is stored with every vector it makes."""
+
+    name: str
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+
+def normalised(matrix: np.ndarray) -> np.ndarray:
+    matrix = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.maximum(norms, 1e-12)
+
+
+class _OnnxModel:
+    """The model files of one folder, loaded once per process."""
+
+    def __init__(self, folder: Path):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        # The shipped tokenizer truncates (and pads) at 128; the model reads 256.
+        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a password
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 2
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(folder / "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        self.inputs = {item.name for item in self.session.get_inputs()}
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in self.inputs:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        hidden = self.session.run(None, feed)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        return normalised(pooled)
+
+
+@functools.lru_cache(maxsize=2)
+def _onnx_model(folder: str) -> _OnnxModel:
+    return _OnnxModel(Path(folder))
+
+
+@dataclass(frozen=True)
+class LocalEmbedder(Embedder):
+    folder: str = ""
+
+    def embed(self, texts):
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        model = _onnx_model(self.folder)
+        # Similar lengths together: less padding, same vectors.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        vectors = [None] * len(texts)
+        for start in range(0, len(order), BATCH_SIZE):
+            chunk = order[start:start + BATCH_SIZE]
+            for index, vector in zip(chunk, model.embed([texts[i] for i in chunk]), strict=True):
+                vectors[index] = vector
+        return np.vstack(vectors)
+
+
+@dataclass(frozen=True)
+class OpenAICompatibleEmbedder(Embedder):
+    base_url: str = ""
+    model: str = ""
+    api_key: str = ""
+    timeout: float = 30.0
+
+    def embed(self, texts):
+        if not texts:
+            return np.zeros((0, 0), dtype=np.float32)
+        rows = []
+        for start in range(0, len(texts), BATCH_SIZE):
+            rows.extend(self._request(texts[start:start + BATCH_SIZE]))
+        return normalised(np.array(rows, dtype=np.float32))
+
+    def _request(self, batch):
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self.api_key:
+            headers["Authorization"] = f"Bearer {self.api_key}"
+        body = json.dumps({"model": self.model, "input": batch}).encode()
+        url = f"{self.base_url.rstrip('/')}/embeddings"
+        if not url.startswith(("http://", "https://")):
+            raise EmbeddingError(MESSAGE_NOT_CONFIGURED)
+        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - http(s) checked above
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                payload = json.loads(response.read(MAX_RESPONSE_BYTES))
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            logger.warning("embedding server %s failed: %s", self.base_url, exc)
+            raise EmbeddingError(MESSAGE_UNREACHABLE) from exc
+        except ValueError as exc:
+            raise EmbeddingError(MESSAGE_MALFORMED) from exc
+        try:
+            data = sorted(payload["data"], key=lambda item: item.get("index", 0))
+            vectors = [[float(x) for x in item["embedding"]] for item in data]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise EmbeddingError(MESSAGE_MALFORMED) from exc
+        if len(vectors) != len(batch) or len({len(v) for v in vectors}) != 1 or not vectors[0]:
+            raise EmbeddingError(MESSAGE_MALFORMED)
+        return vectors
+
+
+def embedder_current() -> Embedder | None:
+    """The provider the `embedding_provider` setting names, or None for lexical retrieval only.
+    Raises EmbeddingError when the chosen provider lacks what it needs."""
+    provider = setting_get("embedding_provider")
+    if provider == "local":
+        folder = settings.EMBEDDING_MODEL_DIR
+        if not folder or not (Path(folder) / "model.onnx").is_file():
+            raise EmbeddingError(MESSAGE_NO_MODEL)
+        return LocalEmbedder(name=f"local:{Path(folder).resolve().name}", folder=str(Path(folder).resolve()))
+    if provider == "openai-compatible":
+        base_url, model = setting_get("embedding_base_url"), setting_get("embedding_model")
+        if not base_url or not model:
+            raise EmbeddingError(MESSAGE_NOT_CONFIGURED)
+        return OpenAICompatibleEmbedder(
+            name=f"openai-compatible:{model}", base_url=base_url, model=model,
+            api_key=settings.EMBEDDING_API_KEY, timeout=settings.EMBEDDING_TIMEOUT_SECONDS,
+        )
+    return None
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """One L2-normalised float32 row per text, from the configured provider."""
+    embedder = embedder_current()
+    if embedder is None:
+        raise EmbeddingError("Semantic search is off (embedding_provider is none).")
+    return embedder.embed(list(texts))

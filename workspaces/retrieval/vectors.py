@@ -1,0 +1,171 @@
+"""Passage vectors in the database, and the nearest ones to a query vector.
+
+PostgreSQL with pgvector: the `embedding vector` column and its HNSW index (cosine),
+per dimension a partial index (migration 0007 makes the one for 384). PostgreSQL
+without pgvector: no vector search (retrieval stays lexical; a system check says so).
+SQLite: exact search in numpy over the workspace's vectors (the project's Python
+cannot load SQLite extensions, so no sqlite-vec), the matrix kept per process and
+reloaded when `passages_embed` or a re-embed adds vectors (a version in the cache).
+"""
+
+import functools
+import logging
+import threading
+import uuid
+
+import numpy as np
+from django.core.cache import cache
+from django.db import connection, connections
+from pgvector import Vector
+
+logger = logging.getLogger(__name__)
+
+HNSW_EF_SEARCH = 200
+MAX_MATRICES = 8
+VERSION_KEY = "retrieval:vectors:{workspace}:{model}"
+_MATRICES: dict = {}
+_LOCK = threading.Lock()
+
+POSTGRESQL_NEAREST = """
+    SELECT v."passageId", 1 - ((v.embedding::vector({dim})) <=> %s::vector({dim})) AS similarity
+    FROM passage_vectors v
+    JOIN document_passages p ON p.id = v."passageId"
+    JOIN workspace_documents d ON d.id = p."documentId"
+    WHERE d."workspaceId" = %s AND d.status = 'ready'
+        AND v.model = %s AND v.dimensions = {dim} AND v.embedding IS NOT NULL
+    ORDER BY (v.embedding::vector({dim})) <=> %s::vector({dim})
+    LIMIT %s
+"""
+SQLITE_WORKSPACE_VECTORS = """
+    SELECT v."passageId", v.vector FROM passage_vectors v
+    JOIN document_passages p ON p.id = v."passageId"
+    JOIN workspace_documents d ON d.id = p."documentId"
+    WHERE d."workspaceId" = %s AND d.status = 'ready' AND v.model = %s AND v.dimensions = %s
+"""
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(data) -> np.ndarray:
+    return np.frombuffer(bytes(data), dtype="<f4")
+
+
+def pgvector_ready(alias: str = "default") -> bool:
+    """Whether this PostgreSQL database has pgvector's column (False on SQLite)."""
+    conn = connections[alias]
+    if conn.vendor != "postgresql":
+        return False
+    return _pgvector_ready(conn.settings_dict["NAME"], conn.settings_dict.get("HOST"), conn.settings_dict.get("PORT"))
+
+
+@functools.lru_cache(maxsize=8)
+def _pgvector_ready(name, host, port) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM information_schema.columns"
+            " WHERE table_name = 'passage_vectors' AND column_name = 'embedding'"
+        )
+        return cursor.fetchone() is not None
+
+
+def pgvector_install() -> bool:
+    """Add pgvector's column and the default index if the server offers the extension; whether it is there."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")
+        if cursor.fetchone() is None:
+            return False
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS vector")
+        cursor.execute("ALTER TABLE passage_vectors ADD COLUMN IF NOT EXISTS embedding vector")
+    _pgvector_ready.cache_clear()
+    return True
+
+
+def pgvector_index_ensure(dimensions: int) -> None:
+    """The HNSW index for vectors of `dimensions` (a new model may bring a new size)."""
+    dim = int(dimensions)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = %s", [f"passage_vectors_hnsw_{dim}"])
+        if cursor.fetchone() is not None:
+            return
+        cursor.execute(
+            f"""CREATE INDEX IF NOT EXISTS passage_vectors_hnsw_{dim} ON passage_vectors
+            USING hnsw ((embedding::vector({dim})) vector_cosine_ops) WHERE dimensions = {dim}"""
+        )
+
+
+def pgvector_store(rows: list[tuple[int, np.ndarray]]) -> None:
+    """Copy vectors into pgvector's column (PostgreSQL with pgvector only)."""
+    if not rows or not pgvector_ready():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'UPDATE passage_vectors v SET embedding = s.e::vector FROM unnest(%s::bigint[], %s::text[]) AS s(id, e) '
+            'WHERE v."passageId" = s.id',
+            [[pid for pid, _ in rows], [Vector(vector).to_text() for _, vector in rows]],
+        )
+
+
+def vectors_changed(*, workspace_id: int, model: str) -> None:
+    """Tell every process that the workspace's vectors of `model` changed (SQLite's matrices reload)."""
+    cache.set(VERSION_KEY.format(workspace=workspace_id, model=model), uuid.uuid4().hex, timeout=None)
+
+
+def nearest(*, workspace_id: int, model: str, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
+    """(passage id, cosine similarity) of the `limit` passages nearest to `vector`, best first."""
+    if limit < 1:
+        return []
+    if connection.vendor == "postgresql":
+        if not pgvector_ready():
+            return []
+        dim = int(vector.shape[0])
+        text = Vector(vector).to_text()
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET hnsw.ef_search = {max(HNSW_EF_SEARCH, limit)}")
+            cursor.execute(POSTGRESQL_NEAREST.format(dim=dim), [text, workspace_id, model, text, limit])
+            return [(row[0], float(row[1])) for row in cursor.fetchall()]
+    ids, matrix = _sqlite_matrix(workspace_id, model, int(vector.shape[0]))
+    if not len(ids):
+        return []
+    similarities = matrix @ vector.astype(np.float32)
+    count = min(limit, len(ids))
+    best = np.argpartition(-similarities, count - 1)[:count]
+    best = best[np.argsort(-similarities[best], kind="stable")]
+    return [(int(ids[i]), float(similarities[i])) for i in best]
+
+
+def similarities(*, model: str, vector: np.ndarray, passage_ids: list[int]) -> dict[int, float]:
+    """Cosine similarity of `vector` with each listed passage's stored vector of `model`."""
+    if not passage_ids:
+        return {}
+    from workspaces.retrieval.models import PassageVector
+
+    rows = PassageVector.objects.filter(
+        passage_id__in=passage_ids, model=model, dimensions=int(vector.shape[0])
+    ).values_list("passage_id", "vector")
+    return {pid: float(from_bytes(data) @ vector) for pid, data in rows}
+
+
+def _sqlite_matrix(workspace_id, model, dimensions):
+    version = cache.get(VERSION_KEY.format(workspace=workspace_id, model=model))
+    key = (connection.settings_dict["NAME"], workspace_id, model, dimensions)
+    with _LOCK:
+        cached = _MATRICES.get(key)
+    if cached is not None and version is not None and cached[0] == version:
+        return cached[1], cached[2]
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.set(VERSION_KEY.format(workspace=workspace_id, model=model), version, timeout=None)
+    with connection.cursor() as cursor:
+        cursor.execute(SQLITE_WORKSPACE_VECTORS, [workspace_id, model, dimensions])
+        rows = cursor.fetchall()
+    ids = np.array([row[0] for row in rows], dtype=np.int64)
+    matrix = np.frombuffer(b"".join(bytes(row[1]) for row in rows), dtype="<f4").reshape(len(rows), dimensions)
+    with _LOCK:
+        while len(_MATRICES) >= MAX_MATRICES:
+            _MATRICES.pop(next(iter(_MATRICES)))
+        _MATRICES[key] = (version, ids, matrix)
+    return ids, matrix
