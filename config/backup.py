@@ -30,7 +30,8 @@ from django.db import connection, transaction
 from accounts.models import User
 from settings_app.models import SystemSetting
 from workspaces.documents.jobs import documents_requeue_unfinished
-from workspaces.models import WorkspaceChat, WorkspaceDocument
+from workspaces.models import TermStat, WorkspaceChat, WorkspaceDocument, WorkspaceStat
+from workspaces.retrieval.vectors import pgvector_backfill
 
 BACKED_UP_APPS = ("accounts", "settings_app", "workspaces")
 DATA_MEMBER = "data.json"
@@ -45,10 +46,13 @@ class RestoreError(Exception):
 
 
 def backed_up_models() -> list:
-    """Every table the product owns (with the invite-workspace link table) and the admin log."""
+    """Every table the product owns (with the invite-workspace link table) and the admin log,
+    but for the BM25 statistics, which the database rebuilds from the passages as they are restored."""
+    derived = {TermStat, WorkspaceStat}
     models = [
         model for label in BACKED_UP_APPS
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model not in derived
     ]
     return [*models, LogEntry]
 
@@ -137,6 +141,8 @@ def backup_restore(*, source: Path) -> dict[str, int]:
                 continue  # only paths the restored rows name: no path from the archive is trusted
             _restore_file(archive, member, docpath, manifest["files"].get(docpath))
             counts["files"] += 1
+    # pgvector's column lives outside the rows: filled again from the stored vectors.
+    counts["vectors"] = pgvector_backfill()
     # Task queues are not backed up: documents that were still being processed go back on the queue.
     counts["requeued"] = documents_requeue_unfinished()
     counts.update(

@@ -109,6 +109,27 @@ def pgvector_store(rows: list[tuple[int, np.ndarray]]) -> None:
         )
 
 
+def pgvector_backfill(batch_size: int = 1000) -> int:
+    """Copy every stored vector that pgvector's column lacks into it (after a restore, or once a
+    server gains the extension); returns how many. PostgreSQL with pgvector only."""
+    if not pgvector_ready():
+        return 0
+    done = 0
+    with connection.cursor() as cursor:  # the column lives outside the ORM
+        cursor.execute("SELECT DISTINCT dimensions FROM passage_vectors WHERE embedding IS NULL")
+        for (dimensions,) in cursor.fetchall():
+            pgvector_index_ensure(dimensions)
+        while True:
+            cursor.execute(
+                'SELECT "passageId", vector FROM passage_vectors WHERE embedding IS NULL LIMIT %s', [batch_size]
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            pgvector_store([(pid, from_bytes(data)) for pid, data in rows])
+            done += len(rows)
+
+
 def vectors_changed(*, workspace_id: int, model: str) -> None:
     """Tell every process that the workspace's vectors of `model` changed (SQLite's matrices reload)."""
     cache.set(VERSION_KEY.format(workspace=workspace_id, model=model), uuid.uuid4().hex, timeout=None)

@@ -98,3 +98,23 @@ def test_the_blend_normalises_each_score_and_weighs_them():
     assert blended[4] == pytest.approx(0.0)
     assert blend(lexical, semantic, weight=0.0)[1] == pytest.approx(1.0)
     assert blend(lexical, semantic, weight=1.0)[2] == pytest.approx(1.0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restored_backup_finds_passages_by_meaning_again(semantic, workspace, handbook, tmp_path):
+    from django.core.management import call_command
+
+    from tests.factories import UserFactory
+
+    UserFactory(username="keeper")
+    passages_embed(document=handbook)
+    archive = tmp_path / "docent.tar.gz"
+    call_command("backup", str(archive), verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    call_command("restore", str(archive), verbosity=0)
+    assert PassageVector.objects.count() == 3
+    hits = search_passages(workspace=workspace, query="holiday allowance")
+    if connection.vendor == "postgresql" and not pgvector_ready():
+        assert hits == []  # PostgreSQL without pgvector: lexical only, never an error
+    else:
+        assert hits[0].position == 1 and hits[0].semantic > 0.3
