@@ -207,7 +207,7 @@ def main() -> int:
     os.environ.update(environment)
     first_tokens = workdir / "first-tokens.tsv"
     llm = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "tests.llm_server", "--port", str(llm_port), "--quiet",
+        [sys.executable, "-m", "tests.llm_server_cli", "--port", str(llm_port), "--quiet",
          "--token-seconds", str(TOKEN_SECONDS), "--stream-words", str(WORDS), "--first-token-log", str(first_tokens)],
         cwd=load.ROOT, stdout=subprocess.DEVNULL,
     )

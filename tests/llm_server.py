@@ -8,17 +8,13 @@ what the client sent.
 
 By hand, to try Docent against it:
 
-    .venv/bin/python -m tests.llm_server --port 8765
+    .venv/bin/python -m tests.llm_server_cli --port 8765
 
 then set the `llm_base_url` setting to http://127.0.0.1:8765/v1, `llm_model`
 to any name and `chat_provider` to openai-compatible.
 """
 
-import argparse
-import hashlib
 import json
-import math
-import re
 import sys
 import threading
 from dataclasses import dataclass, field
@@ -28,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 COMPLETIONS_PATH = "/v1/chat/completions"
+EMBEDDINGS_PATH = "/v1/embeddings"
 ANSWER_PREVIEW_WORDS = 8
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
 OVERSIZED_ANSWER_BYTES = 3 * 1024 * 1024
@@ -94,23 +91,6 @@ def protocol_error(body: object) -> str | None:
     return None
 
 
-EMBEDDINGS_PATH = "/v1/embeddings"
-EMBEDDING_DIMENSIONS = 64
-# Words the fake embedding model treats as meaning the same, so semantic search can be
-# told apart from word matching in tests.
-FAKE_MEANINGS = {"vacation": "leave", "holiday": "leave", "holidays": "leave", "automobile": "car", "vehicle": "car"}
-
-
-def fake_embedding(text: str) -> list[float]:
-    """A unit vector counting the text's words by meaning (hashed into EMBEDDING_DIMENSIONS slots)."""
-    vector = [0.0] * EMBEDDING_DIMENSIONS
-    for word in re.findall(r"[a-z0-9]+", text.lower()):
-        word = FAKE_MEANINGS.get(word, word)
-        vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % EMBEDDING_DIMENSIONS] += 1.0
-    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
-    return [x / norm for x in vector]
-
-
 class _Handler(BaseHTTPRequestHandler):
     server: "_Server"
     protocol_version = "HTTP/1.1"
@@ -135,7 +115,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(body=body)
         fake = self.server.fake
         if self.path == EMBEDDINGS_PATH:
-            self._embeddings(body)
+            from tests.llm_server_embeddings import respond_embeddings
+
+            respond_embeddings(self, fake, body)
             return
         if self.path != COMPLETIONS_PATH:
             self._send_error(404, f"Unknown path {self.path}.", "not_found")
@@ -156,25 +138,6 @@ class _Handler(BaseHTTPRequestHandler):
                 respond_streaming(self, fake, body)
                 return
         self._respond(fake.behaviour, body)
-
-    def _embeddings(self, body):
-        """`POST /v1/embeddings`: a deterministic bag-of-meanings vector per input (see `fake_embedding`)."""
-        fake = self.server.fake
-        if fake.api_key and self.headers.get("Authorization") != f"Bearer {fake.api_key}":
-            self._send_error(401, "Incorrect API key provided.", "invalid_api_key")
-            return
-        if fake.behaviour == Behaviour.SERVER_ERROR:
-            self._send_error(500, "The server had an error.", "server_error")
-            return
-        inputs = body.get("input") if isinstance(body, dict) else None
-        inputs = [inputs] if isinstance(inputs, str) else inputs
-        if not isinstance(body, dict) or not body.get("model") or not isinstance(inputs, list) or not all(
-            isinstance(item, str) for item in inputs
-        ):
-            self._send_error(400, "model and input (a string or a list of strings) are required", "invalid_request")
-            return
-        data = [{"object": "embedding", "index": i, "embedding": fake_embedding(text)} for i, text in enumerate(inputs)]
-        self._send_json(200, {"object": "list", "data": data, "model": body["model"]})
 
     def _record(self, *, body: object):
         headers = {name.lower(): value for name, value in self.headers.items()}
@@ -314,34 +277,3 @@ def fake_llm_server():
     server = FakeLLMServer().start()
     yield server
     server.stop()
-
-
-def main(argv: list[str] | None = None):
-    parser = argparse.ArgumentParser(description="A fake OpenAI-compatible chat completions server for Docent.")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--api-key", default="", help="Require this bearer key (default: accept any request).")
-    parser.add_argument("--behaviour", choices=[b.value for b in Behaviour], default=Behaviour.ANSWER.value)
-    parser.add_argument("--slow-seconds", type=float, default=3.0, help="Delay of the slow behaviour.")
-    parser.add_argument("--token-seconds", type=float, default=0.0, help="Streaming: pause between tokens.")
-    parser.add_argument("--stream-words", type=int, default=0, help="Streaming: pad answers to this many words.")
-    parser.add_argument("--quiet", action="store_true", help="Do not log each request.")
-    parser.add_argument("--first-token-log", default="", help="Streaming: note each first token's time here.")
-    args = parser.parse_args(argv)
-    fake = FakeLLMServer(
-        host=args.host, port=args.port, behaviour=Behaviour(args.behaviour), api_key=args.api_key,
-        slow_seconds=args.slow_seconds, verbose=not args.quiet, token_seconds=args.token_seconds,
-        stream_words=args.stream_words, first_token_log=args.first_token_log,
-    )
-    fake.start()
-    print(f"Fake LLM server ({fake.behaviour}) at {fake.base_url} (Ctrl-C to stop)", flush=True)
-    try:
-        fake.stopping.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        fake.stop()
-
-
-if __name__ == "__main__":
-    main()

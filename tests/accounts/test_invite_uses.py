@@ -1,16 +1,16 @@
 """Invites with several uses, an expiry, a role per workspace and revocation."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Invite, InviteStatus, User
 from accounts.services import INVITE_EXPIRED, INVITE_REVOKED, INVITE_USED_UP
 from settings_app.services import setting_set
+from tests.concurrency import at_once
 from tests.factories import InviteFactory, ManagerFactory, WorkspaceFactory, WorkspaceUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,22 +72,7 @@ def test_an_invite_without_workspaces_lands_on_the_home_page(client):
 def test_twelve_simultaneous_claims_of_a_three_use_invite_create_exactly_three_accounts():
     """Each claim on its own thread with its own database connection (SQLite and PostgreSQL)."""
     invite = InviteFactory(max_uses=3)
-    attempts = 12
-    barrier = threading.Barrier(attempts)
-    codes = []
-
-    def claim(number):
-        try:
-            barrier.wait()
-            codes.append(Client().post(f"/invite/{invite.code}/", signup(f"racer{number}")).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=claim, args=(n,)) for n in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    codes = at_once(lambda number: Client().post(f"/invite/{invite.code}/", signup(f"racer{number}")).status_code, 12)
 
     assert User.objects.filter(username__startswith="racer").count() == 3
     assert sorted(codes) == [302] * 3 + [410] * 9

@@ -1,13 +1,12 @@
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Invite, InviteStatus, Role, User
 from accounts.services import INVITE_REVOKED, INVITE_USED_UP
+from tests.concurrency import at_once
 from tests.factories import InviteFactory, UserFactory, WorkspaceFactory
 
 SIGNUP = {"username": "Newbie", "password1": "a-long-enough-pass-1", "password2": "a-long-enough-pass-1"}
@@ -96,24 +95,12 @@ def test_ten_concurrent_claims_of_one_code_create_exactly_one_account():
     """Each claim runs on its own thread with its own database connection."""
     invite = InviteFactory()
     attempts = 10
-    barrier = threading.Barrier(attempts)
-    results = []
 
     def claim(number):
-        try:
-            barrier.wait()
-            response = Client().post(
-                f"/invite/{invite.code}/", {**SIGNUP, "username": f"racer{number}"}
-            )
-            results.append((response.status_code, response.content.decode()))
-        finally:
-            connection.close()
+        response = Client().post(f"/invite/{invite.code}/", {**SIGNUP, "username": f"racer{number}"})
+        return response.status_code, response.content.decode()
 
-    threads = [threading.Thread(target=claim, args=(n,)) for n in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = at_once(claim, attempts)
 
     assert User.objects.filter(username__startswith="racer").count() == 1
     invite.refresh_from_db()
@@ -127,25 +114,14 @@ def test_ten_concurrent_claims_of_one_code_create_exactly_one_account():
 @pytest.mark.django_db(transaction=True)
 def test_a_username_taken_in_a_race_gives_the_form_error_not_a_500():
     invites = [InviteFactory() for _ in range(6)]
-    barrier = threading.Barrier(len(invites))
-    codes = []
 
-    def claim(invite):
-        try:
-            barrier.wait()
-            response = Client().post(f"/invite/{invite.code}/", SIGNUP)
-            codes.append(response.status_code)
-            if response.status_code == 200:
-                assert "That username is taken" in response.content.decode()
-        finally:
-            connection.close()
+    def claim(number):
+        response = Client().post(f"/invite/{invites[number].code}/", SIGNUP)
+        return response.status_code, response.content.decode()
 
-    threads = [threading.Thread(target=claim, args=(invite,)) for invite in invites]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(codes) == [200] * 5 + [302]
+    results = at_once(claim, len(invites))
+    assert sorted(code for code, _ in results) == [200] * 5 + [302]
+    assert all("That username is taken" in body for code, body in results if code == 200)
     assert User.objects.filter(username="newbie").count() == 1
     assert Invite.objects.filter(status=InviteStatus.CLAIMED).count() == 1
 

@@ -1,17 +1,16 @@
 """Password reset without an admin typing a password: one-time, expiring links."""
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import PasswordResetLink, User
 from accounts.passwords import RESET_LINK_UNUSABLE, RESET_REQUESTED, password_reset_issue
+from tests.concurrency import at_once
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -87,22 +86,11 @@ def test_two_requests_racing_with_one_link_set_one_password():
     admin = UserFactory(username="ada", role="admin")
     user = UserFactory(username="mia")
     token = password_reset_issue(actor=admin, user=user)
-    barrier = threading.Barrier(6)
-    codes = []
-
     def use(number):
-        try:
-            barrier.wait()
-            password = f"racing-pass-{number}-xyz"
-            codes.append(Client().post(f"/reset/{token}/", {"password1": password, "password2": password}).status_code)
-        finally:
-            connection.close()
+        password = f"racing-pass-{number}-xyz"
+        return Client().post(f"/reset/{token}/", {"password1": password, "password2": password}).status_code
 
-    threads = [threading.Thread(target=use, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    codes = at_once(use, 6)
     assert sorted(codes) == [302] + [410] * 5
 
 

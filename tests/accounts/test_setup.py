@@ -1,9 +1,8 @@
-import threading
 
 import pytest
-from django.db import connection
 
 from accounts.models import Role, User
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 
 SETUP = {"username": "Founder", "password1": "a-long-enough-pass-1", "password2": "a-long-enough-pass-1"}
@@ -49,21 +48,6 @@ def test_setup_answers_404_once_a_user_exists(client):
 def test_racing_setup_requests_create_exactly_one_admin():
     from django.test import Client
 
-    barrier = threading.Barrier(6)
-    codes = []
-
-    def attempt(number):
-        try:
-            barrier.wait()
-            response = Client().post("/setup/", {**SETUP, "username": f"founder{number}"})
-            codes.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    codes = at_once(lambda number: Client().post("/setup/", {**SETUP, "username": f"founder{number}"}).status_code, 6)
     assert User.objects.count() == 1
     assert sorted(codes) == [302] + [404] * 5

@@ -1,11 +1,11 @@
 """Limits on asking: prompt length and content, questions a minute and a day, also under a race."""
 
-import threading
 
 import pytest
 from django.test import Client
 
 from settings_app.services import setting_set
+from tests.concurrency import at_once
 from tests.factories import DocumentPassageFactory, UserFactory, WorkspaceDocumentFactory, WorkspaceUserFactory
 from tests.workspaces.chats.asking import ANSWER_SENTENCE, ask, chat_url
 from workspaces.chats.limits import PROMPT_TOO_LONG, RATE_LIMITED, ChatRefused
@@ -70,7 +70,6 @@ def test_a_prompt_with_a_nul_character_is_refused_not_a_500(member_client, works
 def test_questions_sent_at_the_same_moment_cannot_exceed_the_rate_limit(settings):
     """Each request on its own thread and database connection."""
 
-    from django.db import connection
 
     from tests.factories import WorkspaceFactory
 
@@ -79,23 +78,11 @@ def test_questions_sent_at_the_same_moment_cannot_exceed_the_rate_limit(settings
     member = UserFactory(username="racer")
     WorkspaceUserFactory(user=member, workspace=workspace)
     DocumentPassageFactory(document=WorkspaceDocumentFactory(workspace=workspace), text=ANSWER_SENTENCE)
-    attempts = 8
-    barrier = threading.Barrier(attempts)
-    codes = []
-
-    def send():
-        try:
-            client = Client()
-            client.force_login(member)
-            barrier.wait()
-            codes.append(client.post(chat_url(workspace), {"prompt": "warranty water damage?"}).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    clients = [Client() for _ in range(8)]
+    for client in clients:
+        client.force_login(member)
+    codes = at_once(
+        lambda number: clients[number].post(chat_url(workspace), {"prompt": "warranty water damage?"}).status_code, 8
+    )
     assert WorkspaceChat.objects.filter(user=member).count() == 3
     assert sorted(codes) == [302] * 3 + [429] * 5

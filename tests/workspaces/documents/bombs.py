@@ -4,7 +4,7 @@ import io
 import zipfile
 import zlib
 
-from tests.workspaces.documents.sample_files import docx_bytes
+from tests.workspaces.documents.sample_files import docx_bytes, pdf_file
 
 MIB = 1024 * 1024
 WORD_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
@@ -39,15 +39,4 @@ def pdf_bomb(*, mib: int = 20, operator: bytes = b"(A) Tj\n") -> bytes:
            b"/Contents 5 0 R >>",
         5: b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(compressed), compressed),
     }
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = out.tell()
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, objects[number]))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for number in sorted(objects):
-        out.write(b"%010d 00000 n \n" % offsets[number])
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
+    return pdf_file(objects)

@@ -21,25 +21,7 @@ def pdf_bytes(pages: list[str], *, title: str | None = None) -> bytes:
         )
         kids.append(b"%d 0 R" % page_id)
     objects[2] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(pages)
-    info_id = None
-    if title is not None:
-        info_id = max(objects) + 1
-        objects[info_id] = b"<< /Title (" + title.encode("latin-1") + b") >>"
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = out.tell()
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, objects[number]))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for number in sorted(objects):
-        out.write(b"%010d 00000 n \n" % offsets[number])
-    trailer = b"<< /Size %d /Root 1 0 R" % (len(objects) + 1)
-    if info_id:
-        trailer += b" /Info %d 0 R" % info_id
-    out.write(b"trailer\n" + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref)
-    return out.getvalue()
+    return pdf_file(objects, title)
 
 
 def encrypted_pdf_bytes(text: str = "Secret plans") -> bytes:
@@ -118,10 +100,11 @@ def pdf_lines_bytes(pages: list[list[tuple[int, str]]], *, title: str | None = N
         )
         kids.append(b"%d 0 R" % page_id)
     objects[2] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(pages)
-    return _pdf_file(objects, title)
+    return pdf_file(objects, title)
 
 
-def _pdf_file(objects: dict[int, bytes], title: str | None) -> bytes:
+def pdf_file(objects: dict[int, bytes], title: str | None = None) -> bytes:
+    """A PDF file of numbered `objects` (1: the catalog) with its cross-reference table and trailer."""
     info_id = None
     if title is not None:
         info_id = max(objects) + 1

@@ -12,6 +12,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from settings_app.services import setting_set
+from tests.concurrency import at_once
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
 from tests.workspaces.documents.sample_files import stored_files, words
 from workspaces.documents import ingestion
@@ -245,9 +246,6 @@ def test_admin_action_reindexes_the_selected_ready_documents(workspace, database
 def test_six_concurrent_uploads_of_one_file_give_one_document_one_file_and_one_task(settings):
     """Each upload runs on its own thread and database connection; the checksum is taken
     in the request, and the unique (workspace, sha256) index settles the race."""
-    import threading
-
-    from django.db import connection
     from django.test import Client
 
     from tests.factories import ManagerFactory, WorkspaceFactory
@@ -257,27 +255,13 @@ def test_six_concurrent_uploads_of_one_file_give_one_document_one_file_and_one_t
     workspace = WorkspaceFactory(name="Race")
     manager = ManagerFactory(username="racer")
     attempts = 6
-    barrier = threading.Barrier(attempts)
-    codes = []
-
-    def send(number):
-        try:
-            client = Client()
-            client.force_login(manager)
-            barrier.wait()
-            response = client.post(
-                f"/w/{workspace.slug}/documents/upload/", {"documents": upload(f"copy-{number}.txt", words(300))},
-                HTTP_ACCEPT="application/json",
-            )
-            codes.append(response.status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(attempts)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    clients = [Client() for _ in range(attempts)]
+    for client in clients:
+        client.force_login(manager)
+    codes = at_once(lambda number: clients[number].post(
+        f"/w/{workspace.slug}/documents/upload/", {"documents": upload(f"copy-{number}.txt", words(300))},
+        HTTP_ACCEPT="application/json",
+    ).status_code, attempts)
     assert sorted(codes) == [201] + [400] * (attempts - 1)
     document = WorkspaceDocument.objects.get()
     assert stored_files() == [document.docpath]

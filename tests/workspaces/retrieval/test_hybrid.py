@@ -5,7 +5,8 @@ from django.db import connection
 
 from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
-from tests.llm_server import EMBEDDING_DIMENSIONS, Behaviour, fake_llm_server  # noqa: F401
+from tests.llm_server import Behaviour, fake_llm_server  # noqa: F401
+from tests.llm_server_embeddings import EMBEDDING_DIMENSIONS
 from workspaces.models import PassageVector
 from workspaces.retrieval.embeddings import EmbeddingError, embed
 from workspaces.retrieval.search import blend, search_passages
