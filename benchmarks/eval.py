@@ -1,7 +1,7 @@
 """`make eval`: retrieval and built-in answers measured on ../shared/eval/squad-open.json.
 
 Each article becomes one text file imported with the product's own import command
-(`manage.py import_documents`, which embeds passages when a model is set), then every
+(`manage.py import_documents --inline`: extracted, split, indexed and embedded, when a model is set, in the command), then every
 answerable question is asked through `workspaces.chats.answering.answer`, the code
 the chat page runs, with the workspace's defaults (4 sources, its threshold). Per
 configuration (SQLite / PostgreSQL x lexical / hybrid):
@@ -86,7 +86,7 @@ def child(mode: str, limit: int | None) -> dict:
         (folder / f"{article['title']}.txt").write_text(text)
     started = time.perf_counter()
     with open(os.devnull, "w") as quiet:
-        call_command("import_documents", workspace.slug, str(folder), verbosity=0, stdout=quiet)
+        call_command("import_documents", workspace.slug, str(folder), "--inline", verbosity=0, stdout=quiet)
     import_seconds = time.perf_counter() - started
     questions = [q for a in data for p in a["paragraphs"] for q in p["qas"]]
     answerable = [q for q in questions if not q.get("is_impossible")]
@@ -116,7 +116,7 @@ def child(mode: str, limit: int | None) -> dict:
     others.save()
     (folder / f"{held_out['title']}.txt").unlink()
     with open(os.devnull, "w") as quiet:
-        call_command("import_documents", others.slug, str(folder), verbosity=0, stdout=quiet)
+        call_command("import_documents", others.slug, str(folder), "--inline", verbosity=0, stdout=quiet)
     off_topic = [q for p in held_out["paragraphs"] for q in p["qas"] if not q.get("is_impossible")]
     if limit:
         off_topic = off_topic[:limit]
