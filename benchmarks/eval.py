@@ -1,7 +1,8 @@
 """`make eval`: retrieval and built-in answers measured on ../shared/eval/squad-open.json.
 
 Each article becomes one text file imported with the product's own import command
-(`manage.py import_documents --inline`: extracted, split, indexed and embedded, when a model is set, in the command), then every
+(`manage.py import_documents --inline`: read, split, indexed and, with a model set, embedded in the
+command), then every
 answerable question is asked through `workspaces.chats.answering.answer`, the code
 the chat page runs, with the workspace's defaults (4 sources, its threshold). Per
 configuration (SQLite / PostgreSQL x lexical / hybrid):

@@ -3,7 +3,7 @@
 import pytest
 
 from settings_app.services import setting_set
-from tests.factories import DocumentPassageFactory, WorkspaceChatFactory, WorkspaceDocumentFactory
+from tests.factories import WorkspaceChatFactory
 from tests.llm_server import Behaviour, fake_llm_server  # noqa: F401  (the llm_server fixture)
 from workspaces.chats import llm
 from workspaces.chats.answering import NO_ANSWER
@@ -13,17 +13,6 @@ pytestmark = pytest.mark.django_db
 
 PROMPT = "How long does the warranty cover water damage?"
 
-
-@pytest.fixture
-def configured(llm_server, workspace, settings):
-    setting_set(label="chat_provider", value="openai-compatible")
-    setting_set(label="llm_base_url", value=llm_server.base_url)
-    setting_set(label="llm_model", value="local-model")
-    settings.LLM_API_KEY = "sk-test-secret-key"
-    settings.LLM_TIMEOUT_SECONDS = 1.0
-    document = WorkspaceDocumentFactory(workspace=workspace, filename="manual.pdf")
-    DocumentPassageFactory(document=document, position=4, text="The warranty covers water damage for three years.")
-    return llm_server
 
 
 def ask(client, workspace, prompt=PROMPT):

@@ -18,16 +18,6 @@ pytestmark = pytest.mark.django_db
 PROMPT = "How long does the warranty cover water damage?"
 
 
-@pytest.fixture
-def configured(llm_server, workspace, settings):
-    setting_set(label="chat_provider", value="openai-compatible")
-    setting_set(label="llm_base_url", value=llm_server.base_url)
-    setting_set(label="llm_model", value="local-model")
-    settings.LLM_TIMEOUT_SECONDS = 1.0
-    document = WorkspaceDocumentFactory(workspace=workspace, filename="manual.pdf")
-    DocumentPassageFactory(document=document, position=4, text="The warranty covers water damage for three years.")
-    return llm_server
-
 
 def stream(client, workspace, prompt=PROMPT):
     return client.post(f"/w/{workspace.slug}/chat/stream/", {"prompt": prompt})
