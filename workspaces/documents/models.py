@@ -75,18 +75,8 @@ class WorkspaceDocument(TimestampedModel):
         return passage_url(workspace_slug=self.workspace.slug, doc_id=self.doc_id, position=position)
 
     @property
-    def is_ready(self) -> bool:
-        return self.status == DocumentStatus.READY
-
-    @property
     def is_processing(self) -> bool:
         return self.status in ACTIVE_STATUSES or self.reindexing
-
-    @property
-    def progress_percent(self) -> int | None:
-        if not self.progress_total:
-            return None
-        return min(100, 100 * self.progress_done // self.progress_total)
 
     @property
     def kind_label(self):

@@ -54,12 +54,8 @@ def stem(term: str) -> str:
 
 
 def coverage(terms: list[str], text: str) -> float:
-    """Share (0–1) of the question's search words that occur in `text`, by stem."""
-    if not terms:
-        return 0.0
-    words = set(re.findall(r"[^\W_]+", text.lower()))
-    found = sum(1 for term in terms if any(word.startswith(stem(term)) for word in words))
-    return found / len(terms)
+    """Share (0–1) of the question's search words that occur in `text`, by stem, each weighing the same."""
+    return weighted_coverage(dict.fromkeys(terms, 1.0), text)
 
 
 def weighted_coverage(weights: dict[str, float], text: str) -> float:

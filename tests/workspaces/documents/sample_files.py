@@ -8,20 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 def pdf_bytes(pages: list[str], *, title: str | None = None) -> bytes:
     """A minimal valid PDF: one Helvetica text line per page, a correct xref table."""
-    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>", 3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
-    kids = []
-    for index, text in enumerate(pages):
-        page_id, content_id = 4 + 2 * index, 5 + 2 * index
-        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").encode("latin-1")
-        stream = b"BT /F1 12 Tf 72 720 Td (" + escaped + b") Tj ET"
-        objects[content_id] = b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream)
-        objects[page_id] = (
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> "
-            b"/Contents %d 0 R >>" % content_id
-        )
-        kids.append(b"%d 0 R" % page_id)
-    objects[2] = b"<< /Type /Pages /Kids [" + b" ".join(kids) + b"] /Count %d >>" % len(pages)
-    return pdf_file(objects, title)
+    return pdf_lines_bytes([[(12, text)] for text in pages], title=title)
 
 
 def encrypted_pdf_bytes(text: str = "Secret plans") -> bytes:
