@@ -48,6 +48,7 @@ from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from workspaces.documents.ingestion import document_process  # noqa: E402
+from workspaces.documents.models import DocumentStatus  # noqa: E402
 from workspaces.documents.services import document_ingest  # noqa: E402
 from workspaces.models import (  # noqa: E402
     DocumentPassage,
@@ -177,6 +178,7 @@ def section_import(bench: Bench) -> list[Result]:
             filename=f"{words(2)} {number:05}.txt",
             docpath=f"documents/{bench.workspace.pk}/seeded-{number}.txt",
             metadata={**metadata, "title": words(3), "sha256": f"seeded-{number}"},
+            status=DocumentStatus.READY,  # searched and cited like any processed document
         )
         for number in range(seed_documents)
     ]

@@ -58,6 +58,8 @@ class WorkspaceDocument(TimestampedModel):
             models.Index(fields=("workspace", "created_at"), name="documents_ws_created"),
             models.Index(fields=("workspace", "filename"), name="documents_ws_filename"),
             models.Index(fields=("status", "heartbeat_at"), name="documents_status_heartbeat"),
+            # Search joins its candidate passages to the workspace's ready documents.
+            models.Index(fields=("workspace", "id"), condition=models.Q(status="ready"), name="documents_ws_ready"),
         ]
         constraints = [
             # The same file twice in one workspace is refused, even when two uploads race.

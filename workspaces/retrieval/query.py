@@ -6,6 +6,7 @@ full-text syntax. `stem` is the one rough stemmer used outside the databases
 (highlighting, answer coverage).
 """
 
+import functools
 import re
 
 MAX_QUERY_CHARS = 500
@@ -64,6 +65,12 @@ def weighted_coverage(weights: dict[str, float], text: str) -> float:
     total = sum(weights.values())
     if total <= 0:
         return 0.0
-    words = set(re.findall(r"[^\W_]+", text.lower()))
-    found = sum(weight for term, weight in weights.items() if any(word.startswith(stem(term)) for word in words))
+    lowered = text.lower()
+    found = sum(weight for term, weight in weights.items() if word_start(stem(term)).search(lowered))
     return found / total
+
+
+@functools.lru_cache(maxsize=4096)
+def word_start(prefix: str) -> re.Pattern:
+    """Matches a word of a lower-case text that begins with `prefix`."""
+    return re.compile(r"(?<![^\W_])" + re.escape(prefix))

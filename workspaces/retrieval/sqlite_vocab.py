@@ -1,66 +1,67 @@
-"""Document frequencies on SQLite, for weighing query words outside FTS5's `bm25()`.
+"""What SQLite's FTS5 index knows about its words: document frequencies, row count, average length.
 
-FTS5 keeps no per-term document count that can be read cheaply (its fts5vocab
-table counts a term's whole doclist on every read, hundreds of milliseconds for
-a common word at 200,000 passages). So a word's count is read from the index up
-to COUNT_CAP matches; past that it is estimated from how far into the table the
-COUNT_CAP-th match lies (rowids are insertion order, so a word's matches spread
-over them). Counts are cached while the table's size and newest passage stay the
-same. The ranking itself is FTS5's.
+FTS5's own `bm25()` ranks; these figures are read beside it to plan the ranking
+(rarest words first, `bm25.py`), to weigh query words (relevance) and to score
+given passages exactly as `bm25()` would (`bm25_sqlite.scores_of`). A word's
+count is read from the index by a MATCH (about 10 ms for a word in every one of
+200,000 passages) and cached while the table's size and newest passage stay the
+same.
 """
 
 from django.core.cache import cache
 from django.db import connection
 
-COUNT_CAP = 2000
 CACHE_SECONDS = 300
 CACHE_KEY = "retrieval:sqlite-df:{name}:{passages}:{high}:{term}"
-
-COUNT_SQL = """
-    SELECT count(*), max(rowid) FROM (
-        SELECT rowid FROM document_passages_fts WHERE document_passages_fts MATCH %s ORDER BY rowid LIMIT %s
-    )
+COUNT_SQL = "SELECT count(*) FROM document_passages_fts WHERE document_passages_fts MATCH %s"
+AVERAGES_SQL = """
+    SELECT block, (SELECT max(id) FROM document_passages)
+    FROM document_passages_fts_data WHERE id = 1
 """
 
 
-def sqlite_term_dfs(terms: list[str]) -> tuple[dict[str, int], int]:
-    """({term: passages containing it, exact or estimated}, passages in the index), over the whole
-    FTS table as bm25() counts them."""
-    name = connection.settings_dict["NAME"]
+def sqlite_index_totals() -> tuple[int, int, int]:
+    """(rows in the index, their tokens together, the newest passage id), from FTS5's own record."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT block, (SELECT min(id) FROM document_passages), (SELECT max(id) FROM document_passages) "
-            "FROM document_passages_fts_data WHERE id = 1"
-        )
+        cursor.execute(AVERAGES_SQL)
         row = cursor.fetchone()
-        passages = varint(row[0]) if row else 0
-        low, high = (row[1] or 0, row[2] or 0) if row else (0, 0)
-        # The key moves on with every passage added or removed, so a count is never stale for long.
-        keys = {term: CACHE_KEY.format(name=name, passages=passages, high=high, term=term) for term in terms}
-        cached = cache.get_many(list(keys.values()))
-        dfs = {}
+    if not row:
+        return 0, 0, 0
+    numbers = varints(row[0])
+    return (numbers[0] if numbers else 0), sum(numbers[1:]), row[1] or 0
+
+
+def sqlite_term_dfs(terms: list[str]) -> tuple[dict[str, int], int]:
+    """({term: passages containing it}, passages in the index), over the whole FTS table as
+    bm25() counts them."""
+    passages, _, high = sqlite_index_totals()
+    name = connection.settings_dict["NAME"]
+    # The key moves on with every passage added or removed, so a count is never stale for long.
+    keys = {term: CACHE_KEY.format(name=name, passages=passages, high=high, term=term) for term in terms}
+    cached = cache.get_many(list(keys.values()))
+    dfs = {}
+    with connection.cursor() as cursor:
         for term in terms:
             if keys[term] in cached:
-                dfs[term] = min(cached[keys[term]], passages)
+                dfs[term] = cached[keys[term]]
                 continue
-            cursor.execute(COUNT_SQL, [f'"{term}"', COUNT_CAP])
-            count, last = cursor.fetchone()
-            if count >= COUNT_CAP and last and last > low:
-                count = min(passages, round(COUNT_CAP * (high - low + 1) / (last - low + 1)))
-            dfs[term] = count
-            cache.set(keys[term], count, timeout=CACHE_SECONDS)
+            cursor.execute(COUNT_SQL, [f'"{term}"'])
+            dfs[term] = cursor.fetchone()[0]
+            cache.set(keys[term], dfs[term], timeout=CACHE_SECONDS)
     return dfs, passages
 
 
-def varint(block) -> int:
-    """The first varint of an FTS5 record (SQLite's format: 7 bits a byte, big-endian, 9 bytes at most)."""
-    if not block:
-        return 0
-    value = 0
-    for index, byte in enumerate(bytes(block)[:9]):
-        if index == 8:
-            return (value << 8) | byte
+def varints(block) -> list[int]:
+    """The varints of an FTS5 record (SQLite's format: 7 bits a byte, big-endian, 9 bytes at most)."""
+    numbers, value, length = [], 0, 0
+    for byte in bytes(block or b""):
+        length += 1
+        if length == 9:
+            numbers.append((value << 8) | byte)
+            value, length = 0, 0
+            continue
         value = (value << 7) | (byte & 0x7F)
         if not byte & 0x80:
-            return value
-    return value
+            numbers.append(value)
+            value, length = 0, 0
+    return numbers

@@ -1,0 +1,145 @@
+"""BM25 on SQLite: FTS5's own `bm25()`, computed only for the passages the ranking needs.
+
+FTS5 scores every row its MATCH returns (about 1.3 µs a row), so a word in a quarter of
+200,000 passages costs 70 ms to rank in full. `bm25.rank` asks for the passages holding
+one of the query's rarer words ("essential" words) and gets their exact scores from two
+MATCHes FTS5 answers from its index: `(rare) AND (common)` (the common words' doclists
+are only sought at the rare words' rows) and `(rare) NOT (common)`. In both, bm25() is
+that of the whole query: a word absent from a row adds nothing, and every word's idf is
+the same in both. Passages holding only common words are ranked only when their best
+possible score could still enter the top (MaxScore, `bm25.rank`).
+
+`scores_of` gives the exact bm25() of listed passages (the hybrid ranker's vector-only
+candidates): FTS5 re-counts each word's rows for every MATCH, too slow once per
+passage, so the passages are tokenized by FTS5 itself in a scratch table of the
+connection's temporary schema and scored with the index's own counts.
+"""
+
+from django.db import connection
+
+from workspaces.retrieval import bm25
+from workspaces.retrieval.sqlite_vocab import sqlite_index_totals, sqlite_term_dfs
+
+# Ranking first and joining only this head to the workspace is exact whenever the head
+# holds `limit` of the workspace's rows (always, when one workspace has most passages).
+HEAD_FACTOR = 4
+HEAD_MIN = 200
+
+RANKED = (
+    "SELECT rowid AS id, -bm25(document_passages_fts) AS score FROM document_passages_fts"
+    " WHERE document_passages_fts MATCH %s"
+)
+HEAD = "SELECT * FROM ({union}) ORDER BY score DESC, id LIMIT %s"
+HEAD_COUNT = "SELECT count(*) FROM (SELECT * FROM ({union}) LIMIT %s)"
+IN_WORKSPACE = """
+    SELECT p.id, c.score FROM ({candidates}) AS c
+    JOIN document_passages p ON p.id = c.id
+    JOIN workspace_documents d ON d.id = p."documentId"
+    WHERE d."workspaceId" = %s AND d.status = 'ready'
+    ORDER BY c.score DESC, p.id
+    LIMIT %s
+"""
+NEWEST = """
+    SELECT id, score FROM (
+        SELECT p.id AS id, -bm25(document_passages_fts) AS score FROM document_passages_fts
+        JOIN document_passages p ON p.id = document_passages_fts.rowid
+        JOIN workspace_documents d ON d.id = p."documentId"
+        WHERE document_passages_fts MATCH %s AND d."workspaceId" = %s AND d.status = 'ready'
+        ORDER BY document_passages_fts.rowid DESC LIMIT %s
+    ) ORDER BY score DESC, id LIMIT %s
+"""
+SCRATCH = [
+    """CREATE VIRTUAL TABLE IF NOT EXISTS temp.retrieval_scratch USING fts5(
+        heading_path, text, tokenize='porter unicode61 remove_diacritics 2')""",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS temp.retrieval_scratch_tokens
+        USING fts5vocab(temp, retrieval_scratch, instance)""",
+    "DELETE FROM temp.retrieval_scratch",
+]
+SCRATCH_FILL = """
+    INSERT INTO temp.retrieval_scratch (rowid, heading_path, text)
+    SELECT p.id, p.heading_path, p.text FROM document_passages p
+    JOIN workspace_documents d ON d.id = p."documentId"
+    WHERE d."workspaceId" = %s AND d.status = 'ready' AND p.id IN ({ids})
+"""
+SCRATCH_TOKENS = "SELECT doc, term, count(*) FROM temp.retrieval_scratch_tokens GROUP BY doc, term"
+QUERY_ROW = 0  # the scratch row holding the query's words, one a line, to learn how FTS5 stems them
+
+
+def quoted(terms) -> str:
+    return " OR ".join(f'"{term}"' for term in terms)
+
+
+def statistics(workspace, terms: list[str]) -> tuple[dict[str, int], int]:
+    """({term: passages holding it}, passages): FTS5 counts over its whole table, as bm25() does."""
+    return sqlite_term_dfs(terms)
+
+
+def essential_scores(workspace, essential: list[str], rest: list[str], limit: int) -> list[tuple[int, float]]:
+    """The best `limit` of the workspace's passages holding one of `essential`, scored for all the words."""
+    if rest:
+        expressions = [f"({quoted(essential)}) AND ({quoted(rest)})", f"({quoted(essential)}) NOT ({quoted(rest)})"]
+    else:
+        expressions = [quoted(essential)]
+    union = " UNION ALL ".join([RANKED] * len(expressions))
+    head = max(limit * HEAD_FACTOR, HEAD_MIN)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            IN_WORKSPACE.format(candidates=HEAD.format(union=union)),
+            [*expressions, head, workspace.pk, limit],
+        )
+        rows = [(pid, float(score)) for pid, score in cursor.fetchall()]
+        if len(rows) >= limit:
+            return rows
+        cursor.execute(HEAD_COUNT.format(union=union), [*expressions, head])
+        if cursor.fetchone()[0] < head:
+            return rows  # the head was every match: nothing more in this workspace
+        cursor.execute(IN_WORKSPACE.format(candidates=union), [*expressions, workspace.pk, limit])
+        return [(pid, float(score)) for pid, score in cursor.fetchall()]
+
+
+def newest_scores(workspace, terms: list[str], scanned: int, limit: int) -> list[tuple[int, float]]:
+    """The best `limit` of the newest `scanned` passages holding any of `terms`, by bm25()."""
+    with connection.cursor() as cursor:
+        cursor.execute(NEWEST, [quoted(terms), workspace.pk, scanned, limit])
+        return [(pid, float(score)) for pid, score in cursor.fetchall()]
+
+
+def scores_of(workspace, terms: list[str], passage_ids: list[int]) -> list[tuple[int, float]]:
+    """bm25() of each listed passage of the workspace holding any of `terms`, best first."""
+    dfs, passages = sqlite_term_dfs(terms)
+    _, tokens, _ = sqlite_index_totals()
+    if not passages or not tokens:
+        return []
+    with connection.cursor() as cursor:
+        for statement in SCRATCH:
+            cursor.execute(statement)
+        cursor.execute(
+            "INSERT INTO temp.retrieval_scratch (rowid, heading_path, text) VALUES (%s, '', %s)",
+            [QUERY_ROW, "\n".join(terms)],
+        )
+        cursor.execute(SCRATCH_FILL.format(ids=", ".join(["%s"] * len(passage_ids))), [workspace.pk, *passage_ids])
+        cursor.execute(SCRATCH_TOKENS)
+        counts = cursor.fetchall()
+        cursor.execute("SELECT term FROM temp.retrieval_scratch_tokens WHERE doc = %s ORDER BY offset", [QUERY_ROW])
+        stems = [row[0] for row in cursor.fetchall()]
+        cursor.execute("DELETE FROM temp.retrieval_scratch")
+    if len(stems) != len(terms):
+        raise ValueError("a query word is not one FTS5 token")  # query_terms keeps only plain words
+    lengths, frequencies = {}, {}
+    for doc, term, count in counts:
+        lengths[doc] = lengths.get(doc, 0) + count
+        frequencies[doc, term] = count
+    average = tokens / passages
+    stem_of = dict(zip(terms, stems, strict=True))
+    weights = [(stem_of[term], bm25.idf(passages=passages, df=dfs.get(term, 0))) for term in terms]
+    scored = []
+    for pid in lengths:
+        if pid == QUERY_ROW:
+            continue
+        score = sum(
+            weight * bm25.saturation(frequencies.get((pid, stem), 0), lengths[pid], average)
+            for stem, weight in weights
+        )
+        if score > 0:
+            scored.append((pid, score))
+    return sorted(scored, key=lambda row: (-row[1], row[0]))
