@@ -63,7 +63,8 @@ def chat_answer(*, chat: WorkspaceChat) -> Iterator[str]:
     except Exception:
         _store_failure_before_answering(chat)
         raise
-    _release_database_connection()
+    if stream.completion is not None:
+        _release_database_connection()  # a model server is about to be waited for
     text, state, reason = "", ChatState.FAILED, INTERRUPTED_REASON
     try:
         for delta in stream.chunks:

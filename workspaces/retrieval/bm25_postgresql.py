@@ -7,11 +7,12 @@ length per workspace (`retrieval_workspace_stats`), each passage's length
 those `bm25.rank` needs; each is scored for every word of the query.
 
 A word's frequency in a passage, fast: `ts_rank` with every weight 1 over a one-word
-query is Σ_{j ≤ tf} 1/j² / (π²/6), strictly increasing in tf (tsvector keeps at most
-256 positions of a lexeme), so `width_bucket` over the midpoints of those values gives
-tf back. It is one C call per word and passage, where unnesting the tsvector built a
-row per lexeme (0.27 ms a passage). The values are those PostgreSQL computes in
-float32, reproduced here (`_rank_values`, checked against the server by a test).
+query is Σ_{j ≤ tf} 1/j² / (π²/6), strictly increasing in tf, so `width_bucket` over the
+midpoints of those values gives tf back (tsvector keeps 255 positions of a lexeme: a
+word repeated more often in one passage counts 255 times). It is one C call per word
+and passage, where unnesting the tsvector built a row per lexeme (0.27 ms a passage).
+The values are those PostgreSQL computes in float32, reproduced here (`_rank_values`;
+`test_a_word_repeated_in_a_passage_counts_every_time` checks them against the server).
 """
 
 import threading
@@ -21,7 +22,7 @@ from django.db import connection
 
 from workspaces.retrieval import bm25
 
-MAX_POSITIONS = 256  # tsvector's cap on positions per lexeme
+MAX_POSITIONS = 256  # above tsvector's cap (255 positions a lexeme)
 ALL_WEIGHTS_ONE = "{1,1,1,1}"
 
 

@@ -104,3 +104,76 @@ def test_a_small_workspace_gets_its_own_best_passages_even_when_another_fills_th
     ]
     ranked = lexical_scores(workspace=small, terms=["alpha"], limit=2)
     assert len(ranked) == 2 and {pid for pid, _ in ranked} <= set(mine)
+
+
+def _ranked_reference(texts, ids, terms, limit):
+    expected = reference_bm25(texts, terms)
+    ranked = sorted((pid for pid, score in zip(ids, expected, strict=True) if score > 0),
+                    key=lambda pid: (-expected[ids.index(pid)], pid))
+    return ranked[:limit], expected
+
+
+# A port's notes: "ferry" in two passages of five (idf > 0), "harbour" in three of 51.
+PORT_NOTES = [
+    " ".join(["ferry"] * (1 + n % 3) if n % 5 < 2 else []) + " " + " ".join(
+        ["museum", "lantern", "river", "festival", "tickets", "island"][: 2 + n % 5]
+    ) + (" harbour" if n % 17 == 0 else "")
+    for n in range(51)
+]
+
+
+@pytest.fixture
+def port_notes():
+    workspace = WorkspaceFactory()
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    ids = [DocumentPassageFactory(document=document, position=i, text=text).pk
+           for i, text in enumerate(PORT_NOTES, 1)]
+    return workspace, ids
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 20, 60])
+def test_ranking_from_the_rarer_word_first_gives_the_order_of_scoring_every_passage(port_notes, limit):
+    """"harbour" decides the top when few are asked for (the passages holding only "ferry" are
+    never scored then); more than its three passages bring the "ferry" ones, in the same order."""
+    workspace, ids = port_notes
+    expected_order, expected = _ranked_reference(PORT_NOTES, ids, ["harbour", "ferry"], limit)
+    ranked = lexical_scores(workspace=workspace, terms=["harbour", "ferry"], limit=limit)
+    assert [pid for pid, _ in ranked] == expected_order
+    for pid, score in ranked:
+        assert score == pytest.approx(expected[ids.index(pid)], rel=1e-4)
+
+
+def test_listed_passages_get_the_score_the_ranking_gives_them(port_notes):
+    workspace, ids = port_notes
+    ranked = dict(lexical_scores(workspace=workspace, terms=["harbour", "ferry"], limit=60))
+    listed = [ids[0], ids[1], ids[17], ids[3], ids[4]]  # ids[3], ids[4]: neither word
+    scored = dict(lexical_scores(workspace=workspace, terms=["harbour", "ferry"], limit=60, passage_ids=listed))
+    assert set(scored) == {pid for pid in listed if pid in ranked}
+    for pid, score in scored.items():
+        assert score == pytest.approx(ranked[pid], rel=1e-9)
+
+
+@pytest.mark.parametrize("repeated", [1, 2, 3, 40, 255])  # PostgreSQL keeps 255 positions a word
+def test_a_word_repeated_in_a_passage_counts_every_time(repeated):
+    texts = [" ".join(["lantern"] * repeated) + " festival", *CORPUS]
+    workspace = WorkspaceFactory()
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    ids = [DocumentPassageFactory(document=document, position=i, text=text).pk for i, text in enumerate(texts, 1)]
+    ranked = dict(lexical_scores(workspace=workspace, terms=["lantern"], limit=5))
+    expected = reference_bm25(texts, ["lantern"])
+    assert ranked[ids[0]] == pytest.approx(expected[0], rel=1e-6)
+
+
+def test_a_query_of_words_in_most_passages_of_a_large_workspace_ranks_the_newest_ones(port_notes, monkeypatch):
+    """Words in half the passages or more weigh next to nothing (idf at its floor); in a large
+    workspace only the newest passages holding them are ranked, best first."""
+    from workspaces.retrieval import bm25
+
+    workspace, ids = port_notes
+    monkeypatch.setattr(bm25, "LARGE_WORKSPACE", 10)
+    monkeypatch.setattr(bm25, "FLOOR_SCAN", 6)
+    terms = ["museum", "lantern"]  # in every passage
+    ranked = lexical_scores(workspace=workspace, terms=terms, limit=4)
+    newest = ids[-6:]
+    expected = reference_bm25(PORT_NOTES, terms)
+    assert [pid for pid, _ in ranked] == sorted(newest, key=lambda pid: (-expected[ids.index(pid)], pid))[:4]
