@@ -18,7 +18,7 @@ connection's temporary schema and scored with the index's own counts.
 from django.db import connection
 
 from workspaces.retrieval import bm25
-from workspaces.retrieval.sqlite_vocab import sqlite_index_totals, sqlite_term_dfs
+from workspaces.retrieval.sqlite_vocab import sqlite_index_totals, sqlite_term_dfs, varints
 
 # Ranking first and joining only this head to the workspace is exact whenever the head
 # holds `limit` of the workspace's rows (always, when one workspace has most passages).
@@ -33,8 +33,8 @@ HEAD = "SELECT * FROM ({union}) ORDER BY score DESC, id LIMIT %s"
 HEAD_COUNT = "SELECT count(*) FROM (SELECT * FROM ({union}) LIMIT %s)"
 IN_WORKSPACE = """
     SELECT p.id, c.score FROM ({candidates}) AS c
-    JOIN document_passages p ON p.id = c.id
-    JOIN workspace_documents d ON d.id = p."documentId"
+    CROSS JOIN document_passages p ON p.id = c.id
+    CROSS JOIN workspace_documents d ON d.id = p."documentId"
     WHERE d."workspaceId" = %s AND d.status = 'ready'
     ORDER BY c.score DESC, p.id
     LIMIT %s
@@ -42,26 +42,32 @@ IN_WORKSPACE = """
 NEWEST = """
     SELECT id, score FROM (
         SELECT p.id AS id, -bm25(document_passages_fts) AS score FROM document_passages_fts
-        JOIN document_passages p ON p.id = document_passages_fts.rowid
-        JOIN workspace_documents d ON d.id = p."documentId"
+        CROSS JOIN document_passages p ON p.id = document_passages_fts.rowid
+        CROSS JOIN workspace_documents d ON d.id = p."documentId"
         WHERE document_passages_fts MATCH %s AND d."workspaceId" = %s AND d.status = 'ready'
         ORDER BY document_passages_fts.rowid DESC LIMIT %s
     ) ORDER BY score DESC, id LIMIT %s
 """
 SCRATCH = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS temp.retrieval_scratch USING fts5(
-        heading_path, text, tokenize='porter unicode61 remove_diacritics 2')""",
+        heading_path, text, content='', tokenize='porter unicode61 remove_diacritics 2')""",
     """CREATE VIRTUAL TABLE IF NOT EXISTS temp.retrieval_scratch_tokens
         USING fts5vocab(temp, retrieval_scratch, instance)""",
-    "DELETE FROM temp.retrieval_scratch",
+    "INSERT INTO temp.retrieval_scratch (retrieval_scratch) VALUES ('delete-all')",
 ]
+SCRATCH_QUERY = "INSERT INTO temp.retrieval_scratch (rowid, heading_path, text) VALUES (%s, '', %s)"
+SCRATCH_STEMS = "SELECT term FROM temp.retrieval_scratch_tokens ORDER BY offset"
 SCRATCH_FILL = """
     INSERT INTO temp.retrieval_scratch (rowid, heading_path, text)
     SELECT p.id, p.heading_path, p.text FROM document_passages p
-    JOIN workspace_documents d ON d.id = p."documentId"
+    CROSS JOIN workspace_documents d ON d.id = p."documentId"
     WHERE d."workspaceId" = %s AND d.status = 'ready' AND p.id IN ({ids})
 """
-SCRATCH_TOKENS = "SELECT doc, term, count(*) FROM temp.retrieval_scratch_tokens GROUP BY doc, term"
+SCRATCH_COUNTS = """
+    SELECT doc, term, count(*) FROM temp.retrieval_scratch_tokens
+    WHERE term IN ({stems}) AND doc != %s GROUP BY doc, term
+"""
+SIZES = "SELECT id, sz FROM document_passages_fts_docsize WHERE id IN ({ids})"
 QUERY_ROW = 0  # the scratch row holding the query's words, one a line, to learn how FTS5 stems them
 
 
@@ -110,32 +116,25 @@ def scores_of(workspace, terms: list[str], passage_ids: list[int]) -> list[tuple
     _, tokens, _ = sqlite_index_totals()
     if not passages or not tokens:
         return []
+    marks = ", ".join(["%s"] * len(passage_ids))
     with connection.cursor() as cursor:
         for statement in SCRATCH:
             cursor.execute(statement)
-        cursor.execute(
-            "INSERT INTO temp.retrieval_scratch (rowid, heading_path, text) VALUES (%s, '', %s)",
-            [QUERY_ROW, "\n".join(terms)],
-        )
-        cursor.execute(SCRATCH_FILL.format(ids=", ".join(["%s"] * len(passage_ids))), [workspace.pk, *passage_ids])
-        cursor.execute(SCRATCH_TOKENS)
-        counts = cursor.fetchall()
-        cursor.execute("SELECT term FROM temp.retrieval_scratch_tokens WHERE doc = %s ORDER BY offset", [QUERY_ROW])
+        cursor.execute(SCRATCH_QUERY, [QUERY_ROW, "\n".join(terms)])
+        cursor.execute(SCRATCH_STEMS)
         stems = [row[0] for row in cursor.fetchall()]
-        cursor.execute("DELETE FROM temp.retrieval_scratch")
-    if len(stems) != len(terms):
-        raise ValueError("a query word is not one FTS5 token")  # query_terms keeps only plain words
-    lengths, frequencies = {}, {}
-    for doc, term, count in counts:
-        lengths[doc] = lengths.get(doc, 0) + count
-        frequencies[doc, term] = count
+        if len(stems) != len(terms):  # not seen: query_terms keeps words FTS5 reads as one token each
+            return []
+        cursor.execute(SCRATCH_FILL.format(ids=marks), [workspace.pk, *passage_ids])
+        cursor.execute(SCRATCH_COUNTS.format(stems=", ".join(["%s"] * len(stems))), [*stems, QUERY_ROW])
+        frequencies = {(doc, term): count for doc, term, count in cursor.fetchall()}
+        cursor.execute(SIZES.format(ids=marks), list(passage_ids))
+        lengths = {pid: sum(varints(sizes)) for pid, sizes in cursor.fetchall()}
     average = tokens / passages
     stem_of = dict(zip(terms, stems, strict=True))
     weights = [(stem_of[term], bm25.idf(passages=passages, df=dfs.get(term, 0))) for term in terms]
     scored = []
-    for pid in lengths:
-        if pid == QUERY_ROW:
-            continue
+    for pid in {doc for doc, _ in frequencies}:
         score = sum(
             weight * bm25.saturation(frequencies.get((pid, stem), 0), lengths[pid], average)
             for stem, weight in weights

@@ -164,10 +164,15 @@ def similarities(*, model: str, vector: np.ndarray, passage_ids: list[int]) -> d
         return {}
     from workspaces.retrieval.models import PassageVector
 
-    rows = PassageVector.objects.filter(
-        passage_id__in=passage_ids, model=model, dimensions=int(vector.shape[0])
-    ).values_list("passage_id", "vector")
-    return {pid: float(from_bytes(data) @ vector) for pid, data in rows}
+    # By primary key alone: with the model in the filter, SQLite chose the (model, dimensions)
+    # index and read every vector of the model (150 ms at 200,000 passages).
+    rows = PassageVector.objects.filter(passage_id__in=passage_ids).values_list("passage_id", "model", "vector")
+    dimensions = int(vector.shape[0])
+    return {
+        pid: float(from_bytes(data) @ vector)
+        for pid, name, data in rows
+        if name == model and len(data) == dimensions * 4
+    }
 
 
 def _sqlite_matrix(workspace_id, model, dimensions):
