@@ -139,12 +139,12 @@ def refuse_a_real_database() -> None:
 
 def reuse() -> Bench | None:
     """With BENCH_REUSE=1, the bench workspace an earlier run seeded, when it holds every passage."""
-    workspace = Workspace.objects.filter(slug=SLUG).first()
-    if not os.environ.get("BENCH_REUSE") or workspace is None:
+    if not os.environ.get("BENCH_REUSE"):
         return None
     refuse_a_real_database()
     call_command("migrate", verbosity=0)
-    if DocumentPassage.objects.filter(document__workspace=workspace).count() < PASSAGES:
+    workspace = Workspace.objects.filter(slug=SLUG).first()
+    if workspace is None or DocumentPassage.objects.filter(document__workspace=workspace).count() < PASSAGES:
         return None
     client = Client()
     client.force_login(User.objects.get(username=MEMBER))
@@ -388,7 +388,8 @@ def section_hybrid(bench: Bench) -> list[Result]:
     embedder = embedder_current()
     dimensions = embedder.embed(["probe"]).shape[1]
     if pgvector_ready():
-        pgvector_index_ensure(dimensions)
+        with connection.cursor() as cursor:  # built once after the fill: far faster than row by row
+            cursor.execute(f"DROP INDEX IF EXISTS passage_vectors_hnsw_{int(dimensions)}")
     rng = np.random.default_rng(7)
     ids = list(DocumentPassage.objects.filter(document__workspace=bench.workspace).values_list("pk", flat=True))
     log(f"Storing {len(ids):,} random vectors…")
@@ -408,8 +409,13 @@ def section_hybrid(bench: Bench) -> list[Result]:
             chunk = ids[first:first + BATCH]
             rows = PassageVector.objects.filter(passage_id__in=chunk).values_list("passage_id", "vector")
             pgvector_store([(pid, np.frombuffer(bytes(data), dtype="<f4")) for pid, data in rows])
+        log("  building the HNSW index…")
+        started = time.perf_counter()
         with connection.cursor() as cursor:
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+            pgvector_index_ensure(dimensions)
             cursor.execute("ANALYZE passage_vectors")
+        log(f"  built in {time.perf_counter() - started:.0f} s")
     vectors_changed(workspace_id=bench.workspace.pk, model=embedder.name)
     bench.workspace.semantic_weight = 0.5
     bench.workspace.save()

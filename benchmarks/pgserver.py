@@ -3,6 +3,7 @@
 For the vector tests and the evaluation: this machine's PostgreSQL has no pgvector.
 As root, the server runs as the `postgres` system user (initdb refuses root).
 Usage: python -m benchmarks.pgserver start|stop <folder> <port>
+Server settings can be added with PGSERVER_OPTIONS, e.g. "-c shared_buffers=1GB".
 """
 
 import os
@@ -20,8 +21,8 @@ def _bin(name: str) -> str:
 
 
 class PgServer:
-    def __init__(self, folder: Path, *, port: int):
-        self.folder, self.port = Path(folder).resolve(), port
+    def __init__(self, folder: Path, *, port: int, options: str = ""):
+        self.folder, self.port, self.options = Path(folder).resolve(), port, options
 
     def _run(self, *args):
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -39,7 +40,7 @@ class PgServer:
             self._run(_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
         self._run(
             _bin("pg_ctl"), "-D", str(data), "-l", str(self.folder / "log"), "-w", "start",
-            "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off {self.options}",
         )
         for _ in range(50):
             if subprocess.run([_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
@@ -59,5 +60,5 @@ class PgServer:
 
 if __name__ == "__main__":
     action, folder, port = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
-    server = PgServer(folder, port=port)
+    server = PgServer(folder, port=port, options=os.environ.get("PGSERVER_OPTIONS", ""))
     server.start() if action == "start" else server.stop()

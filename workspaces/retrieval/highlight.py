@@ -1,5 +1,6 @@
 """Search words marked in passage text, escaped for the page."""
 
+import bisect
 import re
 
 from django.utils.html import format_html, format_html_join
@@ -36,12 +37,14 @@ def _highlight_pattern(terms):
 
 
 def _excerpt(text, pattern, context_words):
-    words = list(re.finditer(r"\S+", text))
+    words = [match.span() for match in re.finditer(r"\S+", text)]
     if len(words) <= context_words:
         return text
-    first = next((i for i, word in enumerate(words) if pattern and pattern.search(word.group())), 0)
+    found = pattern.search(text) if pattern else None
+    # The word the first match falls in (the last word starting at or before it).
+    first = bisect.bisect_right(words, (found.start(), len(text))) - 1 if found else 0
     start = max(0, first - context_words // 3)
     end = min(len(words), start + context_words)
     start = max(0, end - context_words)
-    excerpt = text[words[start].start():words[end - 1].end()]
+    excerpt = text[words[start][0]:words[end - 1][1]]
     return f"{'… ' if start > 0 else ''}{excerpt}{' …' if end < len(words) else ''}"
