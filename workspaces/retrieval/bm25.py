@@ -25,6 +25,7 @@ all but zero (1e-6 · saturation), and the newest passages come first among near
 """
 
 import math
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -51,6 +52,20 @@ def saturation(tf: int, length: int, average: float) -> float:
     return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
 
 
+class Statistics(NamedTuple):
+    """What BM25 needs to know of a query's words in a workspace: {word: df}, N, average length,
+    and (PostgreSQL) {word: its 'english' lexeme}."""
+
+    dfs: dict[str, int]
+    passages: int
+    average: float
+    lexemes: dict[str, str]
+
+
+def statistics(*, workspace: Workspace, terms: list[str]) -> Statistics:
+    return _backend().statistics(workspace, terms)
+
+
 def _backend():
     if connection.vendor == "sqlite":
         from workspaces.retrieval import bm25_sqlite
@@ -64,16 +79,19 @@ def _backend():
 
 
 def lexical_scores(
-    *, workspace: Workspace, terms: list[str], limit: int, passage_ids: list[int] | None = None
+    *, workspace: Workspace, terms: list[str], limit: int, passage_ids: list[int] | None = None,
+    stats: Statistics | None = None,
 ) -> list[tuple[int, float]]:
     """(passage id, BM25 score) of the best `limit` passages containing any of `terms`, best first.
-    With `passage_ids`, only those passages are scored (the hybrid ranker's missing scores)."""
+    With `passage_ids`, only those passages are scored (the hybrid ranker's missing scores).
+    `stats`: the words' statistics when the caller has them already."""
     if not terms or limit < 1 or passage_ids == []:
         return []
     backend = _backend()
+    stats = stats or backend.statistics(workspace, terms)
     if passage_ids is not None:
-        return backend.scores_of(workspace, terms, list(passage_ids))[:limit]
-    dfs, passages = backend.statistics(workspace, terms)
+        return backend.scores_of(workspace, stats, terms, list(passage_ids))[:limit]
+    dfs, passages = stats.dfs, stats.passages
     terms = sorted((term for term in terms if dfs.get(term)), key=lambda term: dfs[term])
     if not terms:
         return []
@@ -81,16 +99,16 @@ def lexical_scores(
     if passages >= LARGE_WORKSPACE:
         useful = [term for term in terms if weights[term] > IDF_FLOOR]
         if not useful:
-            return backend.newest_scores(workspace, terms, FLOOR_SCAN, limit)
+            return backend.newest_scores(workspace, stats, terms, FLOOR_SCAN, limit)
         terms = useful
-    return rank(backend, workspace, terms, weights, dfs, passages, limit)
+    return rank(backend, workspace, stats, terms, weights, limit)
 
 
-def rank(backend, workspace, terms, weights, dfs, passages, limit) -> list[tuple[int, float]]:
+def rank(backend, workspace, stats, terms, weights, limit) -> list[tuple[int, float]]:
     """MaxScore over `terms` (rarest first): see the module's docstring."""
-    essential = max(1, sum(1 for term in terms if dfs[term] <= RARE_SHARE * passages))
+    essential = max(1, sum(1 for term in terms if stats.dfs[term] <= RARE_SHARE * stats.passages))
     while True:
-        rows = backend.essential_scores(workspace, terms[:essential], terms[essential:], limit)
+        rows = backend.essential_scores(workspace, stats, terms[:essential], terms[essential:], limit)
         rest = terms[essential:]
         threshold = rows[limit - 1][1] if len(rows) >= limit else 0.0
         if not rest or sum(weights[term] * (K1 + 1) for term in rest) <= threshold:
@@ -98,13 +116,13 @@ def rank(backend, workspace, terms, weights, dfs, passages, limit) -> list[tuple
         essential += 1
 
 
-def term_weights(*, workspace: Workspace, terms: list[str]) -> dict[str, float]:
+def term_weights(*, workspace: Workspace, terms: list[str], stats: Statistics | None = None) -> dict[str, float]:
     """Each query term's weight in `workspace`: idf from the statistics BM25 ranks with, in the
     form that stays positive (ln(1 + (N − df + 0.5) / (df + 0.5))), so a word in half the passages
     still counts a little. A word no passage holds weighs the most: a question about something
     the documents never mention is not covered by a passage that shares its common words."""
     if not terms:
         return {}
-    dfs, passages = _backend().statistics(workspace, terms)
-    counts = {term: dfs.get(term) or 0 for term in terms}
-    return {term: math.log(1 + (passages - df + 0.5) / (df + 0.5)) for term, df in counts.items()}
+    stats = stats or _backend().statistics(workspace, terms)
+    counts = {term: stats.dfs.get(term) or 0 for term in terms}
+    return {term: math.log(1 + (stats.passages - df + 0.5) / (df + 0.5)) for term, df in counts.items()}

@@ -15,8 +15,6 @@ The values are those PostgreSQL computes in float32, reproduced here (`_rank_val
 `test_a_word_repeated_in_a_passage_counts_every_time` checks them against the server).
 """
 
-import threading
-
 import numpy as np
 from django.db import connection
 
@@ -66,32 +64,18 @@ STATISTICS = """
     ORDER BY q.n
 """
 
-# A query word's 'english' lexeme, learnt by `statistics` (the same for every workspace).
-_LEXEMES: dict[str, str] = {}
-_LEXEMES_MAX = 10_000
-_LOCK = threading.Lock()
-
-
-def statistics(workspace, terms: list[str]) -> tuple[dict[str, int], int]:
-    """({term: the workspace's passages holding its lexeme}, the workspace's passages)."""
-    average, dfs, passages = _statistics(workspace, terms)
-    return dfs, passages
-
-
-def _statistics(workspace, terms):
+def statistics(workspace, terms: list[str]) -> bm25.Statistics:
+    """df of each term's lexeme among the workspace's passages; N and the average length."""
     with connection.cursor() as cursor:
         cursor.execute(STATISTICS, [list(terms), workspace.pk, workspace.pk])
         rows = cursor.fetchall()
-    dfs, passages, total = {}, 0, 0
-    with _LOCK:
-        if len(_LEXEMES) > _LEXEMES_MAX:
-            _LEXEMES.clear()
-        for term, lexeme, df, workspace_passages, total_length in rows:
-            if lexeme:
-                _LEXEMES[term] = lexeme
-            dfs[term] = df if lexeme else 0
-            passages, total = workspace_passages or 0, total_length or 0
-    return (total / passages if passages else 0.0), dfs, passages
+    dfs, lexemes, passages, total = {}, {}, 0, 0
+    for term, lexeme, df, workspace_passages, total_length in rows:
+        if lexeme:
+            lexemes[term] = lexeme
+        dfs[term] = df if lexeme else 0
+        passages, total = workspace_passages or 0, total_length or 0
+    return bm25.Statistics(dfs, passages, (total / passages if passages else 0.0), lexemes)
 
 
 def _score(count: int) -> str:
@@ -116,22 +100,21 @@ def _tsquery(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "''") + "'"
 
 
-def _parameters(workspace, terms, limit):
+def _parameters(workspace, stats, terms, limit):
     """The scoring parameters for `terms` (each scored as its own word, as FTS5 scores phrases)."""
-    average, dfs, passages = _statistics(workspace, terms)
-    terms = [term for term in terms if dfs.get(term)]
+    terms = [term for term in terms if stats.dfs.get(term)]
     return terms, {
-        "average": average or 1.0,
-        **{f"query_{n}": _tsquery(_LEXEMES[term]) for n, term in enumerate(terms)},
-        **{f"idf_{n}": bm25.idf(passages=passages, df=dfs[term]) for n, term in enumerate(terms)},
+        "average": stats.average or 1.0,
+        **{f"query_{n}": _tsquery(stats.lexemes[term]) for n, term in enumerate(terms)},
+        **{f"idf_{n}": bm25.idf(passages=stats.passages, df=stats.dfs[term]) for n, term in enumerate(terms)},
         "thresholds": TF_THRESHOLDS,
         "workspace": workspace.pk,
         "limit": limit,
     }
 
 
-def _any_of(terms) -> str:
-    return " | ".join(_tsquery(_LEXEMES[term]) for term in terms)
+def _any_of(stats, terms) -> str:
+    return " | ".join(_tsquery(stats.lexemes[term]) for term in terms)
 
 
 def _fetch(sql, parameters) -> list[tuple[int, float]]:
@@ -140,30 +123,29 @@ def _fetch(sql, parameters) -> list[tuple[int, float]]:
         return [(pid, float(score)) for pid, score in cursor.fetchall() if score is not None and score > 0]
 
 
-def essential_scores(workspace, essential: list[str], rest: list[str], limit: int) -> list[tuple[int, float]]:
+def essential_scores(workspace, stats, essential: list[str], rest: list[str], limit: int) -> list[tuple[int, float]]:
     """The best `limit` of the workspace's passages holding one of `essential`, scored for all the words."""
-    terms, parameters = _parameters(workspace, essential + rest, limit)
+    terms, parameters = _parameters(workspace, stats, essential + rest, limit)
     essential = [term for term in essential if term in terms]
     if not essential:
         return []
     sql = _sql(RANKED, len(terms), "p.search_vector @@ %(match)s::tsquery")
-    return _fetch(sql, {**parameters, "match": _any_of(essential)})
+    return _fetch(sql, {**parameters, "match": _any_of(stats, essential)})
 
 
-def newest_scores(workspace, terms: list[str], scanned: int, limit: int) -> list[tuple[int, float]]:
+def newest_scores(workspace, stats, terms: list[str], scanned: int, limit: int) -> list[tuple[int, float]]:
     """The best `limit` of the newest `scanned` passages holding any of `terms`."""
-    terms, parameters = _parameters(workspace, terms, limit)
+    terms, parameters = _parameters(workspace, stats, terms, limit)
     if not terms:
         return []
     sql = _sql(NEWEST, len(terms), "p.search_vector @@ %(match)s::tsquery")
-    return _fetch(sql, {**parameters, "match": _any_of(terms), "scanned": scanned})
+    return _fetch(sql, {**parameters, "match": _any_of(stats, terms), "scanned": scanned})
 
 
-def scores_of(workspace, terms: list[str], passage_ids: list[int]) -> list[tuple[int, float]]:
+def scores_of(workspace, stats, terms: list[str], passage_ids: list[int]) -> list[tuple[int, float]]:
     """The BM25 score of each listed passage of the workspace holding any of `terms`, best first."""
-    terms, parameters = _parameters(workspace, terms, len(passage_ids))
+    terms, parameters = _parameters(workspace, stats, terms, len(passage_ids))
     if not terms:
         return []
     sql = _sql(RANKED, len(terms), "p.id = ANY(%(ids)s) AND p.search_vector @@ %(match)s::tsquery")
-    return _fetch(sql, {**parameters, "match": _any_of(terms), "ids": list(passage_ids)})
-
+    return _fetch(sql, {**parameters, "match": _any_of(stats, terms), "ids": list(passage_ids)})

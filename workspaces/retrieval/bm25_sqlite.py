@@ -18,7 +18,7 @@ connection's temporary schema and scored with the index's own counts.
 from django.db import connection
 
 from workspaces.retrieval import bm25
-from workspaces.retrieval.sqlite_vocab import sqlite_index_totals, sqlite_term_dfs, varints
+from workspaces.retrieval.sqlite_vocab import sqlite_term_dfs, varints
 
 # Ranking first and joining only this head to the workspace is exact whenever the head
 # holds `limit` of the workspace's rows (always, when one workspace has most passages).
@@ -75,12 +75,13 @@ def quoted(terms) -> str:
     return " OR ".join(f'"{term}"' for term in terms)
 
 
-def statistics(workspace, terms: list[str]) -> tuple[dict[str, int], int]:
-    """({term: passages holding it}, passages): FTS5 counts over its whole table, as bm25() does."""
-    return sqlite_term_dfs(terms)
+def statistics(workspace, terms: list[str]) -> bm25.Statistics:
+    """FTS5's counts over its whole table, as bm25() counts them."""
+    dfs, passages, tokens = sqlite_term_dfs(terms)
+    return bm25.Statistics(dfs, passages, (tokens / passages if passages else 0.0), {})
 
 
-def essential_scores(workspace, essential: list[str], rest: list[str], limit: int) -> list[tuple[int, float]]:
+def essential_scores(workspace, stats, essential: list[str], rest: list[str], limit: int) -> list[tuple[int, float]]:
     """The best `limit` of the workspace's passages holding one of `essential`, scored for all the words."""
     if rest:
         expressions = [f"({quoted(essential)}) AND ({quoted(rest)})", f"({quoted(essential)}) NOT ({quoted(rest)})"]
@@ -103,18 +104,16 @@ def essential_scores(workspace, essential: list[str], rest: list[str], limit: in
         return [(pid, float(score)) for pid, score in cursor.fetchall()]
 
 
-def newest_scores(workspace, terms: list[str], scanned: int, limit: int) -> list[tuple[int, float]]:
+def newest_scores(workspace, stats, terms: list[str], scanned: int, limit: int) -> list[tuple[int, float]]:
     """The best `limit` of the newest `scanned` passages holding any of `terms`, by bm25()."""
     with connection.cursor() as cursor:
         cursor.execute(NEWEST, [quoted(terms), workspace.pk, scanned, limit])
         return [(pid, float(score)) for pid, score in cursor.fetchall()]
 
 
-def scores_of(workspace, terms: list[str], passage_ids: list[int]) -> list[tuple[int, float]]:
+def scores_of(workspace, stats, terms: list[str], passage_ids: list[int]) -> list[tuple[int, float]]:
     """bm25() of each listed passage of the workspace holding any of `terms`, best first."""
-    dfs, passages = sqlite_term_dfs(terms)
-    _, tokens, _ = sqlite_index_totals()
-    if not passages or not tokens:
+    if not stats.passages or not stats.average:
         return []
     marks = ", ".join(["%s"] * len(passage_ids))
     with connection.cursor() as cursor:
@@ -130,13 +129,12 @@ def scores_of(workspace, terms: list[str], passage_ids: list[int]) -> list[tuple
         frequencies = {(doc, term): count for doc, term, count in cursor.fetchall()}
         cursor.execute(SIZES.format(ids=marks), list(passage_ids))
         lengths = {pid: sum(varints(sizes)) for pid, sizes in cursor.fetchall()}
-    average = tokens / passages
     stem_of = dict(zip(terms, stems, strict=True))
-    weights = [(stem_of[term], bm25.idf(passages=passages, df=dfs.get(term, 0))) for term in terms]
+    weights = [(stem_of[term], bm25.idf(passages=stats.passages, df=stats.dfs.get(term, 0))) for term in terms]
     scored = []
     for pid in {doc for doc, _ in frequencies}:
         score = sum(
-            weight * bm25.saturation(frequencies.get((pid, stem), 0), lengths[pid], average)
+            weight * bm25.saturation(frequencies.get((pid, stem), 0), lengths[pid], stats.average)
             for stem, weight in weights
         )
         if score > 0:

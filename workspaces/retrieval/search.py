@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from workspaces.documents.models import DocumentPassage, passage_url
 from workspaces.models import Workspace
-from workspaces.retrieval.bm25 import lexical_scores, term_weights
+from workspaces.retrieval.bm25 import lexical_scores, statistics, term_weights
 from workspaces.retrieval.embeddings import EmbeddingError, embedder_current
 from workspaces.retrieval.query import query_phrases, query_terms, weighted_coverage
 from workspaces.retrieval.vectors import nearest, similarities
@@ -97,7 +97,8 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     weight = workspace.semantic_weight
     embedder, vector = query_vector(query) if weight > 0 else (None, None)
     pool = max(limit, HYBRID_CANDIDATES) if vector is not None else limit
-    lexical = dict(lexical_scores(workspace=workspace, terms=terms, limit=pool))
+    stats = statistics(workspace=workspace, terms=terms)
+    lexical = dict(lexical_scores(workspace=workspace, terms=terms, limit=pool, stats=stats))
     semantic = {}
     if vector is not None:
         semantic = dict(nearest(workspace_id=workspace.pk, model=embedder.name, vector=vector, limit=pool))
@@ -107,14 +108,14 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     else:
         missing_lexical = [pid for pid in semantic if pid not in lexical]
         lexical.update(lexical_scores(
-            workspace=workspace, terms=terms, limit=len(missing_lexical), passage_ids=missing_lexical
+            workspace=workspace, terms=terms, limit=len(missing_lexical), passage_ids=missing_lexical, stats=stats
         ))
         semantic.update(similarities(
             model=embedder.name, vector=vector, passage_ids=[pid for pid in lexical if pid not in semantic]
         ))
         blended = blend(lexical, semantic, weight=weight)
     best_ids = sorted(blended, key=lambda pid: (-blended[pid], pid))[:limit]
-    weights = term_weights(workspace=workspace, terms=terms)
+    weights = term_weights(workspace=workspace, terms=terms, stats=stats)
     hits = _hits(workspace, best_ids, blended, lexical, semantic, weight, weights)
     if phrases:
         patterns = [_phrase_pattern(phrase) for phrase in phrases]

@@ -31,10 +31,10 @@ def sqlite_index_totals() -> tuple[int, int, int]:
     return (numbers[0] if numbers else 0), sum(numbers[1:]), row[1] or 0
 
 
-def sqlite_term_dfs(terms: list[str]) -> tuple[dict[str, int], int]:
-    """({term: passages containing it}, passages in the index), over the whole FTS table as
-    bm25() counts them."""
-    passages, _, high = sqlite_index_totals()
+def sqlite_term_dfs(terms: list[str]) -> tuple[dict[str, int], int, int]:
+    """({term: passages containing it}, passages in the index, their tokens together), over the
+    whole FTS table as bm25() counts them."""
+    passages, tokens, high = sqlite_index_totals()
     name = connection.settings_dict["NAME"]
     # The key moves on with every passage added or removed, so a count is never stale for long.
     keys = {term: CACHE_KEY.format(name=name, passages=passages, high=high, term=term) for term in terms}
@@ -48,7 +48,7 @@ def sqlite_term_dfs(terms: list[str]) -> tuple[dict[str, int], int]:
             cursor.execute(COUNT_SQL, [f'"{term}"'])
             dfs[term] = cursor.fetchone()[0]
             cache.set(keys[term], dfs[term], timeout=CACHE_SECONDS)
-    return dfs, passages
+    return dfs, passages, tokens
 
 
 def varints(block) -> list[int]:
