@@ -376,7 +376,14 @@ def section_hybrid(bench: Bench) -> list[Result]:
     from settings_app.services import setting_set
     from workspaces.retrieval.embeddings import embedder_current
     from workspaces.retrieval.models import PassageVector
-    from workspaces.retrieval.vectors import pgvector_index_ensure, pgvector_ready, to_bytes, vectors_changed
+    from workspaces.retrieval.vectors import (
+        from_bytes,
+        pgvector_index_ensure,
+        pgvector_ready,
+        pgvector_store,
+        to_bytes,
+        vectors_changed,
+    )
 
     if not os.environ.get("EMBEDDING_MODEL_DIR"):
         log("hybrid skipped: EMBEDDING_MODEL_DIR is not set")
@@ -387,11 +394,12 @@ def section_hybrid(bench: Bench) -> list[Result]:
     setting_set(label="embedding_provider", value="local")
     embedder = embedder_current()
     dimensions = embedder.embed(["probe"]).shape[1]
-    if pgvector_ready():
+    rng = np.random.default_rng(7)
+    ids = list(DocumentPassage.objects.filter(document__workspace=bench.workspace, vector__isnull=True)
+               .values_list("pk", flat=True))
+    if ids and pgvector_ready():
         with connection.cursor() as cursor:  # built once after the fill: far faster than row by row
             cursor.execute(f"DROP INDEX IF EXISTS passage_vectors_hnsw_{int(dimensions)}")
-    rng = np.random.default_rng(7)
-    ids = list(DocumentPassage.objects.filter(document__workspace=bench.workspace).values_list("pk", flat=True))
     log(f"Storing {len(ids):,} random vectors…")
     for first in range(0, len(ids), BATCH):
         chunk = ids[first:first + BATCH]
@@ -402,13 +410,13 @@ def section_hybrid(bench: Bench) -> list[Result]:
                 PassageVector(passage_id=pid, model=embedder.name, dimensions=dimensions, text_sha256="-",
                               vector=to_bytes(vector)) for pid, vector in zip(chunk, matrix, strict=True)
             ], batch_size=BATCH)
-    if pgvector_ready():
+    if ids and pgvector_ready():
         log("  filling pgvector's column from the stored bytes…")
-        from workspaces.retrieval.vectors import pgvector_store
-        for first in range(0, len(ids), BATCH):
-            chunk = ids[first:first + BATCH]
-            rows = PassageVector.objects.filter(passage_id__in=chunk).values_list("passage_id", "vector")
-            pgvector_store([(pid, np.frombuffer(bytes(data), dtype="<f4")) for pid, data in rows])
+        for first in range(0, len(ids), BATCH):  # (pgvector_backfill would build the index first)
+            rows = PassageVector.objects.filter(passage_id__in=ids[first:first + BATCH]).values_list(
+                "passage_id", "vector"
+            )
+            pgvector_store([(pid, from_bytes(data)) for pid, data in rows])
         log("  building the HNSW index…")
         started = time.perf_counter()
         with connection.cursor() as cursor:

@@ -119,3 +119,18 @@ def test_a_restored_backup_finds_passages_by_meaning_again(semantic, workspace, 
         assert hits == []  # PostgreSQL without pgvector: lexical only, never an error
     else:
         assert hits[0].position == 1 and hits[0].semantic > 0.3
+
+
+def test_relevance_counts_a_cosine_of_0_8_or_more_as_fully_relevant(semantic, workspace, handbook):
+    """No word of "holiday allowance" is in the handbook: the relevance the threshold is compared
+    with is the semantic half alone, the cosine scaled so that 0.8 would be a full match."""
+    from workspaces.retrieval.search import COSINE_FULL
+
+    passages_embed(document=handbook)
+    hits = search_passages(workspace=workspace, query="holiday allowance")
+    if connection.vendor == "postgresql" and not pgvector_ready():
+        assert hits == []  # PostgreSQL without pgvector: lexical only, never an error
+        return
+    assert COSINE_FULL == 0.8 and hits
+    for hit in hits:
+        assert hit.relevance == pytest.approx(0.5 * min(1.0, max(hit.semantic, 0.0) / 0.8), abs=1e-4)
