@@ -6,7 +6,8 @@ idf(t)   = ln((N − df(t) + 0.5) / (df(t) + 0.5)), and 1e-6 where that is not p
 SQLite: FTS5's own `bm25()` (porter stemming; N, df and lengths over the whole FTS
 table), see `bm25_sqlite.py`. PostgreSQL: the same formula from maintained statistics
 (migration 0011: df per lexeme, N and total length per workspace), see
-`bm25_postgresql.py`. No ts_rank, no sampling.
+`bm25_postgresql.py`. No sampling, and ts_rank never ranks: PostgreSQL only reads a word's
+exact frequency back from it (see there).
 
 How a query is ranked without scoring every passage that holds one of its words
 (`rank`, MaxScore, exact): words are taken rarest first. The passages holding one of
@@ -106,6 +107,8 @@ def lexical_scores(
 
 def rank(backend, workspace, stats, terms, weights, limit) -> list[tuple[int, float]]:
     """MaxScore over `terms` (rarest first): see the module's docstring."""
+    if stats.passages < LARGE_WORKSPACE:  # few passages: every word at once, one query
+        return backend.essential_scores(workspace, stats, terms, [], limit)
     essential = max(1, sum(1 for term in terms if stats.dfs[term] <= RARE_SHARE * stats.passages))
     while True:
         rows = backend.essential_scores(workspace, stats, terms[:essential], terms[essential:], limit)

@@ -131,8 +131,16 @@ def port_notes():
     return workspace, ids
 
 
+@pytest.fixture
+def pruned(monkeypatch):
+    """Rank as in a large workspace, rarer words first (a small one is ranked in one query)."""
+    from workspaces.retrieval import bm25
+
+    monkeypatch.setattr(bm25, "LARGE_WORKSPACE", 10)
+
+
 @pytest.mark.parametrize("limit", [1, 2, 3, 20, 60])
-def test_ranking_from_the_rarer_word_first_gives_the_order_of_scoring_every_passage(port_notes, limit):
+def test_ranking_from_the_rarer_word_first_gives_the_order_of_scoring_every_passage(port_notes, pruned, limit):
     """"harbour" decides the top when few are asked for (the passages holding only "ferry" are
     never scored then); more than its three passages bring the "ferry" ones, in the same order."""
     workspace, ids = port_notes
@@ -143,7 +151,7 @@ def test_ranking_from_the_rarer_word_first_gives_the_order_of_scoring_every_pass
         assert score == pytest.approx(expected[ids.index(pid)], rel=1e-4)
 
 
-def test_listed_passages_get_the_score_the_ranking_gives_them(port_notes):
+def test_listed_passages_get_the_score_the_ranking_gives_them(port_notes, pruned):
     workspace, ids = port_notes
     ranked = dict(lexical_scores(workspace=workspace, terms=["harbour", "ferry"], limit=60))
     listed = [ids[0], ids[1], ids[17], ids[3], ids[4]]  # ids[3], ids[4]: neither word
