@@ -41,7 +41,7 @@ TF_THRESHOLDS = [RANK_VALUES[0] / 2] + [
 ]
 # Written into the SQL once: as a parameter, its 256 numbers were adapted by psycopg for every
 # word of every query (5 ms for a five-word question).
-TF_THRESHOLDS_SQL = "'{" + ",".join(repr(value) for value in TF_THRESHOLDS) + "}'::float8[]"
+TF_THRESHOLDS_SQL = "'{" + ",".join(f"{value:.10g}" for value in TF_THRESHOLDS) + "}'::float8[]"
 
 CANDIDATES = """
     SELECT p.id, p.search_length, p.search_vector
