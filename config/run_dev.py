@@ -22,6 +22,8 @@ def main(argv: list[str]) -> int:
                          start_new_session=True),
         subprocess.Popen([python, "manage.py", "runserver", address], start_new_session=True),  # noqa: S603
     ]
+    # Ctrl-C stops both even when started from a background shell (which would leave SIGINT ignored).
+    signal.signal(signal.SIGINT, _interrupt)
     signal.signal(signal.SIGTERM, _interrupt)
     status = 0
     try:
