@@ -25,7 +25,6 @@ On `make eval` (docs/benchmarks.md) the cap moved hybrid recall@4 from 0.953 to
 instead of 96.5 % (lexical alone: 70 %).
 """
 
-import logging
 import re
 import uuid
 from dataclasses import dataclass
@@ -33,11 +32,9 @@ from dataclasses import dataclass
 from workspaces.documents.models import DocumentPassage, passage_url
 from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import lexical_scores, statistics, term_weights
-from workspaces.retrieval.embeddings import EmbeddingError, embedder_current
 from workspaces.retrieval.query import query_phrases, query_terms, weighted_coverage
-from workspaces.retrieval.vectors import nearest, similarities
-
-logger = logging.getLogger(__name__)
+from workspaces.retrieval.semantic import current_embedder, nearest_passages_started
+from workspaces.retrieval.vectors import similarities
 
 DEFAULT_LIMIT = 20
 # Each retriever brings at least this many candidates to the blend.
@@ -78,18 +75,6 @@ class PassageHit:
         return self.heading_path.rsplit("›", 1)[-1].strip()
 
 
-def query_vector(query: str):
-    """(embedder, the query's vector), or (None, None) when semantic search is off or failing."""
-    try:
-        embedder = embedder_current()
-        if embedder is None:
-            return None, None
-        return embedder, embedder.embed([query])[0]
-    except EmbeddingError as exc:
-        logger.warning("semantic search skipped: %s", exc.message)
-        return None, None
-
-
 def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LIMIT) -> list[PassageHit]:
     """The passages of `workspace`'s documents that best match `query`, best first, at most `limit`.
 
@@ -102,13 +87,13 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
         return []
     wanted, limit = limit, limit * PHRASE_CANDIDATE_FACTOR if phrases else limit
     weight = workspace.semantic_weight
-    embedder, vector = query_vector(query) if weight > 0 else (None, None)
-    pool = max(limit, HYBRID_CANDIDATES) if vector is not None else limit
+    embedder = current_embedder() if weight > 0 else None
+    pool = max(limit, HYBRID_CANDIDATES) if embedder is not None else limit
+    if embedder is not None:  # the query's nearest passages are found while the words are ranked
+        semantic_result = nearest_passages_started(embedder, query, workspace.pk, pool)
     stats = statistics(workspace=workspace, terms=terms)
     lexical = dict(lexical_scores(workspace=workspace, terms=terms, limit=pool, stats=stats))
-    semantic = {}
-    if vector is not None:
-        semantic = dict(nearest(workspace_id=workspace.pk, model=embedder.name, vector=vector, limit=pool))
+    vector, semantic = semantic_result() if embedder is not None else (None, {})
     if not semantic:
         blended = dict(lexical)
         weight = 0.0

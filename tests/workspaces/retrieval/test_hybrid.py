@@ -134,3 +134,30 @@ def test_relevance_counts_a_cosine_of_0_8_or_more_as_fully_relevant(semantic, wo
     assert COSINE_FULL == 0.8 and hits
     for hit in hits:
         assert hit.relevance == pytest.approx(0.5 * min(1.0, max(hit.semantic, 0.0) / 0.8), abs=1e-4)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_semantic_half_found_beside_the_lexical_one_gives_the_same_hits(semantic, workspace, handbook):
+    """Outside a transaction (a page request) the query's nearest passages are found in a pool
+    thread with its own database connection; inside one (here forced) inline: same hits."""
+    import threading
+
+    from django.db import transaction
+
+    from workspaces.retrieval import semantic as semantic_half
+
+    passages_embed(document=handbook)
+    queries = ["holiday allowance", "expense reports", "car park staff", "annual leave"]
+    beside = [search_passages(workspace=workspace, query=query) for query in queries]
+    with transaction.atomic():
+        inline = [search_passages(workspace=workspace, query=query) for query in queries]
+    assert beside == inline
+    assert any(thread.name.startswith("docent-semantic") for thread in threading.enumerate())
+    slots = semantic_half._FREE  # every pool thread was handed back
+    assert all(slots.acquire(blocking=False) for _ in range(semantic_half.THREADS))
+    for _ in range(semantic_half.THREADS):
+        slots.release()
+    if connection.vendor == "postgresql" and not pgvector_ready():
+        assert beside[0] == []  # PostgreSQL without pgvector: lexical only, never an error
+    else:
+        assert beside[0][0].position == 1 and beside[0][0].semantic > 0.3
