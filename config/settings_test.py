@@ -23,3 +23,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tasks run inside the request that queues them, so a test sees the document processed;
 # tests of the worker itself switch to the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# No connection outlives its use: the test database is dropped at the end, and a thread of the
+# semantic-search pool (workspaces.retrieval.semantic) would otherwise keep one open.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -4,7 +4,7 @@ A hybrid search embeds the query (5–10 ms) and finds the nearest passage vecto
 (numpy on SQLite, HNSW on PostgreSQL) while the same request ranks passages by their
 words. Both halves wait outside Python (ONNX Runtime, numpy, the database), so with a
 spare CPU the slower half alone sets the time. The semantic half runs in a small pool
-of threads, each with its own database connection, reused while CONN_MAX_AGE allows.
+of threads, each with its own database connection, kept as long as CONN_MAX_AGE allows.
 It runs inline instead inside a transaction (another connection would not see the
 transaction's rows, as in most tests) and when every pool thread is busy (under load,
 waiting for a thread would cost more than it saves).
@@ -60,8 +60,8 @@ def nearest_passages_started(embedder: Embedder, query: str, workspace_id: int, 
 
 
 def _in_pool_thread(*args) -> Nearest:
-    # This thread's connection lives as a request's would: kept between tasks while healthy
-    # and within CONN_MAX_AGE, closed after each task when that is 0.
+    # This thread's connection lives as a request's does: kept between tasks while healthy and
+    # within CONN_MAX_AGE (connecting anew cost more than the HNSW search), closed when that is 0.
     close_old_connections()
     try:
         return nearest_passages(*args)
