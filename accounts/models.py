@@ -1,6 +1,7 @@
 import secrets
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from accounts.base import TimestampedModel
+from accounts.base import DocentError, TimestampedModel
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
 from workspaces.roles import WorkspaceRole
 
@@ -201,6 +202,15 @@ class Invite(TimestampedModel):
 
     def __str__(self):
         return f"Invite {self.code[:8]}… ({self.state_label})"
+
+    def clean(self):
+        """The admin's form asks the service's rule (`invite_expiry_check`), shown on the field."""
+        from accounts.services import invite_expiry_check
+
+        try:
+            invite_expiry_check(expires_at=self.expires_at, invite=self)
+        except DocentError as error:
+            raise ValidationError({"expires_at": error.message}) from error
 
     @property
     def state(self) -> str:

@@ -157,6 +157,18 @@ def setup_create_first_admin(*, username: str, password: str) -> User:
     return User.objects.create_user(username, password, role=Role.ADMIN)
 
 
+INVITE_EXPIRY_PAST = "Choose a time in the future: an invite that has already expired could never be used."
+
+
+def invite_expiry_check(*, expires_at, invite: Invite | None = None) -> None:
+    """Refuse an expiry that has passed, unless `invite` has it already (its other fields edited)."""
+    if expires_at is None or expires_at > timezone.now():
+        return
+    if invite is not None and invite.pk and Invite.objects.filter(pk=invite.pk, expires_at=expires_at).exists():
+        return
+    raise DocentError(INVITE_EXPIRY_PAST)
+
+
 @transaction.atomic
 def invites_issue(
     *, created_by: User, workspaces, count: int = 1, role: str = WorkspaceRole.VIEWER, max_uses: int = 1,
@@ -164,6 +176,7 @@ def invites_issue(
 ) -> list[Invite]:
     """Issue `count` pending invites, each usable `max_uses` times until `expires_at` (None: never),
     each granting `role` in every one of `workspaces`."""
+    invite_expiry_check(expires_at=expires_at)
     invites = [
         Invite.objects.create(created_by=created_by, role=role, max_uses=max_uses, expires_at=expires_at)
         for _ in range(count)

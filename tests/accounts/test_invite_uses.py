@@ -7,8 +7,9 @@ from django.db import IntegrityError
 from django.test import Client
 from django.utils import timezone
 
+from accounts.base import DocentError
 from accounts.models import Invite, InviteStatus, User
-from accounts.services import INVITE_EXPIRED, INVITE_REVOKED, INVITE_USED_UP
+from accounts.services import INVITE_EXPIRED, INVITE_EXPIRY_PAST, INVITE_REVOKED, INVITE_USED_UP, invites_issue
 from settings_app.services import setting_set
 from tests.concurrency import at_once
 from tests.factories import InviteFactory, ManagerFactory, WorkspaceFactory, WorkspaceUserFactory
@@ -105,3 +106,30 @@ def test_a_manager_limited_to_owned_workspaces_invites_only_to_those(client, wor
     assert "Owned" in body and "Research" not in body
     listed = client.get("/admin/accounts/invite/").content.decode()
     assert mine.code in listed and theirs.code not in listed
+
+
+def test_an_expiry_in_the_past_is_refused_on_the_field_and_nothing_is_issued(admin_client, workspace):
+    yesterday = timezone.localtime() - timedelta(days=1)
+    response = admin_client.post("/admin/accounts/invite/add/", {
+        "workspaces": [workspace.pk], "role": "viewer", "max_uses": "1",
+        "expires_at_0": yesterday.strftime("%Y-%m-%d"), "expires_at_1": yesterday.strftime("%H:%M:%S"),
+    })
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["expires_at"] == [INVITE_EXPIRY_PAST]
+    assert not Invite.objects.exists()
+    with pytest.raises(DocentError, match="in the future"):
+        invites_issue(created_by=None, workspaces=[workspace], expires_at=yesterday)
+    assert not Invite.objects.exists()
+
+
+def test_an_invite_that_has_expired_can_still_have_its_other_fields_edited(admin_client, workspace):
+    invite = InviteFactory(expires_at=timezone.now() - timedelta(days=2), max_uses=1)
+    invite.workspaces.set([workspace])
+    when = timezone.localtime(invite.expires_at)
+    response = admin_client.post(f"/admin/accounts/invite/{invite.pk}/change/", {
+        "workspaces": [workspace.pk], "role": "editor", "max_uses": "3",
+        "expires_at_0": when.strftime("%Y-%m-%d"), "expires_at_1": when.strftime("%H:%M:%S.%f"),
+    })
+    assert response.status_code == 302
+    invite.refresh_from_db()
+    assert invite.max_uses == 3 and invite.role == "editor"
