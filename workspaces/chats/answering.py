@@ -78,7 +78,11 @@ def _answer_by_retrieval(workspace, prompt, history, hits):
 
 
 def _llm_messages(workspace, prompt, history, hits):
-    passages = [{"filename": hit.filename, "position": hit.position, "text": hit.text} for hit in hits]
+    passages = [
+        {"filename": hit.filename, "position": hit.position, "text": hit.text, "page_start": hit.page_start,
+         "page_end": hit.page_end, "section": hit.section}
+        for hit in hits
+    ]
     return llm.build_messages(
         system_prompt=workspace.system_prompt or setting_get("default_system_prompt"),
         history=history if workspace.chat_mode == ChatMode.CHAT else [],

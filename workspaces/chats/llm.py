@@ -134,15 +134,17 @@ def build_messages(
 ) -> list[dict]:
     """The messages for one question.
 
-    `passages` are dicts with `filename`, `position` and `text`; they are
-    numbered from 1 in the system message so the model can cite them as [1].
+    `passages` are dicts with `filename`, `position` and `text`, and optionally
+    `page_start`, `page_end` and `section`; they are numbered from 1 in the system
+    message so the model can cite them as [1], each named by its page and section
+    when it has them (what a reader looks for), else by its passage number.
     `history` holds (prompt, answer) pairs, oldest first; a pair without an
     answer is left out, because many chat templates require user and
     assistant turns to alternate.
     """
     if passages:
         numbered = (
-            f"[{number}] {passage['filename']}, passage {passage['position']}: {passage['text']}"
+            f"[{number}] {_passage_label(passage)}: {passage['text']}"
             for number, passage in enumerate(passages, start=1)
         )
         context = "\n\n".join(numbered)
@@ -155,6 +157,19 @@ def build_messages(
             messages.append({"role": "assistant", "content": earlier_answer})
     messages.append({"role": "user", "content": prompt})
     return messages
+
+
+def _passage_label(passage: dict) -> str:
+    """"handbook.pdf, p. 3, section “Leave”", or "notes.txt, passage 2" when it has neither."""
+    parts = [passage["filename"]]
+    start, end = passage.get("page_start"), passage.get("page_end")
+    if start:
+        parts.append(f"pp. {start}–{end}" if end and end != start else f"p. {start}")
+    if passage.get("section"):
+        parts.append(f"section “{passage['section']}”")
+    if len(parts) == 1:
+        parts.append(f"passage {passage['position']}")
+    return ", ".join(parts)
 
 
 def _checked_origin(base_url: str) -> str:

@@ -231,6 +231,18 @@ def test_build_messages_puts_numbered_passages_in_the_system_message():
     assert len(messages) == 2
 
 
+def test_passages_are_named_by_their_pages_and_section_when_they_have_them():
+    passages = [
+        {"filename": "handbook.pdf", "position": 3, "text": "Holidays are 25 days.", "page_start": 4, "page_end": 4,
+         "section": "Leave"},
+        {"filename": "handbook.pdf", "position": 9, "text": "Expenses within 30 days.", "page_start": 7, "page_end": 8,
+         "section": ""},
+    ]
+    system = build_messages(system_prompt="Cite.", history=[], passages=passages, prompt="Q?")[0]["content"]
+    assert "[1] handbook.pdf, p. 4, section “Leave”: Holidays are 25 days." in system
+    assert "[2] handbook.pdf, pp. 7–8: Expenses within 30 days." in system
+
+
 def test_build_messages_says_so_when_no_passage_matched():
     (system, _question) = build_messages(system_prompt="Be brief.", history=[], passages=[], prompt="Q?")
     assert system["content"] == f"Be brief.\n\nContext:\n{NO_PASSAGES_NOTE}"
