@@ -1,6 +1,5 @@
 """Search words marked in passage text, escaped for the page."""
 
-import bisect
 import re
 
 from django.utils.html import format_html, format_html_join
@@ -37,14 +36,26 @@ def _highlight_pattern(terms):
 
 
 def _excerpt(text, pattern, context_words):
-    words = [match.span() for match in re.finditer(r"\S+", text)]
-    if len(words) <= context_words:
+    total = len(text.split())
+    if total <= context_words:
         return text
     found = pattern.search(text) if pattern else None
-    # The word the first match falls in (the last word starting at or before it).
-    first = bisect.bisect_right(words, (found.start(), len(text))) - 1 if found else 0
+    first = 0
+    if found:  # the word the first match falls in
+        before = text[: found.start()]
+        first = len(before.split()) - (1 if before and not before[-1].isspace() else 0)
     start = max(0, first - context_words // 3)
-    end = min(len(words), start + context_words)
+    end = min(total, start + context_words)
     start = max(0, end - context_words)
-    excerpt = text[words[start][0]:words[end - 1][1]]
-    return f"{'… ' if start > 0 else ''}{excerpt}{' …' if end < len(words) else ''}"
+    excerpt = text[_word_start(text, start):_word_end(text, end - 1)]
+    return f"{'… ' if start > 0 else ''}{excerpt}{' …' if end < total else ''}"
+
+
+def _word_start(text: str, index: int) -> int:
+    """Where the `index`-th white-space separated word of `text` starts (0-based)."""
+    return re.match(rf"\s*(?:\S+\s+){{{index}}}", text).end()
+
+
+def _word_end(text: str, index: int) -> int:
+    """Where the `index`-th white-space separated word of `text` ends."""
+    return re.match(rf"\s*(?:\S+\s+){{{index}}}\S+", text).end()
