@@ -146,10 +146,7 @@ def reuse() -> Bench | None:
     workspace = Workspace.objects.filter(slug=SLUG).first()
     if workspace is None or DocumentPassage.objects.filter(document__workspace=workspace).count() < PASSAGES:
         return None
-    client = Client()
-    client.force_login(User.objects.get(username=MEMBER))
-    rng = random.Random(20261125)
-    return Bench(workspace=workspace, client=client, vocabulary=make_vocabulary(rng), rng=rng)
+    return bench_for(workspace, User.objects.get(username=MEMBER))
 
 
 def reset() -> Bench:
@@ -171,6 +168,11 @@ def reset() -> Bench:
     workspace = Workspace.objects.create(name="Bench", slug=SLUG)
     member = User.objects.create_user(MEMBER, password=None)
     WorkspaceUser.objects.create(user=member, workspace=workspace)
+    return bench_for(workspace, member)
+
+
+def bench_for(workspace: Workspace, member: User) -> Bench:
+    """The bench over `workspace`, asked by `member` signed in, with the seeded vocabulary."""
     client = Client()
     client.force_login(member)
     rng = random.Random(20261125)
