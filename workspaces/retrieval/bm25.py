@@ -68,6 +68,9 @@ def statistics(*, workspace: Workspace, terms: list[str]) -> Statistics:
 
 
 def _backend():
+    """The module scoring on this database. Both offer the same four functions with the same
+    arguments: statistics, essential_scores, newest_scores and scores_of (SQLite's ignore the
+    `stats` some of them are given: FTS5's bm25() reads its own)."""
     if connection.vendor == "sqlite":
         from workspaces.retrieval import bm25_sqlite
 
