@@ -8,6 +8,7 @@ from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
 from tests.llm_server import Behaviour, fake_llm_server  # noqa: F401
 from tests.llm_server_embeddings import EMBEDDING_DIMENSIONS
 from workspaces.models import PassageVector
+from workspaces.retrieval import vectors
 from workspaces.retrieval.embeddings import EmbeddingError, embed
 from workspaces.retrieval.search import blend, search_passages
 from workspaces.retrieval.services import passages_embed
@@ -160,3 +161,18 @@ def test_the_semantic_half_found_beside_the_lexical_one_gives_the_same_hits(sema
     for _ in range(semantic_half.THREADS):
         slots.release()
     assert_found_by_meaning(beside[0])
+
+
+def test_a_workspace_above_the_exact_limit_is_still_searched_by_meaning(
+    semantic, workspace, handbook, monkeypatch
+):
+    """Where vectors are searched in numpy (SQLite), the two-step scan runs above EXACT_SCAN_LIMIT
+    (here 0: the search's 40 candidates are then every vector; test_vectors.py checks the
+    shortlist); on PostgreSQL this is pgvector's search."""
+    monkeypatch.setattr(vectors, "EXACT_SCAN_LIMIT", 0)
+    other = WorkspaceDocumentFactory(workspace=workspace, filename="notes.md")
+    for position in range(1, 6):
+        DocumentPassageFactory(document=other, position=position, text=f"Meeting note {position} on printers.")
+    passages_embed(document=handbook)
+    passages_embed(document=other)
+    assert_found_by_meaning(search_passages(workspace=workspace, query="holiday allowance"))
