@@ -11,3 +11,15 @@ class WorkspacesConfig(AppConfig):
         from workspaces.retrieval.checks import pgvector_check
 
         register(pgvector_check)
+        one_blas_thread()
+
+
+def one_blas_thread() -> None:
+    """numpy's BLAS (OpenBLAS) on one thread per process. Its threads spin while they wait
+    for work, so a vector search's matrix product beside a request's SQL held both CPUs of
+    a 2-CPU machine: a hybrid search's two halves took as long side by side as one after the
+    other (88 ms; 46 ms with one thread). A web server's parallelism is its requests."""
+    import numpy  # noqa: F401 - loads the BLAS library that threadpoolctl limits
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")

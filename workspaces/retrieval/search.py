@@ -90,18 +90,16 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     embedder = current_embedder() if weight > 0 else None
     pool = max(limit, HYBRID_CANDIDATES) if embedder is not None else limit
     if embedder is not None:  # the query's nearest passages are found while the words are ranked
-        semantic_result = nearest_passages_started(embedder, query, workspace.pk, pool)
+        semantic_result = nearest_passages_started(embedder, query, terms, workspace, pool)
     stats = statistics(workspace=workspace, terms=terms)
     lexical = dict(lexical_scores(workspace=workspace, terms=terms, limit=pool, stats=stats))
-    vector, semantic = semantic_result() if embedder is not None else (None, {})
+    vector, semantic, semantic_bm25 = semantic_result() if embedder is not None else (None, {}, {})
     if not semantic:
         blended = dict(lexical)
         weight = 0.0
     else:
-        missing_lexical = [pid for pid in semantic if pid not in lexical]
-        lexical.update(lexical_scores(
-            workspace=workspace, terms=terms, limit=len(missing_lexical), passage_ids=missing_lexical, stats=stats
-        ))
+        for pid, score in semantic_bm25.items():
+            lexical.setdefault(pid, score)
         semantic.update(similarities(
             model=embedder.name, vector=vector, passage_ids=[pid for pid in lexical if pid not in semantic]
         ))

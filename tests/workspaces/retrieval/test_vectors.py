@@ -49,3 +49,12 @@ def test_asked_for_more_than_the_matrix_holds_both_scans_return_every_vector_bes
         assert sorted(pid for pid, _ in found) == [7, 8, 9, 10, 11]
         assert found[0] == (9, pytest.approx(1.0))
         assert [cosine for _, cosine in found] == sorted((cosine for _, cosine in found), reverse=True)
+
+
+def test_numpy_multiplies_matrices_on_one_thread_per_process():
+    """Set when Django starts (workspaces.apps): BLAS threads spinning beside a request's SQL
+    made a hybrid search's two halves no faster side by side than one after the other."""
+    from threadpoolctl import threadpool_info
+
+    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
+    assert blas and all(pool["num_threads"] == 1 for pool in blas)
