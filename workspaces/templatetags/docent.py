@@ -31,24 +31,26 @@ def location_tag(page_start=None, page_end=None, heading_path=""):
     return location_label(page_start=page_start, page_end=page_end, section=section)
 
 
-@register.simple_tag(name="answer_html")
-def answer_html_tag(chat, workspace, live_doc_ids):
-    """`{% answer_html chat workspace live_doc_ids %}`: the answer as sanitised HTML with each
-    [n] a chip that opens source n (a link to the passage without JavaScript)."""
-    answer = chat.answer
-    chips = []
-    for number, source in enumerate(answer.sources, start=1):
+@register.simple_tag(name="cited_sources")
+def cited_sources_tag(chat, workspace, live_doc_ids):
+    """`{% cited_sources chat workspace live_doc_ids as cited %}`: each source of the answer with its
+    links, worked out once for the answer's chips and its list of sources: `href` (the passage,
+    its words marked; "" when the document is gone) and `popover` (the source's card)."""
+    cited = []
+    for number, source in enumerate(chat.answer.sources, start=1):
         href = ""
         if source.doc_id in live_doc_ids:
             href = passage_url_tag(workspace, source.doc_id, source.position, q=chat.prompt)
         popover = reverse("workspaces:chat_source", kwargs={"slug": workspace.slug, "pk": chat.pk, "number": number})
-        chips.append((href, popover))
-    return link_citations(render_markdown(answer.text), chips)
+        cited.append({"number": number, "source": source, "href": href, "popover": popover})
+    return cited
 
 
-@register.simple_tag(name="source_popover_url")
-def source_popover_url_tag(chat, workspace, number):
-    return reverse("workspaces:chat_source", kwargs={"slug": workspace.slug, "pk": chat.pk, "number": number})
+@register.simple_tag(name="answer_html")
+def answer_html_tag(chat, cited):
+    """`{% answer_html chat cited %}`: the answer as sanitised HTML with each [n] a chip that opens
+    source n (a link to the passage without JavaScript); `cited` from `cited_sources`."""
+    return link_citations(render_markdown(chat.answer.text), [(item["href"], item["popover"]) for item in cited])
 
 
 @register.simple_tag(name="row_value")
