@@ -63,5 +63,9 @@ class WorkspaceChat(TimestampedModel):
 
     @property
     def answer(self) -> StoredAnswer:
-        """The stored answer, typed (see workspaces.chats.answer)."""
-        return StoredAnswer.from_json(self.response)
+        """The stored answer, typed (see workspaces.chats.answer): read once per `response` value
+        (a chat page asked for it about five times an answer), again when `response` is replaced."""
+        read = self.__dict__.get("_answer_read")
+        if read is None or read[0] is not self.response:
+            read = self.__dict__["_answer_read"] = (self.response, StoredAnswer.from_json(self.response))
+        return read[1]

@@ -210,3 +210,14 @@ def test_a_citation_of_a_deleted_document_is_marked_not_linked(member_client, us
     body = member_client.get(chat_url(workspace)).content.decode()
     assert "document deleted" in body
     assert f"/documents/{manual.doc_id}/passages/" not in body
+
+
+def test_a_chat_reads_its_answer_again_once_the_response_is_replaced(workspace, user):
+    chat = WorkspaceChatFactory(workspace=workspace, user=user, response={"text": "First answer.", "sources": []})
+    assert chat.answer is chat.answer  # read once, however often a page asks
+    assert chat.answer.text == "First answer."
+    chat.response = {"text": "Second answer.", "sources": []}
+    assert chat.answer.text == "Second answer."
+    chat.save()
+    chat.refresh_from_db()
+    assert chat.answer.text == "Second answer."
