@@ -4,7 +4,9 @@ A hybrid search embeds the query (5–10 ms), finds the nearest passage vectors 
 on SQLite, HNSW on PostgreSQL) and scores those passages by BM25 for the blend (on
 SQLite 10 ms for 50: FTS5 tokenizes them), while the same request ranks passages by their
 words. Both halves wait outside Python (ONNX Runtime, numpy, the database), so with a
-spare CPU the slower half alone sets the time. The semantic half runs in a small pool
+spare CPU the slower half alone sets the time (provided no library's idle threads spin
+on the CPUs: numpy's BLAS runs on one thread, `workspaces.apps`, and ONNX Runtime's
+threads sleep, `embeddings.py`). The semantic half runs in a small pool
 of threads, each with its own database connection, kept as long as CONN_MAX_AGE allows.
 It runs inline instead inside a transaction (another connection would not see the
 transaction's rows, as in most tests) and when every pool thread is busy (under load,
@@ -30,7 +32,6 @@ logger = logging.getLogger(__name__)
 THREADS = 4
 _POOL = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="docent-semantic")
 _FREE = threading.BoundedSemaphore(THREADS)
-
 
 
 class Nearest(NamedTuple):
