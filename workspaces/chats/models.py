@@ -63,8 +63,9 @@ class WorkspaceChat(TimestampedModel):
 
     @property
     def answer(self) -> StoredAnswer:
-        """The stored answer, typed (see workspaces.chats.answer): read once per `response` value
-        (a chat page asked for it about five times an answer), again when `response` is replaced."""
+        """The stored answer, typed (see workspaces.chats.answer): read once per `response` object
+        (a chat page asked for it about five times an answer), again when `response` is replaced.
+        Replace `response` with a new dict to change an answer, never change it in place."""
         read = self.__dict__.get("_answer_read")
         if read is None or read[0] is not self.response:
             read = self.__dict__["_answer_read"] = (self.response, StoredAnswer.from_json(self.response))

@@ -87,7 +87,7 @@ def lexical_scores(
     stats: Statistics | None = None,
 ) -> list[tuple[int, float]]:
     """(passage id, BM25 score) of the best `limit` passages containing any of `terms`, best first.
-    With `passage_ids`, only those passages are scored (the hybrid ranker's missing scores).
+    With `passage_ids`, only those passages are scored (the hybrid ranker's vector candidates).
     `stats`: the words' statistics when the caller has them already."""
     if not terms or limit < 1 or passage_ids == []:
         return []

@@ -93,11 +93,16 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
         semantic_result = nearest_passages_started(embedder, query, terms, workspace, pool)
     stats = statistics(workspace=workspace, terms=terms)
     lexical = dict(lexical_scores(workspace=workspace, terms=terms, limit=pool, stats=stats))
-    vector, semantic, semantic_bm25 = semantic_result() if embedder is not None else (None, {}, {})
+    vector, semantic, semantic_bm25 = semantic_result() if embedder is not None else (None, {}, None)
     if not semantic:
         blended = dict(lexical)
         weight = 0.0
     else:
+        if semantic_bm25 is None:  # found inline: score the passages the lexical ranking missed
+            missing = [pid for pid in semantic if pid not in lexical]
+            semantic_bm25 = dict(lexical_scores(
+                workspace=workspace, terms=terms, limit=len(missing), passage_ids=missing, stats=stats
+            ))
         for pid, score in semantic_bm25.items():
             lexical.setdefault(pid, score)
         semantic.update(similarities(

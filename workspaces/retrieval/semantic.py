@@ -36,11 +36,11 @@ _FREE = threading.BoundedSemaphore(THREADS)
 
 class Nearest(NamedTuple):
     """The query's vector, {passage id: cosine} of its nearest passages, and {passage id: BM25}
-    of those of them holding a word of the query."""
+    of those of them holding a word of the query (None when not scored here)."""
 
     vector: np.ndarray | None
     cosines: dict[int, float]
-    bm25: dict[int, float]
+    bm25: dict[int, float] | None
 
 
 def current_embedder() -> Embedder | None:
@@ -52,15 +52,20 @@ def current_embedder() -> Embedder | None:
         return None
 
 
-def nearest_passages(embedder: Embedder, query: str, terms: list[str], workspace: Workspace, limit: int) -> Nearest:
-    """The `limit` passages of the workspace nearest to `query` (its search words: `terms`),
-    or nothing when the provider fails: the search then stays lexical."""
+def nearest_passages(
+    embedder: Embedder, query: str, terms: list[str] | None, workspace: Workspace, limit: int
+) -> Nearest:
+    """The `limit` passages of the workspace nearest to `query`, or nothing when the provider
+    fails: the search then stays lexical. With `terms` (the query's search words) they are also
+    scored by BM25, for a caller that runs this beside its own lexical ranking."""
     try:
         vector = embedder.embed([query])[0]
     except EmbeddingError as exc:
         logger.warning("semantic search skipped: %s", exc.message)
-        return Nearest(None, {}, {})
+        return Nearest(None, {}, None)
     cosines = dict(nearest(workspace_id=workspace.pk, model=embedder.name, vector=vector, limit=limit))
+    if terms is None:
+        return Nearest(vector, cosines, None)
     scores = lexical_scores(workspace=workspace, terms=terms, limit=len(cosines), passage_ids=list(cosines))
     return Nearest(vector, cosines, dict(scores))
 
@@ -69,9 +74,10 @@ def nearest_passages_started(
     embedder: Embedder, query: str, terms: list[str], workspace: Workspace, limit: int
 ) -> Callable[[], Nearest]:
     """Start `nearest_passages` beside the caller; returns the function that waits for its result
-    (and raises what it raised)."""
+    (and raises what it raised). Run inline instead, the passages are not scored by BM25 here:
+    the caller scores only those its own ranking missed, with the statistics it has read."""
     if connection.in_atomic_block or not _FREE.acquire(blocking=False):
-        result = nearest_passages(embedder, query, terms, workspace, limit)
+        result = nearest_passages(embedder, query, None, workspace, limit)
         return lambda: result
     return _POOL.submit(_in_pool_thread, embedder, query, terms, workspace, limit).result
 

@@ -163,7 +163,9 @@ def nearest(*, workspace_id: int, model: str, vector: np.ndarray, limit: int) ->
     return nearest_in_matrix(ids, matrix, signs, vector, limit)
 
 
-def nearest_in_matrix(ids, matrix, signs, vector, limit) -> list[tuple[int, float]]:
+def nearest_in_matrix(
+    ids: np.ndarray, matrix: np.ndarray, signs: np.ndarray | None, vector: np.ndarray, limit: int
+) -> list[tuple[int, float]]:
     """`nearest` over one matrix of unit vectors (rows named by `ids`): every row's cosine when
     `signs` is None, else only the rows whose `signs` (`sign_bits(matrix)`) agree most with the query's."""
     if not len(ids):
@@ -172,8 +174,10 @@ def nearest_in_matrix(ids, matrix, signs, vector, limit) -> list[tuple[int, floa
     rows = None
     if signs is not None:
         query_signs = sign_bits(query)
-        differing = np.bitwise_count(signs[0] ^ query_signs[0])
-        for column, word in zip(signs[1:], query_signs[1:], strict=True):
+        # Counted in 16 bits: bitwise_count gives 8, which would wrap at 256 differing signs
+        # (unrelated vectors of 1,024 dimensions or more differ in about half of them).
+        differing = np.zeros(len(ids), dtype=np.uint16)
+        for column, word in zip(signs, query_signs, strict=True):
             differing += np.bitwise_count(column ^ word)
         shortlist = min(len(ids), max(RERANK_MIN, limit, int(len(ids) * RERANK_SHARE)))
         rows = np.argpartition(differing, shortlist - 1)[:shortlist]

@@ -23,17 +23,28 @@ def test_sign_bits_hold_one_bit_per_dimension_and_count_the_signs_that_differ():
     assert list(matrix[0]) == [words[0], other_words[0], words[0]]
 
 
-def test_above_the_exact_limit_the_two_step_scan_finds_the_same_nearest_vectors(monkeypatch):
+def test_sign_bits_cover_every_dimension_of_a_long_vector():
+    """1,536 dimensions, 24 words: an opposite vector differs in every one of its signs."""
+    vector = unit(np.random.default_rng(5).standard_normal(1536))
+    query, opposite = sign_bits(vector), sign_bits(-vector)
+    assert query.shape == (24,)
+    assert sum(int(np.bitwise_count(a ^ b)) for a, b in zip(query, opposite, strict=True)) == 1536
+
+
+@pytest.mark.parametrize("dimensions", [384, 1536])
+def test_above_the_exact_limit_the_two_step_scan_finds_the_same_nearest_vectors(monkeypatch, dimensions):
     """Vectors in topics, as embeddings of passages are: comparing signs first keeps the exact
-    top 10 of a 20,000-vector matrix while ranking only 2 % of it by cosine."""
+    top 10 of a 20,000-vector matrix while ranking only 2 % of it by cosine, for MiniLM's
+    384 dimensions and for the 1,536 of common embedding servers."""
     monkeypatch.setattr(vectors, "RERANK_MIN", 100)
     rng = np.random.default_rng(14)
-    topics = unit(rng.standard_normal((200, 384)))
-    matrix = unit(np.repeat(topics, 100, axis=0) + 0.08 * rng.standard_normal((20_000, 384)))
+    spread = 0.08 * np.sqrt(384 / dimensions)  # the same angle around a topic in every dimension
+    topics = unit(rng.standard_normal((200, dimensions)))
+    matrix = unit(np.repeat(topics, 100, axis=0) + spread * rng.standard_normal((20_000, dimensions)))
     ids = np.arange(1000, 21_000)
     signs = sign_bits(matrix)
     for topic in range(0, 200, 10):
-        query = unit(topics[topic] + 0.08 * rng.standard_normal(384))
+        query = unit(topics[topic] + spread * rng.standard_normal(dimensions))
         exact = nearest_in_matrix(ids, matrix, None, query, 10)
         two_step = nearest_in_matrix(ids, matrix, signs, query, 10)
         assert [pid for pid, _ in two_step] == [pid for pid, _ in exact]
@@ -50,11 +61,3 @@ def test_asked_for_more_than_the_matrix_holds_both_scans_return_every_vector_bes
         assert found[0] == (9, pytest.approx(1.0))
         assert [cosine for _, cosine in found] == sorted((cosine for _, cosine in found), reverse=True)
 
-
-def test_numpy_multiplies_matrices_on_one_thread_per_process():
-    """Set when Django starts (workspaces.apps): BLAS threads spinning beside a request's SQL
-    made a hybrid search's two halves no faster side by side than one after the other."""
-    from threadpoolctl import threadpool_info
-
-    blas = [pool for pool in threadpool_info() if pool["user_api"] == "blas"]
-    assert blas and all(pool["num_threads"] == 1 for pool in blas)
