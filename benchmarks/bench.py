@@ -332,6 +332,11 @@ def section_answering(bench: Bench) -> list[Result]:
                     raise RuntimeError(f"asking answered {response.status_code}")
             answer_results.append(result)
 
+    # A reused workspace keeps the chats of earlier runs: start again from the ones just asked,
+    # so that every run measures the chat page over the same number of chats.
+    WorkspaceChat.objects.filter(workspace=bench.workspace).exclude(
+        pk__in=WorkspaceChat.objects.filter(workspace=bench.workspace).order_by("-pk")[:2 * REPEAT].values("pk")
+    ).delete()
     log(f"Seeding {CHATS:,} chats…")
     words = text_source(bench.rng, vocabulary)
     doc_id = str(bench.workspace.documents.values_list("doc_id", flat=True).first())
