@@ -15,6 +15,7 @@ from http.client import HTTPException
 from urllib.parse import urlsplit
 
 from accounts.base import DocentError
+from workspaces.documents.locations import location_label
 
 logger = logging.getLogger(__name__)
 
@@ -162,9 +163,9 @@ def build_messages(
 def _passage_label(passage: dict) -> str:
     """"handbook.pdf, p. 3, section “Leave”", or "notes.txt, passage 2" when it has neither."""
     parts = [passage["filename"]]
-    start, end = passage.get("page_start"), passage.get("page_end")
-    if start:
-        parts.append(f"pp. {start}–{end}" if end and end != start else f"p. {start}")
+    pages = location_label(page_start=passage.get("page_start"), page_end=passage.get("page_end"))
+    if pages:
+        parts.append(pages)
     if passage.get("section"):
         parts.append(f"section “{passage['section']}”")
     if len(parts) == 1:

@@ -87,13 +87,15 @@ def _score(count: int) -> str:
     tf · (k1 + 1) / (tf + K) is written (k1 + 1) · (1 − K / (tf + K)) so that each word's
     tf, one ts_rank call, appears once; it is 0 when the word is absent."""
     norm = f"{bm25.K1}::float8 * ({1 - bm25.B}::float8 + {bm25.B}::float8 * c.search_length / %(average)s::float8)"
-    tf = "width_bucket(ts_rank('{weights}', c.search_vector, %(query_{n})s::tsquery), k.thresholds)"
-    weights = ALL_WEIGHTS_ONE
     terms = (
-        f"%(idf_{n})s::float8 * {bm25.K1 + 1}::float8 * (1 - ({norm}) / ({tf.format(weights=weights, n=n)} + {norm}))"
-        for n in range(count)
+        f"%(idf_{n})s::float8 * {bm25.K1 + 1}::float8 * (1 - ({norm}) / ({_tf(n)} + {norm}))" for n in range(count)
     )
     return " + ".join(terms)
+
+
+def _tf(n: int) -> str:
+    """Word n's frequency in the passage, read back from ts_rank (see the module's docstring)."""
+    return f"width_bucket(ts_rank('{ALL_WEIGHTS_ONE}', c.search_vector, %(query_{n})s::tsquery), k.thresholds)"
 
 
 def _sql(template: str, count: int, where: str) -> str:
