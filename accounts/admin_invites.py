@@ -52,7 +52,9 @@ class InviteAdmin(admin.ModelAdmin):
 
     @admin.display(description="state", ordering="status")
     def state(self, obj):
-        return obj.state_label
+        # An invite not saved yet has no state: a refused add form would show the values typed
+        # (an expiry in the past read as "Expired").
+        return obj.state_label if obj.pk else "New: pending once saved"
 
     @admin.display(description="uses")
     def uses(self, obj):

@@ -116,6 +116,7 @@ def test_an_expiry_in_the_past_is_refused_on_the_field_and_nothing_is_issued(adm
     })
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["expires_at"] == [INVITE_EXPIRY_PAST]
+    assert "New: pending once saved" in response.content.decode()  # not "Expired": nothing was issued
     assert not Invite.objects.exists()
     with pytest.raises(DocentError, match="in the future"):
         invites_issue(created_by=None, workspaces=[workspace], expires_at=yesterday)
