@@ -1,9 +1,10 @@
 """The built-in provider's answer: the best sentence first, then at most two supporting quotes.
 
 Units are a passage's sentences (line breaks and Markdown heading marks dropped)
-or, for a table, its rows, each quoted with the table's header. A unit cut by
-the passage window (starting mid-sentence, or ending without a full stop) is
-left out, so no quote stops mid-way. Each unit is scored like BM25 at sentence
+and, for each table in it, the table's rows, each quoted with the table's header.
+A passage's blocks are separated by a blank line, so a table under a paragraph is
+still read row by row. A sentence cut by the passage window (starting mid-sentence,
+or ending without a full stop) is left out, so no quote stops mid-way. Each unit is scored like BM25 at sentence
 level: the idf of each question word it holds, saturated by repetition and
 normalised by the unit's length. The first quote is the best unit of the best
 passages; a supporting quote must come from another passage, be relevant in
@@ -14,6 +15,7 @@ its source; only cited passages become sources.
 import re
 from dataclasses import dataclass
 
+from workspaces.documents.blocks import CELL_SEPARATOR
 from workspaces.retrieval.query import stem
 from workspaces.retrieval.search import PassageHit
 
@@ -39,14 +41,18 @@ class Unit:
 
 
 def _table_rows(text: str) -> list[str] | None:
-    """Rows quoted as 'header: value' pairs when the passage is a table (Markdown pipes, CSV, tabs)."""
+    """Rows quoted as 'header: value' pairs when `text` (one block) is a table: cells split by
+    " | " (every reader's tables) on two lines or more, or by pipes, tabs or commas on three or more."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) < 3:
+    if len(lines) < 2:
         return None
-    for separator in ("|", "\t", ","):
+    for separator in (CELL_SEPARATOR, "|", "\t", ","):
         counts = [line.count(separator) for line in lines]
+        if len(lines) < 3 and (separator != CELL_SEPARATOR or len(set(counts)) > 1):
+            continue
         if min(counts) >= 1 and sum(1 for c in counts if c == counts[0]) >= 0.8 * len(lines):
-            rows = [[cell.strip() for cell in line.strip("|").split(separator)] for line in lines]
+            rows = [[cell.strip() for cell in line.strip("|").split(separator.strip() or separator)]
+                    for line in lines]
             rows = [row for row in rows if not all(re.fullmatch(r":?-{2,}:?", cell or "--") for cell in row)]
             header, body = rows[0], rows[1:]
             return [
@@ -58,17 +64,21 @@ def _table_rows(text: str) -> list[str] | None:
 
 def _sentences(text: str) -> list[str]:
     pieces = [" ".join(MARKDOWN_HEADING.sub("", piece).split()) for piece in SENTENCE_END.split(text)]
-    pieces = [piece for piece in pieces if piece]
-    if len(pieces) > 1 and pieces[0][:1].islower():
-        pieces = pieces[1:]  # the window began mid-sentence
-    if len(pieces) > 1 and not TERMINAL.search(pieces[-1]):
-        pieces = pieces[:-1]  # the window ended mid-sentence
-    return pieces
+    return [piece for piece in pieces if piece]
 
 
 def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
-    rows = _table_rows(hit.text)
-    return [Unit(text=text, hit_index=hit_index) for text in (rows if rows is not None else _sentences(hit.text))]
+    texts, sentences = [], []  # sentences: whether each text is a sentence (rather than a table row)
+    for block in hit.text.split("\n\n"):
+        rows = _table_rows(block)
+        pieces = rows if rows is not None else _sentences(block)
+        texts.extend(pieces)
+        sentences.extend([rows is None] * len(pieces))
+    if len(texts) > 1 and sentences[0] and texts[0][:1].islower():
+        texts, sentences = texts[1:], sentences[1:]  # the window began mid-sentence
+    if len(texts) > 1 and sentences[-1] and not TERMINAL.search(texts[-1]):
+        texts = texts[:-1]  # the window ended mid-sentence
+    return [Unit(text=text, hit_index=hit_index) for text in texts]
 
 
 def _score(units: list[Unit], weights: dict[str, float]) -> list[Unit]:

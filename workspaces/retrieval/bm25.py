@@ -31,6 +31,7 @@ from typing import NamedTuple
 from django.db import connection
 
 from workspaces.models import Workspace
+from workspaces.retrieval.query import QUESTION_WORDS
 
 K1 = 1.2
 B = 0.75
@@ -126,9 +127,14 @@ def term_weights(*, workspace: Workspace, terms: list[str], stats: Statistics | 
     """Each query term's weight in `workspace`: idf from the statistics BM25 ranks with, in the
     form that stays positive (ln(1 + (N − df + 0.5) / (df + 0.5))), so a word in half the passages
     still counts a little. A word no passage holds weighs the most: a question about something
-    the documents never mention is not covered by a passage that shares its common words."""
+    the documents never mention is not covered by a passage that shares its common words.
+    Except a word that only phrases a question ("how many … do I get"): absent, it weighs
+    nothing, for a small workspace that never says "get" is not off-topic for it."""
     if not terms:
         return {}
     stats = stats or _backend().statistics(workspace, terms)
     counts = {term: stats.dfs.get(term) or 0 for term in terms}
-    return {term: math.log(1 + (stats.passages - df + 0.5) / (df + 0.5)) for term, df in counts.items()}
+    return {
+        term: 0.0 if df == 0 and term in QUESTION_WORDS else math.log(1 + (stats.passages - df + 0.5) / (df + 0.5))
+        for term, df in counts.items()
+    }

@@ -67,6 +67,23 @@ def test_the_similarity_threshold_leaves_out_passages_that_share_too_few_words(m
     assert WorkspaceChat.objects.get().response["text"] == NO_ANSWER
 
 
+def test_words_that_only_phrase_a_question_do_not_make_a_small_workspace_refuse_it(workspace):
+    from workspaces.chats.answering import answer
+
+    document = WorkspaceDocumentFactory(workspace=workspace, filename="handbook.md")
+    for position, text in enumerate([
+        "Every employee has 25 days of annual leave per year.",
+        "Expense reports are due on the fifth working day of the month.",
+        "The office opens at eight and closes at six.",
+        "Sick leave needs a doctor's note from the third day.",
+    ], start=1):
+        DocumentPassageFactory(document=document, position=position, text=text)
+    reply = answer(workspace=workspace, prompt="How many days of annual leave do I get?", history=[])
+    assert reply.text.split("\n\n")[1] == "> Every employee has 25 days of annual leave per year. [1]"
+    # The subject's own words still count when absent: an off-topic question is still refused.
+    assert answer(workspace=workspace, prompt="How many bees live in a hive?", history=[]).text == NO_ANSWER
+
+
 def test_the_page_shows_only_the_askers_included_chats_in_this_workspace(member_client, user, workspace):
     WorkspaceChatFactory(workspace=workspace, user=user, prompt="mine and visible")
     WorkspaceChatFactory(workspace=workspace, user=user, prompt="mine but cleared", include=False)

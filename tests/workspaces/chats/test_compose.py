@@ -66,5 +66,20 @@ def test_a_markdown_table_row_keeps_its_header_and_drops_the_rule():
     assert quotes(text) == ["> Plan: Premium; Price: 12 EUR [1]"]
 
 
+def test_a_table_under_a_paragraph_is_still_quoted_by_row():
+    passage = ("Expense reports are due on the fifth working day of the month.\n\n"
+               "Item | Limit\nHotel | 150 EUR a night\nMeals | 40 EUR a day")
+    text, _ = compose(hits=[hit(passage, filename="travel.md")], weights={"hotel": 3.0, "limit": 1.0})
+    assert quotes(text) == ["> Item: Hotel; Limit: 150 EUR a night [1]"]
+
+
+def test_a_two_row_table_block_is_a_table_but_two_lines_with_commas_are_not():
+    text, _ = compose(hits=[hit("Plan | Price\nPremium | 12 EUR")], weights={"premium": 2.0})
+    assert quotes(text) == ["> Plan: Premium; Price: 12 EUR [1]"]
+    code = "Premium plans cost more, as listed.\nThey renew yearly, unless cancelled."
+    text, _ = compose(hits=[hit(code)], weights={"premium": 2.0})
+    assert quotes(text) == ["> Premium plans cost more, as listed. [1]"]
+
+
 def test_no_passages_give_no_answer():
     assert compose(hits=[], weights=WEIGHTS) == ("", [])

@@ -180,3 +180,15 @@ def test_a_passage_made_before_blocks_shows_its_paragraphs(member_client, worksp
     document.passages.update(text="First old paragraph.\n\nSecond old paragraph.", blocks=[])
     body = page_of(member_client, document)
     assert "<p>First old paragraph.</p>" in body and "<p>Second old paragraph.</p>" in body
+
+
+def test_a_question_about_a_markdown_table_row_is_answered_by_that_row(workspace):
+    from workspaces.chats.answering import answer
+
+    ingest(workspace, "travel.md", (
+        "# Travel\n\nExpense reports are due on the fifth working day of the month.\n\n"
+        "| Item | Limit |\n|---|---|\n| Hotel | 150 EUR a night |\n| Meals | 40 EUR a day |\n"
+    ))
+    reply = answer(workspace=workspace, prompt="What is the hotel limit?", history=[])
+    assert reply.text.split("\n\n")[1] == "> Item: Hotel; Limit: 150 EUR a night [1]"
+    assert "Expense reports" not in reply.text
