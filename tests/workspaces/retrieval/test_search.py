@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -8,6 +10,7 @@ from workspaces.models import DocumentPassage
 from workspaces.retrieval.highlight import highlight
 from workspaces.retrieval.query import query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
+from workspaces.retrieval.views import RESULTS_PER_PAGE
 
 pytestmark = pytest.mark.django_db
 
@@ -17,8 +20,12 @@ def passage(workspace, text, *, filename="notes.txt", position=1):
     return DocumentPassageFactory(document=document, position=position, text=text)
 
 
+def search_url(workspace):
+    return reverse("workspaces:search", kwargs={"slug": workspace.slug})
+
+
 def search_page(client, workspace, query):
-    return client.get(reverse("workspaces:search", kwargs={"slug": workspace.slug}), {"q": query})
+    return client.get(search_url(workspace), {"q": query})
 
 
 def test_hits_are_ranked_and_the_best_scores_one(workspace):
@@ -154,13 +161,33 @@ def test_search_page_says_what_to_do_when_nothing_matches(member_client, workspa
 
 
 def test_search_page_costs_a_fixed_number_of_queries(member_client, workspace, django_assert_max_num_queries):
-    """Hits come from one query that joins passage and document, so listing 50 hits
-    does not fetch each hit's document (or workspace) on its own."""
+    """Hits come from one query that joins passage and document, so listing a page of hits
+    does not fetch each hit's document (or workspace) on its own, on the first page or a later one."""
     for number in range(60):
         passage(workspace, f"Shared keyword in passage {number}.", filename=f"doc{number}.txt")
-    with django_assert_max_num_queries(10):
-        response = search_page(member_client, workspace, "keyword")
-    assert response.content.decode().count("<mark>keyword</mark>") == 50
+    for page in (1, 3):
+        with django_assert_max_num_queries(10):
+            response = member_client.get(search_url(workspace), {"q": "keyword", "page": page})
+        assert response.content.decode().count("<mark>keyword</mark>") == RESULTS_PER_PAGE
+
+
+def test_search_results_come_a_page_at_a_time_best_first(member_client, workspace):
+    for number in range(45):
+        passage(workspace, f"Shared keyword in passage {number}.", filename=f"doc{number:02}.txt")
+
+    def shown(page):
+        response = member_client.get(search_url(workspace), {"q": "keyword", "page": page})
+        return response, re.findall(r'search-result-title" href="[^"]+">(doc\d+\.txt)<', response.content.decode())
+
+    pages = {page: shown(page) for page in (1, 2, 3)}
+    names = [name for _, found in pages.values() for name in found]
+    assert [len(found) for _, found in pages.values()] == [20, 20, 5] and len(set(names)) == 45
+    first, last = pages[1][0].content.decode(), pages[3][0].content.decode()
+    assert "Passages 1–20 for" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert "Passages 41–45 for" in last and 'rel="prev"' in last and 'rel="next"' not in last
+    assert "q=keyword&amp;page=2" in first
+    for page in ("4", "0", "abc", "-1"):
+        assert shown(page)[0].status_code == 404
 
 
 def test_every_passage_with_a_searched_word_is_ranked_and_the_rare_word_ranks_first(workspace):
