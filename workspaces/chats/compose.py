@@ -40,25 +40,31 @@ class Unit:
     score: float = 0.0
 
 
-def _table_rows(text: str) -> list[str] | None:
-    """Rows quoted as 'header: value' pairs when `text` (one block) is a table: cells split by
-    " | " (every reader's tables) on two lines or more, or by pipes, tabs or commas on three or more."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+def _table_rows(text: str, *, guess: bool) -> list[str] | None:
+    """Rows quoted as 'header: value' pairs when `text` (one block) is a table: every line
+    holds the same number of " | " (how every reader writes a table's cells). With `guess`
+    (a passage of one block), also pipes, tabs or commas on most of three lines or more."""
+    lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) < 2:
         return None
-    for separator in (CELL_SEPARATOR, "|", "\t", ","):
+    separators = [CELL_SEPARATOR, "|", "\t", ","] if guess and len(lines) >= 3 else [CELL_SEPARATOR]
+    for separator in separators:
         counts = [line.count(separator) for line in lines]
-        if len(lines) < 3 and (separator != CELL_SEPARATOR or len(set(counts)) > 1):
+        same = len(lines) if separator == CELL_SEPARATOR else 0.8 * len(lines)
+        if min(counts) < 1 or counts.count(counts[0]) < same:
             continue
-        if min(counts) >= 1 and sum(1 for c in counts if c == counts[0]) >= 0.8 * len(lines):
-            rows = [[cell.strip() for cell in line.strip("|").split(separator.strip() or separator)]
-                    for line in lines]
-            rows = [row for row in rows if not all(re.fullmatch(r":?-{2,}:?", cell or "--") for cell in row)]
-            header, body = rows[0], rows[1:]
-            return [
-                "; ".join(f"{name}: {value}" if name else value for name, value in zip(header, row, strict=False))
-                for row in body
-            ]
+        if separator != CELL_SEPARATOR:
+            lines = [line.strip().strip("|") for line in lines]
+        rows = [[cell.strip() for cell in line.split(separator)] for line in lines]
+        rows = [row for row in rows if not all(re.fullmatch(r":?-{2,}:?", cell or "--") for cell in row)]
+        if len(rows) < 2:
+            return None
+        header, body = rows[0], rows[1:]
+        return [
+            "; ".join(f"{name}: {value}" if name else value
+                      for name, value in zip(header, row, strict=False) if value)
+            for row in body
+        ]
     return None
 
 
@@ -69,8 +75,9 @@ def _sentences(text: str) -> list[str]:
 
 def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
     texts, sentences = [], []  # sentences: whether each text is a sentence (rather than a table row)
-    for block in hit.text.split("\n\n"):
-        rows = _table_rows(block)
+    blocks = hit.text.split("\n\n")
+    for block in blocks:
+        rows = _table_rows(block, guess=len(blocks) == 1)
         pieces = rows if rows is not None else _sentences(block)
         texts.extend(pieces)
         sentences.extend([rows is None] * len(pieces))
@@ -127,7 +134,9 @@ def compose(*, hits: list[PassageHit], weights: dict[str, float]) -> tuple[str, 
     def key(unit):
         return (-(unit.score * (1.0 - 0.05 * unit.hit_index)), unit.hit_index)
 
-    first = min((u for u in units if u.hit_index < FIRST_FROM_PASSAGES), key=key)
+    # From the first passages, unless none of their sentences holds a question word.
+    leading = [unit for unit in units if unit.hit_index < FIRST_FROM_PASSAGES and unit.score > 0]
+    first = min(leading or units, key=key)
     chosen = [first]
     for unit in sorted(units, key=key):
         if len(chosen) > MAX_SUPPORTING:

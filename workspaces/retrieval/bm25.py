@@ -129,12 +129,14 @@ def term_weights(*, workspace: Workspace, terms: list[str], stats: Statistics | 
     still counts a little. A word no passage holds weighs the most: a question about something
     the documents never mention is not covered by a passage that shares its common words.
     Except a word that only phrases a question ("how many … do I get"): absent, it weighs
-    nothing, for a small workspace that never says "get" is not off-topic for it."""
+    as little as the lightest word present, for a small workspace that never says "get"
+    is not off-topic for it."""
     if not terms:
         return {}
     stats = stats or _backend().statistics(workspace, terms)
     counts = {term: stats.dfs.get(term) or 0 for term in terms}
-    return {
-        term: 0.0 if df == 0 and term in QUESTION_WORDS else math.log(1 + (stats.passages - df + 0.5) / (df + 0.5))
-        for term, df in counts.items()
-    }
+    weights = {term: math.log(1 + (stats.passages - df + 0.5) / (df + 0.5)) for term, df in counts.items()}
+    lightest = min((weights[term] for term, df in counts.items() if df), default=None)
+    if lightest is not None:
+        weights.update({term: lightest for term, df in counts.items() if not df and term in QUESTION_WORDS})
+    return weights

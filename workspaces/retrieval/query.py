@@ -23,11 +23,12 @@ ENGLISH_STOP_WORDS_TEXT = """
     which while who whom why will with you your yours yourself yourselves
 """
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS_TEXT.split())
-# Words that phrase a question rather than name its subject. They are searched for like any
-# other; only where no passage holds one does it not count against relevance (bm25.term_weights).
+# Words that phrase a question rather than name its subject (not "long", "need", "mean", "like":
+# long service, special needs, mean salary). They are searched for like any other; only where
+# no passage holds one does it weigh less in relevance (bm25.term_weights).
 QUESTION_WORDS_TEXT = """
-    many much get gets got getting tell know need needs please would could might must also want wants like
-    long often anyone someone anything something explain describe mean means find
+    many much get gets got getting tell know knows please would could might must also want wants often
+    anyone someone anything something explain describe
 """
 QUESTION_WORDS = frozenset(QUESTION_WORDS_TEXT.split())
 

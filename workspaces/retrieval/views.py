@@ -1,3 +1,4 @@
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.views.generic import TemplateView
 
@@ -7,8 +8,8 @@ from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms
 from workspaces.retrieval.search import search_passages
 from workspaces.views import WorkspaceMixin
 
-RESULTS_PER_PAGE = 20
-SEARCH_PAGES = 5  # the 100 best hits at most: further down, a better query finds more
+SEARCH_RESULTS = 50
+PLACES_PER_PAGE = 20
 SEARCH_EXCERPT_WORDS = 60
 
 
@@ -16,39 +17,30 @@ class SearchView(WorkspaceMixin, TemplateView):
     """Ranked passages of the workspace's documents, the matching words highlighted,
     several hits of one place (same document and section) shown as one result.
 
-    Page n ranks the n × RESULTS_PER_PAGE best hits (and one more, to know whether a
-    next page exists) and shows the last RESULTS_PER_PAGE of them, so the first page
-    costs only its own hits. A page that is not a number from 1 to SEARCH_PAGES, or
-    past the last hit, is a 404 as on every paginated list."""
+    Every page is a slice of one ranking of the SEARCH_RESULTS best hits, grouped by
+    place before it is cut into pages: the same query gives the same pages (a hybrid
+    ranking's blend depends on how many hits are ranked), and a place never spans two."""
 
     template_name = "workspaces/retrieval/search.html"
 
     def get_context_data(self, **kwargs):
         query = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
         terms = query_terms(query)
-        number = self._page_number()
-        first = (number - 1) * RESULTS_PER_PAGE
-        limit = first + RESULTS_PER_PAGE + 1
-        hits = search_passages(workspace=self.workspace, query=query, limit=limit) if terms else []
-        page_hits = hits[first:first + RESULTS_PER_PAGE]
-        if number > 1 and not page_hits:
-            raise Http404("No such page of results.")
+        hits = search_passages(workspace=self.workspace, query=query, limit=SEARCH_RESULTS) if terms else []
+        groups = group_hits(hits)
+        try:
+            page = Paginator(groups, PLACES_PER_PAGE).page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404("No such page of results.") from error
         results = [
             {
                 "hit": group.best,
                 "others": group.others,
                 "excerpt": highlight(group.best.text, terms, context_words=SEARCH_EXCERPT_WORDS),
             }
-            for group in group_hits(page_hits)
+            for group in page.object_list
         ]
         return super().get_context_data(
-            query=query, terms=terms, results=results, hit_count=len(page_hits), page_number=number,
-            first_hit=first + 1, last_hit=first + len(page_hits),
-            has_next=len(hits) > first + RESULTS_PER_PAGE and number < SEARCH_PAGES, **kwargs
+            query=query, terms=terms, results=results, hit_count=len(hits), place_count=len(groups),
+            result_limit=SEARCH_RESULTS, page_obj=page, is_paginated=page.has_other_pages(), **kwargs
         )
-
-    def _page_number(self) -> int:
-        page = self.request.GET.get("page", "1")
-        if not page.isdigit() or not 1 <= int(page) <= SEARCH_PAGES:
-            raise Http404("No such page of results.")
-        return int(page)

@@ -82,6 +82,7 @@ def test_words_that_only_phrase_a_question_do_not_make_a_small_workspace_refuse_
     assert reply.text.split("\n\n")[1] == "> Every employee has 25 days of annual leave per year. [1]"
     # The subject's own words still count when absent: an off-topic question is still refused.
     assert answer(workspace=workspace, prompt="How many bees live in a hive?", history=[]).text == NO_ANSWER
+    assert answer(workspace=workspace, prompt="How much long service leave do I get?", history=[]).text == NO_ANSWER
 
 
 def test_the_page_shows_only_the_askers_included_chats_in_this_workspace(member_client, user, workspace):

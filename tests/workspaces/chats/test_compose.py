@@ -73,12 +73,24 @@ def test_a_table_under_a_paragraph_is_still_quoted_by_row():
     assert quotes(text) == ["> Item: Hotel; Limit: 150 EUR a night [1]"]
 
 
-def test_a_two_row_table_block_is_a_table_but_two_lines_with_commas_are_not():
-    text, _ = compose(hits=[hit("Plan | Price\nPremium | 12 EUR")], weights={"premium": 2.0})
+def test_a_two_row_table_block_is_a_table_and_an_empty_cell_is_left_out():
+    text, _ = compose(hits=[hit("Plan | Price | Note\nPremium | 12 EUR | ")], weights={"premium": 2.0})
     assert quotes(text) == ["> Plan: Premium; Price: 12 EUR [1]"]
-    code = "Premium plans cost more, as listed.\nThey renew yearly, unless cancelled."
-    text, _ = compose(hits=[hit(code)], weights={"premium": 2.0})
-    assert quotes(text) == ["> Premium plans cost more, as listed. [1]"]
+
+
+def test_a_code_block_beside_text_is_not_read_as_a_table():
+    passage = ("Premium plans are billed by this query.\n\n"
+               "SELECT plan, price\nFROM plans, prices\nWHERE plan IN ('premium', 'basic')")
+    text, _ = compose(hits=[hit(passage)], weights={"premium": 2.0, "plans": 1.0})
+    assert quotes(text)[0] == "> Premium plans are billed by this query. [1]"
+    assert ";" not in text
+
+
+def test_the_first_quote_comes_from_a_later_passage_when_the_first_ones_hold_no_question_word():
+    hits = [hit("Plans renew every year.", 1), hit("", 2), hit("Plan | Price\n--- | ---", 3)]
+    hits.append(hit("Premium costs 12 EUR a month.", 4))
+    text, cited = compose(hits=hits, weights={"premium": 2.0})
+    assert quotes(text) == ["> Premium costs 12 EUR a month. [1]"] and cited == [hits[3]]
 
 
 def test_no_passages_give_no_answer():

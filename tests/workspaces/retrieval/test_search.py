@@ -10,7 +10,7 @@ from workspaces.models import DocumentPassage
 from workspaces.retrieval.highlight import highlight
 from workspaces.retrieval.query import query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
-from workspaces.retrieval.views import RESULTS_PER_PAGE
+from workspaces.retrieval.views import PLACES_PER_PAGE, SEARCH_RESULTS
 
 pytestmark = pytest.mark.django_db
 
@@ -165,29 +165,42 @@ def test_search_page_costs_a_fixed_number_of_queries(member_client, workspace, d
     does not fetch each hit's document (or workspace) on its own, on the first page or a later one."""
     for number in range(60):
         passage(workspace, f"Shared keyword in passage {number}.", filename=f"doc{number}.txt")
-    for page in (1, 3):
+    for page, shown in ((1, PLACES_PER_PAGE), (3, SEARCH_RESULTS - 2 * PLACES_PER_PAGE)):
         with django_assert_max_num_queries(10):
             response = member_client.get(search_url(workspace), {"q": "keyword", "page": page})
-        assert response.content.decode().count("<mark>keyword</mark>") == RESULTS_PER_PAGE
+        assert response.content.decode().count("<mark>keyword</mark>") == shown
 
 
-def test_search_results_come_a_page_at_a_time_best_first(member_client, workspace):
+def shown_files(response):
+    return re.findall(r'search-result-title" href="[^"]+">([^<]+)<', response.content.decode())
+
+
+def test_search_results_come_a_page_at_a_time_in_the_order_of_one_ranking(member_client, workspace):
     for number in range(45):
-        passage(workspace, f"Shared keyword in passage {number}.", filename=f"doc{number:02}.txt")
-
-    def shown(page):
-        response = member_client.get(search_url(workspace), {"q": "keyword", "page": page})
-        return response, re.findall(r'search-result-title" href="[^"]+">(doc\d+\.txt)<', response.content.decode())
-
-    pages = {page: shown(page) for page in (1, 2, 3)}
-    names = [name for _, found in pages.values() for name in found]
-    assert [len(found) for _, found in pages.values()] == [20, 20, 5] and len(set(names)) == 45
-    first, last = pages[1][0].content.decode(), pages[3][0].content.decode()
-    assert "Passages 1–20 for" in first and 'rel="next"' in first and 'rel="prev"' not in first
-    assert "Passages 41–45 for" in last and 'rel="prev"' in last and 'rel="next"' not in last
+        passage(workspace, f"Keyword {'keyword ' * (number % 7)}in passage {number}.", filename=f"doc{number:02}.txt")
+    ranking = [hit.filename for hit in search_passages(workspace=workspace, query="keyword", limit=SEARCH_RESULTS)]
+    pages = [member_client.get(search_url(workspace), {"q": "keyword", "page": page}) for page in (1, 2, 3)]
+    assert [name for page in pages for name in shown_files(page)] == ranking
+    first, last = pages[0].content.decode(), pages[2].content.decode()
+    assert "Page 1 of 3" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert "Page 3 of 3" in last and 'rel="prev"' in last and 'rel="next"' not in last
     assert "q=keyword&amp;page=2" in first
-    for page in ("4", "0", "abc", "-1"):
-        assert shown(page)[0].status_code == 404
+
+
+@pytest.mark.parametrize("page", ["4", "0", "-1", "abc", "²", "1.5"])
+def test_a_page_of_results_that_does_not_exist_is_a_404(member_client, workspace, page):
+    for number in range(45):
+        passage(workspace, f"Keyword in passage {number}.", filename=f"doc{number:02}.txt")
+    assert member_client.get(search_url(workspace), {"q": "keyword", "page": page}).status_code == 404
+
+
+def test_one_place_is_never_split_across_pages(member_client, workspace):
+    document = WorkspaceDocumentFactory(workspace=workspace, filename="long.txt")
+    for position in range(1, 31):
+        DocumentPassageFactory(document=document, position=position, text=f"Keyword, part {position}.")
+    response = search_page(member_client, workspace, "keyword")
+    body = response.content.decode()
+    assert shown_files(response) == ["long.txt"] and "in 1 place." in body and "Page 1 of" not in body
 
 
 def test_every_passage_with_a_searched_word_is_ranked_and_the_rare_word_ranks_first(workspace):
