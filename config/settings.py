@@ -211,8 +211,14 @@ LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
 LLM_STREAM_MAX_SECONDS = env.float("LLM_STREAM_MAX_SECONDS", default=600.0)
 
 # Semantic search (workspaces/retrieval/embeddings.py): the local model's folder and the
-# OpenAI-compatible embeddings server's key, from the environment only.
+# OpenAI-compatible embeddings server's key, from the environment only. Without a folder the
+# local model is downloaded once into the cache (workspaces/retrieval/model_files.py).
 EMBEDDING_MODEL_DIR = env("EMBEDDING_MODEL_DIR", default="")
+EMBEDDING_MODEL_CACHE = env("EMBEDDING_MODEL_CACHE", default=str(Path.home() / ".cache" / "docent" / "models"))
+EMBEDDING_MODEL_URL = env(
+    "EMBEDDING_MODEL_URL",
+    default="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/1110a243fdf4706b3f48f1d95db1a4f5529b4d41",
+)
 EMBEDDING_API_KEY = env("EMBEDDING_API_KEY", default="")
 EMBEDDING_TIMEOUT_SECONDS = env.float("EMBEDDING_TIMEOUT_SECONDS", default=30.0)
 # Questions one person may ask per minute (0 = no limit); counted in the database.

@@ -190,7 +190,8 @@ REGISTRY: dict[str, Setting] = {
         TextSetting("llm_model", "", "Model name sent to the OpenAI-compatible server.", max_length=120),
         ChoiceSetting(
             "embedding_provider", "none",
-            "Semantic search: none (words only), local (the model in EMBEDDING_MODEL_DIR) or an "
+            "Semantic search: none (words only), local (the model in EMBEDDING_MODEL_DIR, else "
+            "all-MiniLM-L6-v2 downloaded once) or an "
             "OpenAI-compatible /embeddings server. Changing it re-embeds through the re-index command.",
             choices=(("none", "none"), ("local", "local"), ("openai-compatible", "openai-compatible")),
         ),

@@ -8,9 +8,11 @@ from tests.factories import AdminFactory, ManagerFactory, UserFactory, Workspace
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Fresh cache, a temporary media folder and plain static storage (no
-    collectstatic manifest) for every test."""
+    """Fresh cache, a temporary media folder, an empty model cache that never downloads and
+    plain static storage (no collectstatic manifest) for every test."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.EMBEDDING_MODEL_CACHE = str(tmp_path / "models")
+    settings.EMBEDDING_MODEL_URL = ""  # no test downloads the model from the internet
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -11,8 +11,9 @@ from django.db import connection
 
 from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
-from workspaces.retrieval import vectors
-from workspaces.retrieval.embeddings import MAX_TOKENS, _onnx_model, embed
+from tests.model_publisher import model_publisher_server, published  # noqa: F401  (the model_publisher fixture)
+from workspaces.retrieval import model_files, vectors
+from workspaces.retrieval.embeddings import MAX_TOKENS, _onnx_model, embed, embedder_current
 from workspaces.retrieval.search import search_passages
 from workspaces.retrieval.services import passages_embed
 
@@ -67,3 +68,25 @@ def _name():
     from pathlib import Path
 
     return Path(settings.EMBEDDING_MODEL_DIR).resolve().name
+
+
+def test_a_model_downloaded_into_the_cache_embeds_as_the_folder_it_was_published_from(
+    settings, model_publisher, monkeypatch, workspace
+):
+    from pathlib import Path
+
+    source = Path(settings.EMBEDDING_MODEL_DIR)
+    table = {}
+    for name, remote in (("model.onnx", "onnx/model.onnx"), ("tokenizer.json", "tokenizer.json")):
+        model_publisher.served[f"/rev/{remote}"] = (source / name).read_bytes()
+        table[name] = published((source / name).read_bytes(), remote)
+    monkeypatch.setattr(model_files, "MODEL_FILES", table)
+    expected = embed(["annual leave"])
+    settings.EMBEDDING_MODEL_DIR = ""
+    settings.EMBEDDING_MODEL_URL = model_publisher.base_url
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    DocumentPassageFactory(document=document, text="Employees get 25 days of annual leave per year.")
+    assert passages_embed(document=document) == 1  # the ingestion worker's step: downloads first
+    embedder = embedder_current()
+    assert embedder.name == "local:all-MiniLM-L6-v2"
+    assert np.allclose(embedder.embed(["annual leave"]), expected, atol=1e-6)

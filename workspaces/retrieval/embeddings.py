@@ -3,8 +3,8 @@
 - ``none``: no semantic search; retrieval is lexical.
 - ``local``: all-MiniLM-L6-v2 (or another BERT-style sentence model) in process through
   ONNX Runtime, from the folder in the environment variable EMBEDDING_MODEL_DIR
-  (model.onnx + tokenizer.json): at most 256 word pieces, mean pooling over the
-  attention mask, L2 normalised.
+  (model.onnx + tokenizer.json), else downloaded once (`model_files.py`): at most 256
+  word pieces, mean pooling over the attention mask, L2 normalised.
 - ``openai-compatible``: `POST <embedding_base_url>/embeddings` of any server that
   speaks it, with the `embedding_model` setting and the EMBEDDING_API_KEY variable.
 
@@ -24,13 +24,13 @@ from django.conf import settings
 
 from accounts.base import DocentError
 from settings_app.services import setting_get
+from workspaces.retrieval.model_files import ModelUnavailable, local_model_folder
 
 logger = logging.getLogger(__name__)
 
 MAX_TOKENS = 256
 BATCH_SIZE = 32
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
-MESSAGE_NO_MODEL = "The local embedding model is not installed: set EMBEDDING_MODEL_DIR to its folder."
 MESSAGE_NOT_CONFIGURED = "The embedding server is not configured: set its address and model."
 MESSAGE_UNREACHABLE = "Docent could not reach the embedding server."
 MESSAGE_MALFORMED = "The embedding server sent an answer Docent could not read."
@@ -157,15 +157,17 @@ class OpenAICompatibleEmbedder(Embedder):
         return vectors
 
 
-def embedder_current() -> Embedder | None:
+def embedder_current(*, download: bool = False) -> Embedder | None:
     """The provider the `embedding_provider` setting names, or None for lexical retrieval only.
-    Raises EmbeddingError when the chosen provider lacks what it needs."""
+    Raises EmbeddingError when the chosen provider lacks what it needs. With `download` (work
+    in the background, never a request), the local model is fetched if it is not there yet."""
     provider = setting_get("embedding_provider")
     if provider == "local":
-        folder = settings.EMBEDDING_MODEL_DIR
-        if not folder or not (Path(folder) / "model.onnx").is_file():
-            raise EmbeddingError(MESSAGE_NO_MODEL)
-        return LocalEmbedder(name=f"local:{Path(folder).resolve().name}", folder=str(Path(folder).resolve()))
+        try:
+            folder = local_model_folder(download=download)
+        except ModelUnavailable as exc:
+            raise EmbeddingError(exc.message) from exc
+        return LocalEmbedder(name=f"local:{folder.name}", folder=str(folder))
     if provider == "openai-compatible":
         base_url, model = setting_get("embedding_base_url"), setting_get("embedding_model")
         if not base_url or not model:

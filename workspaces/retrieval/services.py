@@ -31,7 +31,7 @@ def passages_embed(*, document: WorkspaceDocument, embedder: Embedder | None = N
     """Embed the document's new or changed passages with the configured model; return how many.
     0 when semantic search is off or the provider fails (logged)."""
     try:
-        embedder = embedder or embedder_current()
+        embedder = embedder or embedder_current(download=True)
     except EmbeddingError as exc:
         logger.warning("document %s not embedded: %s", document.pk, exc.message)
         return 0
@@ -85,7 +85,7 @@ def vectors_reembed(*, workspace: Workspace | None = None) -> int:
     """Embed every passage (of `workspace`, or of all workspaces) that lacks a vector of the
     configured model: what changing the model needs. Vectors of other models are removed
     once replaced, so a query never meets two models. Returns how many were embedded."""
-    embedder = embedder_current()
+    embedder = embedder_current(download=True)
     if embedder is None:
         return 0
     documents = WorkspaceDocument.objects.order_by("pk")

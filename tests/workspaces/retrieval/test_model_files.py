@@ -1,0 +1,89 @@
+"""The local embedding model downloaded once, checked, from a real HTTP server standing in for its publisher."""
+
+import pytest
+from django.core.cache import cache
+from django.core.management import CommandError, call_command
+
+from settings_app.services import setting_set
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from tests.model_publisher import model_publisher_server, published  # noqa: F401  (the model_publisher fixture)
+from workspaces.retrieval import model_files
+from workspaces.retrieval.embeddings import EmbeddingError, embedder_current
+from workspaces.retrieval.model_files import ModelUnavailable, local_model_folder
+from workspaces.retrieval.search import search_passages
+
+pytestmark = pytest.mark.django_db
+
+TOKENIZER = b'{"version": "1.0", "truncation": null}'
+WEIGHTS = b"\x08\x07onnx-weights" * 100
+
+
+@pytest.fixture
+def files(monkeypatch):
+    """The published files' table, for the stand-in publisher's bodies."""
+    table = {
+        "model.onnx": published(WEIGHTS, "onnx/model.onnx"),
+        "tokenizer.json": published(TOKENIZER, "tokenizer.json"),
+    }
+    monkeypatch.setattr(model_files, "MODEL_FILES", table)
+    return table
+
+
+@pytest.fixture
+def publisher(model_publisher):
+    model_publisher.served.update({"/rev/onnx/model.onnx": WEIGHTS, "/rev/tokenizer.json": TOKENIZER})
+    return model_publisher
+
+
+def test_the_model_is_downloaded_once_into_the_cache_and_checked(settings, publisher, files, tmp_path):
+    settings.EMBEDDING_MODEL_URL = publisher.base_url
+    folder = local_model_folder(download=True)
+    assert folder == (tmp_path / "models" / "all-MiniLM-L6-v2").resolve()
+    assert (folder / "model.onnx").read_bytes() == WEIGHTS and (folder / "tokenizer.json").read_bytes() == TOKENIZER
+    assert local_model_folder(download=True) == folder
+    assert sorted(publisher.requests) == ["/rev/onnx/model.onnx", "/rev/tokenizer.json"]  # once each
+    assert [path.name for path in folder.iterdir() if path.name.endswith(".part")] == []
+
+
+def test_an_altered_or_truncated_file_is_refused_and_nothing_is_kept(settings, publisher, files, tmp_path):
+    settings.EMBEDDING_MODEL_URL = publisher.base_url
+    publisher.served["/rev/onnx/model.onnx"] = WEIGHTS[:-1] + b"!"
+    with pytest.raises(ModelUnavailable, match="model.onnx is not the published one .its SHA-256 differs"):
+        local_model_folder(download=True)
+    publisher.served["/rev/onnx/model.onnx"] = WEIGHTS[:100]
+    cache.delete(model_files.FAILED_KEY)
+    with pytest.raises(ModelUnavailable, match=f"100 bytes instead of {len(WEIGHTS):,}"):
+        local_model_folder(download=True)
+    assert list((tmp_path / "models" / "all-MiniLM-L6-v2").iterdir()) == []  # no file, no partial one
+
+
+def test_a_publisher_that_cannot_be_reached_is_a_clear_error_and_not_asked_again_at_once(
+    settings, publisher, files
+):
+    settings.EMBEDDING_MODEL_URL = publisher.base_url + "/missing"
+    for _ in range(2):
+        with pytest.raises(ModelUnavailable, match="could not download the embedding model file model.onnx: Not Found"):
+            local_model_folder(download=True)
+    assert publisher.requests == ["/rev/missing/onnx/model.onnx"]
+    cache.delete(model_files.FAILED_KEY)  # RETRY_AFTER_SECONDS later
+    settings.EMBEDDING_MODEL_URL = publisher.base_url
+    assert (local_model_folder(download=True) / "model.onnx").is_file()
+
+
+def test_a_search_never_downloads_it_stays_lexical_until_the_background_has(settings, publisher, files, workspace):
+    settings.EMBEDDING_MODEL_URL = publisher.base_url
+    setting_set(label="embedding_provider", value="local")
+    with pytest.raises(EmbeddingError, match="not downloaded yet"):
+        embedder_current()
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    DocumentPassageFactory(document=document, text="Annual leave is 25 days.")
+    workspace.semantic_weight = 0.5
+    workspace.save()
+    assert [hit.semantic for hit in search_passages(workspace=workspace, query="annual leave")] == [None]
+    assert publisher.requests == []
+
+
+def test_without_a_download_address_the_local_model_needs_its_folder(settings):
+    setting_set(label="embedding_provider", value="local")
+    with pytest.raises(CommandError, match="set EMBEDDING_MODEL_DIR to its folder"):
+        call_command("retrieval_reembed")
