@@ -214,7 +214,8 @@ LLM_STREAM_MAX_SECONDS = env.float("LLM_STREAM_MAX_SECONDS", default=600.0)
 # OpenAI-compatible embeddings server's key, from the environment only. Without a folder the
 # local model is downloaded once into the cache (workspaces/retrieval/model_files.py).
 EMBEDDING_MODEL_DIR = env("EMBEDDING_MODEL_DIR", default="")
-EMBEDDING_MODEL_CACHE = env("EMBEDDING_MODEL_CACHE", default=str(Path.home() / ".cache" / "docent" / "models"))
+# Shared by the web processes and the workers (they download, the web reads).
+EMBEDDING_MODEL_CACHE = env("EMBEDDING_MODEL_CACHE", default=str(BASE_DIR / ".cache" / "models"))
 EMBEDDING_MODEL_URL = env(
     "EMBEDDING_MODEL_URL",
     default="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/1110a243fdf4706b3f48f1d95db1a4f5529b4d41",

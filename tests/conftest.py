@@ -11,6 +11,7 @@ def _isolated(settings, tmp_path):
     """Fresh cache, a temporary media folder, an empty model cache that never downloads and
     plain static storage (no collectstatic manifest) for every test."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.EMBEDDING_MODEL_DIR = ""  # tests that need the model set it (tests/models)
     settings.EMBEDDING_MODEL_CACHE = str(tmp_path / "models")
     settings.EMBEDDING_MODEL_URL = ""  # no test downloads the model from the internet
     settings.STORAGES = {

@@ -8,9 +8,10 @@ class WorkspacesConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
-        from workspaces.retrieval.checks import pgvector_check
+        from workspaces.retrieval.checks import local_model_check, pgvector_check
 
         register(pgvector_check)
+        register(local_model_check)
         one_blas_thread()
 
 

@@ -90,3 +90,14 @@ def test_a_model_downloaded_into_the_cache_embeds_as_the_folder_it_was_published
     embedder = embedder_current()
     assert embedder.name == "local:all-MiniLM-L6-v2"
     assert np.allclose(embedder.embed(["annual leave"]), expected, atol=1e-6)
+
+
+def test_the_pinned_tokenizer_is_the_one_of_the_offline_copy():
+    """The download's pinned tokenizer.json is the very file of ../shared/models (its README: byte-identical
+    to the publisher's), so the pin is right at least there; the ONNX file differs (int8 here, float32 there)."""
+    import hashlib
+    from pathlib import Path
+
+    data = (Path(settings.EMBEDDING_MODEL_DIR) / "tokenizer.json").read_bytes()
+    pinned = model_files.MODEL_FILES["tokenizer.json"]
+    assert (len(data), hashlib.sha256(data).hexdigest()) == (pinned.size, pinned.sha256)

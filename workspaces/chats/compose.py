@@ -53,9 +53,8 @@ def _table_rows(text: str, *, guess: bool) -> list[str] | None:
         same = len(lines) if separator == CELL_SEPARATOR else 0.8 * len(lines)
         if min(counts) < 1 or counts.count(counts[0]) < same:
             continue
-        if separator != CELL_SEPARATOR:
-            lines = [line.strip().strip("|") for line in lines]
-        rows = [[cell.strip() for cell in line.split(separator)] for line in lines]
+        # Outer pipes (a Markdown table written as text) are not cells.
+        rows = [[cell.strip() for cell in line.strip().strip("|").split(separator)] for line in lines]
         rows = [row for row in rows if not all(re.fullmatch(r":?-{2,}:?", cell or "--") for cell in row)]
         if len(rows) < 2:
             return None
@@ -132,7 +131,7 @@ def compose(*, hits: list[PassageHit], weights: dict[str, float]) -> tuple[str, 
         return "", []
     # Passage order breaks ties and weighs a little: the best passage's best sentence usually answers.
     def key(unit):
-        return (-(unit.score * (1.0 - 0.05 * unit.hit_index)), unit.hit_index)
+        return (-(unit.score * max(0.5, 1.0 - 0.05 * unit.hit_index)), unit.hit_index)
 
     # From the first passages, unless none of their sentences holds a question word.
     leading = [unit for unit in units if unit.hit_index < FIRST_FROM_PASSAGES and unit.score > 0]

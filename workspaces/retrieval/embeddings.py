@@ -32,6 +32,7 @@ MAX_TOKENS = 256
 BATCH_SIZE = 32
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MESSAGE_NOT_CONFIGURED = "The embedding server is not configured: set its address and model."
+MESSAGE_MODEL_UNREADABLE = "The local embedding model's files cannot be loaded: replace them."
 MESSAGE_UNREACHABLE = "Docent could not reach the embedding server."
 MESSAGE_MALFORMED = "The embedding server sent an answer Docent could not read."
 
@@ -104,7 +105,11 @@ class LocalEmbedder(Embedder):
     def embed(self, texts):
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        model = _onnx_model(self.folder)
+        try:
+            model = _onnx_model(self.folder)
+        except Exception as exc:  # a damaged or foreign file: searches stay lexical, uploads get no vectors
+            logger.warning("the local embedding model in %s cannot be loaded: %s", self.folder, exc)
+            raise EmbeddingError(MESSAGE_MODEL_UNREADABLE) from exc
         # Similar lengths together: less padding, same vectors.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         vectors = [None] * len(texts)
@@ -157,14 +162,15 @@ class OpenAICompatibleEmbedder(Embedder):
         return vectors
 
 
-def embedder_current(*, download: bool = False) -> Embedder | None:
+def embedder_current(*, download: bool = False, retry: bool = False) -> Embedder | None:
     """The provider the `embedding_provider` setting names, or None for lexical retrieval only.
     Raises EmbeddingError when the chosen provider lacks what it needs. With `download` (work
-    in the background, never a request), the local model is fetched if it is not there yet."""
+    in the background, never a request), the local model is fetched if it is not there yet
+    (`retry`: even right after a failed attempt)."""
     provider = setting_get("embedding_provider")
     if provider == "local":
         try:
-            folder = local_model_folder(download=download)
+            folder = local_model_folder(download=download, retry=retry)
         except ModelUnavailable as exc:
             raise EmbeddingError(exc.message) from exc
         return LocalEmbedder(name=f"local:{folder.name}", folder=str(folder))

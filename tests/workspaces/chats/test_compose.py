@@ -93,5 +93,18 @@ def test_the_first_quote_comes_from_a_later_passage_when_the_first_ones_hold_no_
     assert quotes(text) == ["> Premium costs 12 EUR a month. [1]"] and cited == [hits[3]]
 
 
+def test_a_markdown_table_written_as_text_with_spaced_pipes_loses_its_outer_pipes():
+    table = "| Plan | Price |\n| --- | --- |\n| Basic | 5 EUR |\n| Premium | 12 EUR |"
+    text, _ = compose(hits=[hit(table)], weights={"premium": 2.0})
+    assert quotes(text) == ["> Plan: Premium; Price: 12 EUR [1]"]
+
+
+def test_a_relevant_passage_far_down_the_list_still_beats_irrelevant_ones():
+    hits = [hit(f"Nothing about it here, part {n}.", n) for n in range(1, 23)]
+    hits.append(hit("Premium costs 12 EUR a month.", 23))
+    text, cited = compose(hits=hits, weights={"premium": 2.0})
+    assert quotes(text) == ["> Premium costs 12 EUR a month. [1]"] and cited == [hits[22]]
+
+
 def test_no_passages_give_no_answer():
     assert compose(hits=[], weights=WEIGHTS) == ("", [])

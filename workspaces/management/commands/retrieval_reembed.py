@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, workspace=None, **options):
         try:
-            embedder = embedder_current(download=True)
+            embedder = embedder_current(download=True, retry=True)
         except EmbeddingError as exc:
             raise CommandError(exc.message) from exc
         if embedder is None:
