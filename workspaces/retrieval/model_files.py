@@ -46,6 +46,7 @@ MESSAGE_NOT_DOWNLOADED = (
 )
 MESSAGE_BUSY = "Another process is downloading the local embedding model."
 MESSAGE_DOWNLOAD_FAILED = "Docent could not download the embedding model file {name}: {reason}."
+MESSAGE_FOLDER_FAILED = "Docent could not download the embedding model into {folder}: {reason}."
 MESSAGE_CORRUPT = "The downloaded embedding model file {name} is not the published one ({what}); nothing was kept."
 
 
@@ -121,7 +122,7 @@ def model_download(*, folder: Path, base_url: str) -> None:
     except ModelUnavailable:
         raise
     except Exception as exc:  # disk full, permissions, a broken connection: all the same to the caller
-        raise ModelUnavailable(MESSAGE_DOWNLOAD_FAILED.format(name="(folder)", reason=exc)) from exc
+        raise ModelUnavailable(MESSAGE_FOLDER_FAILED.format(folder=folder, reason=exc)) from exc
 
 
 def _kept(folder: Path, name: str, expected: ModelFile) -> bool:
