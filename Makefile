@@ -17,9 +17,10 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
+# runserver + an ingestion worker, Ctrl-C stops both; they share settings and vector versions through a file cache.
 run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(PY) -m config.run_dev 127.0.0.1:8000   # runserver + an ingestion worker, Ctrl-C stops both
+	DEBUG=$${DEBUG:-1} CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.cache} $(PY) -m config.run_dev 127.0.0.1:8000
 
 # Several workers must share one cache: without CACHE_URL they share a file cache.
 serve: install

@@ -192,7 +192,7 @@ REGISTRY: dict[str, Setting] = {
             "embedding_provider", "none",
             "Semantic search: none (words only), local (the model in EMBEDDING_MODEL_DIR, else "
             "all-MiniLM-L6-v2 downloaded once) or an "
-            "OpenAI-compatible /embeddings server. Changing it re-embeds through the re-index command.",
+            "OpenAI-compatible /embeddings server. After changing it, run manage.py retrieval_reembed.",
             choices=(("none", "none"), ("local", "local"), ("openai-compatible", "openai-compatible")),
         ),
         UrlSetting("embedding_base_url", "", "Embeddings API root including /v1, e.g. http://127.0.0.1:11434/v1."),

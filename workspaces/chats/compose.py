@@ -5,8 +5,8 @@ and, for each table in it, the table's rows, each quoted with the table's header
 A passage's blocks are separated by a blank line, so a table under a paragraph is
 still read row by row. A sentence cut by the passage window (starting mid-sentence,
 or ending without a full stop) is left out, so no quote stops mid-way. Each unit is scored like BM25 at sentence
-level: the idf of each question word it holds, saturated by repetition and
-normalised by the unit's length. The first quote is the best unit of the best
+level: the idf of each question word it holds (or its passage's heading path
+holds), saturated by repetition and normalised by the unit's length. The first quote is the best unit of the best
 passages; a supporting quote must come from another passage, be relevant in
 itself and not repeat a quote already made. Every quote carries the number of
 its source; only cited passages become sources.
@@ -87,8 +87,11 @@ def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
     return [Unit(text=text, hit_index=hit_index) for text in texts]
 
 
-def _score(units: list[Unit], weights: dict[str, float]) -> list[Unit]:
+def _score(units: list[Unit], weights: dict[str, float], headings: list[str]) -> list[Unit]:
+    """Each unit's score; a question word missing from a unit counts once when its passage's
+    heading path holds it (a sentence under "Holidays" is about holidays, as the search reads it)."""
     stems = {term: stem(term) for term in weights}
+    heading_words = [WORD.findall(heading.lower()) for heading in headings]
     lengths = [len(WORD.findall(unit.text)) or 1 for unit in units]
     average = sum(lengths) / len(lengths) if lengths else 1.0
     scored = []
@@ -96,7 +99,9 @@ def _score(units: list[Unit], weights: dict[str, float]) -> list[Unit]:
         words = WORD.findall(unit.text.lower())
         score = 0.0
         for term, weight in weights.items():
-            tf = sum(1 for word in words if word.startswith(stems[term]))
+            tf = sum(1 for word in words if word.startswith(stems[term])) or int(
+                any(word.startswith(stems[term]) for word in heading_words[unit.hit_index])
+            )
             if tf:
                 score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
         scored.append(Unit(text=unit.text, hit_index=unit.hit_index, score=score))
@@ -126,7 +131,10 @@ def compose(*, hits: list[PassageHit], weights: dict[str, float]) -> tuple[str, 
     best first; `weights` the question words' idf. Empty hits: ("", [])."""
     if not hits:
         return "", []
-    units = _score([unit for index, hit in enumerate(hits) for unit in units_of(hit, index)], weights)
+    units = _score(
+        [unit for index, hit in enumerate(hits) for unit in units_of(hit, index)], weights,
+        [hit.heading_path for hit in hits],
+    )
     if not units:
         return "", []
     # Passage order breaks ties and weighs a little: the best passage's best sentence usually answers.

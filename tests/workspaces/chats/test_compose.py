@@ -6,10 +6,10 @@ from workspaces.chats.compose import INTRO, compose
 from workspaces.retrieval.search import PassageHit
 
 
-def hit(text, position=1, filename="doc.txt", passage_id=None):
+def hit(text, position=1, filename="doc.txt", passage_id=None, heading_path=""):
     return PassageHit(
         passage_id=passage_id or position, document_id=1, doc_id=uuid.uuid4(), filename=filename,
-        position=position, text=text, rank=1.0, score=1.0, workspace_slug="w",
+        position=position, text=text, rank=1.0, score=1.0, workspace_slug="w", heading_path=heading_path,
     )
 
 
@@ -104,6 +104,16 @@ def test_a_relevant_passage_far_down_the_list_still_beats_irrelevant_ones():
     hits.append(hit("Premium costs 12 EUR a month.", 23))
     text, cited = compose(hits=hits, weights={"premium": 2.0})
     assert quotes(text) == ["> Premium costs 12 EUR a month. [1]"] and cited == [hits[22]]
+
+
+def test_a_word_of_the_question_in_a_passages_heading_counts_for_its_sentences():
+    hits = [
+        hit("The office opens at eight and closes at six.", 1, heading_path="Handbook › Office"),
+        hit("The office is closed between Christmas and New Year.", 2, heading_path="Handbook › Holidays"),
+    ]
+    weights = {"office": 0.5, "open": 1.0, "winter": 3.0, "holidays": 2.0}
+    text, cited = compose(hits=hits, weights=weights)
+    assert quotes(text)[0] == "> The office is closed between Christmas and New Year. [1]" and cited[0] == hits[1]
 
 
 def test_no_passages_give_no_answer():
