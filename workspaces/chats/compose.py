@@ -3,13 +3,14 @@
 Units are a passage's sentences (line breaks and Markdown heading marks dropped)
 and, for each table in it, the table's rows, each quoted with the table's header.
 A passage's blocks are separated by a blank line, so a table under a paragraph is
-still read row by row. A sentence cut by the passage window (starting mid-sentence,
-or ending without a full stop) is left out, so no quote stops mid-way. Each unit is scored like BM25 at sentence
-level: the idf of each question word it holds (or its passage's heading path
-holds), saturated by repetition and normalised by the unit's length. The first quote is the best unit of the best
-passages; a supporting quote must come from another passage, be relevant in
-itself and not repeat a quote already made. Every quote carries the number of
-its source; only cited passages become sources.
+still read row by row. A sentence cut by the passage window (starting
+mid-sentence, or ending without a full stop) is left out, so no quote stops
+mid-way. Each unit is scored like BM25 at sentence level: the idf of each
+question word it holds (or its passage's heading path holds), saturated by
+repetition and normalised by the unit's length. The first quote is the best unit
+of the best passages; a supporting quote must come from another passage, be
+relevant in itself and not repeat a quote already made. Every quote carries the
+number of its source; only cited passages become sources.
 """
 
 import re

@@ -47,4 +47,3 @@ def local_model_check(app_configs=None, **kwargs):
     except ModelUnavailable as exc:
         return [CheckWarning(exc.message, hint=LOCAL_MODEL_HINT, id="retrieval.W002")]
     return []
-
