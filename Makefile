@@ -17,17 +17,16 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
-# runserver + an ingestion worker, Ctrl-C stops both; they share settings and vector versions through a file cache.
 run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.cache} $(PY) -m config.run_dev 127.0.0.1:8000
+	DEBUG=$${DEBUG:-1} $(PY) -m config.run_dev 127.0.0.1:8000   # runserver + an ingestion worker, Ctrl-C stops both
 
-# Several workers must share one cache: without CACHE_URL they share a file cache.
+# Several workers must share one cache: without CACHE_URL they share the project's file cache.
 serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
 	@echo "Documents are processed by ingestion workers: run $(PY) manage.py ingestion_worker (one per CPU for ingestion, on any host)."
-	CACHE_URL=$${CACHE_URL:-filecache://$(CURDIR)/.cache} $(BIN)/gunicorn -c gunicorn.conf.py
+	$(BIN)/gunicorn -c gunicorn.conf.py
 
 # One ingestion worker (db_worker plus recovery); run as many as CPUs you give to ingestion.
 worker: install

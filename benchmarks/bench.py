@@ -34,6 +34,8 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'docent-bench.sqlite3'}")
 os.environ.setdefault("MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "docent-bench-media"))
+# One process: the memory cache, as every figure in docs/benchmarks.md was measured with.
+os.environ.setdefault("CACHE_URL", "locmemcache://")
 
 import django  # noqa: E402
 

@@ -88,7 +88,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # CACHES
 # ------------------------------------------------------------------------------
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Without CACHE_URL, a file cache in the project: every process of one checkout (the web server's
+# workers and the ingestion workers) shares it, as settings, vector versions and rate limits need.
+CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.cache' / 'django'}")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # Short timeouts and every failure a cache miss: a Redis outage is not an outage (config/cache.py).
     CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"

@@ -20,6 +20,9 @@ from config.settings import *  # noqa: E402,F403
 # One fast hash instead of PBKDF2's many rounds: the suite signs in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# One process, one test at a time (conftest clears it): memory is enough and fastest.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Tasks run inside the request that queues them, so a test sees the document processed;
 # tests of the worker itself switch to the database backend.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

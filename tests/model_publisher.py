@@ -6,6 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from workspaces.retrieval import model_files
 from workspaces.retrieval.model_files import ModelFile
 
 
@@ -35,6 +36,12 @@ def model_publisher_server():
     server.server_close()
 
 
-def published(body: bytes, remote: str) -> ModelFile:
-    """The published-files entry of `body` at `remote`."""
-    return ModelFile(remote, len(body), hashlib.sha256(body).hexdigest())
+def publish(server, monkeypatch, bodies: dict[str, bytes]) -> None:
+    """Serve `bodies` ({"model.onnx": b"…", …}) at the published paths under `server.base_url`, and
+    make them the published files (their sizes and SHA-256s in place of the real ones)."""
+    table = {}
+    for name, body in bodies.items():
+        remote = model_files.MODEL_FILES[name].remote
+        server.served[f"/rev/{remote}"] = body
+        table[name] = ModelFile(remote, len(body), hashlib.sha256(body).hexdigest())
+    monkeypatch.setattr(model_files, "MODEL_FILES", table)

@@ -24,3 +24,17 @@ def test_makemigrations_check_runs_without_a_secret_key():
     result = run("manage.py", "makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_without_cache_url_every_process_of_the_checkout_shares_one_file_cache():
+    """The web server and the ingestion worker are separate processes: a memory cache each would
+    hide a settings change or new passage vectors from the other."""
+    env = {key: value for key, value in os.environ.items() if key != "CACHE_URL"}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    code = "from django.conf import settings; c = settings.CACHES['default']; print(c['BACKEND'], c['LOCATION'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split() == [
+        "django.core.cache.backends.filebased.FileBasedCache", str(ROOT / ".cache" / "django")
+    ], result.stderr

@@ -11,7 +11,7 @@ from django.db import connection
 
 from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
-from tests.model_publisher import model_publisher_server, published  # noqa: F401  (the model_publisher fixture)
+from tests.model_publisher import model_publisher_server, publish  # noqa: F401  (the model_publisher fixture)
 from workspaces.retrieval import model_files, vectors
 from workspaces.retrieval.embeddings import MAX_TOKENS, _onnx_model, embed, embedder_current
 from workspaces.retrieval.search import search_passages
@@ -76,11 +76,8 @@ def test_a_model_downloaded_into_the_cache_embeds_as_the_folder_it_was_published
     from pathlib import Path
 
     source = Path(settings.EMBEDDING_MODEL_DIR)
-    table = {}
-    for name, remote in (("model.onnx", "onnx/model.onnx"), ("tokenizer.json", "tokenizer.json")):
-        model_publisher.served[f"/rev/{remote}"] = (source / name).read_bytes()
-        table[name] = published((source / name).read_bytes(), remote)
-    monkeypatch.setattr(model_files, "MODEL_FILES", table)
+    names = ("model.onnx", "tokenizer.json")
+    publish(model_publisher, monkeypatch, {name: (source / name).read_bytes() for name in names})
     expected = embed(["annual leave"])
     settings.EMBEDDING_MODEL_DIR = ""
     settings.EMBEDDING_MODEL_URL = model_publisher.base_url

@@ -16,7 +16,7 @@ number of its source; only cited passages become sources.
 import re
 from dataclasses import dataclass
 
-from workspaces.documents.blocks import CELL_SEPARATOR
+from workspaces.documents.blocks import BLOCK_SEPARATOR, CELL_SEPARATOR
 from workspaces.retrieval.query import stem
 from workspaces.retrieval.search import PassageHit
 
@@ -75,7 +75,7 @@ def _sentences(text: str) -> list[str]:
 
 def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
     texts, sentences = [], []  # sentences: whether each text is a sentence (rather than a table row)
-    blocks = hit.text.split("\n\n")
+    blocks = hit.text.split(BLOCK_SEPARATOR)
     for block in blocks:
         rows = _table_rows(block, guess=len(blocks) == 1)
         pieces = rows if rows is not None else _sentences(block)

@@ -20,6 +20,8 @@ KINDS = (HEADING, PARAGRAPH, LIST_ITEM, TABLE, CODE, PAGE_BREAK)
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 CELL_SEPARATOR = " | "
+# Between blocks in a passage's (and a document's) text: a table's rows and code keep single line breaks.
+BLOCK_SEPARATOR = "\n\n"
 
 
 @dataclass
@@ -132,7 +134,7 @@ class BlockSink:
 
 def blocks_text(blocks: list[Block]) -> str:
     """The plain text of blocks, one blank line between them (page breaks leave no text)."""
-    return "\n\n".join(block.plain_text() for block in blocks if block.kind != PAGE_BREAK)
+    return BLOCK_SEPARATOR.join(block.plain_text() for block in blocks if block.kind != PAGE_BREAK)
 
 
 def first_heading(blocks: list[Block]) -> str:

@@ -13,7 +13,7 @@ document once), a table into groups of rows that each carry the header row.
 import re
 from dataclasses import dataclass, field
 
-from workspaces.documents.blocks import CELL_SEPARATOR, HEADING, PAGE_BREAK, TABLE, Block
+from workspaces.documents.blocks import BLOCK_SEPARATOR, CELL_SEPARATOR, HEADING, PAGE_BREAK, TABLE, Block
 from workspaces.documents.limits import MAX_PASSAGES, TOO_MANY_PASSAGES
 from workspaces.documents.refusals import DocumentRefused
 
@@ -56,7 +56,7 @@ class _Builder:
             # Headings live in the heading path; their text is the passage's only when it holds nothing else.
             texts = [text for text in self.texts if text] or [b.text for b in self.current if b.kind == HEADING]
             self.passages.append(Passage(
-                text="\n\n".join(texts), blocks=self.current, heading_path=self.path,
+                text=BLOCK_SEPARATOR.join(texts), blocks=self.current, heading_path=self.path,
                 page_start=min(pages, default=None), page_end=max(pages, default=None),
             ))
             if len(self.passages) > self.max_passages:

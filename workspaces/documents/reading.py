@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Paginator
 from django.utils.html import format_html
 
-from workspaces.documents.blocks import HEADING, LIST_ITEM, PAGE_BREAK, TABLE, Block
+from workspaces.documents.blocks import BLOCK_SEPARATOR, HEADING, LIST_ITEM, PAGE_BREAK, TABLE, Block
 from workspaces.retrieval.highlight import highlight
 
 READING_PAGE_WORDS = 3000
@@ -62,7 +62,7 @@ def page_for_position(document, position: int) -> int | None:
 def passage_items(passage, terms: list[str] | None = None) -> list[Item]:
     """What the template renders for one passage; `terms` marks the search words."""
     # Passages made before migration 0010 have no blocks: their blank-line separated paragraphs stand in.
-    blocks = passage.block_list or [Block("paragraph", text=part) for part in passage.text.split("\n\n")]
+    blocks = passage.block_list or [Block("paragraph", text=part) for part in passage.text.split(BLOCK_SEPARATOR)]
     items: list[Item] = []
     for block in blocks:
         item = _item(block, terms or [])

@@ -5,8 +5,7 @@ from django.core.management import CommandError, call_command
 
 from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
-from tests.model_publisher import model_publisher_server, published  # noqa: F401  (the model_publisher fixture)
-from workspaces.retrieval import model_files
+from tests.model_publisher import model_publisher_server, publish  # noqa: F401  (the model_publisher fixture)
 from workspaces.retrieval.checks import local_model_check
 from workspaces.retrieval.embeddings import EmbeddingError, embedder_current
 from workspaces.retrieval.model_files import ModelUnavailable, local_model_folder
@@ -20,23 +19,13 @@ WEIGHTS = b"\x08\x07onnx-weights" * 100
 
 
 @pytest.fixture
-def files(monkeypatch):
-    """The published files' table, for the stand-in publisher's bodies."""
-    table = {
-        "model.onnx": published(WEIGHTS, "onnx/model.onnx"),
-        "tokenizer.json": published(TOKENIZER, "tokenizer.json"),
-    }
-    monkeypatch.setattr(model_files, "MODEL_FILES", table)
-    return table
-
-
-@pytest.fixture
-def publisher(model_publisher):
-    model_publisher.served.update({"/rev/onnx/model.onnx": WEIGHTS, "/rev/tokenizer.json": TOKENIZER})
+def publisher(model_publisher, monkeypatch):
+    """The publisher serving stand-in files, which are the published ones for these tests."""
+    publish(model_publisher, monkeypatch, {"model.onnx": WEIGHTS, "tokenizer.json": TOKENIZER})
     return model_publisher
 
 
-def test_the_model_is_downloaded_once_into_the_cache_and_checked(settings, publisher, files, tmp_path):
+def test_the_model_is_downloaded_once_into_the_cache_and_checked(settings, publisher, tmp_path):
     settings.EMBEDDING_MODEL_URL = publisher.base_url
     folder = local_model_folder(download=True)
     assert folder == (tmp_path / "models" / "all-MiniLM-L6-v2").resolve()
@@ -50,7 +39,7 @@ def files_in(folder):
     return sorted(path.name for path in folder.iterdir() if path.name != ".lock")
 
 
-def test_an_altered_or_truncated_file_is_refused_and_nothing_is_kept(settings, publisher, files, tmp_path):
+def test_an_altered_or_truncated_file_is_refused_and_nothing_is_kept(settings, publisher, tmp_path):
     settings.EMBEDDING_MODEL_URL = publisher.base_url
     publisher.served["/rev/onnx/model.onnx"] = WEIGHTS[:-1] + b"!"
     with pytest.raises(ModelUnavailable, match="model.onnx is not the published one .its SHA-256 differs"):
@@ -61,7 +50,7 @@ def test_an_altered_or_truncated_file_is_refused_and_nothing_is_kept(settings, p
     assert files_in(tmp_path / "models" / "all-MiniLM-L6-v2") == []  # no file, no partial one
 
 
-def test_a_kept_file_cut_short_on_disk_is_fetched_again(settings, publisher, files):
+def test_a_kept_file_cut_short_on_disk_is_fetched_again(settings, publisher):
     settings.EMBEDDING_MODEL_URL = publisher.base_url
     folder = local_model_folder(download=True)
     (folder / "model.onnx").write_bytes(WEIGHTS[:10])
@@ -71,7 +60,7 @@ def test_a_kept_file_cut_short_on_disk_is_fetched_again(settings, publisher, fil
 
 
 def test_a_publisher_that_cannot_be_reached_is_a_clear_error_not_asked_again_at_once_but_by_the_command(
-    settings, publisher, files
+    settings, publisher
 ):
     settings.EMBEDDING_MODEL_URL = publisher.base_url + "/missing"
     setting_set(label="embedding_provider", value="local")
@@ -84,7 +73,7 @@ def test_a_publisher_that_cannot_be_reached_is_a_clear_error_not_asked_again_at_
     assert len(publisher.requests) == 2
 
 
-def test_any_failure_on_the_way_is_a_clear_error_and_the_document_stays_ready(settings, publisher, files, workspace):
+def test_any_failure_on_the_way_is_a_clear_error_and_the_document_stays_ready(settings, publisher, workspace):
     settings.EMBEDDING_MODEL_URL = publisher.base_url
     blocker = settings.EMBEDDING_MODEL_CACHE + "-file"
     open(blocker, "w").close()
@@ -100,7 +89,7 @@ def test_any_failure_on_the_way_is_a_clear_error_and_the_document_stays_ready(se
         local_model_folder(download=True, retry=True)
 
 
-def test_another_process_downloading_is_not_waited_for(settings, publisher, files, tmp_path):
+def test_another_process_downloading_is_not_waited_for(settings, publisher, tmp_path):
     import fcntl
 
     settings.EMBEDDING_MODEL_URL = publisher.base_url
@@ -114,7 +103,7 @@ def test_another_process_downloading_is_not_waited_for(settings, publisher, file
     assert (local_model_folder(download=True) / "model.onnx").is_file()  # not remembered as a failure
 
 
-def test_a_search_never_downloads_it_stays_lexical_until_the_background_has(settings, publisher, files, workspace):
+def test_a_search_never_downloads_it_stays_lexical_until_the_background_has(settings, publisher, workspace):
     settings.EMBEDDING_MODEL_URL = publisher.base_url
     setting_set(label="embedding_provider", value="local")
     with pytest.raises(EmbeddingError, match="not downloaded yet"):
@@ -128,7 +117,7 @@ def test_a_search_never_downloads_it_stays_lexical_until_the_background_has(sett
     assert publisher.requests == []
 
 
-def test_unreadable_model_files_leave_search_lexical(settings, publisher, files, workspace):
+def test_unreadable_model_files_leave_search_lexical(settings, publisher, workspace):
     settings.EMBEDDING_MODEL_URL = publisher.base_url
     setting_set(label="embedding_provider", value="local")
     local_model_folder(download=True)  # the stand-in files are no ONNX model
