@@ -262,6 +262,22 @@ class AuditAction(models.TextChoices):
     DOCUMENT_DELETED = "document_deleted", "Document deleted"
     PASSWORD_RESET_ISSUED = "password_reset_issued", "Password reset link issued"
     PASSWORD_RESET = "password_reset", "Password reset"
+    PASSWORD_RESET_THROTTLED = "password_reset_throttled", "Password reset refused (too many requests)"
+    # What admins, managers and owners change (issue 22, must-have 7): detail says from -> to.
+    PRIVATE_CHATS_CHANGED = "private_chats_changed", "Private chats switched"
+    WORKSPACE_CHANGED = "workspace_changed", "Workspace settings changed"
+    WORKSPACE_CREATED = "workspace_created", "Workspace created"
+    WORKSPACE_DELETED = "workspace_deleted", "Workspace deleted"
+    SETTING_CHANGED = "setting_changed", "System setting changed"
+    MODEL_CHANGED = "model_changed", "Language model settings changed"
+    INVITE_ISSUED = "invite_issued", "Invite issued"
+    INVITE_REVOKED = "invite_revoked", "Invite revoked"
+    MEMBER_ADDED = "member_added", "Member added"
+    MEMBER_REMOVED = "member_removed", "Member removed"
+    MEMBER_ROLE_CHANGED = "member_role_changed", "Member's workspace role changed"
+    ROLE_CHANGED = "role_changed", "Role changed"
+    USER_CREATED = "user_created", "User created"
+    USER_DELETED = "user_deleted", "User deleted"
 
 
 class AuditEvent(models.Model):

@@ -95,6 +95,10 @@ class Workspace(TimestampedModel):
         help_text="Hide the text of questions and answers from admins and managers (the chat log shows who and "
         "when only).",
     )
+    private_chats_since = models.DateTimeField(
+        null=True, blank=True, db_column="privateChatsSince",
+        help_text="When private chats was last switched (either way); empty: as it was when the workspace began.",
+    )
 
     objects = WorkspaceQuerySet.as_manager()
 

@@ -29,6 +29,11 @@ class WorkspaceChat(TimestampedModel):
         related_name="chats",
     )
     # Copies of the stored answer's state and token usage, as columns so the admin can filter and sum them.
+    # Decided when the chat is asked, from the workspace's `private_chats`, and never changed:
+    # switching the setting off later does not reveal what was asked while it was on.
+    private = models.BooleanField(
+        default=False, help_text="Asked while the workspace's chats were private: its text is the asker's alone."
+    )
     state = models.CharField(max_length=16, choices=ChatState.choices, default=ChatState.COMPLETE)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
