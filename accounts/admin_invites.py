@@ -18,7 +18,8 @@ from workspaces.permissions import MANAGE_MEMBERS, default_member_role, runs_eve
 class InviteAdmin(admin.ModelAdmin):
     list_display = ("short_code", "copy_link", "state", "uses", "expires", "role", "workspace_names", "issued")
     list_filter = ("status", "role")
-    search_fields = ("code", "claimed_by__username", "created_by__username")
+    # The whole code or nobody: a prefix search would be a way to read codes one character at a time.
+    search_fields = ("=code", "claimed_by__username", "created_by__username")
     list_select_related = ("created_by",)
     readonly_fields = ("claim_link", "state", "use_count", "created_by", "claimed_by", "claimed_at", "created_at")
     fields = ("claim_link", "state", "workspaces", "role", "max_uses", "expires_at", "use_count", "created_by",

@@ -1,6 +1,7 @@
 """The admin site, configured in one place: Docent's sign-in form (lockout and audit),
 the app name as its title, no Django groups (roles are Docent's own), every model admin
-answering refusals and bad input with a message (config.admin_safety), and the pages that are
+answering refusals and bad input with a message and accepting only the filters it declares
+(config.admin_safety), and the pages that are
 not a model's: the language model setup and token usage by day."""
 
 from django.contrib import admin
@@ -8,10 +9,11 @@ from django.contrib.auth.models import Group
 from django.urls import path, reverse
 
 from accounts.forms import AdminSignInForm
-from config.admin_safety import RefusalsAsMessagesMixin
+from config.admin_safety import DeclaredLookupsOnlyMixin, RefusalsAsMessagesMixin
 from workspaces import permissions
 
 UNUSED_MODELS = (Group,)
+SAFETY_MIXINS = (RefusalsAsMessagesMixin, DeclaredLookupsOnlyMixin)
 
 
 class DocentAdminSite(admin.AdminSite):
@@ -22,11 +24,11 @@ class DocentAdminSite(admin.AdminSite):
         models = [model for model in models if model not in UNUSED_MODELS]
         if models:
             admin_class = admin_class or admin.ModelAdmin
-            if not issubclass(admin_class, RefusalsAsMessagesMixin):
-                # Every model admin turns refusals and bad input into messages (config.admin_safety).
-                admin_class = type(
-                    admin_class.__name__, (RefusalsAsMessagesMixin, admin_class), {"__module__": admin_class.__module__}
-                )
+            # Every model admin turns refusals and bad input into messages, and accepts only the
+            # filters it declares (config.admin_safety).
+            safety = tuple(mixin for mixin in SAFETY_MIXINS if not issubclass(admin_class, mixin))
+            if safety:
+                admin_class = type(admin_class.__name__, (*safety, admin_class), {"__module__": admin_class.__module__})
             super().register(models, admin_class, **options)
 
     def get_urls(self):

@@ -86,11 +86,11 @@ def test_a_nul_character_in_an_admin_filter_search_or_autocomplete_term_is_a_400
 @pytest.mark.parametrize(
     "changelist",
     [
-        "/admin/accounts/user/", "/admin/workspaces/workspace/", "/admin/settings_app/systemsetting/",
-        "/admin/accounts/invite/", "/admin/accounts/auditevent/",
+        "/admin/accounts/invite/", "/admin/accounts/auditevent/", "/admin/workspaces/workspacechat/",
+        "/admin/workspaces/workspacedocument/",
     ],
 )
-def test_a_year_out_of_range_in_a_changelist_filter_is_a_bad_lookup_not_a_500(admin_client, changelist):
+def test_a_year_out_of_range_in_a_changelist_date_drill_down_is_a_bad_lookup_not_a_500(admin_client, changelist):
     for query in ("created_at__year=99999", "created_at__year=0", "created_at__year=-5"):
         response = admin_client.get(f"{changelist}?{query}")
         assert response.status_code in (200, 302), query
