@@ -14,6 +14,7 @@ from accounts import (
 from accounts.forms import UsernameField
 from accounts.models import AuditEvent, Invite, Role, User
 from accounts.passwords import RESET_LINK_HOURS, password_reset_issue
+from workspaces.admin import membership_formset_save
 from workspaces.permissions import MANAGE_MEMBERS, workspaces_where
 
 
@@ -159,10 +160,15 @@ class UserAdmin(DjangoUserAdmin):
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        services.user_save(actor=request.user, user=obj)
+        services.user_save(actor=request.user, user=obj, request=request)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is MembershipInline.model:
+            return membership_formset_save(request, formset)
+        return super().save_formset(request, form, formset, change)
 
     def delete_model(self, request, obj):
-        services.user_delete(actor=request.user, user=obj)
+        services.user_delete(actor=request.user, user=obj, request=request)
 
     def _set_suspended(self, request, queryset, suspended):
         changed, refused = 0, []

@@ -100,9 +100,12 @@ class InviteAdmin(admin.ModelAdmin):
         return f"{when} by {obj.created_by}" if obj.created_by else when
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+        services.invite_save(actor=request.user, invite=obj, workspaces=form.cleaned_data["workspaces"],
+                             request=request)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:  # the workspaces were set by invite_save
+            self.save_formset(request, form, formset, change=change)
 
     def response_add(self, request, obj, post_url_continue=None):
         self.message_user(
@@ -113,7 +116,7 @@ class InviteAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected invites")
     def disable_invites(self, request, queryset):
-        count = services.invites_disable(queryset=queryset)
+        count = services.invites_disable(queryset=queryset, actor=request.user, request=request)
         self.message_user(request, f"Revoked {count} pending invite(s).", messages.SUCCESS)
 
     class Media:

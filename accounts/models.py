@@ -271,6 +271,7 @@ class AuditAction(models.TextChoices):
     SETTING_CHANGED = "setting_changed", "System setting changed"
     MODEL_CHANGED = "model_changed", "Language model settings changed"
     INVITE_ISSUED = "invite_issued", "Invite issued"
+    INVITE_CHANGED = "invite_changed", "Invite changed"
     INVITE_REVOKED = "invite_revoked", "Invite revoked"
     MEMBER_ADDED = "member_added", "Member added"
     MEMBER_REMOVED = "member_removed", "Member removed"

@@ -86,16 +86,22 @@ def user_check_change(*, actor: User, target: User | None, new_role: str | None 
 
 
 @transaction.atomic
-def user_save(*, actor: User, user: User) -> User:
-    """Save a user edited in the admin after checking the role rules against the stored row."""
+def user_save(*, actor: User, user: User, request=None) -> User:
+    """Save a user edited (or added) in the admin after checking the role rules against the stored row."""
     _lock_admins()
     user_check_change(actor=actor, target=user, new_role=user.role, new_suspended=user.suspended)
-    was_suspended = User.objects.filter(pk=user.pk).values_list("suspended", flat=True).first()
-    if user.suspended and not was_suspended:
+    stored = User.objects.filter(pk=user.pk).values("suspended", "role").first() if user.pk else None
+    if user.suspended and not (stored and stored["suspended"]):
         user.session_salt = new_session_salt()
     user.full_clean(exclude=("password",))
     user.save()
-    if was_suspended is not None and was_suspended != user.suspended:
+    if stored is None:
+        audit_record(AuditAction.USER_CREATED, request=request, user=user, detail=f"as {user.role} by {actor}")
+        return user
+    if stored["role"] != user.role:
+        audit_record(AuditAction.ROLE_CHANGED, request=request, user=user,
+                     detail=f"{stored['role']} → {user.role} by {actor}")
+    if stored["suspended"] != user.suspended:
         _audit_suspension(actor=actor, user=user)
     return user
 
@@ -135,10 +141,12 @@ def user_delete_allowed(*, actor: User, user: User) -> bool:
 
 
 @transaction.atomic
-def user_delete(*, actor: User, user: User) -> None:
+def user_delete(*, actor: User, user: User, request=None) -> None:
     _lock_admins()
     user_check_delete(actor=actor, user=user)
+    username, role = user.username, user.role
     user.delete()
+    audit_record(AuditAction.USER_DELETED, request=request, username=username, detail=f"{role}, by {actor}")
 
 
 def _lock_first_run() -> None:
@@ -172,7 +180,7 @@ def invite_expiry_check(*, expires_at, invite: Invite | None = None) -> None:
 @transaction.atomic
 def invites_issue(
     *, created_by: User, workspaces, count: int = 1, role: str = WorkspaceRole.VIEWER, max_uses: int = 1,
-    expires_at=None,
+    expires_at=None, request=None,
 ) -> list[Invite]:
     """Issue `count` pending invites, each usable `max_uses` times until `expires_at` (None: never),
     each granting `role` in every one of `workspaces`."""
@@ -183,12 +191,50 @@ def invites_issue(
     ]
     for invite in invites:
         invite.workspaces.set(workspaces)
+        invite_audit(AuditAction.INVITE_ISSUED, invite=invite, actor=created_by, request=request)
     return invites
 
 
-def invites_disable(*, queryset) -> int:
+def invite_audit(action: str, *, invite: Invite, actor: User, request=None, detail: str = "") -> None:
+    """An invite event: which invite (never its code), what it grants, its uses and expiry."""
+    granted = ", ".join(sorted(workspace.name for workspace in invite.workspaces.all())) or "no workspace"
+    expires = f"{invite.expires_at:%Y-%m-%d %H:%M} UTC" if invite.expires_at else "never"
+    audit_record(action, request=request, user=actor, detail=(
+        f"invite {invite.pk}{detail}: {invite.role} in {granted}; {invite.max_uses} use(s); expires {expires}"
+    ))
+
+
+@transaction.atomic
+def invite_save(*, actor: User, invite: Invite, workspaces, request=None) -> Invite:
+    """The admin's add and change form: save `invite` granting `workspaces`, audited (a new one
+    as issued by `actor`; a changed one with what changed)."""
+    invite_expiry_check(expires_at=invite.expires_at, invite=invite)
+    stored = Invite.objects.filter(pk=invite.pk).values("role", "max_uses", "expires_at").first() if invite.pk else None
+    before = set(invite.workspaces.values_list("pk", flat=True)) if invite.pk else set()
+    if stored is None:
+        invite.created_by = actor
+    invite.save()
+    invite.workspaces.set(workspaces)
+    if stored is None:
+        invite_audit(AuditAction.INVITE_ISSUED, invite=invite, actor=actor, request=request)
+        return invite
+    changed = [field for field, value in stored.items() if getattr(invite, field) != value]
+    if before != {workspace.pk for workspace in workspaces}:
+        changed.append("workspaces")
+    if changed:
+        invite_audit(AuditAction.INVITE_CHANGED, invite=invite, actor=actor, request=request,
+                     detail=f" ({', '.join(changed)} changed)")
+    return invite
+
+
+@transaction.atomic
+def invites_disable(*, queryset, actor: User | None = None, request=None) -> int:
     """Revoke the pending invites in `queryset`; used-up ones stay as they are."""
-    return queryset.filter(status=InviteStatus.PENDING).update(status=InviteStatus.DISABLED)
+    pending = list(queryset.filter(status=InviteStatus.PENDING).values_list("pk", flat=True))
+    count = Invite.objects.filter(pk__in=pending, status=InviteStatus.PENDING).update(status=InviteStatus.DISABLED)
+    for invite in Invite.objects.filter(pk__in=pending).prefetch_related("workspaces"):
+        invite_audit(AuditAction.INVITE_REVOKED, invite=invite, actor=actor, request=request)
+    return count
 
 
 INVITE_USED_UP = "This invite link has been used as many times as it allows. Ask whoever sent it for a new one."

@@ -97,6 +97,12 @@ class RefusalsAsMessagesMixin:
         except REFUSED_EXCEPTIONS as error:
             raise AdminRefusal(refusal_message(error)) from error
 
+    def save_related(self, request, form, formsets, change):
+        try:
+            return super().save_related(request, form, formsets, change)
+        except REFUSED_EXCEPTIONS as error:
+            raise AdminRefusal(refusal_message(error)) from error
+
     def delete_model(self, request, obj):
         try:
             return super().delete_model(request, obj)

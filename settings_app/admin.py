@@ -74,7 +74,7 @@ class SystemSettingAdmin(admin.ModelAdmin):
         return super().get_form(request, obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        saved = setting_set(label=obj.label, value=form.cleaned_data["value"])
+        saved = setting_set(label=obj.label, value=form.cleaned_data["value"], actor=request.user, request=request)
         obj.pk, obj.value = saved.pk, saved.value
         if obj.label in ("llm_base_url", "llm_model") and setting_get("chat_provider") != "openai-compatible":
             self.message_user(request, MODEL_UNUSED, level=messages.WARNING)

@@ -3,11 +3,15 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
+from accounts.audit import audit_record
+from accounts.models import AuditAction
 from settings_app.models import SystemSetting
 from settings_app.registry import REGISTRY
 
 CACHE_KEY = "settings_app:values:v1"
 UNKNOWN_LABEL = "“%(label)s” is not a setting Docent knows."
+# A value longer than this (a system prompt, say) is audited as "changed", not quoted.
+AUDIT_VALUE_CHARS = 80
 
 
 def settings_all() -> dict[str, Any]:
@@ -26,15 +30,26 @@ def setting_get(label: str) -> Any:
     return settings_all()[label]
 
 
-def setting_set(*, label: str, value: Any) -> SystemSetting:
-    """Validate `value` with the label's form field and store it."""
+def setting_set(*, label: str, value: Any, actor=None, request=None) -> SystemSetting:
+    """Validate `value` with the label's form field and store it; a change is audited (from → to)."""
     spec = REGISTRY.get(label)
     if spec is None:
         raise ValidationError(UNKNOWN_LABEL, params={"label": label})
     cleaned = spec.form_field().clean(value)
+    before = SystemSetting.objects.filter(label=label).values_list("value", flat=True).first()
     setting, _ = SystemSetting.objects.update_or_create(label=label, defaults={"value": spec.to_text(cleaned)})
     settings_invalidate()
+    if (before or None) != (setting.value or None):
+        audit_record(AuditAction.SETTING_CHANGED, request=request, user=actor,
+                     username=getattr(actor, "username", "") or "system",
+                     detail=f"{label}: {_audited(before)} → {_audited(setting.value)}")
     return setting
+
+
+def _audited(stored: str | None) -> str:
+    if not stored:
+        return "(default)"
+    return stored if len(stored) <= AUDIT_VALUE_CHARS and "\n" not in stored else f"({len(stored)} characters)"
 
 
 def settings_invalidate() -> None:

@@ -105,3 +105,4 @@ class WorkspaceChatFactory(DjangoModelFactory):
     prompt = factory.Faker("sentence")
     response = factory.LazyAttribute(lambda chat: {"text": "An answer.", "sources": [], "provider": "retrieval"})
     include = True
+    private = factory.LazyAttribute(lambda chat: chat.workspace.private_chats)

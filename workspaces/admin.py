@@ -16,7 +16,7 @@ from workspaces.chats.admin_forms import WorkspaceAdminForm
 from workspaces.documents import admin as documents_admin
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
 from workspaces.roles import WorkspaceRole
-from workspaces.services import workspace_delete
+from workspaces.services import memberships_save, workspace_delete, workspace_save
 
 
 class IssueInvitesForm(forms.Form):
@@ -30,6 +30,13 @@ class IssueInvitesForm(forms.Form):
     expires_in_days = forms.IntegerField(
         min_value=1, max_value=365, required=False, label="Expires after (days)", help_text="Empty: never expires."
     )
+
+
+def membership_formset_save(request, formset) -> None:
+    """An admin list of memberships, saved row by row through the services (rules and audit)."""
+    formset.save(commit=False)
+    memberships_save(actor=request.user, added=formset.new_objects, changed=formset.changed_objects,
+                     removed=formset.deleted_objects, request=request)
 
 
 class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
@@ -101,7 +108,7 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
             invites = invites_issue(
                 created_by=request.user, workspaces=list(queryset), count=count, role=form.cleaned_data["role"],
                 max_uses=form.cleaned_data["max_uses"],
-                expires_at=timezone.now() + timedelta(days=days) if days else None,
+                expires_at=timezone.now() + timedelta(days=days) if days else None, request=request,
             )
             self.message_user(request, f"Issued {count} invite(s): send each person one claim link below.")
             # Redirect (not render) so that reloading the page cannot issue another batch.
@@ -126,20 +133,20 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
         return summary, {key: value for key, value in totals.items() if value}, set(), []
 
     def save_model(self, request, obj, form, change):
-        """A manager who runs only the workspaces they own owns the ones they create."""
-        super().save_model(request, obj, form, change)
-        if not change and not permissions.runs_every_workspace(request.user):
-            WorkspaceUser.objects.get_or_create(
-                workspace=obj, user=request.user, defaults={"role": WorkspaceRole.OWNER}
-            )
+        workspace_save(actor=request.user, workspace=obj, request=request)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is WorkspaceUser:
+            return membership_formset_save(request, formset)
+        return super().save_formset(request, form, formset, change)
 
     def delete_model(self, request, obj):
-        workspace_delete(workspace=obj)
+        workspace_delete(workspace=obj, actor=request.user, request=request)
 
     def delete_queryset(self, request, queryset):
         """Through the service, so the documents' stored files go too."""
         for workspace in queryset:
-            workspace_delete(workspace=workspace)
+            workspace_delete(workspace=workspace, actor=request.user, request=request)
 
     @admin.display(description="members", ordering="member_total")
     def member_count(self, obj):

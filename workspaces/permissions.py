@@ -12,8 +12,9 @@ The rules:
   is "all" (the default); with "owned" they run only the workspaces they own and are plain
   members (by their role) elsewhere.
 - Only admins and managers open the Django admin; its lists show only what they run.
-- The text of chats in a workspace with `private_chats` on is read by nobody but the asker:
-  the chat log shows who, when and where, not what.
+- The text of a chat asked while its workspace's chats were private (`workspace_chats.private`)
+  is read by nobody but the asker, for good: the chat log shows who, when and where, not what.
+  While a workspace's chats are private, the text of its earlier chats is hidden too.
 - A user who is not signed in, or suspended, may do nothing. `user=None` is the system
   (the import command, a task): it may do everything.
 """
@@ -140,9 +141,15 @@ def may_delete_document(user, document, *, granted: dict | None = None) -> bool:
     return granted[DELETE_OWN_DOCUMENT] and user is not None and document.uploaded_by_id == user.pk
 
 
-def chat_text_readable(workspace) -> bool:
-    """For whoever may read `workspace`'s chat log: may they read the text too? (No query.)"""
-    return _answer(STAFF_ACTIONS, READ_CHAT_TEXT, workspace)
+def chat_text_readable(chat) -> bool:
+    """For whoever may read the chat log of `chat`'s workspace: may they read its text too?
+    (No query when the workspace is loaded with the chat.)"""
+    return not chat.private and _answer(STAFF_ACTIONS, READ_CHAT_TEXT, chat.workspace)
+
+
+def chats_with_readable_text(queryset):
+    """`queryset` of chats narrowed to those whose text the chat log may show (and search)."""
+    return queryset.filter(private=False, workspace__private_chats=False)
 
 
 def visible_workspaces(user, queryset):

@@ -1,14 +1,17 @@
 """Writes on workspaces themselves and their memberships; documents and chats have their own services.
 
 The site's Members and Settings tabs and the admin call these, so an owner and an admin
-meet the same rules."""
+meet the same rules, and every change is audited here with who and from → to."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.base import DocentError
+from accounts.models import AuditAction
 from accounts.validators import normalize_username
 from settings_app.services import setting_get
 from workspaces import permissions
@@ -30,8 +33,47 @@ OWNER_SETTINGS = (
 )
 
 
+# Fields whose old and new values are too long for an audit row: the row says they changed.
+LONG_TEXT_FIELDS = ("description", "system_prompt")
+
+
 class MembershipRefused(DocentError):
     """A change to a workspace's members was refused; the message says why."""
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return "(default)" if value in ("", None) else str(value)
+
+
+def _workspace_changes_record(*, actor, workspace: Workspace, before: dict, request=None) -> None:
+    """Audit what changed between `before` (field → value) and `workspace` now; a switch of
+    private chats is an event of its own and dates the workspace's `private_chats_since`."""
+    changed = [field for field, value in before.items() if getattr(workspace, field) != value]
+    if "private_chats" in changed:
+        changed.remove("private_chats")
+        workspace.private_chats_since = timezone.now()
+        Workspace.objects.filter(pk=workspace.pk).update(private_chats_since=workspace.private_chats_since)
+        audit_record(
+            AuditAction.PRIVATE_CHATS_CHANGED, request=request, user=actor, username=_actor_name(actor),
+            detail=f"{workspace.name}: private chats {_shown(before['private_chats'])} → "
+                   f"{_shown(workspace.private_chats)}",
+        )
+    if changed:
+        parts = [f"{field} changed" if field in LONG_TEXT_FIELDS
+                 else f"{field} {_shown(before[field])} → {_shown(getattr(workspace, field))}" for field in changed]
+        audit_record(AuditAction.WORKSPACE_CHANGED, request=request, user=actor, username=_actor_name(actor),
+                     detail=f"{workspace.name}: {'; '.join(parts)}")
+
+
+def _actor_name(actor) -> str:
+    return getattr(actor, "username", "") or "system"
+
+
+def _membership_record(action: str, *, actor, membership: WorkspaceUser, detail: str = "", request=None) -> None:
+    audit_record(action, request=request, user=actor, username=_actor_name(actor),
+                 detail=f"{membership.workspace.name}: {membership.user.username}{detail}")
 
 
 def _require(user, action, workspace) -> None:
@@ -40,7 +82,8 @@ def _require(user, action, workspace) -> None:
 
 
 @transaction.atomic
-def membership_add(*, actor, workspace: Workspace, username: str, role: str | None = None) -> WorkspaceUser:
+def membership_add(*, actor, workspace: Workspace, username: str, role: str | None = None,
+                   request=None) -> WorkspaceUser:
     """Add an existing, active user to `workspace` with `role` (None: the default member role)."""
     _require(actor, permissions.MANAGE_MEMBERS, workspace)
     username = normalize_username(username or "")
@@ -52,9 +95,28 @@ def membership_add(*, actor, workspace: Workspace, username: str, role: str | No
         raise MembershipRefused(f"“{role}” is not a workspace role.")
     try:
         with transaction.atomic():
-            return WorkspaceUser.objects.create(workspace=workspace, user=user, role=role)
+            membership = WorkspaceUser.objects.create(workspace=workspace, user=user, role=role)
     except IntegrityError:
         raise MembershipRefused(ALREADY_MEMBER % {"username": username}, code="conflict") from None
+    _membership_record(AuditAction.MEMBER_ADDED, actor=actor, membership=membership, detail=f" as {role}",
+                       request=request)
+    return membership
+
+
+def memberships_save(*, actor, added=(), changed=(), removed=(), request=None) -> None:
+    """The admin's membership lists (on a workspace or on a user), row by row through the
+    services above. `changed` holds (membership as edited, the names of the fields edited)."""
+    for membership in removed:
+        membership_remove(actor=actor, membership=membership, request=request)
+    for membership, fields in changed:
+        if {"user", "workspace"} & set(fields):  # another person or place: a removal and an addition
+            membership_remove(actor=actor, membership=WorkspaceUser.objects.get(pk=membership.pk), request=request)
+            added = [*added, WorkspaceUser(workspace=membership.workspace, user=membership.user, role=membership.role)]
+        elif "role" in fields:
+            membership_set_role(actor=actor, membership=membership, role=membership.role, request=request)
+    for membership in added:
+        membership_add(actor=actor, workspace=membership.workspace, username=membership.user.username,
+                       role=membership.role, request=request)
 
 
 def _own_change(actor, membership: WorkspaceUser) -> None:
@@ -64,22 +126,27 @@ def _own_change(actor, membership: WorkspaceUser) -> None:
 
 
 @transaction.atomic
-def membership_set_role(*, actor, membership: WorkspaceUser, role: str) -> WorkspaceUser:
+def membership_set_role(*, actor, membership: WorkspaceUser, role: str, request=None) -> WorkspaceUser:
     _require(actor, permissions.MANAGE_MEMBERS, membership.workspace)
     if role not in WorkspaceRole.values:
         raise MembershipRefused(f"“{role}” is not a workspace role.")
-    if role != membership.role:
+    stored = WorkspaceUser.objects.filter(pk=membership.pk).values_list("role", flat=True).first()
+    if role != stored:
         _own_change(actor, membership)
         WorkspaceUser.objects.filter(pk=membership.pk).update(role=role)
-        membership.role = role
+        _membership_record(AuditAction.MEMBER_ROLE_CHANGED, actor=actor, membership=membership,
+                           detail=f" {stored} → {role}", request=request)
+    membership.role = role
     return membership
 
 
 @transaction.atomic
-def membership_remove(*, actor, membership: WorkspaceUser) -> None:
+def membership_remove(*, actor, membership: WorkspaceUser, request=None) -> None:
     _require(actor, permissions.MANAGE_MEMBERS, membership.workspace)
     _own_change(actor, membership)
     membership.delete()
+    _membership_record(AuditAction.MEMBER_REMOVED, actor=actor, membership=membership,
+                       detail=f" (was {membership.role})", request=request)
 
 
 def workspace_name_check(*, name: str, exclude_pk=None) -> str:
@@ -101,9 +168,10 @@ def allowed_chat_models() -> list[str]:
 
 
 @transaction.atomic
-def workspace_update(*, actor, workspace: Workspace, **changes) -> Workspace:
+def workspace_update(*, actor, workspace: Workspace, request=None, **changes) -> Workspace:
     """Apply an owner's changes (only OWNER_SETTINGS) after checking them; ValidationError by field."""
     _require(actor, permissions.MANAGE_SETTINGS, workspace)
+    before = _stored_values(workspace, OWNER_SETTINGS)
     unknown = set(changes) - set(OWNER_SETTINGS)
     if unknown:
         raise PermissionDenied(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -121,13 +189,43 @@ def workspace_update(*, actor, workspace: Workspace, **changes) -> Workspace:
             workspace.save()
     except IntegrityError:
         raise ValidationError({"name": NAME_TAKEN}) from None  # a rename raced past the check
+    _workspace_changes_record(actor=actor, workspace=workspace, before=before, request=request)
+    return workspace
+
+
+def _stored_values(workspace: Workspace, fields) -> dict:
+    """`fields` of `workspace` as the database holds them (not as a form may have set them already)."""
+    return Workspace.objects.filter(pk=workspace.pk).values(*fields).first() or {}
+
+
+@transaction.atomic
+def workspace_save(*, actor, workspace: Workspace, request=None) -> Workspace:
+    """The admin's door: save `workspace` as its form set it (every field), audited. A manager who
+    runs only the workspaces they own owns the ones they create."""
+    if workspace.pk is None:
+        _require(actor, permissions.MANAGE_WORKSPACES, None)
+        workspace.save()
+        if actor is not None and not permissions.runs_every_workspace(actor):
+            WorkspaceUser.objects.get_or_create(workspace=workspace, user=actor, defaults={"role": WorkspaceRole.OWNER})
+        audit_record(AuditAction.WORKSPACE_CREATED, request=request, user=actor, username=_actor_name(actor),
+                     detail=f"{workspace.name}{' (private chats)' if workspace.private_chats else ''}")
+        return workspace
+    _require(actor, permissions.MANAGE_WORKSPACES, workspace)
+    fields = [field.name for field in Workspace._meta.concrete_fields
+              if field.editable and field.name not in ("id", "slug", "private_chats_since")]
+    before = _stored_values(workspace, fields)
+    workspace.save()
+    _workspace_changes_record(actor=actor, workspace=workspace, before=before, request=request)
     return workspace
 
 
 @transaction.atomic
-def workspace_delete(*, workspace: Workspace) -> None:
+def workspace_delete(*, workspace: Workspace, actor=None, request=None) -> None:
     """Delete the workspace with its members, documents, passages and chats; the stored
     files of its documents go once the deletion is committed."""
     docpaths = [path for path in workspace.documents.values_list("docpath", flat=True) if path]
+    name = workspace.name
     workspace.delete()
+    audit_record(AuditAction.WORKSPACE_DELETED, request=request, user=actor, username=_actor_name(actor),
+                 detail=f"{name}: {len(docpaths)} documents")
     transaction.on_commit(lambda: [stored_file_delete(docpath) for docpath in docpaths])

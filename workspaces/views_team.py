@@ -47,7 +47,7 @@ class MembersView(WorkspaceMixin, FormView):
         try:
             membership = membership_add(
                 actor=self.request.user, workspace=self.workspace, username=form.cleaned_data["username"],
-                role=form.cleaned_data["role"],
+                role=form.cleaned_data["role"], request=self.request,
             )
         except MembershipRefused as refusal:
             form.add_error("username", refusal.message)
@@ -75,13 +75,15 @@ class MembershipChangeView(WorkspaceMixin, View):
         )
         try:
             if "remove" in request.POST:
-                membership_remove(actor=request.user, membership=membership)
+                membership_remove(actor=request.user, membership=membership, request=request)
                 messages.success(request, f"Removed {membership.user.username} from {self.workspace.name}.")
             else:
                 form = MemberRoleForm(request.POST)
                 if not form.is_valid():
                     raise MembershipRefused("Choose viewer, editor or owner.")
-                membership_set_role(actor=request.user, membership=membership, role=form.cleaned_data["role"])
+                membership_set_role(
+                    actor=request.user, membership=membership, role=form.cleaned_data["role"], request=request
+                )
                 messages.success(
                     request, f"{membership.user.username} is now {membership.get_role_display().lower()}."
                 )
@@ -101,7 +103,7 @@ class WorkspaceSettingsView(WorkspaceMixin, FormView):
     def form_valid(self, form):
         changes = {field: form.cleaned_data[field] for field in form.changed_data}
         try:
-            workspace_update(actor=self.request.user, workspace=self.workspace, **changes)
+            workspace_update(actor=self.request.user, workspace=self.workspace, request=self.request, **changes)
         except ValidationError as error:
             self.workspace.refresh_from_db()
             for field, errors in error.message_dict.items():

@@ -17,7 +17,7 @@ def change_post(user, **overrides):
         "role": user.role,
         "suspended": "on" if user.suspended else "",
         # Empty inline management forms (memberships, invites issued).
-        "workspaces-TOTAL_FORMS": "0", "workspaces-INITIAL_FORMS": "0",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
         "created_invites-TOTAL_FORMS": "0", "created_invites-INITIAL_FORMS": "0",
     }
     data.update(overrides)

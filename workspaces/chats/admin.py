@@ -14,7 +14,8 @@ PRIVATE_TEXT = "Hidden: chats in this workspace are private."
 @admin.register(WorkspaceChat)
 class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     """The chat log: read-only, every chat in the workspaces the user runs. In a workspace with
-    private chats it shows who asked, when, where and how much, never the text."""
+    private chats, and for any chat asked while they were, it shows who asked, when, where and how
+    much, never the text (and its search never looks there)."""
 
     permission_action = permissions.READ_CHAT_LOG
 
@@ -46,12 +47,12 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
         """Searching the text must not find what the list hides."""
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if search_term:
-            queryset = queryset.filter(workspace__private_chats=False)
+            queryset = permissions.chats_with_readable_text(queryset)
         return queryset, may_have_duplicates
 
     @staticmethod
     def _hidden(obj) -> bool:
-        return not permissions.chat_text_readable(obj.workspace)
+        return not permissions.chat_text_readable(obj)
 
     @admin.display(description="prompt")
     def short_prompt(self, obj):

@@ -50,8 +50,8 @@ def chats_json_response(queryset, filename: str, *, hide_private: bool = False) 
 
 def chat_export_row(chat, *, hide_private: bool = False) -> dict:
     """One chat as the plain values both formats write, in EXPORT_FIELDS order; with `hide_private`,
-    no prompt, answer or sources for a workspace whose chats are private."""
-    if hide_private and not permissions.chat_text_readable(chat.workspace):
+    no prompt, answer or sources of a private chat (workspaces.permissions.chat_text_readable)."""
+    if hide_private and not permissions.chat_text_readable(chat):
         return {**chat_export_row(chat), "prompt": "", "answer": "", "sources": ""}
     answer = chat.answer
     return {
@@ -74,7 +74,7 @@ def chat_export_row(chat, *, hide_private: bool = False) -> dict:
 def _chat_rows(queryset, *, hide_private: bool = False) -> Iterator[dict]:
     chats = (
         queryset.select_related("workspace", "user")
-        .only("id", "created_at", "prompt", "response", "include", "state", "workspace__slug",
+        .only("id", "created_at", "prompt", "response", "include", "state", "private", "workspace__slug",
               "workspace__private_chats", "user__username")
         .order_by("id")
         .iterator(chunk_size=ROWS_PER_QUERY)

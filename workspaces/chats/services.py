@@ -46,8 +46,10 @@ def chat_start(*, workspace: Workspace, user, prompt: str) -> WorkspaceChat:
     with transaction.atomic():
         get_user_model().objects.select_for_update().filter(pk=user.pk).exists()
         limits_check(user=user)
+        # Private if the page the question came from said so, or if the setting is on now.
+        private = workspace.private_chats or Workspace.objects.filter(pk=workspace.pk, private_chats=True).exists()
         return WorkspaceChat.objects.create(
-            workspace=workspace, user=user, prompt=prompt, include=True, state=ChatState.ANSWERING,
+            workspace=workspace, user=user, prompt=prompt, include=True, state=ChatState.ANSWERING, private=private,
             response=StoredAnswer(state=ChatState.ANSWERING).as_json(),
         )
 
