@@ -119,3 +119,22 @@ def test_the_team_migration_keeps_todays_rights_and_renames_duplicate_names(memb
         ]
     finally:
         migrate(newest)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chats_of_a_private_workspace_stay_private_after_the_upgrade_whatever_is_switched_later():
+    newest = latest()
+    try:
+        old = migrate([("workspaces", "0012_search_speed"), ("accounts", "0006_invites_uses_expiry_reset")])
+        Workspace_, Chat = old.get_model("workspaces", "Workspace"), old.get_model("workspaces", "WorkspaceChat")
+        private = Workspace_.objects.create(name="HR", slug="hr", private_chats=True)
+        open_ = Workspace_.objects.create(name="Wiki", slug="wiki")
+        Chat.objects.create(workspace=private, prompt="my salary?", response=ANSWER)
+        Chat.objects.create(workspace=open_, prompt="the wiki?", response=ANSWER)
+        migrate(newest)
+
+        assert dict(WorkspaceChat.objects.values_list("prompt", "private")) == {"my salary?": True, "the wiki?": False}
+        Workspace.objects.filter(slug="hr").update(private_chats=False)
+        assert WorkspaceChat.objects.get(prompt="my salary?").private is True
+    finally:
+        migrate(newest)
