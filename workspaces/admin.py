@@ -53,11 +53,12 @@ class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
         return queryset  # the parent workspace was scoped already
 
     def get_formset(self, request, obj=None, **kwargs):
-        """The user field accepts only people the actor may manage (a manager never adds an
-        admin, whatever id is posted), plus those already members, so existing rows still save."""
+        """The user field accepts only active people the actor may manage (a manager never adds
+        an admin, whatever id is posted; `membership_add` refuses suspended users), plus those
+        already members, so existing rows still save."""
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.base_fields["role"].initial = permissions.default_member_role()
-        allowed = User.objects.manageable_by(request.user)
+        allowed = User.objects.manageable_by(request.user).filter(suspended=False)
         if obj is not None and obj.pk:
             allowed = allowed | User.objects.filter(pk__in=obj.memberships.values("user_id"))
         formset.form.base_fields["user"].queryset = allowed.distinct()

@@ -158,3 +158,10 @@ def test_a_workspace_saved_unchanged_in_the_admin_records_nothing(admin_client):
     assert admin_client.post(f"/admin/workspaces/workspace/{workspace.pk}/change/", data).status_code == 302
     assert not AuditEvent.objects.filter(action__in=[AuditAction.WORKSPACE_CHANGED,
                                                      AuditAction.PRIVATE_CHATS_CHANGED]).exists()
+
+
+def test_the_workspace_admin_does_not_offer_suspended_users_as_new_members(admin_client, workspace, user):
+    UserFactory(username="gone", suspended=True)
+    form = admin_client.get(f"/admin/workspaces/workspace/{workspace.pk}/change/").context["inline_admin_formsets"]
+    choices = {user.username for user in form[0].formset.form.base_fields["user"].queryset}
+    assert "gone" not in choices and "mia" in choices
