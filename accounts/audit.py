@@ -10,20 +10,33 @@ from accounts.models import AuditEvent
 logger = logging.getLogger("docent.audit")
 
 
+def _from_trusted_proxy(remote_addr: str | None) -> bool:
+    try:
+        address = ipaddress.ip_address(remote_addr or "")
+    except ValueError:
+        return False
+    address = getattr(address, "ipv4_mapped", None) or address
+    return any(address in network for network in settings.TRUSTED_PROXY_IPS)
+
+
 def client_ip(request) -> str | None:
-    """The client's address. Behind TRUSTED_PROXY_COUNT proxies it is the entry those proxies
-    appended to X-Forwarded-For (entries further left are whatever the client claimed)."""
+    """The client's address: REMOTE_ADDR, unless the request comes from one of TRUSTED_PROXY_IPS.
+    From a listed proxy it is the X-Forwarded-For entry TRUSTED_PROXY_COUNT from the right, the
+    one the proxies appended (entries further left are whatever the client claimed); a missing
+    or malformed entry leaves the proxy's own address. A request from anywhere else may carry
+    any header it likes, so its X-Forwarded-For is never read."""
     if request is None:
         return None
+    remote_addr = request.META.get("REMOTE_ADDR")
     proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies:
+    if proxies and _from_trusted_proxy(remote_addr):
         forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
         if len(forwarded) >= proxies:
             try:
                 return str(ipaddress.ip_address(forwarded[-proxies]))
             except ValueError:
                 pass
-    return request.META.get("REMOTE_ADDR")
+    return remote_addr
 
 
 def audit_record(action: str, *, request=None, user=None, username: str = "", detail: str = "") -> AuditEvent:
