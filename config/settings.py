@@ -239,6 +239,11 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="docent@localhost")
+# Asking for a link (accounts/reset_requests.py): requests per client address, and links mailed
+# per account, within the window; beyond them the page answers the same and nothing is sent.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
 # DOCUMENT EXTRACTION (workspaces/documents/sandbox.py)
 # ------------------------------------------------------------------------------
 # Each upload is read in a separate process: the memory it may use on top of the
