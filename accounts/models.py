@@ -263,6 +263,7 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET_ISSUED = "password_reset_issued", "Password reset link issued"
     PASSWORD_RESET = "password_reset", "Password reset"
     PASSWORD_RESET_THROTTLED = "password_reset_throttled", "Password reset refused (too many requests)"
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset link asked for by email"
     # What admins, managers and owners change (issue 22, must-have 7): detail says from -> to.
     PRIVATE_CHATS_CHANGED = "private_chats_changed", "Private chats switched"
     WORKSPACE_CHANGED = "workspace_changed", "Workspace settings changed"

@@ -11,5 +11,6 @@ urlpatterns = [
     path("account/", views.AccountView.as_view(), name="account"),
     path("invite/<str:code>/", views.InviteClaimView.as_view(), name="invite"),
     path("reset/", views_reset.PasswordResetRequestView.as_view(), name="password_reset_request"),
-    path("reset/<str:token>/", views_reset.PasswordResetView.as_view(), name="password_reset"),
+    path("reset/set-password/", views_reset.PasswordResetSetView.as_view(), name="password_reset_set"),
+    path("reset/<str:token>/", views_reset.PasswordResetLinkView.as_view(), name="password_reset"),
 ]

@@ -1,49 +1,65 @@
-"""The password reset pages: use a one-time link, and (with email set up) ask for one."""
-
-import re
+"""The password reset pages: open a one-time link, choose the password, and (with email set
+up) ask for a link. The rules are in accounts.passwords and accounts.reset_requests."""
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
 
 from accounts.forms import NewPasswordForm, PasswordResetRequestForm
 from accounts.http import status_for
 from accounts.passwords import (
-    RESET_CODE_PATTERN,
     RESET_LINK_HOURS,
-    RESET_LINK_UNUSABLE,
-    RESET_REQUESTED,
     ResetLinkUnusable,
     password_reset_by_email_enabled,
     password_reset_complete,
-    password_reset_link_user,
-    password_reset_request,
+    password_reset_grant_user,
+    password_reset_link_exchange,
 )
+from accounts.reset_requests import RESET_REQUESTED, password_reset_request
+
+GRANT_SESSION_KEY = "password_reset_grant"
 
 
-class PasswordResetView(FormView):
-    """/reset/<token>/: choose a new password. A spent, expired or unknown link says so (410)."""
+def unusable(request, refusal: ResetLinkUnusable):
+    return render(request, "accounts/password_reset_unusable.html", {"message": refusal.message},
+                  status=status_for(refusal))
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordResetLinkView(View):
+    """/reset/<token>/: the link's first request spends the token for this browser's session and
+    redirects to /reset/set-password/, so the token reaches the access log once, already dead
+    for anyone who reads it there. A spent, expired or unknown link says so (410)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            grant = password_reset_link_exchange(token=kwargs["token"])
+        except ResetLinkUnusable as refusal:
+            return unusable(request, refusal)
+        request.session[GRANT_SESSION_KEY] = grant
+        return redirect("accounts:password_reset_set")
+
+
+@method_decorator(never_cache, name="dispatch")
+class PasswordResetSetView(FormView):
+    """/reset/set-password/: choose a new password, with the grant this session holds (410 without)."""
 
     form_class = NewPasswordForm
     template_name = "accounts/password_reset.html"
 
     def dispatch(self, request, *args, **kwargs):
-        token = kwargs["token"]
+        self.grant = request.session.get(GRANT_SESSION_KEY)
         try:
-            if not re.fullmatch(RESET_CODE_PATTERN, token):
-                raise ResetLinkUnusable(RESET_LINK_UNUSABLE)
-            self.reset_user = password_reset_link_user(token)
+            self.reset_user = password_reset_grant_user(grant=self.grant)
         except ResetLinkUnusable as refusal:
-            return self.unusable(refusal)
+            return unusable(request, refusal)
         return super().dispatch(request, *args, **kwargs)
-
-    def unusable(self, refusal):
-        return render(self.request, "accounts/password_reset_unusable.html", {"message": refusal.message},
-                      status=status_for(refusal))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(reset_user=self.reset_user, **kwargs)
@@ -51,20 +67,22 @@ class PasswordResetView(FormView):
     def form_valid(self, form):
         try:
             user = password_reset_complete(
-                token=self.kwargs["token"], password=form.cleaned_data["password1"], request=self.request
+                grant=self.grant, password=form.cleaned_data["password1"], request=self.request
             )
         except ResetLinkUnusable as refusal:
-            return self.unusable(refusal)
+            return unusable(self.request, refusal)
         except ValidationError as error:
             form.add_error("password1", error)
             return self.form_invalid(form)
+        del self.request.session[GRANT_SESSION_KEY]
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, "Password changed. Your other sessions are signed out.")
         return redirect("home")
 
 
 class PasswordResetRequestView(FormView):
-    """/reset/: ask for a link by email. The same answer whether or not an account matches."""
+    """/reset/: ask for a link by email. The same answer whether or not an account matches,
+    and whether or not the request was throttled."""
 
     form_class = PasswordResetRequestForm
     template_name = "accounts/password_reset_request.html"
@@ -75,11 +93,6 @@ class PasswordResetRequestView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
-        password_reset_request(
-            username_or_email=form.cleaned_data["username_or_email"],
-            link_for=lambda token: self.request.build_absolute_uri(
-                reverse("accounts:password_reset", kwargs={"token": token})
-            ),
-        )
+        password_reset_request(request=self.request, username_or_email=form.cleaned_data["username_or_email"])
         messages.info(self.request, RESET_REQUESTED % {"hours": RESET_LINK_HOURS})
         return redirect("accounts:login")

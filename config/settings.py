@@ -4,6 +4,7 @@ Variables are documented in README.md ("Configuration"). A `.env` file in the
 project root is read when present.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -117,9 +118,12 @@ INVITE_FAILURE_LIMIT_PER_IP = env.int("INVITE_FAILURE_LIMIT_PER_IP", default=30)
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 # e.g. django.contrib.sessions.backends.cached_db with a Redis CACHE_URL.
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
-# How many reverse proxies in front of the app append to X-Forwarded-For: the client
-# address for lockouts and the audit trail is read from there. 0: REMOTE_ADDR.
-TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# The client address (lockouts, throttles, audit trail) is REMOTE_ADDR, unless the request
+# comes from one of TRUSTED_PROXY_IPS (the reverse proxies' addresses or networks): then it is
+# the X-Forwarded-For entry TRUSTED_PROXY_COUNT from the right, the one the proxies appended
+# (accounts.audit.client_ip). Anyone can send the header, so without the list it is ignored.
+TRUSTED_PROXY_IPS = [ipaddress.ip_network(entry, strict=False) for entry in env.list("TRUSTED_PROXY_IPS", default=[])]
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if TRUSTED_PROXY_IPS else 0)
 
 # TEMPLATES
 # ------------------------------------------------------------------------------
@@ -235,6 +239,11 @@ EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="docent@localhost")
+# Asking for a link (accounts/reset_requests.py): requests per client address, and links mailed
+# per account, within the window; beyond them the page answers the same and nothing is sent.
+PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
+PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
 # DOCUMENT EXTRACTION (workspaces/documents/sandbox.py)
 # ------------------------------------------------------------------------------
 # Each upload is read in a separate process: the memory it may use on top of the

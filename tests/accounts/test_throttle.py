@@ -1,3 +1,5 @@
+import ipaddress
+
 import pytest
 
 from accounts.signin import LOCKED_OUT
@@ -53,6 +55,7 @@ def test_lockout_ends_after_the_window(client, settings):
 
 
 def test_behind_a_trusted_proxy_the_lockout_counts_the_forwarded_client_address(client, settings):
+    settings.TRUSTED_PROXY_IPS = [ipaddress.ip_network("127.0.0.1")]
     settings.TRUSTED_PROXY_COUNT = 1
     settings.LOGIN_FAILURE_LIMIT_PER_IP = 3
     UserFactory(username="mia")

@@ -8,12 +8,12 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import OperationalError
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from settings_app.services import setting_set
 from tests.concurrency import at_once
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from tests.task_worker import run_worker
 from tests.workspaces.documents.sample_files import stored_files, words
 from workspaces.documents import ingestion
 from workspaces.documents.ingestion import GAVE_UP, TIME_LIMIT_EXCEEDED, document_process
@@ -29,18 +29,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def database_tasks(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def run_worker():
-    """What `ingestion_worker --batch` does, minus its connection housekeeping (which would
-    close the test's transaction): run every task that is due, oldest first."""
-    worker = Worker(
-        queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
-        max_tasks=None, worker_id="test-worker", excluded_queue_names=[],
-    )
-    while (due := DBTaskResult.objects.ready().get_locked()) is not None:
-        due.claim(worker.worker_id)
-        worker.run_task(due)
 
 
 def ingest(workspace, text=None, name="notes.txt"):
