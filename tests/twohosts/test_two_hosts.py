@@ -26,7 +26,7 @@ DATABASE_URL = os.environ.get("TWOHOSTS_DATABASE_URL", "postgres://postgres@127.
 CACHE_URL = os.environ.get("TWOHOSTS_CACHE_URL", "redis://127.0.0.1:6379/12")
 PORTS = [int(port) for port in os.environ.get("TWOHOSTS_PORTS", "8121,8122").split(",")]
 # Its own S3 server, so a test run elsewhere that stops its server cannot pull this one away.
-S3_PORT = int(os.environ.get("TWOHOSTS_S3_PORT", "8126"))
+S3_PORT = int(os.environ.get("TWOHOSTS_S3_PORT", "0"))
 PASSWORD = "correct-horse-battery-staple"
 # A setting changed on one host is in force on the other from its next request: the change
 # deletes the settings entry in the shared cache. The test allows this much.
