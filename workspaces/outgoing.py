@@ -27,6 +27,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 import httpx
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.base import DocentError
 
@@ -155,6 +156,7 @@ class OpenResponse:
         self.close()
 
 
+@sensitive_variables("headers")
 def response_open(method: str, url: str, *, key: ServerKey | None = None, json: object = None,
                   accept: str = "application/json", timeout: float,
                   follow_redirects: bool = False) -> OpenResponse:

@@ -10,6 +10,7 @@ from django.db.models.functions import TruncDate
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from settings_app.services import setting_get
 from workspaces import permissions
@@ -46,6 +47,8 @@ class ModelSetupForm(forms.Form):
         self.fields["model"].widget = forms.Select(choices=choices)
 
 
+@sensitive_post_parameters("typed_key")
+@sensitive_variables("typed_key", "data")
 def model_setup_view(request, admin_site):
     """Admin → Language model: pick the server, list its models, test, save (admins only)."""
     if not request.user.has_module_perms("settings_app"):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.db import transaction
+from django.views.decorators.debug import sensitive_variables
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
@@ -83,6 +84,7 @@ def base_url_check(base_url: str) -> str:
     return base_url
 
 
+@sensitive_variables("typed_key")
 def key_for_test(*, base_url: str, typed_key: str = "") -> ServerKey | None:
     """The key a list or test of `base_url` sends: the one the admin typed for it, else the stored
     key when `base_url` has the saved address's origin, else none."""
@@ -92,6 +94,7 @@ def key_for_test(*, base_url: str, typed_key: str = "") -> ServerKey | None:
     return stored if stored is not None and stored.sent_to(base_url) else None
 
 
+@sensitive_variables("typed_key")
 def models_list(*, base_url: str, typed_key: str = "", timeout: float = SETUP_TIMEOUT_SECONDS) -> list[str]:
     """The model ids the server at `base_url` offers, sorted; ModelSetupError with the reason otherwise."""
     base_url = base_url_check(base_url)
@@ -110,6 +113,7 @@ def models_list(*, base_url: str, typed_key: str = "", timeout: float = SETUP_TI
     return sorted(offered)[:MAX_MODELS]
 
 
+@sensitive_variables("typed_key")
 def connection_test(*, base_url: str, model: str, typed_key: str = "",
                     timeout: float = SETUP_TIMEOUT_SECONDS) -> ConnectionReport:
     """Send a tiny completion; the latency and the start of the reply, or ModelSetupError with the reason."""
@@ -134,6 +138,7 @@ def connection_test(*, base_url: str, model: str, typed_key: str = "",
                             reply=reply[:REPLY_CHARS])
 
 
+@sensitive_variables("typed_key")
 def provider_check(*, provider: str, base_url: str, model: str, typed_key: str = "") -> str:
     """Refuse a provider and model that cannot answer; the cleaned base URL otherwise."""
     base_url = (base_url or "").strip()
@@ -149,6 +154,7 @@ def provider_check(*, provider: str, base_url: str, model: str, typed_key: str =
     return base_url_check(base_url)
 
 
+@sensitive_variables("typed_key")
 @transaction.atomic
 def llm_setup_save(*, provider: str, base_url: str, model: str, typed_key: str = "", request=None) -> None:
     """Store `chat_provider`, `llm_base_url` and `llm_model` together, once they are consistent, and
