@@ -41,6 +41,7 @@ class Behaviour(StrEnum):
     SLOW = "slow"
     OVERSIZED = "oversized"
     REDIRECT = "redirect"
+    NOT_HTTP = "not-http"  # raw bytes (error_message) and a closed connection, as a database port answers
     # Streaming only (a request with "stream": true): a few tokens, then...
     STREAM_ERROR = "stream-error"  # ...an error event, as OpenAI sends one mid-stream
     STREAM_STALL = "stream-stall"  # ...silence, the connection left open
@@ -98,7 +99,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._record(body=None)
         fake = self.server.fake
-        if fake.behaviour in (Behaviour.SERVER_ERROR, Behaviour.REDIRECT):
+        if fake.behaviour in (Behaviour.SERVER_ERROR, Behaviour.REDIRECT, Behaviour.NOT_HTTP):
             self._respond(fake.behaviour, {})
         elif self.path.rstrip("/") == "/v1/models":
             self._send_json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
@@ -160,6 +161,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, _completion(body["model"], "   "))
         elif behaviour == Behaviour.OVERSIZED:
             self._send_json(200, _completion(body["model"], "x" * OVERSIZED_ANSWER_BYTES))
+        elif behaviour == Behaviour.NOT_HTTP:
+            self.wfile.write(f"-ERR {fake.error_message}\r\n\r\n".encode())
+            self.close_connection = True
         elif behaviour == Behaviour.REDIRECT:
             self.send_response(fake.redirect_status)
             self.send_header("Location", fake.redirect_to or "/v1/elsewhere/chat/completions")

@@ -43,7 +43,8 @@ REASON_KEY = "the key holds characters an HTTP header cannot carry"
 REASON_STATUS = "it answered {status}"
 REASON_TIMEOUT = "no answer within {seconds:g} s"
 REASON_UNREACHABLE = "could not connect ({detail})"
-REASON_BROKEN = "the connection broke ({detail})"
+REASON_TOO_MANY_REDIRECTS = "more than {limit} redirects"
+REASON_BROKEN = "the connection broke or the server does not speak HTTP ({kind})"
 REASON_TOO_LARGE = "the answer is larger than {limit:,} bytes"
 DETAIL_CHARS = 120
 ERROR_EXCERPT_BYTES = 300
@@ -227,19 +228,29 @@ class _translated:
         return self
 
     def __exit__(self, kind, exc, tb):
+        """Only a connection failure's own words (the operating system's, e.g. "Connection refused")
+        reach the message: a protocol error quotes what the server sent, so it goes to the log only."""
         if exc is None or isinstance(exc, OutgoingError):
             return False
         detail = " ".join(str(exc).split())[:DETAIL_CHARS] or type(exc).__name__
         if isinstance(exc, httpx.TimeoutException):
             logger.warning("%s sent nothing for %.1fs", self.origin, self.timeout)
             raise OutgoingError(REASON_TIMEOUT.format(seconds=self.timeout), failure=Failure.TIMEOUT) from None
-        if isinstance(exc, httpx.ConnectError | httpx.ProxyError | httpx.TooManyRedirects):
+        if isinstance(exc, httpx.ConnectError):
             logger.warning("%s could not be reached: %s", self.origin, detail)
             raise OutgoingError(REASON_UNREACHABLE.format(detail=detail), failure=Failure.UNREACHABLE) from None
+        if isinstance(exc, httpx.TooManyRedirects):
+            logger.warning("%s redirected more than %d times", self.origin, MAX_REDIRECTS)
+            reason = REASON_TOO_MANY_REDIRECTS.format(limit=MAX_REDIRECTS)
+            raise OutgoingError(reason, failure=Failure.UNREACHABLE) from None
+        if isinstance(exc, httpx.ProxyError):
+            logger.warning("the proxy to %s refused: %r", self.origin, detail)
+            raise OutgoingError(REASON_UNREACHABLE.format(detail="the proxy refused"),
+                                failure=Failure.UNREACHABLE) from None
         if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL | httpx.LocalProtocolError):
-            logger.error("%s is not a usable address: %s", self.origin, detail)
+            logger.error("%s is not a usable address: %r", self.origin, detail)
             raise OutgoingError(REASON_ADDRESS, failure=Failure.ADDRESS) from None
         if isinstance(exc, httpx.TransportError | httpx.StreamError | OSError):
-            logger.warning("%s broke the connection: %s", self.origin, detail)
-            raise OutgoingError(REASON_BROKEN.format(detail=detail), failure=Failure.BROKEN) from None
+            logger.warning("%s broke the connection: %r", self.origin, detail)
+            raise OutgoingError(REASON_BROKEN.format(kind=type(exc).__name__), failure=Failure.BROKEN) from None
         return False

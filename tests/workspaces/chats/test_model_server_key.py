@@ -119,3 +119,11 @@ def test_saving_without_a_change_records_nothing(admin_client, configured):
     AuditEvent.objects.all().delete()
     admin_client.post(PAGE, form_for(configured, action="save"))
     assert not AuditEvent.objects.filter(action=AuditAction.MODEL_CHANGED).exists()
+
+
+def test_the_bytes_of_a_server_that_does_not_speak_http_are_not_shown(admin_client, configured, typed):
+    typed.behaviour = Behaviour.NOT_HTTP
+    typed.error_message = f"wrong password for {SECRET_IN_BODY}"
+    page = html.unescape(admin_client.post(PAGE, form_for(typed, action="test")).content.decode())
+    assert SECRET_IN_BODY not in page and "wrong password" not in page
+    assert "failed: the connection broke or the server does not speak HTTP" in page
