@@ -82,17 +82,17 @@ def status_text(status: int) -> str:
 
 
 def origin_of(url: str) -> str:
-    """`scheme://host:port` of an http(s) URL, the port always written; OutgoingError otherwise."""
+    """`scheme://host:port` of an http(s) URL as httpx will connect to it (the port always written);
+    OutgoingError for anything else, an address with a user name or password included."""
     try:
-        parts = urlsplit((url or "").strip())
-        scheme = parts.scheme.lower()
-        port = parts.port or DEFAULT_PORTS.get(scheme)
-    except ValueError:
+        parsed = httpx.URL((url or "").strip())
+    except httpx.InvalidURL:
         raise OutgoingError(REASON_ADDRESS, failure=Failure.ADDRESS) from None
-    if scheme not in ALLOWED_SCHEMES or not parts.hostname or parts.username is not None or parts.password:
+    port = parsed.port or DEFAULT_PORTS.get(parsed.scheme)
+    if parsed.scheme not in ALLOWED_SCHEMES or not parsed.host or parsed.userinfo or not 0 < port < 65536:
         raise OutgoingError(REASON_ADDRESS, failure=Failure.ADDRESS)
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return f"{scheme}://{host}:{port}"
+    host = f"[{parsed.host}]" if ":" in parsed.host else parsed.host
+    return f"{parsed.scheme}://{host}:{port}"
 
 
 @dataclass(frozen=True)

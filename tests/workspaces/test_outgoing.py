@@ -104,3 +104,17 @@ def test_a_stopped_server_is_unreachable(llm_server):
     url = llm_server.base_url + "/models"
     llm_server.stop()
     assert failure_of(lambda: outgoing.request_send("GET", url, timeout=2, max_bytes=10)).failure == Failure.UNREACHABLE
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:9\\@elsewhere.example/v1", "http://elsewhere.example#@127.0.0.1:9/v1",
+     "http://elsewhere.example?@127.0.0.1:9/v1"],
+)
+def test_an_address_dressed_up_as_the_configured_one_gets_no_key(url):
+    key = ServerKey.for_address(secret=SECRET, address="http://127.0.0.1:9/v1")
+    try:
+        sent = key.sent_to(url)
+    except OutgoingError:
+        sent = False  # refused as an address at all
+    assert not sent
