@@ -41,6 +41,7 @@ class Behaviour(StrEnum):
     SLOW = "slow"
     OVERSIZED = "oversized"
     REDIRECT = "redirect"
+    NOT_HTTP = "not-http"  # raw bytes (error_message) and a closed connection, as a database port answers
     # Streaming only (a request with "stream": true): a few tokens, then...
     STREAM_ERROR = "stream-error"  # ...an error event, as OpenAI sends one mid-stream
     STREAM_STALL = "stream-stall"  # ...silence, the connection left open
@@ -97,7 +98,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         self._record(body=None)
-        if self.path.rstrip("/") == "/v1/models":
+        fake = self.server.fake
+        if fake.behaviour in (Behaviour.SERVER_ERROR, Behaviour.REDIRECT, Behaviour.NOT_HTTP):
+            self._respond(fake.behaviour, {})
+        elif self.path.rstrip("/") == "/v1/models":
             self._send_json(200, {"object": "list", "data": [{"id": "fake-model", "object": "model"}]})
         else:
             self._send_error(404, "Not found.", "not_found")
@@ -146,7 +150,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, behaviour: Behaviour, body: dict):
         fake = self.server.fake
         if behaviour == Behaviour.SERVER_ERROR:
-            self._send_error(500, "The server had an error while processing your request.", "server_error")
+            self._send_error(500, fake.error_message, "server_error")
         elif behaviour == Behaviour.UNAUTHORIZED:
             self._send_error(401, "Incorrect API key provided.", "invalid_api_key")
         elif behaviour == Behaviour.MALFORMED_JSON:
@@ -157,9 +161,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_json(200, _completion(body["model"], "   "))
         elif behaviour == Behaviour.OVERSIZED:
             self._send_json(200, _completion(body["model"], "x" * OVERSIZED_ANSWER_BYTES))
+        elif behaviour == Behaviour.NOT_HTTP:
+            self.wfile.write(f"-ERR {fake.error_message}\r\n\r\n".encode())
+            self.close_connection = True
         elif behaviour == Behaviour.REDIRECT:
-            self.send_response(302)
-            self.send_header("Location", "/v1/elsewhere/chat/completions")
+            self.send_response(fake.redirect_status)
+            self.send_header("Location", fake.redirect_to or "/v1/elsewhere/chat/completions")
             self.send_header("Content-Length", "0")
             self.end_headers()
         else:
@@ -228,6 +235,9 @@ class FakeLLMServer:
     behaviour: Behaviour = Behaviour.ANSWER
     api_key: str = ""
     slow_seconds: float = 3.0
+    error_message: str = "The server had an error while processing your request."  # SERVER_ERROR's body
+    redirect_to: str = ""  # REDIRECT's Location: another server's address, else a path on this one
+    redirect_status: int = 302
     # None: answers name the requested model; "": they name none; else this name (a resolved alias).
     reported_model: str | None = None
     verbose: bool = False

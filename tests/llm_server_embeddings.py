@@ -27,8 +27,8 @@ def respond_embeddings(handler, fake, body) -> None:
     if fake.api_key and handler.headers.get("Authorization") != f"Bearer {fake.api_key}":
         handler._send_error(401, "Incorrect API key provided.", "invalid_api_key")
         return
-    if fake.behaviour == Behaviour.SERVER_ERROR:
-        handler._send_error(500, "The server had an error.", "server_error")
+    if fake.behaviour in (Behaviour.SERVER_ERROR, Behaviour.REDIRECT):
+        handler._respond(fake.behaviour, body)
         return
     inputs = body.get("input") if isinstance(body, dict) else None
     inputs = [inputs] if isinstance(inputs, str) else inputs

@@ -6,7 +6,9 @@ import time
 
 from tests.llm_server import Behaviour, FakeLLMServer, _word_count, answer_text
 
-NON_STREAM_FAILURES = frozenset({Behaviour.SERVER_ERROR, Behaviour.UNAUTHORIZED, Behaviour.REDIRECT})
+NON_STREAM_FAILURES = frozenset(
+    {Behaviour.SERVER_ERROR, Behaviour.UNAUTHORIZED, Behaviour.REDIRECT, Behaviour.NOT_HTTP}
+)
 STREAM_FAILURE_AFTER_TOKENS = 3
 
 

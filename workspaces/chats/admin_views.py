@@ -10,6 +10,7 @@ from django.db.models.functions import TruncDate
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from settings_app.services import setting_get
 from workspaces import permissions
@@ -30,6 +31,12 @@ class ModelSetupForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 60, "placeholder": "http://127.0.0.1:11434/v1"}),
     )
     model = forms.CharField(required=False, label="Model")
+    typed_key = forms.CharField(
+        required=False, label="API key for this test", strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Only for List models, Test connection and the check on Save, sent only to the address above and "
+                  "never stored. Without it, the stored key (LLM_API_KEY) is sent, and only to the saved address.",
+    )
 
     def offer_models(self, models: list[str]):
         """Show the server's models as a choice (keeping a current value it no longer lists)."""
@@ -40,6 +47,8 @@ class ModelSetupForm(forms.Form):
         self.fields["model"].widget = forms.Select(choices=choices)
 
 
+@sensitive_post_parameters("typed_key")
+@sensitive_variables("typed_key", "data")
 def model_setup_view(request, admin_site):
     """Admin → Language model: pick the server, list its models, test, save (admins only)."""
     if not request.user.has_module_perms("settings_app"):
@@ -50,20 +59,23 @@ def model_setup_view(request, admin_site):
     action = request.POST.get("action", "")
     error, report, models = "", None, None
     base_url = (form.data.get("base_url") if form.is_bound else initial["base_url"]) or ""
+    typed_key = (form.data.get("typed_key") if form.is_bound else "") or ""
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             if action == "save":
-                model_setup.llm_setup_save(provider=data["provider"], base_url=data["base_url"], model=data["model"])
+                model_setup.llm_setup_save(provider=data["provider"], base_url=data["base_url"], model=data["model"],
+                                           typed_key=data["typed_key"], request=request)
                 messages.success(request, "Language model saved.")
                 return redirect("admin:language_model")
             if action == "test":
-                report = model_setup.connection_test(base_url=data["base_url"], model=data["model"])
+                report = model_setup.connection_test(base_url=data["base_url"], model=data["model"],
+                                                     typed_key=data["typed_key"])
         except model_setup.ModelSetupError as refusal:
             error = refusal.message
     if base_url.strip():
         try:
-            models = model_setup.models_list(base_url=base_url)
+            models = model_setup.models_list(base_url=base_url, typed_key=typed_key)
             form.offer_models(models)
         except model_setup.ModelSetupError as refusal:
             error = error or refusal.message

@@ -97,7 +97,7 @@ def _stream_by_llm(workspace, prompt, history, hits) -> llm_stream.CompletionStr
         base_url=setting_get("llm_base_url"),
         model=workspace.chat_model or setting_get("llm_model"),
         messages=_llm_messages(workspace, prompt, history, hits),
-        api_key=settings.LLM_API_KEY,
+        key=llm.stored_key(),
         idle_timeout=settings.LLM_TIMEOUT_SECONDS,
         total_timeout=settings.LLM_STREAM_MAX_SECONDS,
     )

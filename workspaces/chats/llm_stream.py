@@ -11,13 +11,12 @@ fit for the person who asked; `delivered` keeps what arrived before it.
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from http.client import HTTPException
 
+from workspaces import outgoing
 from workspaces.chats import llm
 from workspaces.chats.llm import LLMError
+from workspaces.outgoing import Failure, OutgoingError, ServerKey
 
 logger = logging.getLogger(__name__)
 
@@ -26,18 +25,27 @@ MESSAGE_CUT_OFF = "The language model server ended the answer before it was comp
 MESSAGE_STREAM_ERROR = "The language model server reported an error while answering: {detail}"
 MAX_LINE_BYTES = 256 * 1024
 DETAIL_CHARS = 200
+# Failures before the answer starts, as the page words them (a bad status has its own message).
+OPEN_FAILURES = {
+    Failure.ADDRESS: llm.MESSAGE_INVALID_BASE_URL,
+    Failure.KEY: llm.MESSAGE_NOT_CONFIGURED,
+    Failure.TIMEOUT: llm.MESSAGE_TIMEOUT,
+    Failure.UNREACHABLE: llm.MESSAGE_CANNOT_CONNECT,
+    Failure.BROKEN: llm.MESSAGE_CANNOT_CONNECT,
+}
 
 
 class CompletionStream:
     """Iterate for text deltas. `idle_timeout` bounds the wait for each chunk (a stalled
-    server), `total_timeout` the whole answer (a server that trickles forever)."""
+    server), `total_timeout` the whole answer (a server that trickles forever). `key` goes
+    only to its own origin (see `workspaces.outgoing`)."""
 
-    def __init__(self, *, base_url: str, model: str, messages: list[dict], api_key: str = "",
+    def __init__(self, *, base_url: str, model: str, messages: list[dict], key: ServerKey | None = None,
                  idle_timeout: float, total_timeout: float):
         self.base_url = (base_url or "").strip()
         self.requested_model = (model or "").strip()
         self.model = self.requested_model
-        self.api_key = (api_key or "").strip()
+        self.key = key
         self.messages = messages
         self.idle_timeout = idle_timeout
         self.total_timeout = total_timeout
@@ -46,7 +54,8 @@ class CompletionStream:
         self.first_token_ms: int | None = None
         self.elapsed_ms: int | None = None
         self.delivered = ""
-        self._response = None
+        self.origin = ""
+        self._response: outgoing.OpenResponse | None = None
 
     def __iter__(self) -> Iterator[str]:
         started = time.monotonic()
@@ -69,48 +78,46 @@ class CompletionStream:
             self._response.close()
             self._response = None
 
-    def _open(self):
+    def _open(self) -> outgoing.OpenResponse:
         if not self.base_url or not self.requested_model:
-            raise LLMError(llm.MESSAGE_NOT_CONFIGURED)
-        self.origin = llm._checked_origin(self.base_url)
-        if self.api_key and not self.api_key.isprintable():
-            logger.error("LLM API key contains characters not allowed in a header; it was not sent")
             raise LLMError(llm.MESSAGE_NOT_CONFIGURED)
         body = {"model": self.requested_model, "messages": self.messages, "stream": True,
                 "stream_options": {"include_usage": True}}
-        request = urllib.request.Request(  # noqa: S310 - the scheme is checked to be http or https above
-            self.base_url.rstrip("/") + "/chat/completions",
-            data=json.dumps(body).encode(),
-            method="POST",
-            headers={"Content-Type": "application/json", "Accept": "text/event-stream", "User-Agent": "Docent"},
-        )
-        if self.api_key:
-            request.add_header("Authorization", f"Bearer {self.api_key}")
-        with _translated_errors(self.origin, self.idle_timeout):
-            try:
-                response = llm._opener.open(request, timeout=self.idle_timeout)
-            except urllib.error.HTTPError as exc:
-                excerpt = llm._error_excerpt(exc, self.api_key)
-                logger.warning("LLM server %s answered HTTP %s for model %r: %s", self.origin, exc.code,
-                               self.requested_model, excerpt)
-                raise LLMError(llm.MESSAGE_BAD_STATUS.format(status=exc.code), upstream_status=exc.code) from None
-        if response.status != 200:
-            response.close()
-            raise LLMError(llm.MESSAGE_BAD_STATUS.format(status=response.status), upstream_status=response.status)
-        return response
+        try:
+            self.origin = outgoing.origin_of(self.base_url)
+            return outgoing.response_open(
+                "POST", self.base_url.rstrip("/") + "/chat/completions", key=self.key, json=body,
+                accept="text/event-stream", timeout=self.idle_timeout,
+            )
+        except OutgoingError as failure:
+            if failure.failure == Failure.STATUS:
+                raise LLMError(llm.bad_status_message(failure.status), upstream_status=failure.status) from None
+            raise LLMError(OPEN_FAILURES.get(failure.failure, llm.MESSAGE_CANNOT_CONNECT)) from None
+
+    def _lines(self, *, deadline: float) -> Iterator[bytes]:
+        """The body's lines as they arrive; a stall, a broken connection or the end of the time
+        allowed as the page words them."""
+        pending = b""
+        try:
+            for chunk in self._response.chunks():
+                if time.monotonic() > deadline:
+                    logger.warning("LLM server %s streamed for longer than %.0fs", self.origin, self.total_timeout)
+                    raise LLMError(llm.MESSAGE_TIMEOUT)
+                pending += chunk
+                *lines, pending = pending.split(b"\n")
+                yield from lines
+                if len(pending) > MAX_LINE_BYTES:
+                    logger.warning("LLM server %s sent a line longer than %d bytes", self.origin, MAX_LINE_BYTES)
+                    raise LLMError(llm.MESSAGE_TOO_LARGE)
+        except OutgoingError as failure:
+            raise LLMError(MESSAGE_STALLED if failure.failure == Failure.TIMEOUT else MESSAGE_CUT_OFF) from None
+        if pending:
+            yield pending
 
     def _deltas(self, *, deadline: float) -> Iterator[str]:
         size = 0
-        while True:
-            with _translated_errors(self.origin, self.idle_timeout, stalled=True):
-                line = self._response.readline(MAX_LINE_BYTES)
-            if time.monotonic() > deadline:
-                logger.warning("LLM server %s streamed for longer than %.0fs", self.origin, self.total_timeout)
-                raise LLMError(llm.MESSAGE_TIMEOUT)
-            if not line:
-                logger.warning("LLM server %s closed the stream without [DONE]", self.origin)
-                raise LLMError(MESSAGE_CUT_OFF)
-            size += len(line)
+        for line in self._lines(deadline=deadline):
+            size += len(line) + 1
             if size > llm.MAX_RESPONSE_BYTES:
                 raise LLMError(llm.MESSAGE_TOO_LARGE)
             line = line.strip()
@@ -122,6 +129,8 @@ class CompletionStream:
             delta = self._read_chunk(data)
             if delta:
                 yield delta
+        logger.warning("LLM server %s closed the stream without [DONE]", self.origin)
+        raise LLMError(MESSAGE_CUT_OFF)
 
     def _read_chunk(self, data: bytes) -> str:
         try:
@@ -134,7 +143,10 @@ class CompletionStream:
         if "error" in chunk:
             error = chunk["error"]
             detail = error.get("message") if isinstance(error, dict) else error
-            detail = llm._masked(" ".join(str(detail).split()), self.api_key)[:DETAIL_CHARS]
+            detail = " ".join(str(detail).split())
+            if self.key is not None:
+                detail = detail.replace(self.key.secret, "[key]")
+            detail = detail[:DETAIL_CHARS]
             logger.warning("LLM server %s reported an error mid-stream: %s", self.origin, detail)
             raise LLMError(MESSAGE_STREAM_ERROR.format(detail=detail))
         if isinstance(chunk.get("model"), str) and chunk["model"]:
@@ -151,33 +163,3 @@ class CompletionStream:
         if content is not None and not isinstance(content, str):
             raise LLMError(llm.MESSAGE_MALFORMED)
         return (content or "").replace("\x00", "")
-
-
-class _translated_errors:
-    """Socket and protocol failures as LLMErrors with the page's messages."""
-
-    def __init__(self, origin: str, timeout: float, *, stalled: bool = False):
-        self.origin, self.timeout, self.stalled = origin, timeout, stalled
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        if exc is None or isinstance(exc, LLMError | urllib.error.HTTPError):
-            return False
-        if isinstance(exc, urllib.error.URLError):
-            if isinstance(exc.reason, TimeoutError):
-                logger.warning("LLM server %s timed out after %.1fs while connecting", self.origin, self.timeout)
-                raise LLMError(llm.MESSAGE_TIMEOUT) from None
-            logger.warning("LLM server %s could not be reached: %s", self.origin, exc.reason)
-            raise LLMError(llm.MESSAGE_CANNOT_CONNECT) from None
-        if isinstance(exc, TimeoutError):
-            logger.warning("LLM server %s sent nothing for %.1fs", self.origin, self.timeout)
-            raise LLMError(MESSAGE_STALLED if self.stalled else llm.MESSAGE_TIMEOUT) from None
-        if isinstance(exc, OSError | HTTPException):
-            logger.warning("LLM server %s broke the connection: %s", self.origin, type(exc).__name__)
-            raise LLMError(MESSAGE_CUT_OFF if self.stalled else llm.MESSAGE_CANNOT_CONNECT) from None
-        if isinstance(exc, ValueError):
-            logger.error("LLM base URL for %s is not a usable address", self.origin)
-            raise LLMError(llm.MESSAGE_INVALID_BASE_URL) from None
-        return False

@@ -6,7 +6,9 @@
   (model.onnx + tokenizer.json), else downloaded once (`model_files.py`): at most 256
   word pieces, mean pooling over the attention mask, L2 normalised.
 - ``openai-compatible``: `POST <embedding_base_url>/embeddings` of any server that
-  speaks it, with the `embedding_model` setting and the EMBEDDING_API_KEY variable.
+  speaks it, with the `embedding_model` setting and the EMBEDDING_API_KEY variable, through
+  `workspaces.outgoing`: the key goes only to the origin of `embedding_base_url`, never along
+  a redirect.
 
 Vectors are float32 rows, L2 normalised, so a dot product is the cosine.
 """
@@ -14,8 +16,7 @@ Vectors are float32 rows, L2 normalised, so a dot product is the cosine.
 import functools
 import json
 import logging
-import urllib.error
-import urllib.request
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,8 @@ from django.conf import settings
 
 from accounts.base import DocentError
 from settings_app.services import setting_get
+from workspaces import outgoing
+from workspaces.outgoing import Failure, OutgoingError, ServerKey
 from workspaces.retrieval.model_files import ModelUnavailable, local_model_folder
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,7 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MESSAGE_NOT_CONFIGURED = "The embedding server is not configured: set its address and model."
 MESSAGE_MODEL_UNREADABLE = "The local embedding model's files cannot be loaded: replace them."
 MESSAGE_UNREACHABLE = "Docent could not reach the embedding server."
+MESSAGE_BAD_STATUS = "The embedding server answered {status}."
 MESSAGE_MALFORMED = "The embedding server sent an answer Docent could not read."
 
 
@@ -124,7 +128,7 @@ class LocalEmbedder(Embedder):
 class OpenAICompatibleEmbedder(Embedder):
     base_url: str = ""
     model: str = ""
-    api_key: str = ""
+    key: ServerKey | None = None
     timeout: float = 30.0
 
     def embed(self, texts):
@@ -136,20 +140,19 @@ class OpenAICompatibleEmbedder(Embedder):
         return normalised(np.array(rows, dtype=np.float32))
 
     def _request(self, batch):
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self.api_key:
-            headers["Authorization"] = f"Bearer {self.api_key}"
-        body = json.dumps({"model": self.model, "input": batch}).encode()
         url = f"{self.base_url.rstrip('/')}/embeddings"
-        if not url.startswith(("http://", "https://")):
-            raise EmbeddingError(MESSAGE_NOT_CONFIGURED)
-        request = urllib.request.Request(url, data=body, headers=headers)  # noqa: S310 - http(s) checked above
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                payload = json.loads(response.read(MAX_RESPONSE_BYTES))
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
-            logger.warning("embedding server %s failed: %s", self.base_url, exc)
-            raise EmbeddingError(MESSAGE_UNREACHABLE) from exc
+            raw = outgoing.request_send(
+                "POST", url, key=self.key, json={"model": self.model, "input": batch}, timeout=self.timeout,
+                max_bytes=MAX_RESPONSE_BYTES, deadline=time.monotonic() + self.timeout,
+            )
+            payload = json.loads(raw)
+        except OutgoingError as failure:
+            if failure.failure == Failure.ADDRESS:
+                raise EmbeddingError(MESSAGE_NOT_CONFIGURED) from None
+            if failure.failure == Failure.STATUS:
+                raise EmbeddingError(MESSAGE_BAD_STATUS.format(status=outgoing.status_text(failure.status))) from None
+            raise EmbeddingError(MESSAGE_UNREACHABLE) from None
         except ValueError as exc:
             raise EmbeddingError(MESSAGE_MALFORMED) from exc
         try:
@@ -180,7 +183,8 @@ def embedder_current(*, download: bool = False, retry: bool = False) -> Embedder
             raise EmbeddingError(MESSAGE_NOT_CONFIGURED)
         return OpenAICompatibleEmbedder(
             name=f"openai-compatible:{model}", base_url=base_url, model=model,
-            api_key=settings.EMBEDDING_API_KEY, timeout=settings.EMBEDDING_TIMEOUT_SECONDS,
+            key=ServerKey.for_address(secret=settings.EMBEDDING_API_KEY, address=base_url),
+            timeout=settings.EMBEDDING_TIMEOUT_SECONDS,
         )
     return None
 

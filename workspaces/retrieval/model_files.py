@@ -10,7 +10,8 @@ files are there, search stays lexical.
 A file is kept only once its size and SHA-256 match the published ones: it is written
 under a temporary name, synced and renamed, one process at a time (a lock file; another
 process finding it locked skips rather than waits), within DOWNLOAD_SECONDS. A kept file
-is looked up by its size too, so a file cut short on disk is fetched again. After a
+is looked up by its size too, so a file cut short on disk is fetched again. The download goes
+through `workspaces.outgoing`, with no key, following the publisher's redirects (to its CDN). After a
 failure the next attempt in the background waits RETRY_AFTER_SECONDS (the command
 retries at once). Set EMBEDDING_MODEL_URL empty to forbid downloading (a machine
 without internet then needs EMBEDDING_MODEL_DIR).
@@ -23,7 +24,6 @@ import os
 import tempfile
 import time
 import urllib.parse
-import urllib.request
 from pathlib import Path
 from typing import NamedTuple
 
@@ -31,6 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts.base import DocentError
+from workspaces import outgoing
 
 logger = logging.getLogger(__name__)
 
@@ -136,22 +137,23 @@ def _fetch(folder: Path, name: str, url: str, expected: ModelFile, deadline: flo
     logger.info("downloading the embedding model file %s from %s", name, urllib.parse.urlsplit(url).hostname)
     handle, partial = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".part")
     digest, size = hashlib.sha256(), 0
-    request = urllib.request.Request(url, headers={"User-Agent": "Docent"})  # noqa: S310 - scheme checked
     try:
         with os.fdopen(handle, "wb") as out:
             try:
-                with urllib.request.urlopen(request, timeout=settings.EMBEDDING_TIMEOUT_SECONDS) as response:  # noqa: S310
-                    while size <= expected.size and (chunk := response.read(CHUNK_BYTES)):
+                with outgoing.response_open("GET", url, accept="*/*", timeout=settings.EMBEDDING_TIMEOUT_SECONDS,
+                                            follow_redirects=True) as response:
+                    for chunk in response.chunks():
                         if time.monotonic() > deadline:
                             raise TimeoutError(f"not done in {DOWNLOAD_SECONDS} s")
                         digest.update(chunk)
                         out.write(chunk)
                         size += len(chunk)
+                        if size > expected.size:
+                            break
                 out.flush()
                 os.fsync(out.fileno())
-            except Exception as exc:
-                reason = getattr(exc, "reason", None) or exc
-                raise ModelUnavailable(MESSAGE_DOWNLOAD_FAILED.format(name=name, reason=reason)) from exc
+            except (outgoing.OutgoingError, TimeoutError, OSError) as exc:
+                raise ModelUnavailable(MESSAGE_DOWNLOAD_FAILED.format(name=name, reason=exc)) from exc
         if size != expected.size:
             raise ModelUnavailable(MESSAGE_CORRUPT.format(name=name, what=f"{size:,} bytes, not {expected.size:,}"))
         if digest.hexdigest() != expected.sha256:

@@ -74,8 +74,8 @@ def test_query_mode_sends_no_history_and_refuses_without_passages(member_client,
 @pytest.mark.parametrize(
     ("behaviour", "message"),
     [
-        (Behaviour.SERVER_ERROR, llm.MESSAGE_BAD_STATUS.format(status=500)),
-        (Behaviour.UNAUTHORIZED, llm.MESSAGE_BAD_STATUS.format(status=401)),
+        (Behaviour.SERVER_ERROR, llm.bad_status_message(500)),
+        (Behaviour.UNAUTHORIZED, llm.bad_status_message(401)),
         (Behaviour.MALFORMED_JSON, llm.MESSAGE_MALFORMED),
         (Behaviour.MISSING_CHOICES, llm.MESSAGE_EMPTY_ANSWER),
         (Behaviour.SLOW, llm.MESSAGE_TIMEOUT),

@@ -1,4 +1,6 @@
-"""The OpenAI-compatible client against a real HTTP server on 127.0.0.1 (tests/llm_server.py)."""
+"""The model server client the product uses (the streaming one, workspaces.chats.llm_stream, over
+workspaces.outgoing) against a real HTTP server on 127.0.0.1 (tests/llm_server.py), and the
+messages sent for one question."""
 
 import json
 import logging
@@ -8,10 +10,8 @@ import urllib.request
 
 import pytest
 
-from tests.llm_server import Behaviour, fake_llm_server  # noqa: F401 - the llm_server fixture
+from tests.llm_server import Behaviour, FakeLLMServer, fake_llm_server  # noqa: F401 - the llm_server fixture
 from workspaces.chats.llm import (
-    MAX_RESPONSE_BYTES,
-    MESSAGE_BAD_STATUS,
     MESSAGE_CANNOT_CONNECT,
     MESSAGE_EMPTY_ANSWER,
     MESSAGE_INVALID_BASE_URL,
@@ -20,11 +20,12 @@ from workspaces.chats.llm import (
     MESSAGE_TIMEOUT,
     MESSAGE_TOO_LARGE,
     NO_PASSAGES_NOTE,
-    Completion,
     LLMError,
+    bad_status_message,
     build_messages,
-    chat_completion,
 )
+from workspaces.chats.llm_stream import MAX_LINE_BYTES, CompletionStream
+from workspaces.outgoing import ServerKey
 
 SECRET_KEY_VALUE = "sk-test-0123456789abcdef"
 QUESTION = [
@@ -33,9 +34,16 @@ QUESTION = [
 ]
 
 
-def ask(server, **overrides):
-    arguments = {"base_url": server.base_url, "model": "tiny", "messages": QUESTION, "timeout": 5}
-    return chat_completion(**(arguments | overrides))
+def key_for(server, secret=SECRET_KEY_VALUE) -> ServerKey:
+    return ServerKey.for_address(secret=secret, address=server.base_url)
+
+
+def ask(server, **overrides) -> CompletionStream:
+    arguments = {"base_url": server.base_url, "model": "tiny", "messages": QUESTION, "idle_timeout": 5,
+                 "total_timeout": 10}
+    completion = CompletionStream(**(arguments | overrides))
+    completion.text = "".join(completion)
+    return completion
 
 
 def failure_of(server, **overrides) -> LLMError:
@@ -46,7 +54,6 @@ def failure_of(server, **overrides) -> LLMError:
 
 def test_answer_text_model_usage_and_timing_come_from_the_server(llm_server):
     completion = ask(llm_server)
-    assert isinstance(completion, Completion)
     assert completion.text == "Answer from tiny: What does the handbook say about holidays and"
     assert completion.model == "tiny"
     assert completion.usage == {"prompt_tokens": 14, "completion_tokens": 11, "total_tokens": 25}
@@ -59,7 +66,8 @@ def test_the_request_carries_the_model_and_the_messages_unchanged(llm_server):
     assert request.method == "POST"
     assert request.path == "/v1/chat/completions"
     assert request.headers["content-type"] == "application/json"
-    assert request.body == {"model": "llama3.2", "messages": QUESTION, "stream": False}
+    assert request.body == {"model": "llama3.2", "messages": QUESTION, "stream": True,
+                            "stream_options": {"include_usage": True}}
 
 
 def test_a_trailing_slash_on_the_base_url_is_tolerated(llm_server):
@@ -69,12 +77,18 @@ def test_a_trailing_slash_on_the_base_url_is_tolerated(llm_server):
 
 def test_bearer_key_is_sent_when_configured(llm_server):
     llm_server.api_key = SECRET_KEY_VALUE
-    assert ask(llm_server, api_key=SECRET_KEY_VALUE).text.startswith("Answer from tiny")
+    assert ask(llm_server, key=key_for(llm_server)).text.startswith("Answer from tiny")
     assert llm_server.requests[0].authorization == f"Bearer {SECRET_KEY_VALUE}"
 
 
 def test_no_authorization_header_is_sent_without_a_key(llm_server):
-    ask(llm_server, api_key="")
+    ask(llm_server, key=None)
+    assert llm_server.requests[0].authorization is None
+
+
+def test_a_key_bound_to_another_origin_is_not_sent(llm_server):
+    elsewhere = ServerKey.for_address(secret=SECRET_KEY_VALUE, address="http://127.0.0.1:9/v1")
+    ask(llm_server, key=elsewhere)
     assert llm_server.requests[0].authorization is None
 
 
@@ -89,10 +103,10 @@ def test_the_requested_model_is_kept_when_the_server_names_none(llm_server):
     assert ask(llm_server).model == "tiny"
 
 
-def test_a_server_error_becomes_a_message_naming_the_status(llm_server, caplog):
+def test_a_server_error_becomes_a_message_naming_the_status_and_its_reason_only(llm_server, caplog):
     llm_server.behaviour = Behaviour.SERVER_ERROR
     error = failure_of(llm_server)
-    assert str(error) == MESSAGE_BAD_STATUS.format(status=500) == error.message
+    assert str(error) == "The language model server answered 500 Internal Server Error." == bad_status_message(500)
     assert error.upstream_status == 500
     assert "processing your request" not in str(error), "the server's own words stay in the log"
     assert "HTTP 500" in caplog.text and "processing your request" in caplog.text
@@ -101,9 +115,9 @@ def test_a_server_error_becomes_a_message_naming_the_status(llm_server, caplog):
 def test_a_rejected_key_becomes_401_and_the_key_appears_in_no_message_or_log(llm_server, caplog):
     llm_server.api_key = "the-right-key"
     with caplog.at_level(logging.DEBUG):
-        error = failure_of(llm_server, api_key=SECRET_KEY_VALUE)
+        error = failure_of(llm_server, key=key_for(llm_server))
     assert error.upstream_status == 401
-    assert str(error) == MESSAGE_BAD_STATUS.format(status=401)
+    assert str(error) == bad_status_message(401) == "The language model server answered 401 Unauthorized."
     assert "Incorrect API key provided" in caplog.text, "the server echoed the key in its error body"
     assert SECRET_KEY_VALUE not in caplog.text
     assert SECRET_KEY_VALUE not in str(error)
@@ -122,9 +136,7 @@ def test_a_request_the_server_rejects_as_invalid_is_reported_as_400(llm_server):
     ("behaviour", "message"),
     [
         (Behaviour.MALFORMED_JSON, MESSAGE_MALFORMED),
-        (Behaviour.MISSING_CHOICES, MESSAGE_MALFORMED),
         (Behaviour.EMPTY_CONTENT, MESSAGE_EMPTY_ANSWER),
-        (Behaviour.OVERSIZED, MESSAGE_TOO_LARGE),
     ],
 )
 def test_an_unusable_answer_becomes_a_clear_message(llm_server, behaviour, message):
@@ -134,22 +146,15 @@ def test_an_unusable_answer_becomes_a_clear_message(llm_server, behaviour, messa
     assert error.upstream_status is None
 
 
-def test_the_oversized_answer_really_exceeds_the_size_limit(llm_server):
-    """Guards the test above: the fake's big answer must be over the limit for the check to mean anything."""
-    llm_server.behaviour = Behaviour.OVERSIZED
-    request = urllib.request.Request(
-        llm_server.base_url + "/chat/completions",
-        data=json.dumps({"model": "m", "messages": QUESTION}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=5) as response:
-        assert len(response.read()) > MAX_RESPONSE_BYTES
+def test_a_line_longer_than_the_limit_is_refused_not_held(llm_server):
+    llm_server.reported_model = "m" * (MAX_LINE_BYTES + 1)
+    assert str(failure_of(llm_server)) == MESSAGE_TOO_LARGE
 
 
 def test_a_slow_server_times_out_with_a_clear_message_in_about_the_timeout(llm_server):
     llm_server.behaviour = Behaviour.SLOW
     started = time.monotonic()
-    error = failure_of(llm_server, timeout=0.3)
+    error = failure_of(llm_server, idle_timeout=0.3)
     assert str(error) == MESSAGE_TIMEOUT
     assert time.monotonic() - started < llm_server.slow_seconds - 1
 
@@ -158,15 +163,22 @@ def test_a_stopped_server_is_reported_as_unreachable(llm_server):
     base_url = llm_server.base_url
     llm_server.stop()
     with pytest.raises(LLMError) as caught:
-        chat_completion(base_url=base_url, model="tiny", messages=QUESTION, timeout=2)
+        list(CompletionStream(base_url=base_url, model="tiny", messages=QUESTION, idle_timeout=2, total_timeout=2))
     assert str(caught.value) == MESSAGE_CANNOT_CONNECT
 
 
 def test_a_redirect_is_not_followed_so_the_key_goes_nowhere_else(llm_server):
-    llm_server.behaviour = Behaviour.REDIRECT
-    error = failure_of(llm_server, api_key=SECRET_KEY_VALUE)
+    elsewhere = FakeLLMServer().start()
+    try:
+        llm_server.behaviour = Behaviour.REDIRECT
+        llm_server.redirect_to = elsewhere.base_url + "/chat/completions"
+        error = failure_of(llm_server, key=key_for(llm_server))
+    finally:
+        elsewhere.stop()
     assert error.upstream_status == 302
+    assert str(error) == "The language model server answered 302 Found."
     assert [request.path for request in llm_server.requests] == ["/v1/chat/completions"]
+    assert elsewhere.requests == []
 
 
 @pytest.mark.parametrize(
@@ -178,23 +190,24 @@ def test_a_redirect_is_not_followed_so_the_key_goes_nowhere_else(llm_server):
         "http://",
         "http://user:secret@127.0.0.1:11434/v1",
         "http://127.0.0.1:notaport/v1",
+        "http://127.0.0.1:99999/v1",
     ],
 )
 def test_only_plain_http_and_https_base_urls_are_accepted(base_url):
     with pytest.raises(LLMError) as caught:
-        chat_completion(base_url=base_url, model="tiny", messages=QUESTION, timeout=1)
+        list(CompletionStream(base_url=base_url, model="tiny", messages=QUESTION, idle_timeout=1, total_timeout=1))
     assert str(caught.value) == MESSAGE_INVALID_BASE_URL
 
 
 @pytest.mark.parametrize(("base_url", "model"), [("", "tiny"), ("http://127.0.0.1:9/v1", ""), ("  ", "  ")])
 def test_a_missing_base_url_or_model_means_not_configured(base_url, model):
     with pytest.raises(LLMError) as caught:
-        chat_completion(base_url=base_url, model=model, messages=QUESTION, timeout=1)
+        list(CompletionStream(base_url=base_url, model=model, messages=QUESTION, idle_timeout=1, total_timeout=1))
     assert str(caught.value) == MESSAGE_NOT_CONFIGURED
 
 
 def test_a_key_with_a_line_break_is_refused_before_anything_is_sent(llm_server, caplog):
-    error = failure_of(llm_server, api_key="sk-abc\r\nX-Injected: 1")
+    error = failure_of(llm_server, key=key_for(llm_server, "sk-abc\r\nX-Injected: 1"))
     assert str(error) == MESSAGE_NOT_CONFIGURED
     assert llm_server.requests == []
     assert "sk-abc" not in caplog.text

@@ -40,7 +40,7 @@ def test_a_base_url_without_v1_gets_the_exact_error_and_a_hint(llm_server):
     root = llm_server.base_url.removesuffix("/v1")
     with pytest.raises(model_setup.ModelSetupError) as refusal:
         model_setup.models_list(base_url=root)
-    assert "HTTP 404: Not found." in refusal.value.message
+    assert "it answered 404 Not Found." in refusal.value.message
     assert f"try {root}/v1" in refusal.value.message
 
 
@@ -52,13 +52,14 @@ def test_an_unreachable_server_is_reported_with_its_reason(llm_server):
     assert "could not connect" in refusal.value.message
 
 
-def test_test_connection_reports_the_latency_or_the_servers_exact_error(llm_server):
+def test_test_connection_reports_the_latency_or_the_status_and_its_reason(llm_server):
     report = model_setup.connection_test(base_url=llm_server.base_url, model="fake-model")
     assert report.latency_ms >= 0 and report.model == "fake-model" and report.reply.startswith("Answer from")
     llm_server.api_key = "sk-right"
     with pytest.raises(model_setup.ModelSetupError) as refusal:
-        model_setup.connection_test(base_url=llm_server.base_url, model="fake-model", api_key="sk-wrong")
-    assert refusal.value.message == "HTTP 401: Incorrect API key provided: [key]"
+        model_setup.connection_test(base_url=llm_server.base_url, model="fake-model", typed_key="sk-wrong")
+    assert refusal.value.message == model_setup.TEST_FAILED.format(
+        url=f"{llm_server.base_url}/chat/completions", detail="it answered 401 Unauthorized")
 
 
 def test_choosing_the_model_server_without_a_model_or_with_one_it_lacks_is_refused_and_nothing_saved(llm_server):
@@ -152,9 +153,9 @@ def test_the_admin_index_links_the_language_model_and_usage_pages(admin_client):
     assert 'href="/admin/language-model/"' in body and 'href="/admin/usage/"' in body
 
 
-def test_a_model_server_behaving_badly_on_test_gives_its_error(llm_server):
+def test_a_model_server_behaving_badly_on_test_gives_its_status(llm_server):
     llm_server.behaviour = Behaviour.SERVER_ERROR
-    with pytest.raises(model_setup.ModelSetupError, match="HTTP 500: The server had an error"):
+    with pytest.raises(model_setup.ModelSetupError, match="failed: it answered 500 Internal Server Error.$"):
         model_setup.connection_test(base_url=llm_server.base_url, model="fake-model")
 
 

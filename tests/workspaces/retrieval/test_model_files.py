@@ -5,7 +5,11 @@ from django.core.management import CommandError, call_command
 
 from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
-from tests.model_publisher import model_publisher_server, publish  # noqa: F401  (the model_publisher fixture)
+from tests.model_publisher import (  # noqa: F401  (the model_publisher fixture)
+    model_publisher_server,
+    publish,
+    publisher_running,
+)
 from workspaces.retrieval.checks import local_model_check
 from workspaces.retrieval.embeddings import EmbeddingError, embedder_current
 from workspaces.retrieval.model_files import ModelUnavailable, local_model_folder
@@ -33,6 +37,18 @@ def test_the_model_is_downloaded_once_into_the_cache_and_checked(settings, publi
     assert local_model_folder(download=True) == folder
     assert sorted(publisher.requests) == ["/rev/onnx/model.onnx", "/rev/tokenizer.json"]  # once each
     assert [path.name for path in folder.iterdir() if path.name.endswith(".part")] == []
+
+
+def test_the_download_follows_the_publishers_redirect_to_its_cdn_with_no_credentials(settings, publisher):
+    settings.EMBEDDING_MODEL_URL = publisher.base_url
+    with publisher_running() as cdn:
+        for path, body in list(publisher.served.items()):
+            cdn.served[path] = body
+            publisher.redirects[path] = f"http://127.0.0.1:{cdn.server_port}{path}"
+        folder = local_model_folder(download=True)
+    assert (folder / "model.onnx").read_bytes() == WEIGHTS
+    assert sorted(cdn.requests) == ["/rev/onnx/model.onnx", "/rev/tokenizer.json"]
+    assert [headers.get("authorization") for headers in publisher.headers + cdn.headers] == [None] * 4
 
 
 def files_in(folder):
@@ -65,10 +81,10 @@ def test_a_publisher_that_cannot_be_reached_is_a_clear_error_not_asked_again_at_
     settings.EMBEDDING_MODEL_URL = publisher.base_url + "/missing"
     setting_set(label="embedding_provider", value="local")
     for _ in range(2):
-        with pytest.raises(ModelUnavailable, match="could not download the embedding model file model.onnx: Not Found"):
+        with pytest.raises(ModelUnavailable, match="file model.onnx: it answered 404 Not Found"):
             local_model_folder(download=True)
     assert publisher.requests == ["/rev/missing/onnx/model.onnx"]
-    with pytest.raises(CommandError, match="Not Found"):
+    with pytest.raises(CommandError, match="404 Not Found"):
         call_command("retrieval_reembed")  # the admin's own try goes out again
     assert len(publisher.requests) == 2
 
