@@ -205,13 +205,17 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # httpx logs every request at INFO; Docent logs the failures that matter itself (workspaces/outgoing.py).
+    "loggers": {"django.request": {"level": "ERROR"}, "httpx": {"level": "WARNING"}},
 }
 
 # DOCENT
 # ------------------------------------------------------------------------------
 # The OpenAI-compatible provider's key: from the environment only, never stored.
 LLM_API_KEY = env("LLM_API_KEY", default="")
+# Where that key may go (scheme://host:port). Empty: the origin of the saved `llm_base_url`, so an
+# admin who saves another address moves the key with it; set, the key never goes anywhere else.
+LLM_API_KEY_ORIGIN = env("LLM_API_KEY_ORIGIN", default="")
 LLM_TIMEOUT_SECONDS = env.float("LLM_TIMEOUT_SECONDS", default=60.0)
 # Streaming: LLM_TIMEOUT_SECONDS bounds the wait for each chunk, this the whole answer.
 LLM_STREAM_MAX_SECONDS = env.float("LLM_STREAM_MAX_SECONDS", default=600.0)
@@ -227,6 +231,7 @@ EMBEDDING_MODEL_URL = env(
     default="https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2/resolve/1110a243fdf4706b3f48f1d95db1a4f5529b4d41",
 )
 EMBEDDING_API_KEY = env("EMBEDDING_API_KEY", default="")
+EMBEDDING_API_KEY_ORIGIN = env("EMBEDDING_API_KEY_ORIGIN", default="")  # as LLM_API_KEY_ORIGIN
 EMBEDDING_TIMEOUT_SECONDS = env.float("EMBEDDING_TIMEOUT_SECONDS", default=30.0)
 # Questions one person may ask per minute (0 = no limit); counted in the database.
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=10)

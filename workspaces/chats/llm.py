@@ -48,8 +48,10 @@ def bad_status_message(status: int) -> str:
 
 
 def stored_key() -> ServerKey | None:
-    """LLM_API_KEY, bound to the origin of the `llm_base_url` setting: the only server it goes to."""
-    return ServerKey.for_address(secret=settings.LLM_API_KEY, address=setting_get("llm_base_url"))
+    """LLM_API_KEY, bound to LLM_API_KEY_ORIGIN, else to the origin of the `llm_base_url` setting:
+    the only server it goes to."""
+    address = settings.LLM_API_KEY_ORIGIN or setting_get("llm_base_url")
+    return ServerKey.for_address(secret=settings.LLM_API_KEY, address=address)
 
 
 def build_messages(

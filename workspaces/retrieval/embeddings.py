@@ -183,7 +183,8 @@ def embedder_current(*, download: bool = False, retry: bool = False) -> Embedder
             raise EmbeddingError(MESSAGE_NOT_CONFIGURED)
         return OpenAICompatibleEmbedder(
             name=f"openai-compatible:{model}", base_url=base_url, model=model,
-            key=ServerKey.for_address(secret=settings.EMBEDDING_API_KEY, address=base_url),
+            key=ServerKey.for_address(secret=settings.EMBEDDING_API_KEY,
+                                      address=settings.EMBEDDING_API_KEY_ORIGIN or base_url),
             timeout=settings.EMBEDDING_TIMEOUT_SECONDS,
         )
     return None

@@ -127,3 +127,27 @@ def test_the_bytes_of_a_server_that_does_not_speak_http_are_not_shown(admin_clie
     page = html.unescape(admin_client.post(PAGE, form_for(typed, action="test")).content.decode())
     assert SECRET_IN_BODY not in page and "wrong password" not in page
     assert "failed: the connection broke or the server does not speak HTTP" in page
+
+
+def test_with_its_origin_pinned_in_the_environment_the_key_does_not_follow_a_saved_new_address(
+    settings, configured, typed
+):
+    """An admin who saves another server address cannot move a key the operator pinned."""
+    settings.LLM_API_KEY_ORIGIN = f"http://127.0.0.1:{configured.port}"
+    setting_set(label="llm_base_url", value=typed.base_url)
+    from workspaces.chats.llm import stored_key
+
+    key = stored_key()
+    assert key is not None and not key.sent_to(typed.base_url + "/chat/completions")
+    assert key.sent_to(configured.base_url + "/chat/completions")
+
+
+def test_with_its_origin_pinned_the_embedding_key_goes_nowhere_else(settings, configured, typed):
+    from workspaces.retrieval.embeddings import embed
+
+    settings.EMBEDDING_API_KEY, settings.EMBEDDING_API_KEY_ORIGIN = STORED_KEY, configured.base_url
+    setting_set(label="embedding_provider", value="openai-compatible")
+    setting_set(label="embedding_base_url", value=typed.base_url)
+    setting_set(label="embedding_model", value="fake-embedder")
+    embed(["annual leave"])
+    assert typed.requests and {request.authorization for request in typed.requests} == {None}
