@@ -1,5 +1,4 @@
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
@@ -7,15 +6,10 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts import (
-    admin_invites,  # noqa: F401  (registers the invite admin)
-    services,
-)
+from accounts import services
 from accounts.forms import UsernameField
 from accounts.models import AuditEvent, Invite, Role, User
 from accounts.passwords import RESET_LINK_HOURS, password_reset_issue
-from workspaces.admin import membership_formset_save
-from workspaces.permissions import MANAGE_MEMBERS, workspaces_where
 
 
 class RoleRulesFormMixin:
@@ -57,29 +51,6 @@ class UserChangeForm(RoleRulesFormMixin, DjangoUserChangeForm):
         fields = ("username", "password", "role", "suspended", "email", "daily_message_limit")
 
 
-class MembershipInline(admin.TabularInline):
-    model = User.workspaces.through
-    fk_name = "user"
-    extra = 0
-    autocomplete_fields = ("workspace",)
-    fields = ("workspace", "role")
-
-    def _managed(self, request):
-        Workspace = apps.get_model("workspaces", "Workspace")
-        return workspaces_where(request.user, MANAGE_MEMBERS, Workspace.objects.all())
-
-    def get_queryset(self, request):
-        """Only memberships of workspaces whose members this user manages (all, for an admin)."""
-        return super().get_queryset(request).filter(workspace__in=self._managed(request).values("pk"))
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "workspace":
-            kwargs["queryset"] = self._managed(request)  # a forged POST cannot name another workspace
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-    verbose_name = "workspace"
-    verbose_name_plural = "workspaces"
-
-
 class CreatedInvitesInline(admin.TabularInline):
     model = Invite
     fk_name = "created_by"
@@ -112,7 +83,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("username", "role", "password1", "password2")}),
     )
-    inlines = (MembershipInline, CreatedInvitesInline)
+    inlines = (CreatedInvitesInline,)  # workspaces.admin adds the user's memberships
     actions = ("suspend_users", "unsuspend_users", "issue_password_reset_links")
 
     @admin.display(description="joined with invite")
@@ -161,11 +132,6 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         services.user_save(actor=request.user, user=obj, request=request)
-
-    def save_formset(self, request, form, formset, change):
-        if formset.model is MembershipInline.model:
-            return membership_formset_save(request, formset)
-        return super().save_formset(request, form, formset, change)
 
     def delete_model(self, request, obj):
         services.user_delete(actor=request.user, user=obj, request=request)

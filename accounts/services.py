@@ -10,9 +10,18 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.base import DocentError
 from accounts.invite_throttle import invite_refusal_record, invite_throttle_check
-from accounts.models import EXPIRED, AuditAction, Invite, InviteStatus, Role, User, new_session_salt
+from accounts.models import (
+    EXPIRED,
+    AuditAction,
+    Invite,
+    InviteStatus,
+    Role,
+    User,
+    invite_expiry_check,
+    new_session_salt,
+)
+from accounts.roles import WorkspaceRole
 from accounts.validators import normalize_username, username_validators
-from workspaces.roles import WorkspaceRole
 
 CANNOT_SUSPEND_SELF = "You cannot suspend your own account."
 CANNOT_DEMOTE_SELF = "You cannot change your own role."
@@ -163,18 +172,6 @@ def setup_create_first_admin(*, username: str, password: str) -> User:
         raise SetupAlreadyDone(SETUP_ALREADY_DONE)
     username = account_check(username=username, password=password)
     return User.objects.create_user(username, password, role=Role.ADMIN)
-
-
-INVITE_EXPIRY_PAST = "Choose a time in the future: an invite that has already expired could never be used."
-
-
-def invite_expiry_check(*, expires_at, invite: Invite | None = None) -> None:
-    """Refuse an expiry that has passed, unless `invite` has it already (its other fields edited)."""
-    if expires_at is None or expires_at > timezone.now():
-        return
-    if invite is not None and invite.pk and Invite.objects.filter(pk=invite.pk, expires_at=expires_at).exists():
-        return
-    raise DocentError(INVITE_EXPIRY_PAST)
 
 
 @transaction.atomic

@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
 
+from accounts.base import DocentError
 from settings_app.models import SystemSetting
 from settings_app.registry import REGISTRY
-from settings_app.services import setting_get, setting_set
+from settings_app.services import setting_check, setting_get, setting_set
 
 MODEL_UNUSED = (
     "Saved, but workspaces answer with the built-in retrieval provider until chat_provider is openai-compatible: "
@@ -58,14 +59,12 @@ class SystemSettingAdmin(admin.ModelAdmin):
                 self.initial["value"] = value_field.initial
 
             def clean_value(self):
-                # The model settings are checked together (provider, server, model): same rule as
-                # Admin → Language model. Imported here: settings_app does not depend on workspaces.
-                from workspaces.chats.model_setup import ModelSetupError, setting_change_check
-
+                # The checks apps registered (the model settings are checked together with
+                # Admin → Language model's rule: workspaces.apps).
                 value = self.cleaned_data["value"]
                 try:
-                    setting_change_check(label=obj.label, value=value)
-                except ModelSetupError as refusal:
+                    setting_check(label=obj.label, value=value)
+                except DocentError as refusal:
                     raise forms.ValidationError(refusal.message) from None
                 return value
 

@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
-from workspaces.chats.choices import ChatProvider
+from settings_app.choices import ChatProvider
 
 DEFAULT_SYSTEM_PROMPT = (
     "You answer questions about the documents of this workspace. Use only the passages given as context, "

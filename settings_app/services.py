@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
@@ -50,6 +51,22 @@ def _audited(stored: str | None) -> str:
     if not stored:
         return "(default)"
     return stored if len(stored) <= AUDIT_VALUE_CHARS and "\n" not in stored else f"({len(stored)} characters)"
+
+
+# Checks that apps above this one add (in their AppConfig.ready) for the labels they own: each is
+# called as check(label=…, value=…) before the system settings admin saves a value, and raises a
+# DocentError (or ValidationError) to refuse it. settings_app itself imports no app above it.
+SETTING_CHECKS: list[Callable[..., None]] = []
+
+
+def setting_check_register(check: Callable[..., None]) -> None:
+    if check not in SETTING_CHECKS:
+        SETTING_CHECKS.append(check)
+
+
+def setting_check(*, label: str, value: Any) -> None:
+    for check in SETTING_CHECKS:
+        check(label=label, value=value)
 
 
 def settings_invalidate() -> None:

@@ -7,16 +7,20 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import MAX_INVITE_USES, User
+from accounts.models import MAX_INVITE_USES
+from accounts.roles import WorkspaceRole
 from accounts.services import invites_issue
-from workspaces import permissions
+from workspaces import (
+    admin_invites,  # noqa: F401  (registers the invite admin)
+    permissions,
+)
+from workspaces.admin_memberships import MembershipInline, membership_formset_save
 from workspaces.admin_permissions import PermissionsAdminMixin
 from workspaces.chats import admin as chats_admin  # noqa: F401  (registers the chat log)
 from workspaces.chats.admin_forms import WorkspaceAdminForm
 from workspaces.documents import admin as documents_admin
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
-from workspaces.roles import WorkspaceRole
-from workspaces.services import memberships_save, workspace_delete, workspace_save
+from workspaces.services import workspace_delete, workspace_save
 
 
 class IssueInvitesForm(forms.Form):
@@ -30,39 +34,6 @@ class IssueInvitesForm(forms.Form):
     expires_in_days = forms.IntegerField(
         min_value=1, max_value=365, required=False, label="Expires after (days)", help_text="Empty: never expires."
     )
-
-
-def membership_formset_save(request, formset) -> None:
-    """An admin list of memberships, saved row by row through the services (rules and audit)."""
-    formset.save(commit=False)
-    memberships_save(actor=request.user, added=formset.new_objects, changed=formset.changed_objects,
-                     removed=formset.deleted_objects, request=request)
-
-
-class MembershipInline(PermissionsAdminMixin, admin.TabularInline):
-    model = WorkspaceUser
-    permission_action = permissions.MANAGE_MEMBERS
-    workspace_lookup = ""  # inlines are asked with the parent workspace
-    extra = 1
-    autocomplete_fields = ("user",)
-    fields = ("user", "role")
-    verbose_name = "member"
-    verbose_name_plural = "members"
-
-    def scoped(self, request, queryset):
-        return queryset  # the parent workspace was scoped already
-
-    def get_formset(self, request, obj=None, **kwargs):
-        """The user field accepts only active people the actor may manage (a manager never adds
-        an admin, whatever id is posted; `membership_add` refuses suspended users), plus those
-        already members, so existing rows still save."""
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["role"].initial = permissions.default_member_role()
-        allowed = User.objects.manageable_by(request.user).filter(suspended=False)
-        if obj is not None and obj.pk:
-            allowed = allowed | User.objects.filter(pk__in=obj.memberships.values("user_id"))
-        formset.form.base_fields["user"].queryset = allowed.distinct()
-        return formset
 
 
 @admin.register(Workspace)

@@ -8,10 +8,13 @@ class WorkspacesConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
+        from settings_app.services import setting_check_register
+        from workspaces.chats.model_setup import setting_change_check
         from workspaces.retrieval.checks import local_model_check, pgvector_check
 
         register(pgvector_check)
         register(local_model_check)
+        setting_check_register(setting_change_check)
         one_blas_thread()
 
 

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from workspaces.chats.choices import ChatProvider
+from accounts.roles import WorkspaceRole
+from settings_app.choices import ChatProvider
 from workspaces.models import Workspace
-from workspaces.roles import WorkspaceRole
 from workspaces.services import OWNER_SETTINGS, allowed_chat_models
 
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from accounts.base import TimestampedModel
-from workspaces.chats.choices import ChatMode, ChatProvider
-from workspaces.roles import WorkspaceRole
+from accounts.roles import WorkspaceRole
+from settings_app.choices import ChatProvider
+from workspaces.chats.choices import ChatMode
 
 
 def count_of(model, field="workspace"):

@@ -20,8 +20,8 @@ The rules:
 """
 
 from accounts.models import Role
+from accounts.roles import WorkspaceRole
 from settings_app.services import setting_get
-from workspaces.roles import WorkspaceRole
 
 SEE = "see"
 SEARCH = "search"

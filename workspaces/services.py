@@ -12,13 +12,13 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.base import DocentError
 from accounts.models import AuditAction
+from accounts.roles import WorkspaceRole
 from accounts.validators import normalize_username
+from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
 from workspaces import permissions
-from workspaces.chats.choices import ChatProvider
 from workspaces.documents.storage import stored_file_delete
 from workspaces.models import NAME_TAKEN, Workspace, WorkspaceUser
-from workspaces.roles import WorkspaceRole
 
 NO_SUCH_USER = "No active user is called “%(username)s”."
 ALREADY_MEMBER = "“%(username)s” is already a member of this workspace."

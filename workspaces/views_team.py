@@ -9,9 +9,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, View
 
 from accounts.http import status_for
+from accounts.roles import ROLE_HELP, WorkspaceRole
 from workspaces import permissions
 from workspaces.forms import MemberAddForm, MemberRoleForm, WorkspaceSettingsForm
-from workspaces.roles import ROLE_HELP, WorkspaceRole
 from workspaces.services import (
     MembershipRefused,
     membership_add,

@@ -12,10 +12,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
+from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
 from workspaces import permissions
 from workspaces.chats import model_setup
-from workspaces.chats.choices import ChatProvider
 from workspaces.chats.models import WorkspaceChat
 from workspaces.models import Workspace
 

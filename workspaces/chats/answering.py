@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
 from workspaces.chats import llm, llm_stream
 from workspaces.chats.answer import Source, StoredAnswer
-from workspaces.chats.choices import ChatMode, ChatProvider
+from workspaces.chats.choices import ChatMode
 from workspaces.chats.compose import compose
 from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import term_weights

@@ -1,4 +1,5 @@
-"""Choices the workspace row stores about answering; stated once, read by models, forms and the admin."""
+"""Choices the workspace row stores about answering; stated once, read by models, forms and the admin.
+(The provider is `settings_app.choices.ChatProvider`: a system setting offers the same choice.)"""
 
 from django.db import models
 
@@ -6,11 +7,6 @@ from django.db import models
 class ChatMode(models.TextChoices):
     CHAT = "chat", "Chat (keeps the conversation)"
     QUERY = "query", "Query (answers only from documents)"
-
-
-class ChatProvider(models.TextChoices):
-    RETRIEVAL = "retrieval", "Retrieval (built in)"
-    OPENAI_COMPATIBLE = "openai-compatible", "OpenAI-compatible server"
 
 
 class ChatState(models.TextChoices):

@@ -23,10 +23,10 @@ from django.views.decorators.debug import sensitive_variables
 from accounts.audit import audit_record
 from accounts.base import DocentError
 from accounts.models import AuditAction
+from settings_app.choices import ChatProvider
 from settings_app.services import setting_get, setting_set
 from workspaces import outgoing
 from workspaces.chats import llm
-from workspaces.chats.choices import ChatProvider
 from workspaces.outgoing import Failure, OutgoingError, ServerKey
 
 URL_NO_SCHEME = "Start the address with http:// or https://, e.g. http://127.0.0.1:11434/v1."

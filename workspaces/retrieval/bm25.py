@@ -26,42 +26,18 @@ all but zero (1e-6 · saturation), and the newest passages come first among near
 """
 
 import math
-from typing import NamedTuple
 
 from django.db import connection
 
 from workspaces.models import Workspace
+from workspaces.retrieval import bm25_postgresql, bm25_sqlite
+from workspaces.retrieval.bm25_formula import IDF_FLOOR, K1, Statistics, idf
 from workspaces.retrieval.query import QUESTION_WORDS
 
-K1 = 1.2
-B = 0.75
-IDF_FLOOR = 1e-6
 # The first essential words: every word at most this common (most questions: one round).
 RARE_SHARE = 0.02
 LARGE_WORKSPACE = 10_000
 FLOOR_SCAN = 2_000
-
-
-def idf(*, passages: int, df: int) -> float:
-    value = math.log((passages - df + 0.5) / (df + 0.5)) if passages else 0.0
-    return value if value > 0 else IDF_FLOOR
-
-
-def saturation(tf: int, length: int, average: float) -> float:
-    """tf · (k1 + 1) / (tf + k1 · (1 − b + b · len / avglen)): a word's share of a passage's score, before idf."""
-    if tf <= 0:
-        return 0.0
-    return tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))
-
-
-class Statistics(NamedTuple):
-    """What BM25 needs to know of a query's words in a workspace: {word: df}, N, average length,
-    and (PostgreSQL) {word: its 'english' lexeme}."""
-
-    dfs: dict[str, int]
-    passages: int
-    average: float
-    lexemes: dict[str, str]
 
 
 def statistics(*, workspace: Workspace, terms: list[str]) -> Statistics:
@@ -73,12 +49,8 @@ def _backend():
     arguments: statistics, essential_scores, newest_scores and scores_of (SQLite's ignore the
     `stats` some of them are given: FTS5's bm25() reads its own)."""
     if connection.vendor == "sqlite":
-        from workspaces.retrieval import bm25_sqlite
-
         return bm25_sqlite
     if connection.vendor == "postgresql":
-        from workspaces.retrieval import bm25_postgresql
-
         return bm25_postgresql
     raise NotImplementedError(f"Passage search supports SQLite and PostgreSQL, not {connection.vendor}.")
 

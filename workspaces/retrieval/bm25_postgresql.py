@@ -18,7 +18,7 @@ The values are those PostgreSQL computes in float32, reproduced here (`_rank_val
 import numpy as np
 from django.db import connection
 
-from workspaces.retrieval import bm25
+from workspaces.retrieval.bm25_formula import K1, B, Statistics, idf
 
 MAX_POSITIONS = 256  # above tsvector's cap (255 positions a lexeme)
 ALL_WEIGHTS_ONE = "{1,1,1,1}"
@@ -68,7 +68,7 @@ STATISTICS = """
     ORDER BY q.n
 """
 
-def statistics(workspace, terms: list[str]) -> bm25.Statistics:
+def statistics(workspace, terms: list[str]) -> Statistics:
     """df of each term's lexeme among the workspace's passages; N and the average length."""
     with connection.cursor() as cursor:
         cursor.execute(STATISTICS, [list(terms), workspace.pk, workspace.pk])
@@ -79,16 +79,16 @@ def statistics(workspace, terms: list[str]) -> bm25.Statistics:
             lexemes[term] = lexeme
         dfs[term] = df if lexeme else 0
         passages, total = workspace_passages or 0, total_length or 0
-    return bm25.Statistics(dfs, passages, (total / passages if passages else 0.0), lexemes)
+    return Statistics(dfs, passages, (total / passages if passages else 0.0), lexemes)
 
 
 def _score(count: int) -> str:
     """The BM25 sum over `count` words as one expression (no subquery: a few µs a passage).
     tf · (k1 + 1) / (tf + K) is written (k1 + 1) · (1 − K / (tf + K)) so that each word's
     tf, one ts_rank call, appears once; it is 0 when the word is absent."""
-    norm = f"{bm25.K1}::float8 * ({1 - bm25.B}::float8 + {bm25.B}::float8 * c.search_length / %(average)s::float8)"
+    norm = f"{K1}::float8 * ({1 - B}::float8 + {B}::float8 * c.search_length / %(average)s::float8)"
     terms = (
-        f"%(idf_{n})s::float8 * {bm25.K1 + 1}::float8 * (1 - ({norm}) / ({_tf(n)} + {norm}))" for n in range(count)
+        f"%(idf_{n})s::float8 * {K1 + 1}::float8 * (1 - ({norm}) / ({_tf(n)} + {norm}))" for n in range(count)
     )
     return " + ".join(terms)
 
@@ -114,7 +114,7 @@ def _parameters(workspace, stats, terms, limit):
     return terms, {
         "average": stats.average or 1.0,
         **{f"query_{n}": _tsquery(stats.lexemes[term]) for n, term in enumerate(terms)},
-        **{f"idf_{n}": bm25.idf(passages=stats.passages, df=stats.dfs[term]) for n, term in enumerate(terms)},
+        **{f"idf_{n}": idf(passages=stats.passages, df=stats.dfs[term]) for n, term in enumerate(terms)},
         "workspace": workspace.pk,
         "limit": limit,
     }

@@ -17,7 +17,7 @@ connection's temporary schema and scored with the index's own counts.
 
 from django.db import connection
 
-from workspaces.retrieval import bm25
+from workspaces.retrieval.bm25_formula import Statistics, idf, saturation
 from workspaces.retrieval.sqlite_vocab import sqlite_term_dfs, varints
 
 # Ranking first and joining only this head to the workspace is exact whenever the head
@@ -75,10 +75,10 @@ def quoted(terms) -> str:
     return " OR ".join(f'"{term}"' for term in terms)
 
 
-def statistics(workspace, terms: list[str]) -> bm25.Statistics:
+def statistics(workspace, terms: list[str]) -> Statistics:
     """FTS5's counts over its whole table, as bm25() counts them."""
     dfs, passages, tokens = sqlite_term_dfs(terms)
-    return bm25.Statistics(dfs, passages, (tokens / passages if passages else 0.0), {})
+    return Statistics(dfs, passages, (tokens / passages if passages else 0.0), {})
 
 
 def essential_scores(workspace, stats, essential: list[str], rest: list[str], limit: int) -> list[tuple[int, float]]:
@@ -130,11 +130,11 @@ def scores_of(workspace, stats, terms: list[str], passage_ids: list[int]) -> lis
         cursor.execute(SIZES.format(ids=marks), list(passage_ids))
         lengths = {pid: sum(varints(sizes)) for pid, sizes in cursor.fetchall()}
     stem_of = dict(zip(terms, stems, strict=True))
-    weights = [(stem_of[term], bm25.idf(passages=stats.passages, df=stats.dfs.get(term, 0))) for term in terms]
+    weights = [(stem_of[term], idf(passages=stats.passages, df=stats.dfs.get(term, 0))) for term in terms]
     scored = []
     for pid in {doc for doc, _ in frequencies}:
         score = sum(
-            weight * bm25.saturation(frequencies.get((pid, stem), 0), lengths[pid], stats.average)
+            weight * saturation(frequencies.get((pid, stem), 0), lengths[pid], stats.average)
             for stem, weight in weights
         )
         if score > 0:

@@ -8,11 +8,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditAction, AuditEvent
+from accounts.roles import WorkspaceRole
 from tests.factories import WorkspaceChatFactory, WorkspaceUserFactory
 from tests.workspaces.chats.asking import ask, chat_url
 from workspaces.chats.admin import PRIVATE_TEXT
 from workspaces.models import WorkspaceChat
-from workspaces.roles import WorkspaceRole
 from workspaces.services import workspace_update
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
-"""The invite admin: links with uses, expiry and a role, listed so they read at 1366 px."""
+"""The invite admin (an accounts model; here because its lists are scoped by the workspaces a
+user runs): links with uses, expiry and a role, listed so they read at 1366 px."""
 
 from django import forms
-from django.apps import apps
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Q
@@ -11,6 +11,7 @@ from django.utils.html import format_html
 
 from accounts import services
 from accounts.models import Invite, InviteStatus
+from workspaces.models import Workspace
 from workspaces.permissions import MANAGE_MEMBERS, default_member_role, runs_every_workspace, workspaces_where
 
 
@@ -33,7 +34,7 @@ class InviteAdmin(admin.ModelAdmin):
         if runs_every_workspace(request.user):
             return invites
         # A manager limited to owned workspaces: the invites they issued or that grant one of those.
-        managed = workspaces_where(request.user, MANAGE_MEMBERS, apps.get_model("workspaces", "Workspace").objects)
+        managed = workspaces_where(request.user, MANAGE_MEMBERS, Workspace.objects)
         return invites.filter(Q(created_by=request.user) | Q(workspaces__in=managed.values("pk"))).distinct()
 
     def get_changeform_initial_data(self, request):
@@ -43,7 +44,7 @@ class InviteAdmin(admin.ModelAdmin):
         if db_field.name == "workspaces":
             # Only workspaces whose members this user manages (a manager limited to their own, say).
             kwargs["queryset"] = workspaces_where(
-                request.user, MANAGE_MEMBERS, apps.get_model("workspaces", "Workspace").objects.all()
+                request.user, MANAGE_MEMBERS, Workspace.objects.all()
             )
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 

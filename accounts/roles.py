@@ -1,4 +1,5 @@
-"""The roles a member holds in one workspace. What each may do is `workspaces.permissions`."""
+"""The roles a member holds in one workspace (an invite grants one, so they live with people).
+What each may do is `workspaces.permissions`."""
 
 from django.db import models
 
