@@ -4,6 +4,8 @@ It lives in `accounts`, the first installed app, which every other app already d
 (`AUTH_USER_MODEL`), so nothing here creates an import cycle.
 """
 
+from enum import StrEnum
+
 from django.db import models
 
 
@@ -17,20 +19,50 @@ class TimestampedModel(models.Model):
         abstract = True
 
 
+class ErrorCode(StrEnum):
+    """Every kind of refusal, in domain words. The web layer (`accounts.http.STATUS_BY_CODE`)
+    gives each one HTTP status; a code not listed here is a programming error."""
+
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    GONE = "gone"
+    CONFLICT = "conflict"
+    FORBIDDEN = "forbidden"
+    RATE_LIMITED = "rate_limited"
+    QUOTA = "quota"
+    LOCKED_OUT = "locked_out"
+    SUSPENDED = "suspended"
+    TOO_LARGE = "too_large"
+    # A model server or embedding server failed (the question or document was fine).
+    PROVIDER_FAILED = "provider_failed"
+    EMBEDDING_FAILED = "embedding_failed"
+    EMBEDDING_MODEL_UNAVAILABLE = "embedding_model_unavailable"
+    # Why a file was refused.
+    EMPTY = "empty"
+    DUPLICATE = "duplicate"
+    UNSUPPORTED = "unsupported"
+    MISMATCH = "mismatch"
+    BINARY = "binary"
+    ENCODING = "encoding"
+    CORRUPT = "corrupt"
+    ENCRYPTED = "encrypted"
+    NO_TEXT = "no_text"
+    MISSING = "missing"
+
+
 class DocentError(Exception):
     """A refusal with a message for the person who asked.
 
-    `code` names the kind of refusal in domain words ("too_large", "rate_limited", …);
-    the web layer (`accounts.http.status_for`) turns it into an HTTP status, so no
-    service knows about HTTP.
+    `code` (an `ErrorCode`) names the kind of refusal; the web layer
+    (`accounts.http.status_for`) turns it into an HTTP status, so no service knows about HTTP.
     """
 
-    default_code = "invalid"
+    default_code = ErrorCode.INVALID
 
     def __init__(self, message: str, *, code: str | None = None):
         super().__init__(message)
         self.message = message
-        self.code = code or self.default_code
+        self.code = ErrorCode(code or self.default_code)
 
     def __str__(self):
         return self.message

@@ -1,19 +1,37 @@
-"""The web layer's side of the error family: a refusal's code as an HTTP status."""
+"""The web layer's side of the error family: each refusal's code as one HTTP status."""
 
-from accounts.base import DocentError
+from http import HTTPStatus
+
+from accounts.base import DocentError, ErrorCode
 
 STATUS_BY_CODE = {
-    "rate_limited": 429,
-    "quota": 429,
-    "gone": 410,
-    "conflict": 409,
-    "forbidden": 403,
-    "not_found": 404,
-    "too_large": 413,
+    ErrorCode.INVALID: HTTPStatus.BAD_REQUEST,
+    ErrorCode.NOT_FOUND: HTTPStatus.NOT_FOUND,
+    ErrorCode.GONE: HTTPStatus.GONE,
+    ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
+    ErrorCode.FORBIDDEN: HTTPStatus.FORBIDDEN,
+    ErrorCode.RATE_LIMITED: HTTPStatus.TOO_MANY_REQUESTS,
+    ErrorCode.QUOTA: HTTPStatus.TOO_MANY_REQUESTS,
+    ErrorCode.LOCKED_OUT: HTTPStatus.TOO_MANY_REQUESTS,
+    ErrorCode.SUSPENDED: HTTPStatus.FORBIDDEN,
+    ErrorCode.TOO_LARGE: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     # The question was fine; the model server failed. The page shows why and keeps the prompt.
-    "provider_failed": 200,
+    ErrorCode.PROVIDER_FAILED: HTTPStatus.OK,
+    ErrorCode.EMBEDDING_FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
+    ErrorCode.EMBEDDING_MODEL_UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
+    # A file refused for what it holds: the upload form shows why, as for any bad input.
+    ErrorCode.EMPTY: HTTPStatus.BAD_REQUEST,
+    ErrorCode.DUPLICATE: HTTPStatus.BAD_REQUEST,
+    ErrorCode.UNSUPPORTED: HTTPStatus.BAD_REQUEST,
+    ErrorCode.MISMATCH: HTTPStatus.BAD_REQUEST,
+    ErrorCode.BINARY: HTTPStatus.BAD_REQUEST,
+    ErrorCode.ENCODING: HTTPStatus.BAD_REQUEST,
+    ErrorCode.CORRUPT: HTTPStatus.BAD_REQUEST,
+    ErrorCode.ENCRYPTED: HTTPStatus.BAD_REQUEST,
+    ErrorCode.NO_TEXT: HTTPStatus.BAD_REQUEST,
+    ErrorCode.MISSING: HTTPStatus.BAD_REQUEST,
 }
 
 
 def status_for(error: DocentError) -> int:
-    return STATUS_BY_CODE.get(error.code, 400)
+    return STATUS_BY_CODE[error.code]
