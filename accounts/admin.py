@@ -6,10 +6,11 @@ from django.contrib.auth.forms import UserChangeForm as DjangoUserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from accounts import services
+from accounts import rules, services
 from accounts.forms import UsernameField
-from accounts.models import AuditEvent, Invite, Role, User
+from accounts.models import AuditEvent, Invite, User
 from accounts.passwords import RESET_LINK_HOURS, password_reset_issue
+from accounts.roles import Role
 
 
 class RoleRulesFormMixin:
@@ -113,8 +114,9 @@ class UserAdmin(DjangoUserAdmin):
         return type(form.__name__, (form,), {"actor": request.user})
 
     def formfield_for_choice_field(self, db_field, request, **kwargs):
-        if db_field.name == "role" and request.user.role != Role.ADMIN:
-            kwargs["choices"] = [(value, label) for value, label in Role.choices if value != Role.ADMIN]
+        if db_field.name == "role":
+            granted = rules.roles_managed_by(request.user)
+            kwargs["choices"] = [(value, label) for value, label in Role.choices if value in granted]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def get_inline_instances(self, request, obj=None):

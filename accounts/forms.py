@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from accounts import rules
 from accounts.services import account_check
 from accounts.signin import INVALID_LOGIN, SUSPENDED_MESSAGE, SignInRefused, sign_in_check
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
@@ -103,7 +104,7 @@ class AdminSignInForm(SignInForm):
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
-        if not user.is_staff:
+        if not rules.runs_the_admin(user):
             raise self.get_invalid_login_error()
 
 

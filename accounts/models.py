@@ -9,20 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from accounts import rules
 from accounts.base import DocentError, TimestampedModel
-from accounts.roles import WorkspaceRole
+from accounts.roles import Role, WorkspaceRole
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
-
-
-class Role(models.TextChoices):
-    ADMIN = "admin", "Admin"
-    MANAGER = "manager", "Manager"
-    DEFAULT = "default", "Member"
-
-
-STAFF_ROLES = (Role.ADMIN, Role.MANAGER)
-# Permissions only an admin holds; a manager runs everything else in the admin.
-ADMIN_ONLY_APPS = ("settings_app",)
 
 
 def new_session_salt() -> str:
@@ -37,12 +27,8 @@ class UserQuerySet(models.QuerySet):
         return self.filter(role=Role.ADMIN, suspended=False)
 
     def manageable_by(self, user):
-        """The users `user` may see and edit in the admin: managers never see admins."""
-        if user.role == Role.ADMIN:
-            return self.all()
-        if user.role == Role.MANAGER:
-            return self.exclude(role=Role.ADMIN)
-        return self.none()
+        """The users `user` may see and edit in the admin (accounts.rules.roles_managed_by)."""
+        return self.filter(role__in=rules.roles_managed_by(user))
 
 
 class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
@@ -116,11 +102,11 @@ class User(TimestampedModel, AbstractBaseUser):
 
     @property
     def is_staff(self):
-        return self.role in STAFF_ROLES
+        return rules.runs_the_admin(self)
 
     @property
     def is_superuser(self):
-        return self.role == Role.ADMIN
+        return rules.is_admin(self)
 
     def _get_session_auth_hash(self, secret=None):
         """Django's hash of the password, salted per user so that suspending ends every session
@@ -136,9 +122,7 @@ class User(TimestampedModel, AbstractBaseUser):
         return all(self.has_perm(perm, obj) for perm in perm_list)
 
     def has_module_perms(self, app_label):
-        if not self.is_active or not self.is_staff:
-            return False
-        return self.is_superuser or app_label not in ADMIN_ONLY_APPS
+        return rules.may_use_admin_app(self, app_label)
 
 
 def generate_invite_code() -> str:

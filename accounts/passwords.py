@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from accounts import rules
 from accounts.audit import audit_record
 from accounts.base import DocentError
 from accounts.models import AuditAction, PasswordResetLink, User, new_session_salt
@@ -58,7 +59,7 @@ def password_reset_link_create(*, user: User, created_by: User | None, ip: str |
 def password_reset_issue(*, actor: User, user: User) -> str:
     """A new reset token for `user`, issued by `actor`. PermissionDenied when `actor` may not
     change `user` (a manager and an admin's account, say)."""
-    if not actor.is_staff:
+    if not rules.runs_the_admin(actor):
         raise PermissionDenied("Only admins and managers issue password reset links.")
     user_check_change(actor=actor, target=user)
     return password_reset_link_create(user=user, created_by=actor)

@@ -7,20 +7,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
+from accounts import rules
 from accounts.audit import audit_record
 from accounts.base import DocentError
 from accounts.invite_throttle import invite_refusal_record, invite_throttle_check
-from accounts.models import (
-    EXPIRED,
-    AuditAction,
-    Invite,
-    InviteStatus,
-    Role,
-    User,
-    invite_expiry_check,
-    new_session_salt,
-)
-from accounts.roles import WorkspaceRole
+from accounts.models import EXPIRED, AuditAction, Invite, InviteStatus, User, invite_expiry_check, new_session_salt
+from accounts.roles import Role, WorkspaceRole
 from accounts.validators import normalize_username, username_validators
 
 CANNOT_SUSPEND_SELF = "You cannot suspend your own account."
@@ -79,8 +71,8 @@ def user_check_change(*, actor: User, target: User | None, new_role: str | None 
 
     Judged against the stored row, not the edited object, so an edit cannot hide whom it touches."""
     current = User.objects.filter(pk=target.pk).first() if target is not None and target.pk else None
-    touches_admin = new_role == Role.ADMIN or (current is not None and current.role == Role.ADMIN)
-    if actor.role != Role.ADMIN and touches_admin:
+    touched = {new_role, current.role if current is not None else None} - {None}
+    if not all(rules.may_manage_role(actor, role) for role in touched):
         raise PermissionDenied(MANAGER_CANNOT_TOUCH_ADMIN)
     if current is None:
         return
@@ -254,7 +246,7 @@ def invite_check(invite: Invite) -> None:
     if invite.state != InviteStatus.PENDING:
         raise InviteUnavailable(INVITE_REFUSALS[invite.state])
     issuer = invite.created_by
-    if issuer is None or issuer.suspended or not issuer.is_staff:
+    if not rules.may_issue_invites(issuer):
         raise InviteUnavailable(INVITE_REVOKED)
 
 

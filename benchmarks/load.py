@@ -193,7 +193,8 @@ def prepare_data() -> Data:
     from django.core.management import call_command
     from django.test import Client
 
-    from accounts.models import Role, User
+    from accounts.models import User
+    from accounts.roles import Role
     from benchmarks import bench
     from settings_app.services import setting_get
     from workspaces.chats.answering import provider_for

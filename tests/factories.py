@@ -3,7 +3,8 @@ import uuid
 import factory
 from factory.django import DjangoModelFactory
 
-from accounts.models import Invite, Role, User
+from accounts.models import Invite, User
+from accounts.roles import Role
 from settings_app.models import SystemSetting
 from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
 

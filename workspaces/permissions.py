@@ -12,6 +12,8 @@ The rules:
   is "all" (the default); with "owned" they run only the workspaces they own and are plain
   members (by their role) elsewhere.
 - Only admins and managers open the Django admin; its lists show only what they run.
+- The rules about people alone (who is admin, manager, active) are `accounts.rules`; this
+  module builds on them and is what every caller outside `accounts` asks.
 - The text of a chat asked while its workspace's chats were private (`workspace_chats.private`)
   is read by nobody but the asker, for good: the chat log shows who, when and where, not what.
   While a workspace's chats are private, the text of its earlier chats is hidden too.
@@ -19,7 +21,7 @@ The rules:
   (the import command, a task): it may do everything.
 """
 
-from accounts.models import Role
+from accounts import rules
 from accounts.roles import WorkspaceRole
 from settings_app.services import setting_get
 
@@ -59,8 +61,8 @@ REFUSALS = {
 }
 
 
-def _active(user) -> bool:
-    return user is not None and user.is_authenticated and user.is_active
+_active = rules.is_active
+_is_staff = rules.runs_the_admin
 
 
 def _manager_runs_all() -> bool:
@@ -71,18 +73,12 @@ def _runs_everything(user) -> bool:
     """The system, an admin, or a manager while managers run every workspace."""
     if user is None:
         return True
-    if not _active(user):
-        return False
-    return user.role == Role.ADMIN or (user.role == Role.MANAGER and _manager_runs_all())
+    return rules.is_admin(user) or (rules.is_manager(user) and _manager_runs_all())
 
 
 def runs_every_workspace(user) -> bool:
     """True when no list needs narrowing for `user` (the admin's querysets ask this first)."""
     return _runs_everything(user)
-
-
-def _is_staff(user) -> bool:
-    return _active(user) and user.role in (Role.ADMIN, Role.MANAGER)
 
 
 def role_in(user, workspace) -> str | None:

@@ -4,7 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts import services
-from accounts.models import Invite, InviteStatus, Role, User
+from accounts.models import Invite, InviteStatus, User
+from accounts.roles import Role
 from accounts.services import CANNOT_DEMOTE_SELF, CANNOT_SUSPEND_SELF
 from tests.factories import AdminFactory, InviteFactory, ManagerFactory, UserFactory
 

@@ -4,7 +4,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Invite, InviteStatus, Role, User
+from accounts.models import Invite, InviteStatus, User
+from accounts.roles import Role
 from accounts.services import INVITE_REVOKED, INVITE_USED_UP
 from tests.concurrency import at_once
 from tests.factories import InviteFactory, UserFactory, WorkspaceFactory

@@ -1,7 +1,8 @@
 
 import pytest
 
-from accounts.models import Role, User
+from accounts.models import User
+from accounts.roles import Role
 from tests.concurrency import at_once
 from tests.factories import UserFactory
 

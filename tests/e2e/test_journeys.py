@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from accounts.models import Invite, Role, User
+from accounts.models import Invite, User
+from accounts.roles import Role
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import DEFAULT_PASSWORD, AdminFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
 

@@ -5,7 +5,8 @@ from django.contrib import admin
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from accounts.models import InviteStatus, Role, User
+from accounts.models import InviteStatus, User
+from accounts.roles import Role
 from config.admin_safety import BAD_SELECTION
 from config.middleware import NUL_IN_QUERY
 from tests.accounts.test_admin_roles import change_post
