@@ -1,3 +1,4 @@
+import hashlib
 from typing import Any
 
 from django.core.cache import cache
@@ -6,14 +7,25 @@ from django.core.exceptions import ValidationError
 from settings_app.models import SystemSetting
 from settings_app.registry import REGISTRY
 
-CACHE_KEY = "settings_app:values:v1"
 UNKNOWN_LABEL = "“%(label)s” is not a setting Docent knows."
 
 
+def _registry_fingerprint() -> str:
+    """A digest of every setting's label, type, default and bounds: the shape of the cached values."""
+    shape = repr(sorted((label, type(spec).__name__, repr(spec)) for label, spec in REGISTRY.items()))
+    return hashlib.sha256(shape.encode()).hexdigest()[:16]
+
+
+# Another release (a `git pull`, or a rolling deploy sharing Redis) caches its own registry's
+# values under its own key, so neither reads a dict built for labels it does not know.
+CACHE_KEY = f"settings_app:values:{_registry_fingerprint()}"
+
+
 def settings_all() -> dict[str, Any]:
-    """Every registry value, typed; one query per cache lifetime, shared by all workers."""
+    """Every registry value, typed; one query per cache lifetime, shared by all workers.
+    A cached value of any other shape is read again from the database, never trusted."""
     values = cache.get(CACHE_KEY)
-    if values is None:
+    if not isinstance(values, dict) or values.keys() != REGISTRY.keys():
         stored = dict(SystemSetting.objects.values_list("label", "value"))
         values = {label: spec.to_python(stored.get(label)) for label, spec in REGISTRY.items()}
         cache.set(CACHE_KEY, values, timeout=300)
