@@ -58,8 +58,10 @@ def migrated_database(tmp_path_factory) -> Path:
 
 
 def development_environment(folder: Path, database: Path) -> dict:
+    # Not the test settings, and not the `make test` that may have started the suite.
+    inherited = ("DJANGO_SETTINGS_MODULE", "SECRET_KEY", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
     return {
-        **{key: value for key, value in os.environ.items() if key not in ("DJANGO_SETTINGS_MODULE", "SECRET_KEY")},
+        **{key: value for key, value in os.environ.items() if key not in inherited},
         "DEBUG": "1", "DATABASE_URL": f"sqlite:///{database}", "MEDIA_ROOT": str(folder / "media"),
         "CACHE_URL": f"filecache://{folder / 'cache'}", "INGEST_SWEEP_SECONDS": "1",
     }
