@@ -1,4 +1,6 @@
+import dataclasses
 import hashlib
+import json
 from typing import Any
 
 from django.core.cache import cache
@@ -11,9 +13,10 @@ UNKNOWN_LABEL = "“%(label)s” is not a setting Docent knows."
 
 
 def _registry_fingerprint() -> str:
-    """A digest of every setting's label, type, default and bounds: the shape of the cached values."""
-    shape = repr(sorted((label, type(spec).__name__, repr(spec)) for label, spec in REGISTRY.items()))
-    return hashlib.sha256(shape.encode()).hexdigest()[:16]
+    """A digest of every setting's label, type, default and bounds: the shape of the cached values.
+    The same in every process of one release (text, not reprs that may hold addresses)."""
+    shape = [(label, type(spec).__name__, dataclasses.asdict(spec)) for label, spec in sorted(REGISTRY.items())]
+    return hashlib.sha256(json.dumps(shape, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
 # Another release (a `git pull`, or a rolling deploy sharing Redis) caches its own registry's

@@ -3,6 +3,10 @@
 The cache (a file in the checkout, or a Redis shared by a rolling deploy) outlives the code
 that wrote it; a reader that finds another shape rebuilds it from the database."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -12,6 +16,7 @@ from settings_app.services import CACHE_KEY, setting_get, setting_set
 
 pytestmark = pytest.mark.django_db
 
+ROOT = Path(__file__).resolve().parents[2]
 PREVIOUS_CACHE_KEY = "settings_app:values:v1"
 
 
@@ -42,3 +47,10 @@ def test_a_cached_settings_value_of_another_type_is_rebuilt(cached):
     cache.set(CACHE_KEY, cached, timeout=300)
 
     assert setting_get("custom_app_name") == "Docent"
+
+
+def test_every_process_of_one_release_caches_the_settings_under_one_key():
+    """A setting changed in one process deletes the entry every other process reads."""
+    code = "import django; django.setup(); from settings_app.services import CACHE_KEY; print(CACHE_KEY)"
+    other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert other.stdout.strip() == CACHE_KEY, other.stderr
