@@ -17,9 +17,11 @@ $(BIN)/.installed: requirements.txt
 
 install: $(BIN)/.installed
 
+# runserver + an ingestion worker on 127.0.0.1:$(PORT); Ctrl-C, SIGTERM or SIGHUP stops both (config/run_dev.py).
+PORT ?= 8000
 run: install
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
-	DEBUG=$${DEBUG:-1} $(PY) -m config.run_dev 127.0.0.1:8000   # runserver + an ingestion worker, Ctrl-C stops both
+	DEBUG=$${DEBUG:-1} exec $(PY) -m config.run_dev 127.0.0.1:$(PORT)
 
 # Several workers must share one cache: without CACHE_URL they share the project's file cache.
 serve: install

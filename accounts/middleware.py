@@ -17,6 +17,10 @@ def has_users() -> bool:
     return exists
 
 
+def has_users_forget() -> None:
+    cache.delete(HAS_USERS_CACHE_KEY)
+
+
 def _first_run_exempt() -> tuple[str, ...]:
     return ("/setup/", settings.STATIC_URL, "/healthz", "/livez")
 

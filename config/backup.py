@@ -29,6 +29,7 @@ from django.db import connection, transaction
 
 from accounts.models import User
 from settings_app.models import SystemSetting
+from settings_app.services import settings_invalidate
 from workspaces.documents.jobs import documents_requeue_unfinished
 from workspaces.models import TermStat, WorkspaceChat, WorkspaceDocument, WorkspaceStat
 from workspaces.retrieval.vectors import pgvector_backfill
@@ -132,6 +133,7 @@ def backup_restore(*, source: Path) -> dict[str, int]:
         with transaction.atomic():
             SystemSetting.objects.all().delete()  # the defaults created by migrate
             _load_rows(data_path, manifest["content_types"])
+        settings_invalidate()  # the defaults read before the restore are cached
         known_paths = set(WorkspaceDocument.objects.values_list("docpath", flat=True))
         for member in archive.getmembers():
             if not member.isfile() or not member.name.startswith(FILES_PREFIX):

@@ -95,6 +95,9 @@ CACHES = {"default": env.cache("CACHE_URL", default=f"filecache://{BASE_DIR / '.
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache":
     # Short timeouts and every failure a cache miss: a Redis outage is not an outage (config/cache.py).
     CACHES["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+# Keys name the database their values came from: a new or recreated database starts with an empty
+# cache, even in a checkout whose cache folder (or a Redis) is kept (config/cache_keys.py).
+CACHES["default"]["KEY_FUNCTION"] = "config.cache_keys.database_scoped_key"
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------

@@ -20,8 +20,14 @@ from config.settings import *  # noqa: E402,F403
 # One fast hash instead of PBKDF2's many rounds: the suite signs in hundreds of times.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# One process, one test at a time (conftest clears it): memory is enough and fastest.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One process, one test at a time (conftest clears it): memory is enough and fastest. Keys are
+# made as in production, named after the database (config/cache_keys.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "KEY_FUNCTION": CACHES["default"]["KEY_FUNCTION"],  # noqa: F405
+    }
+}
 
 # Tasks run inside the request that queues them, so a test sees the document processed;
 # tests of the worker itself switch to the database backend.

@@ -1,3 +1,6 @@
+import dataclasses
+import hashlib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -9,16 +12,28 @@ from accounts.models import AuditAction
 from settings_app.models import SystemSetting
 from settings_app.registry import REGISTRY
 
-CACHE_KEY = "settings_app:values:v1"
 UNKNOWN_LABEL = "“%(label)s” is not a setting Docent knows."
 # A value longer than this (a system prompt, say) is audited as "changed", not quoted.
 AUDIT_VALUE_CHARS = 80
 
 
+def _registry_fingerprint() -> str:
+    """A digest of every setting's label, type, default and bounds: the shape of the cached values.
+    The same in every process of one release (text, not reprs that may hold addresses)."""
+    shape = [(label, type(spec).__name__, dataclasses.asdict(spec)) for label, spec in sorted(REGISTRY.items())]
+    return hashlib.sha256(json.dumps(shape, default=str, sort_keys=True).encode()).hexdigest()[:16]
+
+
+# Another release (a `git pull`, or a rolling deploy sharing Redis) caches its own registry's
+# values under its own key, so neither reads a dict built for labels it does not know.
+CACHE_KEY = f"settings_app:values:{_registry_fingerprint()}"
+
+
 def settings_all() -> dict[str, Any]:
-    """Every registry value, typed; one query per cache lifetime, shared by all workers."""
+    """Every registry value, typed; one query per cache lifetime, shared by all workers.
+    A cached value of any other shape is read again from the database, never trusted."""
     values = cache.get(CACHE_KEY)
-    if values is None:
+    if not isinstance(values, dict) or values.keys() != REGISTRY.keys():
         stored = dict(SystemSetting.objects.values_list("label", "value"))
         values = {label: spec.to_python(stored.get(label)) for label, spec in REGISTRY.items()}
         cache.set(CACHE_KEY, values, timeout=300)

@@ -29,6 +29,7 @@ def dead_redis(settings, monkeypatch):
     caches = {"default": environ.Env().cache("CACHE_URL")}
     assert caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
     caches["default"]["BACKEND"] = "config.cache.ResilientRedisCache"
+    caches["default"]["KEY_FUNCTION"] = "config.cache_keys.database_scoped_key"
     settings.CACHES = caches
     return url
 
