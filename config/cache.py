@@ -6,7 +6,7 @@ failure is logged once per LOG_INTERVAL_SECONDS per process, not per request, an
 RETRY_AFTER_SECONDS after a failure Redis is not asked at all, so a dead cache costs
 nothing. Everything Docent caches is read from the database on a miss (settings, first-run
 state); lockout and limit counts live in the database already. `/healthz` reports the
-cache's state through `ping()` (config.health).
+cache's state through `ping()` (workspaces.operations.health).
 
 settings.py maps `CACHE_URL=redis://…` to this backend.
 """

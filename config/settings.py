@@ -53,7 +53,6 @@ INSTALLED_APPS = [
     "accounts",
     "settings_app",
     "workspaces",
-    "config.apps.OperationsConfig",
 ]
 
 MIDDLEWARE = [

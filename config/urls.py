@@ -3,7 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from config.health import healthz, livez
+from workspaces.operations.health import healthz, livez
 from workspaces.views import HomeView
 
 urlpatterns = [

@@ -14,7 +14,6 @@ from django.core.management import CommandError, call_command
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction, Invite
-from config.backup import backed_up_models
 from settings_app.services import setting_set
 from tests.factories import (
     AdminFactory,
@@ -26,6 +25,7 @@ from tests.factories import (
     WorkspaceFactory,
     WorkspaceUserFactory,
 )
+from workspaces.operations.backup import backed_up_models
 
 
 def every_row() -> dict[str, list[tuple]]:

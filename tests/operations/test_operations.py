@@ -4,9 +4,9 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from accounts.models import User
-from config.health import livez
 from tests.factories import UserFactory, WorkspaceChatFactory, WorkspaceDocumentFactory, WorkspaceFactory
 from workspaces.models import WorkspaceChat, WorkspaceDocument
+from workspaces.operations.health import livez
 
 
 @pytest.mark.django_db

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from config.backup import backup_create
+from workspaces.operations.backup import backup_create
 
 
 class Command(BaseCommand):

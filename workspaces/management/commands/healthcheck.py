@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from config.health import health_report, is_healthy
+from workspaces.operations.health import health_report, is_healthy
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.backup import RestoreError, backup_restore
+from workspaces.operations.backup import RestoreError, backup_restore
 
 
 class Command(BaseCommand):
