@@ -217,3 +217,20 @@ def test_a_workspace_annotated_with_one_users_role_answers_correctly_for_another
     assert p.may(people["owner"], p.MANAGE_MEMBERS, annotated)
     assert not p.may(people["viewer"], p.MANAGE_MEMBERS, annotated)
     assert not p.may(people["outsider"], p.SEE, annotated)
+
+
+@pytest.mark.parametrize(("action", "pages"), [
+    (p.SEARCH, ["search/?q=leave"]),
+    (p.ASK, ["chat/", "chat/export.csv", "chat/clear/"]),
+])
+def test_the_search_and_chat_pages_ask_for_their_own_action_not_only_to_see(
+    client, people, workspace, monkeypatch, action, pages
+):
+    """No role today sees without searching and asking; a role that did would be refused there
+    (the pages ask the module for SEARCH and ASK, not for SEE alone)."""
+    monkeypatch.setitem(p.ROLE_ACTIONS, "viewer", p.VIEWER_ACTIONS - {action})
+    client.force_login(people["viewer"])
+    assert client.get(f"/w/{workspace.slug}/").status_code == 200
+    for page in pages:
+        assert client.get(f"/w/{workspace.slug}/{page}").status_code == 403, page
+    assert client.post(f"/w/{workspace.slug}/{pages[0]}", {"prompt": "Anything?"}).status_code == 403

@@ -14,6 +14,7 @@ from django.views.generic import ListView, View
 
 from accounts.http import status_for
 from settings_app.services import setting_get
+from workspaces import permissions
 from workspaces.chats.export import chats_csv_response, chats_json_response
 from workspaces.chats.forms import AskForm
 from workspaces.chats.limits import ChatRefused, daily_quota
@@ -26,6 +27,8 @@ from workspaces.views import LenientPaginationMixin, WorkspaceMixin
 class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
     """The asker's own included chats in this workspace, newest page first and
     oldest-first within the page, and the form to ask."""
+
+    required_action = permissions.ASK
 
     template_name = "workspaces/chats/chat.html"
     context_object_name = "chats"
@@ -78,6 +81,8 @@ class ChatStreamView(WorkspaceMixin, View):
     HTML with its citations). A refusal is a JSON {"error": message} with the page's status.
     The page's form POSTs to ChatView instead when JavaScript is off."""
 
+    required_action = permissions.ASK
+
     def post(self, request, *args, **kwargs):
         form = AskForm(request.POST)
         try:
@@ -108,6 +113,8 @@ class ChatSourceView(WorkspaceMixin, View):
     """Source `number` of one of the asker's own chats, as a small HTML fragment for the
     page's popover: the cited passage's text and a link to it in its document."""
 
+    required_action = permissions.ASK
+
     def get(self, request, *args, **kwargs):
         chats = WorkspaceChat.objects.history_for(user=request.user, workspace=self.workspace)
         chat = get_object_or_404(chats, pk=kwargs["pk"])
@@ -124,6 +131,8 @@ class ChatSourceView(WorkspaceMixin, View):
 
 
 class ChatClearView(WorkspaceMixin, View):
+    required_action = permissions.ASK
+
     def get(self, request, *args, **kwargs):
         return redirect("workspaces:chat", slug=self.workspace.slug)  # clearing takes the page's button
 
@@ -135,6 +144,8 @@ class ChatClearView(WorkspaceMixin, View):
 
 class ChatExportView(WorkspaceMixin, View):
     """The asker's included chats in this workspace as CSV or JSON, streamed."""
+
+    required_action = permissions.ASK
 
     def get(self, request, *args, **kwargs):
         if kwargs["format"] not in ("csv", "json"):

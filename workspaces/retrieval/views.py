@@ -2,6 +2,7 @@ from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.views.generic import TemplateView
 
+from workspaces import permissions
 from workspaces.retrieval.grouping import group_hits
 from workspaces.retrieval.highlight import highlight
 from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms
@@ -20,6 +21,8 @@ class SearchView(WorkspaceMixin, TemplateView):
     Every page is a slice of one ranking of the SEARCH_RESULTS best hits, grouped by
     place before it is cut into pages: the same query gives the same pages (a hybrid
     ranking's blend depends on how many hits are ranked), and a place never spans two."""
+
+    required_action = permissions.SEARCH
 
     template_name = "workspaces/retrieval/search.html"
 
