@@ -18,9 +18,8 @@ class WorkspaceAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "chat_model" not in self.fields or not setting_get("llm_base_url"):
             return
-        try:
-            offered = model_setup.models_list(base_url=setting_get("llm_base_url"))
-        except model_setup.ModelSetupError:
+        offered = model_setup.models_offered(base_url=setting_get("llm_base_url"))
+        if offered is None:
             return  # the field stays free text; saving an openai-compatible choice reports the error
         current = self.initial.get("chat_model") or ""
         choices = [("", f"— the system setting ({setting_get('llm_model') or 'none'}) —")]

@@ -12,11 +12,13 @@ the system settings admin, the workspace admin) goes through.
 - Saving records who changed what (from -> to) in the audit trail; no key is ever part of it.
 """
 
+import hashlib
 import json
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from django.core.cache import cache
 from django.db import transaction
 from django.views.decorators.debug import sensitive_variables
 
@@ -51,6 +53,9 @@ SETUP_TIMEOUT_SECONDS = 10.0
 MAX_ANSWER_BYTES = 1024 * 1024
 MAX_MODELS = 1000
 MODEL_NAME_CHARS = 120
+# How long a form trusts the saved server's model list (Admin → Language model always asks anew).
+MODELS_CACHE_SECONDS = 300
+MODELS_FAILURE_CACHE_SECONDS = 60
 REPLY_CHARS = 60
 
 
@@ -111,6 +116,23 @@ def models_list(*, base_url: str, typed_key: str = "", timeout: float = SETUP_TI
     except (KeyError, TypeError):
         raise ModelSetupError(LIST_FAILED.format(url=url, detail=NO_MODEL_LIST)) from None
     return sorted(offered)[:MAX_MODELS]
+
+
+def models_offered(*, base_url: str) -> list[str] | None:
+    """The model ids of the saved server, as a form offers them: from the cache, asked at most once
+    per MODELS_CACHE_SECONDS (a failure: None, remembered for MODELS_FAILURE_CACHE_SECONDS), so a
+    page is not held up to the server's timeout each time it is built."""
+    key = f"model_setup:models:{hashlib.sha256(base_url.encode()).hexdigest()[:16]}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    try:
+        offered = models_list(base_url=base_url)
+    except ModelSetupError:
+        cache.set(key, [], MODELS_FAILURE_CACHE_SECONDS)
+        return None
+    cache.set(key, offered, MODELS_CACHE_SECONDS)
+    return offered
 
 
 @sensitive_variables("typed_key")

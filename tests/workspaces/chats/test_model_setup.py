@@ -168,3 +168,24 @@ def test_setting_the_server_address_alone_says_it_is_unused_until_the_provider_i
                                  {"value": "http://127.0.0.1:11434/v1"}, follow=True)
     assert setting_get("llm_base_url") == "http://127.0.0.1:11434/v1"
     assert MODEL_UNUSED in html.unescape(response.content.decode())
+
+
+def test_the_workspace_form_asks_the_server_for_its_models_once_not_each_time_it_is_built(
+    admin_client, workspace, llm_server
+):
+    setting_set(label="llm_base_url", value=llm_server.base_url)
+    url = f"/admin/workspaces/workspace/{workspace.pk}/change/"
+    for _ in range(3):
+        assert '<option value="fake-model">fake-model</option>' in admin_client.get(url).content.decode()
+    assert [request.path for request in llm_server.requests].count("/v1/models") == 1
+
+
+def test_a_server_that_cannot_list_its_models_is_asked_again_only_after_a_while(admin_client, workspace, llm_server):
+    from tests.llm_server import Behaviour
+
+    setting_set(label="llm_base_url", value=llm_server.base_url)
+    llm_server.behaviour = Behaviour.SERVER_ERROR
+    url = f"/admin/workspaces/workspace/{workspace.pk}/change/"
+    for _ in range(2):
+        assert admin_client.get(url).status_code == 200  # the field stays free text
+    assert [request.path for request in llm_server.requests].count("/v1/models") == 1
