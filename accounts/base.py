@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     gives each one HTTP status; a code not listed here is a programming error."""
 
     INVALID = "invalid"
+    UNAUTHORIZED = "unauthorized"  # no credentials, or an unknown, revoked or expired API key
     NOT_FOUND = "not_found"
     GONE = "gone"
     CONFLICT = "conflict"

@@ -6,6 +6,7 @@ from accounts.base import DocentError, ErrorCode
 
 STATUS_BY_CODE = {
     ErrorCode.INVALID: HTTPStatus.BAD_REQUEST,
+    ErrorCode.UNAUTHORIZED: HTTPStatus.UNAUTHORIZED,
     ErrorCode.NOT_FOUND: HTTPStatus.NOT_FOUND,
     ErrorCode.GONE: HTTPStatus.GONE,
     ErrorCode.CONFLICT: HTTPStatus.CONFLICT,
