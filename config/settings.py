@@ -1,6 +1,6 @@
 """Docent settings: one file, every deploy-specific value read from the environment.
 
-Variables are documented in README.md ("Configuration"). A `.env` file in the
+Variables are documented in docs/production.md ("Configuration"). A `.env` file in the
 project root is read when present.
 """
 
@@ -261,7 +261,7 @@ EXTRACTION_TIMEOUT_SECONDS = env.float("EXTRACTION_TIMEOUT_SECONDS", default=60.
 # BACKGROUND WORK AND OBJECT STORAGE (ingestion)
 # ------------------------------------------------------------------------------
 # Django's tasks API (the django-tasks backport): the database backend by default, so a
-# worker (`manage.py ingestion_worker`) needs nothing but the database. See README.
+# worker (`manage.py ingestion_worker`) needs nothing but the database. See docs/production.md ("Background work").
 TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
 # A run past this fails the document; a run silent (no heartbeat) this long is taken back
 # by the recovery sweep; transient errors are retried this many times in all, with backoff.

@@ -12,7 +12,7 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run",
 ]
-# The README's screenshots are refreshed only on request: UPDATE_SCREENSHOTS=1 make test-e2e
+# The screenshots of README.md and docs/ are refreshed only on request: UPDATE_SCREENSHOTS=1 make test-e2e
 SCREENSHOTS = (
     Path(__file__).resolve().parents[2] / "docs" / "screenshots"
     if os.environ.get("UPDATE_SCREENSHOTS")

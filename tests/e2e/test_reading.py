@@ -1,6 +1,6 @@
 """Reading in a real browser: each kind of document on its page, on a desk and on a phone.
 
-The screenshots of each kind of document in the README come from here
+The screenshots of each kind of document in docs/user-guide.md come from here
 (`UPDATE_SCREENSHOTS=1 make test-e2e`).
 """
 

@@ -1,7 +1,7 @@
 """The background half of an upload: a stored file becomes ready, searchable passages.
 
 The document row is the job's record (status, reason, progress, attempts, heartbeat);
-the task engine (django-tasks, see README "Background work") only carries
+the task engine (django-tasks, see docs/production.md "Background work") only carries
 `(document id, attempt)`. A run:
 
 1. claims the row: only the run holding the row's current attempt number goes on,

@@ -1,7 +1,7 @@
 """Document files in Django's default storage, under names Docent makes up
 (`documents/<workspace id>/<docId>.<ext>`), never under a name from the upload.
 
-The backend is configuration (README "Object storage"): a local folder by default,
+The backend is configuration (docs/production.md "Object storage"): a local folder by default,
 an S3-compatible bucket when S3_BUCKET is set. Nothing else in Docent touches files.
 """
 
