@@ -13,6 +13,18 @@ MIB = 1024 * 1024
 MAX_TEXT_CHARACTERS = 50_000_000
 # Characters one PDF page may give (a dense page holds about 5,000).
 MAX_PAGE_CHARACTERS = 200_000
+# Characters one passage may hold, and one word in it: a longer word is cut into pieces of this
+# length, each counted as a word. A passage of the default 200 words holds about 1,300 characters,
+# so ordinary text never meets the character bound at the default (at larger `passage_size_words`
+# settings, passages of long words end at it). The bound keeps each row far below PostgreSQL's
+# 1 MB tsvector limit, a passage quoted to the model small, the indexing of a 25 MB file a few MB
+# at a time, and a reading page (3,000 words) under 3,000 x 100 characters. No dictionary word
+# comes near 100 letters; a longer run is a hash, base64 or a URL.
+PASSAGE_MAX_CHARACTERS = 8_000
+PASSAGE_MAX_WORD_CHARACTERS = 100
+# Characters a heading may hold: a longer "heading" is read as a paragraph (it would be repeated in
+# the heading path of every passage under it).
+HEADING_MAX_CHARACTERS = 300
 # Passages one document may be cut into (50 million characters make about 60,000 at the default size).
 MAX_PASSAGES = 100_000
 # Bytes a Word document's XML may expand to, counted while it is decompressed.
