@@ -29,18 +29,29 @@ HEADING_MAX_CHARACTERS = 300
 MAX_PASSAGES = 100_000
 # Bytes a Word document's XML may expand to, counted while it is decompressed.
 DOCX_MAX_EXPANDED_BYTES = 32 * MIB
-# Paragraphs and table rows one Word document may hold (a 1,000-page report has about 30,000).
-DOCX_MAX_BLOCKS = 500_000
+# Paragraphs and table rows one Word document may hold (a 1,000-page report has about 30,000),
+# counted in the XML before it is parsed: reading takes about 10 µs a paragraph.
+DOCX_MAX_BLOCKS = 200_000
 # Bytes one PDF stream may expand to, and PDF operators one content stream may hold (pypdf's own budget).
 PDF_MAX_STREAM_BYTES = 32 * MIB
 PDF_MAX_CONTENT_OPERATIONS = 500_000
+# Pages, and drawing instructions in all pages together, one PDF may hold: both counted before any
+# text is read (the page tree walked, the content streams scanned), as reading costs about 1 ms a
+# page and 20 µs an instruction. A page of text takes a few hundred instructions.
+PDF_MAX_PAGES = 2_000
+PDF_MAX_OPERATORS = 300_000
 
 EXPANDS_TOO_MUCH = "“{name}” expands to more {what} than Docent accepts (limit {limit})."
+HAS_TOO_MANY = "“{name}” has more {what} than Docent accepts (limit {limit})."
 TOO_MANY_PASSAGES = "This document would be cut into more passages than Docent accepts (limit {limit:,} passages)."
 
 
 def expansion_refusal(*, name: str, what: str, limit: str) -> DocumentRefused:
     return DocumentRefused(EXPANDS_TOO_MUCH.format(name=name, what=what, limit=limit), code="too_large")
+
+
+def count_refusal(*, name: str, what: str, limit: str) -> DocumentRefused:
+    return DocumentRefused(HAS_TOO_MANY.format(name=name, what=what, limit=limit), code="too_large")
 
 
 class TextBudget:
