@@ -30,8 +30,9 @@ MAX_PASSAGES = 100_000
 # Bytes a Word document's XML may expand to, counted while it is decompressed.
 DOCX_MAX_EXPANDED_BYTES = 32 * MIB
 # Paragraphs and table rows one Word document may hold (a 1,000-page report has about 30,000),
-# counted in the XML before it is parsed: reading takes about 10 µs a paragraph.
-DOCX_MAX_BLOCKS = 200_000
+# counted in the XML before it is parsed: reading and indexing take about 40 µs a paragraph, so
+# the largest accepted file holds a worker about 4 s.
+DOCX_MAX_BLOCKS = 100_000
 # Bytes one PDF stream may expand to, and PDF operators one content stream may hold (pypdf's own budget).
 PDF_MAX_STREAM_BYTES = 32 * MIB
 PDF_MAX_CONTENT_OPERATIONS = 500_000

@@ -47,7 +47,10 @@ def _word_pattern():
 def word_count(text: str) -> int:
     """Words of `text`, a word longer than PASSAGE_MAX_WORD_CHARACTERS counting as its pieces."""
     most = limits.PASSAGE_MAX_WORD_CHARACTERS
-    return sum(-(-len(word) // most) for word in text.split())
+    words = text.split()
+    if len(text) <= most or max(map(len, words), default=0) <= most:
+        return len(words)
+    return sum(-(-len(word) // most) for word in words)
 
 
 def _windows(text: str, *, first_words: int, first_characters: int, size: int, max_characters: int,
