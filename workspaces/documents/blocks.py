@@ -10,6 +10,8 @@ characters applies to every format alike.
 import re
 from dataclasses import asdict, dataclass, field
 
+from workspaces.documents.limits import HEADING_MAX_CHARACTERS
+
 HEADING = "heading"
 PARAGRAPH = "paragraph"
 LIST_ITEM = "list_item"
@@ -101,6 +103,8 @@ class BlockSink:
             block.rows = [row for row in block.rows if any(row)]
         elif block.kind != PAGE_BREAK:
             block.text = clean_inline(block.text)
+        if block.kind == HEADING and len(block.text) > HEADING_MAX_CHARACTERS:
+            block.kind, block.level = PARAGRAPH, 0  # repeated in every passage's heading path otherwise
         if block.kind != PAGE_BREAK and not block.plain_text().strip():
             return
         if block.page is None:

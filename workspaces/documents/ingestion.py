@@ -15,9 +15,10 @@ the task engine (django-tasks, see docs/production.md "Background work") only ca
 4. embeds the new passages when an embedding provider is set (`passages_embed`),
    while the heartbeat keeps beating.
 
-Refusals (not a PDF, encrypted, no text…) fail the document with their message;
-transient errors (database, storage or model server unavailable) are retried
-with backoff up to INGEST_MAX_ATTEMPTS; a run past INGEST_TIME_LIMIT_SECONDS
+Refusals (not a PDF, encrypted, no text…) fail the document with their message, and so
+does any other error the file causes, at once (`documents.failures` tells them apart);
+only an outage (database or storage unreachable) is retried with backoff up to
+INGEST_MAX_ATTEMPTS; a run past INGEST_TIME_LIMIT_SECONDS
 fails; a run that stops beating (killed worker) is re-queued or failed by
 `jobs.documents_recover`.
 """
@@ -28,12 +29,13 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
 from settings_app.services import setting_get
 from workspaces.documents.extraction import DocumentRefused, ExtractedText
+from workspaces.documents.failures import CONTENT, CONTENT_REFUSED_BY_DATABASE, OUTAGE, failure_kind
 from workspaces.documents.models import DocumentPassage, DocumentStatus, WorkspaceDocument
 from workspaces.documents.passages import Passage, split_passages
 from workspaces.documents.sandbox import extract_bounded
@@ -51,25 +53,11 @@ RETRYING = "A service was unavailable ({error}); trying again in {seconds} s."
 REINDEX_FAILED = "Re-indexing failed, the previous passages stay in use: {reason}"
 
 
-class TransientError(Exception):
-    """A service the run needs is unavailable for now: the run is retried with backoff."""
-
-
 class Superseded(Exception):
     """The row no longer carries this run's attempt number: another run owns it now."""
 
 
 class TimeLimitExceeded(Exception):
-    pass
-
-
-# Errors worth another try: the database, the object store or a server went away, not the file.
-TRANSIENT_ERRORS = (TransientError, OperationalError, InterfaceError, ConnectionError, TimeoutError)
-try:
-    from botocore.exceptions import ConnectionError as StorageConnectionError
-
-    TRANSIENT_ERRORS += (StorageConnectionError,)
-except ImportError:  # no S3 client installed: local storage only
     pass
 
 
@@ -109,11 +97,12 @@ def document_process(*, document_id: int, attempt: int) -> str:
     except TimeLimitExceeded:
         _fail(run, TIME_LIMIT_EXCEEDED.format(seconds=settings.INGEST_TIME_LIMIT_SECONDS))
         return "failed"
-    except TRANSIENT_ERRORS as error:
-        return _retry_or_fail(run, error)
-    except Exception:
-        logger.exception("Ingestion of document %s failed", document_id)
-        _fail(run, INTERNAL_ERROR)
+    except Exception as error:
+        kind = failure_kind(error)
+        if kind == OUTAGE:
+            return _retry_or_fail(run, error)
+        logger.exception("Ingestion of document %s failed (%s)", document_id, kind)
+        _fail(run, CONTENT_REFUSED_BY_DATABASE if kind == CONTENT else INTERNAL_ERROR)
         return "failed"
     finally:
         stop_beating()

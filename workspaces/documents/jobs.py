@@ -4,6 +4,12 @@ Every (re)queue bumps the row's attempt number and enqueues a task carrying it, 
 one transaction: with the database task backend (the default) the task row commits
 with the document row, so a document is never queued without a task. Older tasks
 for the same document find a different number and do nothing.
+
+Fair turns: workers take the task of highest priority first, then the oldest. A task's
+priority is minus the number of other documents its uploader already has waiting or in
+processing (the import command's documents count per workspace), so each uploader's
+first document goes before anyone's second: a batch of slow files, or a re-index of a
+whole workspace, holds up a colleague's upload by at most the one document being read.
 """
 
 import logging
@@ -13,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MIN_PRIORITY
 
 from workspaces.documents.models import ACTIVE_STATUSES, DocumentStatus, WorkspaceDocument
 
@@ -21,13 +28,27 @@ logger = logging.getLogger(__name__)
 WORKER_LOST = "Processing stopped {attempts} times without finishing (the worker was lost). Try Retry."
 
 
-def task_enqueue(*, document_id: int, attempt: int, delay_seconds: float = 0) -> None:
+def task_enqueue(*, document_id: int, attempt: int, delay_seconds: float = 0,
+                 priority: int = DEFAULT_TASK_PRIORITY) -> None:
     from workspaces.documents.ingestion import ingest_document
 
     work = ingest_document
     if delay_seconds and work.get_backend().supports_defer:
         work = work.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
+    if work.get_backend().supports_priority:
+        work = work.using(priority=priority)
     work.enqueue(document_id, attempt)
+
+
+def fair_priority(document: WorkspaceDocument) -> int:
+    """Minus the number of other unfinished documents of the same uploader (see the module docstring)."""
+    unfinished = WorkspaceDocument.objects.filter(Q(status__in=ACTIVE_STATUSES) | Q(reindexing=True))
+    if document.uploaded_by_id is None:
+        unfinished = unfinished.filter(uploaded_by__isnull=True, workspace_id=document.workspace_id)
+    else:
+        unfinished = unfinished.filter(uploaded_by_id=document.uploaded_by_id)
+    waiting = unfinished.exclude(pk=document.pk)[: DEFAULT_TASK_PRIORITY - TASK_MIN_PRIORITY].count()
+    return DEFAULT_TASK_PRIORITY - waiting
 
 
 @transaction.atomic
@@ -48,13 +69,18 @@ def document_requeue(*, document_id: int, attempt: int | None = None, delay_seco
     }
     if reindex:
         fields["reindexing"] = True
-    document = rows.select_for_update().only("pk", "attempts", "reindexing", "status").first()
+    document = rows.select_for_update().only(
+        "pk", "attempts", "reindexing", "status", "uploaded_by", "workspace"
+    ).first()
     if document is None:
         return False
     if not (reindex or document.reindexing):
         fields["status"] = DocumentStatus.QUEUED
     rows.update(**fields)
-    task_enqueue(document_id=document_id, attempt=document.attempts + 1, delay_seconds=delay_seconds)
+    task_enqueue(
+        document_id=document_id, attempt=document.attempts + 1, delay_seconds=delay_seconds,
+        priority=fair_priority(document),
+    )
     return True
 
 

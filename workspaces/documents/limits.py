@@ -13,22 +13,46 @@ MIB = 1024 * 1024
 MAX_TEXT_CHARACTERS = 50_000_000
 # Characters one PDF page may give (a dense page holds about 5,000).
 MAX_PAGE_CHARACTERS = 200_000
+# Characters one passage may hold, and one word in it: a longer word is cut into pieces of this
+# length, each counted as a word. A passage of the default 200 words holds about 1,300 characters,
+# so ordinary text never meets the character bound at the default (at larger `passage_size_words`
+# settings, passages of long words end at it). The bound keeps each row far below PostgreSQL's
+# 1 MB tsvector limit, a passage quoted to the model small, the indexing of a 25 MB file a few MB
+# at a time, and a reading page (3,000 words) under 3,000 x 100 characters. No dictionary word
+# comes near 100 letters; a longer run is a hash, base64 or a URL.
+PASSAGE_MAX_CHARACTERS = 8_000
+PASSAGE_MAX_WORD_CHARACTERS = 100
+# Characters a heading may hold: a longer "heading" is read as a paragraph (it would be repeated in
+# the heading path of every passage under it).
+HEADING_MAX_CHARACTERS = 300
 # Passages one document may be cut into (50 million characters make about 60,000 at the default size).
 MAX_PASSAGES = 100_000
 # Bytes a Word document's XML may expand to, counted while it is decompressed.
 DOCX_MAX_EXPANDED_BYTES = 32 * MIB
-# Paragraphs and table rows one Word document may hold (a 1,000-page report has about 30,000).
-DOCX_MAX_BLOCKS = 500_000
+# Paragraphs and table rows one Word document may hold (a 1,000-page report has about 30,000),
+# counted in the XML before it is parsed: reading and indexing take about 40 µs a paragraph, so
+# the largest accepted file holds a worker about 4 s.
+DOCX_MAX_BLOCKS = 100_000
 # Bytes one PDF stream may expand to, and PDF operators one content stream may hold (pypdf's own budget).
 PDF_MAX_STREAM_BYTES = 32 * MIB
 PDF_MAX_CONTENT_OPERATIONS = 500_000
+# Pages, and drawing instructions in all pages together, one PDF may hold: both counted before any
+# text is read (the page tree walked, the content streams scanned), as reading costs about 1 ms a
+# page and 20 µs an instruction. A page of text takes a few hundred instructions.
+PDF_MAX_PAGES = 2_000
+PDF_MAX_OPERATORS = 300_000
 
 EXPANDS_TOO_MUCH = "“{name}” expands to more {what} than Docent accepts (limit {limit})."
+HAS_TOO_MANY = "“{name}” has more {what} than Docent accepts (limit {limit})."
 TOO_MANY_PASSAGES = "This document would be cut into more passages than Docent accepts (limit {limit:,} passages)."
 
 
 def expansion_refusal(*, name: str, what: str, limit: str) -> DocumentRefused:
     return DocumentRefused(EXPANDS_TOO_MUCH.format(name=name, what=what, limit=limit), code="too_large")
+
+
+def count_refusal(*, name: str, what: str, limit: str) -> DocumentRefused:
+    return DocumentRefused(HAS_TOO_MANY.format(name=name, what=what, limit=limit), code="too_large")
 
 
 class TextBudget:

@@ -5,13 +5,22 @@ The caps in `documents.limits` stop every bomb we know of; this is the backstop 
 ones we do not: the reading runs in a forked child whose address space is limited
 (RLIMIT_AS, EXTRACTION_MEMORY_MB) and which is killed after EXTRACTION_TIMEOUT_SECONDS.
 Only the child dies; the worker answers with a refusal naming the limit.
+
+The child also stops by itself: the kernel kills it when its worker dies (Linux's
+PR_SET_PDEATHSIG, so a `kill -9` of the worker leaves no reader behind), and when it has
+used EXTRACTION_TIMEOUT_SECONDS of CPU (RLIMIT_CPU, which holds even when the worker
+hangs and its wall-clock limit never fires).
 """
 
+import ctypes
+import ctypes.util
 import logging
+import math
 import multiprocessing
 import os
 import pickle
 import resource
+import signal
 import time
 
 from django.conf import settings
@@ -25,6 +34,7 @@ TOO_MUCH_MEMORY = "“{name}” needs more memory to read than Docent allows (li
 TOO_SLOW = "“{name}” takes longer to read than Docent allows (limit {limit} seconds)."
 CHILD_FAILED = "“{name}” could not be read: the reader stopped unexpectedly."
 MB = 1024 * 1024
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def extract_bounded(*, stream, name: str) -> ExtractedText:
@@ -35,7 +45,7 @@ def extract_bounded(*, stream, name: str) -> ExtractedText:
     memory_mb, timeout = settings.EXTRACTION_MEMORY_MB, settings.EXTRACTION_TIMEOUT_SECONDS
     context = multiprocessing.get_context("fork")  # the worker's imports are reused: no start-up cost
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, stream, name, memory_mb), daemon=True)
+    child = context.Process(target=_child, args=(sender, stream, name, memory_mb, timeout, os.getpid()), daemon=True)
     stream.seek(0)
     child.start()
     sender.close()
@@ -48,7 +58,7 @@ def extract_bounded(*, stream, name: str) -> ExtractedText:
             child.kill()
         child.join()
     if outcome is None:
-        if time.monotonic() >= deadline:
+        if time.monotonic() >= deadline or child.exitcode == -signal.SIGXCPU:
             logger.warning("Extraction of %s stopped after %s s", name, timeout)
             raise DocumentRefused(TOO_SLOW.format(name=name, limit=_number(timeout)), code="too_large")
         logger.warning("Extraction of %s ended without an answer (exit code %s)", name, child.exitcode)
@@ -81,8 +91,12 @@ def _receive(receiver, deadline):
         chunks.append(chunk)
 
 
-def _child(sender, stream, name, memory_mb):
-    """Runs in the forked child: cap the address space, read, send one answer in pieces."""
+def _child(sender, stream, name, memory_mb, timeout, parent_pid):
+    """Runs in the forked child: die with the parent, cap CPU time and address space, read,
+    send one answer in pieces."""
+    _die_with_parent(parent_pid)
+    cpu_seconds = max(1, math.ceil(timeout))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))  # SIGXCPU, then SIGKILL
     now = _address_space_now()
     if now:  # Linux: the cap is what reading may add to the worker it was forked from
         limit = now + memory_mb * MB
@@ -106,6 +120,18 @@ def _child(sender, stream, name, memory_mb):
     finally:
         sender.close()
         os._exit(0)
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Ask the kernel to kill this process when its parent dies (Linux); elsewhere the CPU limit
+    still ends it. A parent that died before the request was made is caught by the pid check."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        logger.warning("The extraction child cannot ask to die with its parent on this system")
+    if os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def _address_space_now() -> int:

@@ -1,8 +1,10 @@
 """A Word (.docx) body, streamed: the XML is decompressed and parsed piece by piece,
 counting the bytes it expands to and the paragraphs it holds, so a zip bomb is refused
 after reading a capped amount, never held in memory whole. Each top-level paragraph or
-table is handed over, then dropped from the tree."""
+table is handed over, then dropped from the tree. Before any of that, the paragraphs are
+counted in the raw XML (a scan, not a parse), so a file of too many is refused in a moment."""
 
+import re
 import zipfile
 
 from lxml import etree
@@ -15,6 +17,8 @@ DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 BODY_PART = "word/document.xml"
 CORE_PART = "docProps/core.xml"
 CHUNK = 64 * 1024
+# The start tag of a paragraph or a table row, as Word writes them.
+BLOCK_START = re.compile(rb"<w:(?:p|tr)[\s/>]")
 PARSER_OPTIONS = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 
 
@@ -49,10 +53,33 @@ def paragraph_text(paragraph) -> str:
     return "".join(parts)
 
 
+def _refuse_too_many_blocks(archive: zipfile.ZipFile, *, name: str) -> None:
+    """Count paragraph and row start tags in the body's XML, chunk by chunk (a tag cut by a
+    chunk's end is found with the next), and refuse past DOCX_MAX_BLOCKS."""
+    budget = _ExpansionBudget(name)
+    seen, tail = 0, b""
+    with archive.open(BODY_PART) as member:
+        reader = _CappedReader(member, budget)
+        while chunk := reader.read(CHUNK):
+            data = tail + chunk
+            seen += len(BLOCK_START.findall(data, 0, len(data) - 8))
+            tail = data[-8:]
+            if seen > DOCX_MAX_BLOCKS:
+                raise _too_many_blocks(name)
+    seen += len(BLOCK_START.findall(tail))
+    if seen > DOCX_MAX_BLOCKS:
+        raise _too_many_blocks(name)
+
+
+def _too_many_blocks(name: str) -> DocumentRefused:
+    return expansion_refusal(name=name, what="paragraphs (Word)", limit=f"{DOCX_MAX_BLOCKS:,} paragraphs and tables")
+
+
 def body_items(archive: zipfile.ZipFile, *, name: str):
     """Yield ("paragraph" | "table", element) for each top-level item of the body, in order.
 
     Raises DocumentRefused past the expansion or paragraph caps."""
+    _refuse_too_many_blocks(archive, name=name)
     budget = _ExpansionBudget(name)
     seen = 0
     with archive.open(BODY_PART) as member:
@@ -62,9 +89,7 @@ def body_items(archive: zipfile.ZipFile, *, name: str):
         for _event, element in parser:
             seen += 1
             if seen > DOCX_MAX_BLOCKS:
-                raise expansion_refusal(
-                    name=name, what="paragraphs (Word)", limit=f"{DOCX_MAX_BLOCKS:,} paragraphs and tables"
-                )
+                raise _too_many_blocks(name)
             parent = element.getparent()
             if parent is None or parent.tag != f"{W}body":
                 continue  # inside a table (or a text box): its table or paragraph speaks for it

@@ -3,6 +3,7 @@
 import csv
 import io
 
+from workspaces.documents import limits
 from workspaces.documents.blocks import BlockSink
 from workspaces.documents.extraction import decode_text
 
@@ -12,6 +13,7 @@ SNIFF_CHARACTERS = 64 * 1024
 
 def read(*, stream, name, kind, sink: BlockSink):
     text = decode_text(stream.read(), name, kind)
+    csv.field_size_limit(limits.MAX_TEXT_CHARACTERS)  # a cell may be as long as a document (passages cut it)
     try:
         dialect = csv.Sniffer().sniff(text[:SNIFF_CHARACTERS], delimiters=DELIMITERS)
     except csv.Error:

@@ -23,6 +23,9 @@ SHORT_LINE = 0.8
 RUNNING_SHARE = 0.6
 HEADING_SCALE = 1.15
 HEADING_MAX_WORDS = 14
+# A content stream's operators, counted without parsing: a name of 1 to 3 letters standing alone
+# ("Tj", "re", "T*", "'"). Short words inside strings count too, so the count errs high.
+OPERATOR = re.compile(rb"(?<![A-Za-z0-9/#.*'\"_-])[A-Za-z'\"][A-Za-z0-9*]{0,2}(?![A-Za-z0-9_#])")
 
 
 def read(*, stream, name, kind, sink: BlockSink):
@@ -64,6 +67,7 @@ def _read(stream, name, sink):
     if encrypted and not _opens_without_password(reader):
         raise DocumentRefused(PDF_ENCRYPTED.format(name=name), code="encrypted")
     try:
+        _refuse_pathological_shapes(reader, name)
         budget = limits.TextBudget(name=name, kind_label="PDF")
         pages = [_page_lines(page, name, budget) for page in reader.pages]
         title = str((reader.metadata or {}).get("/Title") or "")
@@ -88,6 +92,43 @@ def _opens_without_password(reader) -> bool:
         return bool(reader.decrypt(""))
     except Exception:  # an unsupported cipher or a missing crypto library: treat as locked
         return False
+
+
+def _refuse_pathological_shapes(reader, name) -> None:
+    """Count pages and drawing instructions before reading any text, and refuse past the caps: a file
+    of a few KB can list one page 20,000 times, or repeat a path of 100,000 points on many pages."""
+    if _page_count(reader, limit=limits.PDF_MAX_PAGES) > limits.PDF_MAX_PAGES:
+        raise limits.count_refusal(name=name, what="pages", limit=f"{limits.PDF_MAX_PAGES:,} pages")
+    operators = 0
+    for page in reader.pages:
+        contents = page.get_contents()
+        if contents is None:
+            continue
+        for _match in OPERATOR.finditer(contents.get_data()):
+            operators += 1
+            if operators > limits.PDF_MAX_OPERATORS:
+                raise limits.count_refusal(
+                    name=name, what="drawing instructions", limit=f"{limits.PDF_MAX_OPERATORS:,} in the whole document"
+                )
+
+
+def _page_count(reader, *, limit: int) -> int:
+    """Pages in the page tree, walked without reading a page (a count over `limit` stops early)."""
+    declared = reader.trailer["/Root"]["/Pages"].get("/Count", 0)
+    if isinstance(declared, int) and declared > limit:
+        return declared
+    count, visited, stack = 0, 0, [reader.trailer["/Root"]["/Pages"]]
+    while stack:
+        node = stack.pop().get_object()
+        visited += 1
+        if count > limit or visited > 4 * limit:  # a tree of more nodes than pages is not a document
+            return max(count, limit + 1)
+        kids = node.get("/Kids")
+        if kids is None:
+            count += 1
+        else:
+            stack.extend(kids.get_object())
+    return count
 
 
 def _page_lines(page, name, budget):

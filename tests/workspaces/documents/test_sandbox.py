@@ -1,0 +1,73 @@
+"""The extraction child never outlives its worker, and never uses more CPU than its time limit,
+even when the worker cannot stop it (found: after `kill -9` of the worker, its child ran on 74 s)."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PARENT = Path(__file__).with_name("extraction_parent.py")
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def start_parent(tmp_path, timeout_seconds: float):
+    pid_file = tmp_path / "child.pid"
+    parent = subprocess.Popen(
+        [sys.executable, str(PARENT), str(pid_file), str(timeout_seconds)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdout=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not pid_file.exists():
+        assert parent.poll() is None and time.monotonic() < deadline, "the extraction child never started"
+        time.sleep(0.05)
+    return parent, int(pid_file.read_text())
+
+
+def running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def gone_within(pid: int, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not running(pid):
+            return True
+        time.sleep(0.05)
+    return not running(pid)
+
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+def test_the_extraction_child_dies_when_its_worker_is_killed(tmp_path):
+    parent, child = start_parent(tmp_path, timeout_seconds=600)
+    try:
+        assert running(child)
+        parent.kill()  # kill -9: the worker gets no chance to stop its child
+        parent.wait()
+        assert gone_within(child, 2), "the extraction child ran on after its worker was killed"
+    finally:
+        if running(child):
+            os.kill(child, signal.SIGKILL)
+
+
+def test_the_extraction_child_is_stopped_by_its_cpu_limit_even_if_its_worker_cannot_stop_it(tmp_path):
+    parent, child = start_parent(tmp_path, timeout_seconds=1)
+    try:
+        parent.send_signal(signal.SIGSTOP)  # a worker that hangs: its wall-clock limit never fires
+        assert gone_within(child, 5), "the extraction child used more CPU than its time limit"
+    finally:
+        parent.send_signal(signal.SIGCONT)
+        if running(child):
+            os.kill(child, signal.SIGKILL)
+        out, _ = parent.communicate(timeout=30)
+    assert "takes longer to read than Docent allows (limit 1 seconds)" in out
