@@ -14,25 +14,19 @@ from typing import BinaryIO
 
 from workspaces.documents import limits
 from workspaces.documents.blocks import PAGE_BREAK, Block, BlockSink, blocks_text, first_heading
+from workspaces.documents.decoding import CONTROL_CHARACTERS
 from workspaces.documents.kinds import EXTENSION_ALIASES, KINDS, FileKind
+from workspaces.documents.readers import READERS
 from workspaces.documents.refusals import DocumentRefused
 
 UNSUPPORTED_TYPE = (
     "“{name}” is not a type Docent can read. Upload PDF, Word (.docx), plain text, Markdown, CSV or HTML files."
 )
-CONTENT_MISMATCH = "“{name}” is not really a {kind} file: its content does not match its name."
-NOT_UTF8 = "“{name}” is not UTF-8 text. Save it with UTF-8 encoding and upload it again."
-BINARY_TEXT = "“{name}” contains binary data, not text."
-PDF_ENCRYPTED = "“{name}” is protected by a password. Remove the password and upload it again."
-PDF_CORRUPT = "“{name}” could not be read: the PDF is damaged."
-DOCX_CORRUPT = "“{name}” could not be read: the Word document is damaged."
 NO_TEXT = "“{name}” contains no text to search (a scanned PDF needs text recognition first)."
 
 # A .docx is refused when its XML expands past this (counted while reading): a zip bomb, not a document.
 DOCX_MAX_EXPANDED_BYTES = limits.DOCX_MAX_EXPANDED_BYTES
 FILENAME_MAX_LENGTH = 255
-# Unicode category Cc except tab and newline.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 PLACEHOLDER_TITLE = re.compile(
     r"^(\(anonymous\)|anonymous|untitled( document)?|no title|title|document\d*|microsoft (word|powerpoint) - .*"
     r"|slide \d+|.*\.(docx?|pdf|txt|md|html?|csv|rtf|odt))$"
@@ -88,8 +82,6 @@ def extract_text(*, stream: BinaryIO, name: str) -> ExtractedText:
     through `documents.sandbox.extract_bounded`. A metadata title that a tool wrote by itself
     gives way to the first heading, then to the file name.
     """
-    from workspaces.documents.readers import READERS
-
     kind = kind_for_filename(name)
     stream.seek(0)
     sink = BlockSink(budget=limits.TextBudget(name=name, kind_label=kind.label))
@@ -101,32 +93,6 @@ def extract_text(*, stream: BinaryIO, name: str) -> ExtractedText:
     if is_placeholder_title(title):
         title = first_heading(sink.blocks)[:200] or PurePosixPath(name).stem[:200] or name
     return ExtractedText(kind=kind, title=title, page_count=page_count, blocks=sink.blocks)
-
-
-def normalise_text(text: str) -> str:
-    """One newline style, no control characters (PostgreSQL refuses NUL), at most one blank line in a row."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = CONTROL_CHARACTERS.sub("", text)
-    text = re.sub(r"[ \t]+\n", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def mismatch(name, kind):
-    return DocumentRefused(CONTENT_MISMATCH.format(name=name, kind=kind.label), code="mismatch")
-
-
-def decode_text(data: bytes, name: str, kind: FileKind) -> str:
-    """Bytes of a text format as a string; refuses binaries dressed as text and non-UTF-8 files."""
-    if data.startswith(b"%PDF-") or data.startswith(b"PK\x03\x04"):
-        raise mismatch(name, kind)
-    if b"\x00" in data:
-        raise DocumentRefused(BINARY_TEXT.format(name=name), code="binary")
-    try:
-        # utf-8-sig: a byte-order mark, common in files saved by Windows tools, is dropped.
-        # Other encodings are refused rather than guessed: latin-1 "decodes" any bytes at all.
-        return normalise_text(data.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise DocumentRefused(NOT_UTF8.format(name=name), code="encoding") from None
 
 
 def is_placeholder_title(title: str) -> bool:

@@ -21,22 +21,37 @@ only an outage (database or storage unreachable) is retried with backoff up to
 INGEST_MAX_ATTEMPTS; a run past INGEST_TIME_LIMIT_SECONDS
 fails; a run that stops beating (killed worker) is re-queued or failed by
 `jobs.documents_recover`.
+
+Queueing (`document_requeue`, here beside the task it queues): every (re)queue bumps the
+row's attempt number and enqueues a task carrying it, in one transaction: with the database
+task backend (the default) the task row commits with the document row, so a document is
+never queued without a task. Older tasks for the same document find a different number and
+do nothing.
+
+Fair turns: workers take the task of highest priority first, then the oldest. A task's
+priority is minus the number of other documents its uploader already has waiting or in
+processing (the import command's documents count per workspace), so each uploader's
+first document goes before anyone's second: a batch of slow files, or a re-index of a
+whole workspace, holds up a colleague's upload by at most the one document being read.
 """
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MIN_PRIORITY
 
 from settings_app.services import setting_get
 from workspaces.documents.extraction import DocumentRefused, ExtractedText
 from workspaces.documents.failures import CONTENT, CONTENT_REFUSED_BY_DATABASE, OUTAGE, failure_kind
-from workspaces.documents.models import DocumentPassage, DocumentStatus, WorkspaceDocument
+from workspaces.documents.heartbeat import heartbeat_keep
+from workspaces.documents.models import ACTIVE_STATUSES, DocumentPassage, DocumentStatus, WorkspaceDocument
 from workspaces.documents.passages import Passage, split_passages
 from workspaces.documents.sandbox import extract_bounded
 from workspaces.documents.storage import stored_file_exists, stored_file_open
@@ -86,7 +101,7 @@ def document_process(*, document_id: int, attempt: int) -> str:
     run = _claim(document_id=document_id, attempt=attempt)
     if run is None:
         return "skipped"
-    stop_beating = _keep_alive(run)
+    stop_beating = heartbeat_keep(document_id=run.document_id, attempt=run.attempt, deadline=run.deadline)
     try:
         _process(run)
     except Superseded:
@@ -107,37 +122,6 @@ def document_process(*, document_id: int, attempt: int) -> str:
     finally:
         stop_beating()
     return "ready"
-
-
-def _keep_alive(run: Run):
-    """Beat the heartbeat from a thread while one long step (extraction, a big swap) runs, until
-    the time limit: a live run is never taken for dead, a hung one is after its time limit.
-    Returns the function that stops it. Not inside a transaction (a test running the task in
-    its request): another connection could not write while that one holds the database."""
-    if connection.in_atomic_block:
-        return lambda: None
-    stop = threading.Event()
-    interval = max(0.5, settings.INGEST_STALE_SECONDS / 4)
-
-    def beat():
-        try:
-            while not stop.wait(interval) and time.monotonic() < run.deadline:
-                rows = WorkspaceDocument.objects.filter(pk=run.document_id, attempts=run.attempt)
-                if not rows.update(heartbeat_at=timezone.now()):
-                    break
-        except DatabaseError:
-            logger.exception("Heartbeat of document %s failed", run.document_id)
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=beat, daemon=True, name=f"heartbeat-{run.document_id}")
-    thread.start()
-
-    def stop_beating():
-        stop.set()
-        thread.join(timeout=interval + 5)
-
-    return stop_beating
 
 
 def _claim(*, document_id: int, attempt: int) -> Run | None:
@@ -242,8 +226,6 @@ def _fail(run: Run, reason: str) -> None:
 
 
 def _retry_or_fail(run: Run, error: Exception) -> str:
-    from workspaces.documents.jobs import document_requeue
-
     summary = f"{type(error).__name__}: {error}"[:200]
     logger.warning("Ingestion of document %s hit a transient error: %s", run.document_id, summary)
     try:
@@ -260,3 +242,57 @@ def _retry_or_fail(run: Run, error: Exception) -> str:
         logger.exception("Could not record the failure of document %s", run.document_id)
         raise
     return "retrying"
+
+
+def task_enqueue(*, document_id: int, attempt: int, delay_seconds: float = 0,
+                 priority: int = DEFAULT_TASK_PRIORITY) -> None:
+    work = ingest_document
+    if delay_seconds and work.get_backend().supports_defer:
+        work = work.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
+    if work.get_backend().supports_priority:
+        work = work.using(priority=priority)
+    work.enqueue(document_id, attempt)
+
+
+def fair_priority(document: WorkspaceDocument) -> int:
+    """Minus the number of other unfinished documents of the same uploader (see the module docstring)."""
+    unfinished = WorkspaceDocument.objects.filter(Q(status__in=ACTIVE_STATUSES) | Q(reindexing=True))
+    if document.uploaded_by_id is None:
+        unfinished = unfinished.filter(uploaded_by__isnull=True, workspace_id=document.workspace_id)
+    else:
+        unfinished = unfinished.filter(uploaded_by_id=document.uploaded_by_id)
+    waiting = unfinished.exclude(pk=document.pk)[: DEFAULT_TASK_PRIORITY - TASK_MIN_PRIORITY].count()
+    return DEFAULT_TASK_PRIORITY - waiting
+
+
+@transaction.atomic
+def document_requeue(*, document_id: int, attempt: int | None = None, delay_seconds: float = 0,
+                     reindex: bool = False, silent_since=None, reason: str = "") -> bool:
+    """Queue a (new) run for the document. With `attempt`, only if the row still carries it
+    (a run giving its place to a retry); with `silent_since`, only if its run is still
+    unfinished and has not beaten since. `reason` replaces the row's reason (empty: cleared).
+    Returns False when the row no longer qualifies."""
+    rows = WorkspaceDocument.objects.filter(pk=document_id)
+    if attempt is not None:
+        rows = rows.filter(attempts=attempt)
+    if silent_since is not None:
+        rows = rows.filter(Q(status__in=ACTIVE_STATUSES) | Q(reindexing=True), heartbeat_at__lt=silent_since)
+    fields = {
+        "attempts": F("attempts") + 1, "heartbeat_at": None, "progress_done": 0, "progress_total": 0,
+        "status_reason": reason,
+    }
+    if reindex:
+        fields["reindexing"] = True
+    document = rows.select_for_update().only(
+        "pk", "attempts", "reindexing", "status", "uploaded_by", "workspace"
+    ).first()
+    if document is None:
+        return False
+    if not (reindex or document.reindexing):
+        fields["status"] = DocumentStatus.QUEUED
+    rows.update(**fields)
+    task_enqueue(
+        document_id=document_id, attempt=document.attempts + 1, delay_seconds=delay_seconds,
+        priority=fair_priority(document),
+    )
+    return True

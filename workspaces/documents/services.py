@@ -22,7 +22,7 @@ from accounts.models import AuditAction
 from settings_app.services import setting_get
 from workspaces import permissions
 from workspaces.documents.extraction import DocumentRefused, filename_for_display, kind_for_filename
-from workspaces.documents.jobs import document_requeue
+from workspaces.documents.ingestion import document_requeue
 from workspaces.documents.models import DocumentStatus, WorkspaceDocument
 from workspaces.documents.storage import stored_file_delete, stored_file_save
 from workspaces.models import Workspace

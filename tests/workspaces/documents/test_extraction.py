@@ -5,15 +5,13 @@ import zlib
 import pytest
 
 from tests.workspaces.documents.sample_files import docx_bytes, encrypted_pdf_bytes, pdf_bytes
+from workspaces.documents.decoding import PDF_CORRUPT, PDF_ENCRYPTED, normalise_text
 from workspaces.documents.extraction import (
-    PDF_CORRUPT,
-    PDF_ENCRYPTED,
     UNSUPPORTED_TYPE,
     DocumentRefused,
     extract_text,
     filename_for_display,
     kind_for_filename,
-    normalise_text,
 )
 
 

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from tests.workspaces.documents.sample_files import EXE_BYTES, docx_bytes, pdf_bytes, stored_files
-from workspaces.documents import extraction
+from workspaces.documents import decoding
 from workspaces.models import WorkspaceDocument
 
 pytestmark = pytest.mark.django_db
@@ -52,7 +52,7 @@ def test_import_skips_duplicates_and_reports_refused_and_failed_files_with_reaso
     assert "Skipped 1 duplicate(s):" in out and "readme.md" in out
     assert "Refused 1 file(s):" in out and "setup.exe" in out
     assert "Failed 1 file(s):" in out
-    assert extraction.CONTENT_MISMATCH.format(name="virus.pdf", kind="PDF") in out
+    assert decoding.CONTENT_MISMATCH.format(name="virus.pdf", kind="PDF") in out
     assert error is not None and error.returncode == 1
     assert WorkspaceDocument.objects.count() == 4
 

@@ -16,8 +16,8 @@ from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
 from tests.task_worker import run_worker
 from tests.workspaces.documents.sample_files import stored_files, words
 from workspaces.documents import ingestion
-from workspaces.documents.ingestion import GAVE_UP, TIME_LIMIT_EXCEEDED, document_process
-from workspaces.documents.jobs import WORKER_LOST, document_requeue, documents_recover
+from workspaces.documents.ingestion import GAVE_UP, TIME_LIMIT_EXCEEDED, document_process, document_requeue
+from workspaces.documents.jobs import WORKER_LOST, documents_recover
 from workspaces.documents.models import DocumentStatus
 from workspaces.documents.services import document_delete, document_ingest, documents_reindex
 from workspaces.models import DocumentPassage, WorkspaceDocument

@@ -8,7 +8,8 @@ from django.urls import reverse
 from settings_app.services import setting_set
 from tests.factories import WorkspaceDocumentFactory, WorkspaceFactory
 from tests.workspaces.documents.sample_files import EXE_BYTES, upload, words
-from workspaces.documents.extraction import CONTENT_MISMATCH, UNSUPPORTED_TYPE
+from workspaces.documents.decoding import CONTENT_MISMATCH
+from workspaces.documents.extraction import UNSUPPORTED_TYPE
 from workspaces.documents.models import DocumentStatus
 from workspaces.documents.services import NOT_FAILED
 from workspaces.models import WorkspaceDocument

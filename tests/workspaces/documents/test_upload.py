@@ -16,7 +16,7 @@ from tests.workspaces.documents.sample_files import (
     words,
     zip_bytes,
 )
-from workspaces.documents import extraction
+from workspaces.documents import decoding, extraction
 from workspaces.documents.forms import NO_FILES, TOO_MANY_FILES, UPLOAD_TOO_LARGE
 from workspaces.documents.services import DUPLICATE_DOCUMENT, EMPTY_FILE, FILE_TOO_LARGE, MB
 from workspaces.models import DocumentPassage, WorkspaceDocument
@@ -137,20 +137,20 @@ REFUSED_UPLOADS = [
 ]
 # Found by the ingestion task, which reads the content: kept as a failed document with the reason.
 FAILED_UPLOADS = [
-    pytest.param("virus.pdf", EXE_BYTES, extraction.CONTENT_MISMATCH, {"kind": "PDF"}, id="exe-renamed-pdf"),
+    pytest.param("virus.pdf", EXE_BYTES, decoding.CONTENT_MISMATCH, {"kind": "PDF"}, id="exe-renamed-pdf"),
     pytest.param("blank.txt", b" \n\t\n", extraction.NO_TEXT, {}, id="only-whitespace"),
-    pytest.param("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog", extraction.PDF_CORRUPT, {}, id="corrupt-pdf"),
-    pytest.param("locked.pdf", encrypted_pdf_bytes(), extraction.PDF_ENCRYPTED, {}, id="encrypted-pdf"),
+    pytest.param("broken.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog", decoding.PDF_CORRUPT, {}, id="corrupt-pdf"),
+    pytest.param("locked.pdf", encrypted_pdf_bytes(), decoding.PDF_ENCRYPTED, {}, id="encrypted-pdf"),
     pytest.param("scan.pdf", pdf_bytes([""]), extraction.NO_TEXT, {}, id="pdf-without-text"),
-    pytest.param("letter.docx", b"Just some text, not a zip", extraction.CONTENT_MISMATCH, {"kind": "Word"},
+    pytest.param("letter.docx", b"Just some text, not a zip", decoding.CONTENT_MISMATCH, {"kind": "Word"},
                  id="docx-not-a-zip"),
-    pytest.param("archive.docx", zip_bytes({"readme.txt": b"hi"}), extraction.CONTENT_MISMATCH, {"kind": "Word"},
+    pytest.param("archive.docx", zip_bytes({"readme.txt": b"hi"}), decoding.CONTENT_MISMATCH, {"kind": "Word"},
                  id="zip-without-word-document"),
     pytest.param("damaged.docx", zip_bytes({"[Content_Types].xml": b"<bad", "word/document.xml": b"<w:document"}),
-                 extraction.DOCX_CORRUPT, {}, id="docx-with-broken-xml"),
-    pytest.param("legacy.txt", "Caf\u00e9 cr\u00e8me".encode("latin-1"), extraction.NOT_UTF8, {}, id="not-utf8"),
-    pytest.param("tricky.txt", b"text\x00with a NUL", extraction.BINARY_TEXT, {}, id="nul-bytes"),
-    pytest.param("real.txt", pdf_bytes(["Hello"]), extraction.CONTENT_MISMATCH, {"kind": "text"},
+                 decoding.DOCX_CORRUPT, {}, id="docx-with-broken-xml"),
+    pytest.param("legacy.txt", "Caf\u00e9 cr\u00e8me".encode("latin-1"), decoding.NOT_UTF8, {}, id="not-utf8"),
+    pytest.param("tricky.txt", b"text\x00with a NUL", decoding.BINARY_TEXT, {}, id="nul-bytes"),
+    pytest.param("real.txt", pdf_bytes(["Hello"]), decoding.CONTENT_MISMATCH, {"kind": "text"},
                  id="pdf-renamed-txt"),
 ]
 

@@ -5,7 +5,7 @@ import io
 
 from workspaces.documents import limits
 from workspaces.documents.blocks import BlockSink
-from workspaces.documents.extraction import decode_text
+from workspaces.documents.decoding import decode_text
 
 DELIMITERS = ",;\t|"
 SNIFF_CHARACTERS = 64 * 1024

@@ -10,8 +10,9 @@ import re
 import zipfile
 
 from workspaces.documents.blocks import BlockSink
-from workspaces.documents.extraction import DOCX_CORRUPT, DocumentRefused, mismatch
+from workspaces.documents.decoding import DOCX_CORRUPT, mismatch
 from workspaces.documents.readers.csv import looks_like_header
+from workspaces.documents.refusals import DocumentRefused
 from workspaces.documents.wordml import BODY_PART, W, body_items, docx_title, paragraph_text
 
 HEADING_STYLE = re.compile(r"^heading\s*(\d)$", re.IGNORECASE)

@@ -7,7 +7,7 @@ Uses the standard library's HTMLParser, which never fails on broken markup.
 from html.parser import HTMLParser
 
 from workspaces.documents.blocks import BlockSink
-from workspaces.documents.extraction import decode_text
+from workspaces.documents.decoding import decode_text
 
 DROPPED = {"script", "style", "noscript", "template", "head", "nav", "form", "button", "select", "svg", "iframe"}
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}

@@ -5,7 +5,7 @@ import re
 from markdown_it import MarkdownIt
 
 from workspaces.documents.blocks import BlockSink
-from workspaces.documents.extraction import decode_text
+from workspaces.documents.decoding import decode_text
 
 TAG = re.compile(r"<[^>]*>")
 

@@ -12,8 +12,9 @@ from collections import Counter
 
 from workspaces.documents import limits
 from workspaces.documents.blocks import BlockSink
-from workspaces.documents.extraction import PDF_CORRUPT, PDF_ENCRYPTED, DocumentRefused, mismatch
+from workspaces.documents.decoding import PDF_CORRUPT, PDF_ENCRYPTED, mismatch
 from workspaces.documents.readers.text import BULLET, NUMBERED
+from workspaces.documents.refusals import DocumentRefused
 
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?:;”\"')]$")

@@ -3,7 +3,7 @@
 import re
 
 from workspaces.documents.blocks import BlockSink
-from workspaces.documents.extraction import decode_text
+from workspaces.documents.decoding import decode_text
 
 BULLET = re.compile(r"^\s*(?:[-*•‣◦]|\d{1,3}[.)])\s+")
 NUMBERED = re.compile(r"^\s*\d{1,3}[.)]\s+")
