@@ -41,8 +41,10 @@ worker: install
 	$(PY) manage.py ingestion_worker --no-reload
 
 # Test settings (config/settings_test.py) come from pyproject.toml, so plain `pytest` works too.
+# On every core (pytest-xdist, a test database per worker); PYTEST_ARGS='-m "not slow"' skips the slow ones.
+TEST_WORKERS ?= auto
 test: install-dev
-	$(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
+	$(BIN)/pytest --ignore=tests/e2e -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test-e2e: install-dev
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
