@@ -80,16 +80,15 @@ clean:
 
 # Retrieval (issue 14). Tests that need the embedding model files (EMBEDDING_MODEL_DIR), on SQLite
 # and then on a throwaway PostgreSQL 16 with pgvector (the pgserver wheel) on PGVECTOR_PORT.
-# (The server's folder is under /tmp: the postgres user it runs as must reach it.)
-PGVECTOR_PORT ?= 55433
-PGVECTOR_DIR ?= /tmp/docent-pgvector-$(PGVECTOR_PORT)
+# (The server's folder is under /tmp: the postgres user it runs as must reach it.) PGVECTOR_PORT 0: a free one.
+PGVECTOR_PORT ?= 0
 test-models: install-dev
 	@test -n "$$EMBEDDING_MODEL_DIR" || { echo "Set EMBEDDING_MODEL_DIR to the model folder"; exit 1; }
 	$(BIN)/pytest tests/models/check_local_model.py tests/workspaces/retrieval $(PYTEST_ARGS)
-	rm -rf $(PGVECTOR_DIR) && $(PY) -m benchmarks.pgserver start $(PGVECTOR_DIR) $(PGVECTOR_PORT)
-	DATABASE_URL=postgres://postgres@127.0.0.1:$(PGVECTOR_PORT)/test_models $(BIN)/pytest --create-db \
+	folder=$$(mktemp -d /tmp/docent-pgvector-XXXXXX) && port=$$($(PY) -m benchmarks.pgserver start $$folder/pg $(PGVECTOR_PORT)) && \
+		DATABASE_URL=postgres://postgres@127.0.0.1:$$port/test_models $(BIN)/pytest --create-db \
 		tests/models/check_local_model.py tests/workspaces/retrieval $(PYTEST_ARGS); \
-		status=$$?; $(PY) -m benchmarks.pgserver stop $(PGVECTOR_DIR) $(PGVECTOR_PORT); rm -rf $(PGVECTOR_DIR); exit $$status
+		status=$$?; $(PY) -m benchmarks.pgserver stop $$folder/pg; rm -rf $$folder; exit $$status
 
 # Retrieval and built-in answers on ../shared/eval/squad-open.json (figures in docs/benchmarks.md).
 eval: install-dev
