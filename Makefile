@@ -6,8 +6,10 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run serve worker test test-e2e test-twohosts test-models lint check bench bench-ingest eval load load-stream clean
+.PHONY: install install-dev run serve worker test test-e2e test-twohosts test-models lint check bench bench-ingest eval load load-stream clean
 
+# Two stamps: what a server runs (requirements.txt) and, on top, tests and tools (requirements-dev.txt),
+# so `make run` after `make test` (or the reverse) installs nothing it already has.
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), sys.version" || { echo "Docent needs Python 3.11 or newer"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,7 +17,13 @@ $(BIN)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
 install: $(BIN)/.installed
+
+install-dev: $(BIN)/.installed-dev
 
 # runserver + an ingestion worker on 127.0.0.1:$(PORT); Ctrl-C, SIGTERM or SIGHUP stops both (config/run_dev.py).
 PORT ?= 8000
@@ -35,13 +43,15 @@ worker: install
 	$(PY) manage.py ingestion_worker --no-reload
 
 # Test settings (config/settings_test.py) come from pyproject.toml, so plain `pytest` works too.
-test: install
-	$(BIN)/pytest --ignore=tests/e2e $(PYTEST_ARGS)
+# On every core (pytest-xdist, a test database per worker); PYTEST_ARGS='-m "not slow"' skips the slow ones.
+TEST_WORKERS ?= auto
+test: install-dev
+	$(BIN)/pytest --ignore=tests/e2e -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
-test-e2e: install
+test-e2e: install-dev
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
 
@@ -49,22 +59,22 @@ check: install
 	DEBUG=0 SECRET_KEY=$$(openssl rand -hex 32) ALLOWED_HOSTS=docent.example.com $(PY) manage.py check --deploy --fail-level WARNING
 
 # Two gunicorn hosts and a worker on PostgreSQL, Redis and an S3 server (moto); run by .ci/run.
-test-twohosts: install
+test-twohosts: install-dev
 	DOCENT_TWOHOSTS=1 $(BIN)/pytest tests/twohosts $(PYTEST_ARGS)
 
-bench-ingest: install
+bench-ingest: install-dev
 	$(TEST_ENV) $(PY) -m benchmarks.ingest
 
-bench: install
+bench: install-dev
 	$(TEST_ENV) $(PY) -m benchmarks.bench
 
 # Load test (not part of `make test`): gunicorn + PostgreSQL + Redis driven by wrk; see benchmarks/load.py.
-load: install
+load: install-dev
 	$(PY) -m benchmarks.load
 	$(PY) -m benchmarks.load_stream
 
 # The streaming scenario alone: a slow model server, 32 askers and 8 browsers (benchmarks/load_stream.py).
-load-stream: install
+load-stream: install-dev
 	$(PY) -m benchmarks.load_stream
 
 clean:
@@ -72,17 +82,16 @@ clean:
 
 # Retrieval (issue 14). Tests that need the embedding model files (EMBEDDING_MODEL_DIR), on SQLite
 # and then on a throwaway PostgreSQL 16 with pgvector (the pgserver wheel) on PGVECTOR_PORT.
-# (The server's folder is under /tmp: the postgres user it runs as must reach it.)
-PGVECTOR_PORT ?= 55433
-PGVECTOR_DIR ?= /tmp/docent-pgvector-$(PGVECTOR_PORT)
-test-models: install
+# (The server's folder is under /tmp: the postgres user it runs as must reach it.) PGVECTOR_PORT 0: a free one.
+PGVECTOR_PORT ?= 0
+test-models: install-dev
 	@test -n "$$EMBEDDING_MODEL_DIR" || { echo "Set EMBEDDING_MODEL_DIR to the model folder"; exit 1; }
 	$(BIN)/pytest tests/models/check_local_model.py tests/workspaces/retrieval $(PYTEST_ARGS)
-	rm -rf $(PGVECTOR_DIR) && $(PY) -m benchmarks.pgserver start $(PGVECTOR_DIR) $(PGVECTOR_PORT)
-	DATABASE_URL=postgres://postgres@127.0.0.1:$(PGVECTOR_PORT)/test_models $(BIN)/pytest --create-db \
+	folder=$$(mktemp -d /tmp/docent-pgvector-XXXXXX) && port=$$($(PY) -m benchmarks.pgserver start $$folder/pg $(PGVECTOR_PORT)) && \
+		DATABASE_URL=postgres://postgres@127.0.0.1:$$port/test_models $(BIN)/pytest --create-db \
 		tests/models/check_local_model.py tests/workspaces/retrieval $(PYTEST_ARGS); \
-		status=$$?; $(PY) -m benchmarks.pgserver stop $(PGVECTOR_DIR) $(PGVECTOR_PORT); rm -rf $(PGVECTOR_DIR); exit $$status
+		status=$$?; $(PY) -m benchmarks.pgserver stop $$folder/pg; rm -rf $$folder; exit $$status
 
 # Retrieval and built-in answers on ../shared/eval/squad-open.json (figures in docs/benchmarks.md).
-eval: install
+eval: install-dev
 	EVAL_DATASET=$${EVAL_DATASET:-$(CURDIR)/../shared/eval/squad-open.json} $(PY) -m benchmarks.eval

@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASET = Path(os.environ.get("EVAL_DATASET", ROOT.parent / "shared" / "eval" / "squad-open.json"))
-PG_PORT = int(os.environ.get("EVAL_PG_PORT", "8142"))
+PG_PORT = int(os.environ.get("EVAL_PG_PORT", "0"))  # 0: a free one
 
 
 def run_one(db: str, mode: str, limit: int | None) -> dict:

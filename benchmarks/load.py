@@ -43,7 +43,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess  # noqa: S404 - runs gunicorn, wrk, createdb and redis-server with fixed arguments
 import sys
 import tempfile
@@ -53,6 +52,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote_plus, urlencode, urlparse
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA_SCRIPT = Path(__file__).resolve().with_suffix(".lua")
@@ -157,12 +158,6 @@ def production_environment(static_root: Path, port: int) -> dict[str, str]:
         "GUNICORN_MAX_REQUESTS": "0",
         "GUNICORN_THREADS": "1",
     }
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # DATA

@@ -2,7 +2,8 @@
 
 For the vector tests and the evaluation: this machine's PostgreSQL has no pgvector.
 As root, the server runs as the `postgres` system user (initdb refuses root).
-Usage: python -m benchmarks.pgserver start|stop <folder> <port>
+Usage: python -m benchmarks.pgserver start <folder> [port] (prints the port: a free one unless given),
+python -m benchmarks.pgserver stop <folder>.
 Server settings can be added with PGSERVER_OPTIONS, e.g. "-c shared_buffers=1GB".
 """
 
@@ -13,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.ports import free_port
+
 
 def _bin(name: str) -> str:
     import pgserver
@@ -21,8 +24,9 @@ def _bin(name: str) -> str:
 
 
 class PgServer:
-    def __init__(self, folder: Path, *, port: int, options: str = ""):
-        self.folder, self.port, self.options = Path(folder).resolve(), port, options
+    def __init__(self, folder: Path, *, port: int = 0, options: str = ""):
+        """`port` 0: a free one."""
+        self.folder, self.port, self.options = Path(folder).resolve(), port or free_port(), options
 
     def _run(self, *args):
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
@@ -59,6 +63,9 @@ class PgServer:
 
 
 if __name__ == "__main__":
-    action, folder, port = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3])
+    action, folder, port = sys.argv[1], Path(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 0
     server = PgServer(folder, port=port, options=os.environ.get("PGSERVER_OPTIONS", ""))
-    server.start() if action == "start" else server.stop()
+    if action == "start":
+        print(server.start().port)
+    else:
+        server.stop()

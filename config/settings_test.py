@@ -36,3 +36,7 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # No connection outlives its use: the test database is dropped at the end, and a thread of the
 # semantic-search pool (workspaces.retrieval.semantic) would otherwise keep one open.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# WhiteNoise looks a static file up when it is asked for, instead of listing every file of every
+# app at start: each test's client builds the middleware anew, and the listing cost 40 ms each time.
+WHITENOISE_AUTOREFRESH = True

@@ -38,7 +38,7 @@ def publisher_running():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Files)
     server.requests, server.headers, server.served, server.redirects = [], [], {}, {}
     server.base_url = f"http://127.0.0.1:{server.server_port}/rev"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield server

@@ -12,17 +12,13 @@ import sys
 import time
 import uuid
 
+from tests.ports import free_port
+
 # Empty: a free port of its own for each server, so two test runs on one machine never share one.
 S3_TEST_PORT = int(os.environ.get("S3_TEST_PORT", "0"))
 ACCESS_KEY = "docent-test"
 SECRET_KEY = "docent-test-secret"
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _listening(port: int) -> bool:
@@ -36,8 +32,9 @@ def s3_server(port: int = S3_TEST_PORT):
     """Start moto's server on `port` (0: a free one), or reuse one already listening on a port
     given; yield its endpoint URL."""
     process = None
+    reuse = bool(port)
     port = port or free_port()
-    if not _listening(port):
+    if not (reuse and _listening(port)):
         process = subprocess.Popen(  # noqa: S603 - a fixed command
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

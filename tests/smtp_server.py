@@ -63,7 +63,7 @@ def fake_smtp_server():
     """A SlowSMTPServer on a free port of 127.0.0.1, answering each command after 0.3 s."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.state = SlowSMTPServer(host="127.0.0.1", port=server.server_address[1], delay=0.3)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield server.state
     server.shutdown()

@@ -18,6 +18,8 @@ PREVIOUS_RELEASE = [
     ("settings_app", "0001_initial"),
     ("workspaces", "0005_chat_log_index"),
 ]
+# Each test migrates the whole schema back and forth.
+pytestmark = pytest.mark.slow
 ANSWER = {
     "text": "25 days [1].",
     "sources": [{"doc_id": "x", "filename": "a.txt", "position": 1}],

@@ -111,6 +111,7 @@ def test_manage_py_check_shows_the_warning(settings, capsys):
     assert PROXY_COUNT_WITHOUT_IPS in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_a_proxy_entry_that_is_not_an_address_stops_the_start():
     environment = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings",
                    "TRUSTED_PROXY_IPS": "10.0.0.1,proxy.lan"}

@@ -3,7 +3,6 @@ whatever matches, sends no mail itself (a background task does) and is throttled
 account and per client address (issue 22, must-have 3)."""
 
 import re
-import socket
 import statistics
 import time
 
@@ -17,6 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from accounts.models import AuditAction, AuditEvent, PasswordResetLink, User
 from accounts.reset_requests import RESET_REQUESTED
 from tests.factories import UserFactory
+from tests.ports import free_port
 from tests.smtp_server import fake_smtp_server  # noqa: F401 (the smtp_server fixture)
 from tests.task_worker import DATABASE_TASKS, run_worker
 
@@ -108,6 +108,7 @@ def median_seconds(client, value: str, address: str, times: int = 3) -> float:
     return statistics.median(durations)
 
 
+@pytest.mark.slow
 def test_with_a_slow_mail_server_the_answer_takes_no_longer_for_an_account_with_an_email(
     client, mia, settings, smtp_server
 ):
@@ -131,10 +132,7 @@ def test_with_a_slow_mail_server_the_answer_takes_no_longer_for_an_account_with_
 
 
 def test_a_mail_server_that_is_down_fails_the_task_and_leaves_no_link(client, mia, settings):
-    unused = socket.socket()
-    unused.bind(("127.0.0.1", 0))
-    port = unused.getsockname()[1]
-    unused.close()
+    port = free_port()
     settings.EMAIL_URL = f"smtp://127.0.0.1:{port}"
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 2

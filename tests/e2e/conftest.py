@@ -5,7 +5,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -18,6 +18,10 @@ SCREENSHOTS = (
     if os.environ.get("UPDATE_SCREENSHOTS")
     else Path(tempfile.gettempdir()) / "docent-e2e-screenshots"
 )
+# How long uploads may take to end on a slow or busy machine; the wait ends as soon as they have.
+UPLOADS_DEADLINE_MS = 120_000
+UPLOADS = ".upload-queue .upload-item"
+UNFINISHED_UPLOADS = f"{UPLOADS}:not(.upload-done):not(.upload-failed)"
 
 
 @pytest.fixture(scope="session")
@@ -56,6 +60,13 @@ def new_page(browser, live_server):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def uploads_finished(page, count):
+    """Wait until the page's queue holds `count` uploads and every one has ended, processed or
+    failed (the page marks each when the server says so), however long the machine takes."""
+    expect(page.locator(UPLOADS)).to_have_count(count)
+    expect(page.locator(UNFINISHED_UPLOADS)).to_have_count(0, timeout=UPLOADS_DEADLINE_MS)
 
 
 def sign_in(page, username, password):

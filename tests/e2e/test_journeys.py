@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Invite, User
 from accounts.roles import Role
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in, uploads_finished
 from tests.factories import DEFAULT_PASSWORD, AdminFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -106,6 +106,7 @@ def test_an_invitee_claims_uploads_searches_and_asks_and_sees_the_cited_answer(n
     page.set_input_files("input[type=file]", str(notes))
     page.click("main button[type=submit]")
     queued = page.locator(".upload-queue .upload-item").first
+    uploads_finished(page, 1)
     expect(queued).to_contain_text("Ready")
     queued.locator("a").click()
     expect(page.locator(".passage").first).to_contain_text("412 nesting puffins")
@@ -156,7 +157,7 @@ def test_files_dropped_on_the_documents_list_upload_in_parallel_and_show_their_s
     page.on("request", lambda request: requests.append(request) if request.method == "POST" else None)
     page.dispatch_event("form[data-dropzone]", "drop", {"dataTransfer": transfer})
     items = page.locator(".upload-queue .upload-item")
-    expect(items).to_have_count(12)
+    uploads_finished(page, 12)
     expect(items.filter(has_text="larger than the 1.0 MB")).to_have_count(1)
     expect(items.filter(has_text="Ready")).to_have_count(10)
     expect(items.filter(has_text="Failed: “fake.pdf” is not really a PDF file")).to_have_count(1)
@@ -168,6 +169,7 @@ def test_files_dropped_on_the_documents_list_upload_in_parallel_and_show_their_s
         "() => { const t = new DataTransfer(); t.items.add(new File(['More about tides.'], 'late.txt')); return t; }"
     )
     page.dispatch_event("table.documents", "drop", {"dataTransfer": another})
+    uploads_finished(page, 1)
     expect(page.locator(".upload-queue .upload-item")).to_contain_text("Ready")
     page.click("text=fake.pdf")
     expect(page.locator(".document-failed")).to_contain_text("Processing failed")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.conftest import screenshot, sign_in, uploads_finished
 from tests.factories import (
     DEFAULT_PASSWORD,
     AdminFactory,
@@ -52,6 +52,7 @@ def test_an_owner_adds_a_viewer_promotes_them_to_editor_who_uploads_and_deletes_
     viewer.set_input_files("input[type=file]", str(notes))
     viewer.click("main button[type=submit]")
     uploaded = viewer.locator(".upload-queue .upload-item").first
+    uploads_finished(viewer, 1)
     expect(uploaded).to_contain_text("Ready")
     uploaded.locator("a").click()
     expect(viewer.locator(".passage").first).to_contain_text("37 herons")

@@ -2,7 +2,6 @@
 every page and sign-in, from the database, the failure logged once, /healthz saying so."""
 
 import logging
-import socket
 
 import environ
 import pytest
@@ -10,21 +9,15 @@ from django.core.cache import cache
 
 from settings_app.services import setting_get, setting_set
 from tests.factories import DEFAULT_PASSWORD
+from tests.ports import free_port
 
 pytestmark = pytest.mark.django_db
-
-
-def closed_port() -> int:
-    """A local port nothing listens on (bound, then released)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
 def dead_redis(settings, monkeypatch):
     # Through the same path as production: CACHE_URL read by django-environ, then settings.py's mapping.
-    url = f"redis://127.0.0.1:{closed_port()}/11"
+    url = f"redis://127.0.0.1:{free_port()}/11"
     monkeypatch.setenv("CACHE_URL", url)
     caches = {"default": environ.Env().cache("CACHE_URL")}
     assert caches["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"

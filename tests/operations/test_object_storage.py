@@ -17,6 +17,8 @@ from workspaces.models import WorkspaceDocument
 from workspaces.retrieval.search import search_passages
 from workspaces.services import workspace_delete
 
+pytestmark = pytest.mark.slow  # an S3 server in its own process
+
 
 @pytest.fixture(scope="session")
 def s3_endpoint():

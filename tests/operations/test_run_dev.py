@@ -7,6 +7,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -16,15 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # starts the runner: a server and a worker, each a Django process
 STOP_SECONDS = 10
 MARK = "RUN_DEV_TEST_MARK"  # in the environment of every process a test starts, to find them all
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def listening(port: int) -> bool:
@@ -133,11 +131,10 @@ def test_make_run_serves_processes_uploads_in_its_worker_and_stops_both_on_ctrl_
     try:
         deadline = time.monotonic() + 60
         assert serving(port, deadline)
-        check = [sys.executable, "manage.py", "shell", "-v0", "-c",
-                 "from workspaces.models import WorkspaceDocument; print(WorkspaceDocument.objects.get().status)"]
+        database = environment["DATABASE_URL"].removeprefix("sqlite:///")
         while time.monotonic() < deadline:
-            status = subprocess.run(check, cwd=ROOT, env=environment, capture_output=True, text=True,  # noqa: S603
-                                    timeout=60).stdout.strip()
+            with contextlib.closing(sqlite3.connect(database, timeout=10)) as connection:
+                (status,) = connection.execute("SELECT status FROM workspace_documents").fetchone()
             if status == "ready":
                 break
             time.sleep(0.5)

@@ -3,7 +3,8 @@ PostgreSQL, Redis and an S3 server (moto), driven over HTTP as a browser would.
 
 Not part of `make test` (it needs PostgreSQL and Redis): `make test-twohosts`, run by
 .ci/run. Services come from TWOHOSTS_DATABASE_URL (a database it drops and recreates),
-TWOHOSTS_CACHE_URL and TWOHOSTS_S3_PORT; the two hosts listen on TWOHOSTS_PORTS.
+TWOHOSTS_CACHE_URL and TWOHOSTS_S3_PORT; the two hosts listen on TWOHOSTS_PORTS (two free ports
+unless given).
 """
 
 import os
@@ -19,12 +20,13 @@ import psycopg
 import pytest
 import requests
 
+from tests.ports import free_port
 from tests.s3_server import bucket_keys, new_bucket, s3_server, storage_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 DATABASE_URL = os.environ.get("TWOHOSTS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/h12_twohosts")
 CACHE_URL = os.environ.get("TWOHOSTS_CACHE_URL", "redis://127.0.0.1:6379/12")
-PORTS = [int(port) for port in os.environ.get("TWOHOSTS_PORTS", "8121,8122").split(",")]
+PORTS = [int(port) for port in os.environ.get("TWOHOSTS_PORTS", "").split(",") if port] or [free_port(), free_port()]
 # Its own S3 server, so a test run elsewhere that stops its server cannot pull this one away.
 S3_PORT = int(os.environ.get("TWOHOSTS_S3_PORT", "0"))
 PASSWORD = "correct-horse-battery-staple"

@@ -25,6 +25,7 @@ import time
 
 from django.conf import settings
 
+from workspaces.documents import readers  # noqa: F401 - loaded once here, not again in every forked child
 from workspaces.documents.extraction import ExtractedText, extract_text
 from workspaces.documents.refusals import DocumentRefused
 

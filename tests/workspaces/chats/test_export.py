@@ -154,6 +154,7 @@ def test_no_query_runs_until_the_response_is_streamed(chat, django_assert_num_qu
     assert len(csv_rows(response)) == 1
 
 
+@pytest.mark.slow
 def test_three_thousand_chats_stream_in_a_fixed_number_of_queries_and_bounded_memory(
     workspace, django_assert_max_num_queries, monkeypatch
 ):

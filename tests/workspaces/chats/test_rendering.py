@@ -105,3 +105,10 @@ def test_template_filter_renders_markdown_without_double_escaping():
 
 def test_template_filter_treats_a_missing_value_as_empty():
     assert Template("{% load docent %}[{{ missing|markdown }}]").render(Context({})) == "[]"
+
+
+def test_a_list_straight_after_a_sentence_renders_as_a_list_as_commonmark_says():
+    """Answers are read as CommonMark (markdown-it-py, the parser of uploaded Markdown too): a list
+    needs no blank line before it, which is how language models write one."""
+    html = render_markdown("The sources say:\n- one\n- two")
+    assert html == "<p>The sources say:</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>"

@@ -1,5 +1,7 @@
-"""Decompression bombs built in code: a few KB on disk, tens of MiB once read."""
+"""Decompression bombs built in code: a few KB on disk, tens of MiB once read. Each is built once
+per test process: compressing tens of MiB takes a few tenths of a second each time."""
 
+import functools
 import io
 import zipfile
 import zlib
@@ -10,6 +12,7 @@ MIB = 1024 * 1024
 WORD_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
+@functools.cache
 def docx_bomb(*, mib: int = 70, paragraph: bytes = b"<w:p/>", count: int | None = None) -> bytes:
     """A real .docx whose word/document.xml is `mib` MiB of repeated paragraphs (or `count` of them),
     streamed into the zip."""
@@ -29,6 +32,7 @@ def docx_bomb(*, mib: int = 70, paragraph: bytes = b"<w:p/>", count: int | None 
     return out.getvalue()
 
 
+@functools.cache
 def pdf_bomb(*, mib: int = 20, operator: bytes = b"(A) Tj\n", count: int | None = None) -> bytes:
     """A valid one-page PDF whose one Flate-compressed content stream is `mib` MiB of text operators
     (or `count` of them)."""

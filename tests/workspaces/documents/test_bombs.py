@@ -38,6 +38,7 @@ def members_upload(user, workspace):
     user.memberships.filter(workspace=workspace).update(role="editor")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "build", "limit_words"),
     [
@@ -68,6 +69,7 @@ def test_a_member_uploading_a_decompression_bomb_sees_it_fail_quickly_naming_the
     assert "than Docent accepts (limit" in page
 
 
+@pytest.mark.slow
 def test_the_import_command_fails_the_same_bombs_and_imports_the_honest_file_beside_them(workspace, tmp_path):
     from io import StringIO
 
@@ -87,6 +89,7 @@ def test_the_import_command_fails_the_same_bombs_and_imports_the_honest_file_bes
     assert DocumentPassage.objects.filter(document__filename__startswith="bomb").count() == 0
 
 
+@pytest.mark.slow
 def test_a_docx_whose_xml_expands_past_the_cap_is_refused_while_it_is_read():
     # Few paragraphs, each a megabyte of empty runs: the expansion cap, not the paragraph count, stops it.
     data = docx_bomb(mib=40, paragraph=b"<w:p>" + b"<w:r/>" * 170_000 + b"</w:p>")

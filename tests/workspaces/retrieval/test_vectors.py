@@ -31,6 +31,7 @@ def test_sign_bits_cover_every_dimension_of_a_long_vector():
     assert sum(int(np.bitwise_count(a ^ b)) for a, b in zip(query, opposite, strict=True)) == 1536
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dimensions", [384, 1536])
 def test_above_the_exact_limit_the_two_step_scan_finds_the_same_nearest_vectors(monkeypatch, dimensions):
     """Vectors in topics, as embeddings of passages are: comparing signs first keeps the exact
