@@ -52,7 +52,6 @@ EXPIRY_PAST = "Choose an expiry in the future."
 TOO_MANY_KEYS = f"You have {MAX_KEYS_PER_USER} keys already: revoke one you no longer use first."
 WORKSPACE_NOT_VISIBLE = "A key can only be limited to workspaces its account belongs to."
 NOT_YOURS = "You may not manage this account's API keys."
-SERVICE_ACCOUNT_STAFF = "A service account holds the member role only."
 
 
 def secret_hash(secret: str) -> str:

@@ -48,6 +48,9 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.create_user(username, password, **fields)
 
 
+SERVICE_ACCOUNT_ROLE = "A service account holds the member role only: its keys must never act as an admin or manager."
+
+
 class User(TimestampedModel, AbstractBaseUser):
     """A person who signs in. `role` and `suspended` are the only stored truth:
     staff access, superuser power and `is_active` are derived from them."""
@@ -95,6 +98,8 @@ class User(TimestampedModel, AbstractBaseUser):
 
     def clean(self):
         self.username = normalize_username(self.username)
+        if self.is_service_account and self.role != Role.DEFAULT:
+            raise ValidationError({"role": SERVICE_ACCOUNT_ROLE})
 
     @classmethod
     def normalize_username(cls, username):
