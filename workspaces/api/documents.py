@@ -1,8 +1,7 @@
 """Workspaces and their documents: list, detail, multipart upload, delete, re-index."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from accounts.base import DocentError, ErrorCode
@@ -126,7 +125,7 @@ def document_upload(request, slug: str):
     if not added:
         first = refused[0]
         raise DocentError(" ".join(item["detail"] for item in refused), code=first["code"])
-    return 201, {"documents": [document_out(request, document) for document in added], "refused": refused}
+    return Status(201, {"documents": [document_out(request, document) for document in added], "refused": refused})
 
 
 @router.delete("/workspaces/{slug}/documents/{doc_id}", response={204: None}, summary="Delete a document")
@@ -136,7 +135,7 @@ def document_remove(request, slug: str, doc_id: str):
     if not permissions.may_delete_document(request.user, document):
         raise PermissionDenied(permissions.REFUSALS[permissions.DELETE_DOCUMENT])
     document_delete(document=document, user=request.user, request=request)
-    return HttpResponse(status=204)
+    return Status(204, None)
 
 
 @router.post("/workspaces/{slug}/documents/{doc_id}/reindex", response={202: ReindexOut},
@@ -146,5 +145,5 @@ def document_reindex(request, slug: str, doc_id: str):
     document = document_in(workspace, doc_id)
     queued = documents_reindex(documents=workspace.documents.filter(pk=document.pk), user=request.user)
     document.refresh_from_db()
-    return 202, {"queued": queued, "document": document_out(request, document)}
+    return Status(202, {"queued": queued, "document": document_out(request, document)})
 
