@@ -198,3 +198,12 @@ def test_api_posts_need_no_csrf_token(user, workspace, handbook):
     response = client.post(f"/api/v1/workspaces/{workspace.slug}/chats", {"prompt": "annual leave?"},
                            content_type="application/json", headers={"Authorization": f"Bearer {secret}"})
     assert response.status_code == 200
+
+
+def test_out_of_range_page_sizes_and_search_limits_are_refused(api_as, user, workspace):
+    api = api_as(user, scopes=["read"])
+    for limit in (0, 101, "many"):
+        problem(api.get("/api/v1/workspaces", {"limit": limit}), 400, "invalid")
+    problem(api.get(f"/api/v1/workspaces/{workspace.slug}/search", {"q": "x", "limit": 51}), 400, "invalid")
+    problem(api.get(f"/api/v1/workspaces/{workspace.slug}/search"), 400, "invalid")
+    problem(api.get("/api/v1/workspaces", {"cursor": "a\x00b"}), 400, "invalid")
