@@ -90,7 +90,7 @@ ASK_RESPONSES = {200: ChatOut}
 
 
 @router.post("/workspaces/{slug}/chats", response=ASK_RESPONSES, summary="Ask: the answer and its sources",
-             openapi_extra={"responses": {"200": {"content": {"text/event-stream": {
+             openapi_extra={"responses": {200: {"content": {"text/event-stream": {
                  "schema": {"type": "string"}, "example": "event: start\ndata: {\"id\": 1}\n\n"}}}}})
 def ask(request, slug: str, body: AskIn, stream: bool = False):
     """`stream` (in the body or the query) answers as Server-Sent Events: `start` {id}, `token`

@@ -41,6 +41,7 @@ class DocentApi(NinjaAPI):
         schema["components"]["schemas"]["Problem"] = Problem.model_json_schema()
         for operations in schema["paths"].values():
             for method, operation in operations.items():
+                operation["responses"] = {str(status): answer for status, answer in operation["responses"].items()}
                 statuses = PROBLEM_STATUSES_READ if method == "get" else PROBLEM_STATUSES_WRITE
                 for status in statuses:
                     operation["responses"].setdefault(status, {

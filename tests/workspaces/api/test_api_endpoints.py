@@ -207,3 +207,20 @@ def test_out_of_range_page_sizes_and_search_limits_are_refused(api_as, user, wor
     problem(api.get(f"/api/v1/workspaces/{workspace.slug}/search", {"q": "x", "limit": 51}), 400, "invalid")
     problem(api.get(f"/api/v1/workspaces/{workspace.slug}/search"), 400, "invalid")
     problem(api.get("/api/v1/workspaces", {"cursor": "a\x00b"}), 400, "invalid")
+
+
+def test_the_schema_is_openapi_3_1_json_without_duplicate_keys_and_public(client):
+    duplicates = []
+
+    def pairs_to_dict(pairs):
+        keys = [key for key, _ in pairs]
+        duplicates.extend(key for key in keys if keys.count(key) > 1)
+        return dict(pairs)
+
+    response = client.get("/api/v1/schema/")
+    schema = json.loads(response.content, object_pairs_hook=pairs_to_dict)
+    assert response.status_code == 200 and schema["openapi"] == "3.1.0" and duplicates == []
+    assert schema["components"]["securitySchemes"]["ApiKeyAuth"]["scheme"] == "bearer"
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200 and "script-src 'self'" in docs["Content-Security-Policy"]
+    assert b"<script>" not in docs.content and b"cdn" not in docs.content.lower()
