@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install run serve worker test test-e2e test-twohosts test-models lint check bench bench-ingest eval load load-stream clean
+.PHONY: install run serve worker test test-e2e test-twohosts test-models lint check bench bench-api bench-ingest eval load load-stream clean
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 11), sys.version" || { echo "Docent needs Python 3.11 or newer"; exit 1; }
@@ -57,6 +57,10 @@ bench-ingest: install
 
 bench: install
 	$(TEST_ENV) $(PY) -m benchmarks.bench
+
+# An API ask against the same ask on the site (issue 24): the API may cost at most 10 % more.
+bench-api: install
+	$(TEST_ENV) $(PY) -m benchmarks.bench_api
 
 # Load test (not part of `make test`): gunicorn + PostgreSQL + Redis driven by wrk; see benchmarks/load.py.
 load: install
