@@ -24,12 +24,12 @@ pytestmark = pytest.mark.django_db
 ROLE_MAY = {
     "viewer": {"see", "search", "ask"},
     "editor": {"see", "search", "ask", "upload"},
-    "owner": {"see", "search", "ask", "upload", "delete", "reindex"},
-    "admin": {"see", "search", "ask", "upload", "delete", "reindex"},
+    "owner": {"see", "search", "ask", "upload", "delete", "reindex", "manage"},
+    "admin": {"see", "search", "ask", "upload", "delete", "reindex", "manage"},
     "none": set(),
 }
 SCOPE_MAY = {
-    "read": {"see", "search"}, "ask": {"ask"}, "write": {"upload", "delete", "reindex"}, "manage": set(),
+    "read": {"see", "search"}, "ask": {"ask"}, "write": {"upload", "delete", "reindex"}, "manage": {"manage"},
 }
 SCOPE_SETS = [["read"], ["ask"], ["write"], ["manage"], ["read", "ask", "write", "manage"]]
 
@@ -49,6 +49,11 @@ def endpoints(api, slug, document):
         ("ask", lambda: api.post(f"{base}/chats", {"prompt": "Who keeps the lighthouse?"}), 200),
         ("ask", lambda: api.get(f"{base}/chats"), 200),
         ("ask", lambda: api.delete(f"{base}/chats"), 200),
+        ("manage", lambda: api.get(f"{base}/members"), 200),
+        ("manage", lambda: api.client.patch(f"{base}/settings", {"description": "walked"},
+                                            content_type="application/json", headers=api._headers(None)), 200),
+        ("manage", lambda: api.post(f"{base}/members", {"username": "uploader", "role": "viewer"}), 201),
+        ("manage", lambda: api.delete(f"{base}/members/uploader"), 204),
         ("delete", lambda: api.delete(doc), 204),  # last: it removes the document
     ]
 
