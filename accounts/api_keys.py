@@ -168,7 +168,7 @@ def api_key_authenticate(*, secret: str, ip: str | None) -> ApiKey:
     match = SECRET_PATTERN.fullmatch((secret or "").strip())
     if match is None:
         raise DocentError(KEY_REFUSED, code=ErrorCode.UNAUTHORIZED)
-    key = ApiKey.objects.select_related("user").filter(public_id=match.group(1)).first()
+    key = ApiKey.objects.select_related("user").with_limit_count().filter(public_id=match.group(1)).first()
     if key is None or not hmac.compare_digest(key.secret_hash, secret_hash(match.group(0))) or not _usable(key):
         raise DocentError(KEY_REFUSED, code=ErrorCode.UNAUTHORIZED)
     _record_use(key, ip)

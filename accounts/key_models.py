@@ -3,6 +3,7 @@ secret finds the row (see accounts.api_keys for why a fast hash is the right one
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.base import TimestampedModel
@@ -25,6 +26,12 @@ class ApiKeyQuerySet(models.QuerySet):
         """Neither revoked nor expired (whether its user may still use it is `api_key_authenticate`'s)."""
         unexpired = models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=timezone.now())
         return self.filter(unexpired, revoked_at__isnull=True)
+
+    def with_limit_count(self):
+        """Each key with `limited_to`: how many workspaces it is limited to (0: none), in the same query."""
+        limited = ApiKey.workspaces.through.objects.filter(apikey=models.OuterRef("pk")).order_by().values("apikey")
+        counted = models.Subquery(limited.annotate(n=models.Count("pk")).values("n")[:1])
+        return self.annotate(limited_to=Coalesce(counted, 0))
 
 
 class ApiKey(TimestampedModel):
@@ -78,6 +85,10 @@ class ApiKey(TimestampedModel):
 
     @property
     def workspace_ids(self) -> frozenset:
+        """Read once; no query at all for a key loaded with `limited_to` = 0 (`with_limit_count`)."""
         if "_workspace_ids" not in self.__dict__:
-            self.__dict__["_workspace_ids"] = frozenset(self.workspaces.values_list("pk", flat=True))
+            if self.__dict__.get("limited_to") == 0:
+                self.__dict__["_workspace_ids"] = frozenset()
+            else:
+                self.__dict__["_workspace_ids"] = frozenset(self.workspaces.values_list("pk", flat=True))
         return self.__dict__["_workspace_ids"]

@@ -83,7 +83,7 @@ def _events(request, chat):
     with closing(chat_answer(chat=chat)) as deltas:
         for delta in deltas:
             yield _event("token", {"text": delta})
-    yield _event("end", chat_out(request, chat, _live_doc_ids(chat.workspace, [chat])))
+    yield _event("end", chat_out(request, chat, chat.answer.cited_doc_ids))  # just found
 
 
 ASK_RESPONSES = {200: ChatOut}
@@ -105,7 +105,7 @@ def ask(request, slug: str, body: AskIn, stream: bool = False):
         return response
     chat = chat_ask(workspace=workspace, user=request.user, prompt=body.prompt)
     chat.workspace = workspace
-    return chat_out(request, chat, _live_doc_ids(workspace, [chat]))
+    return chat_out(request, chat, chat.answer.cited_doc_ids)  # just found in the workspace's documents
 
 
 @router.get("/workspaces/{slug}/chats", response=ChatPage, summary="Your chat history here, newest first")
