@@ -6,7 +6,7 @@ RFC 9457 problem detail (`workspaces.api.errors`) with the code of Docent's erro
 No session cookie is read, so no CSRF token is asked for.
 """
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -20,6 +20,7 @@ from workspaces.api.schemas import Problem
 NOT_FOUND = "Nothing here: check the address (see /api/v1/docs/)."
 FORBIDDEN = "You may not do that."
 UNAUTHORIZED = "Send an API key: Authorization: Bearer dct_…"
+BODY_TOO_LARGE = "The request body is larger than this server accepts (files go in a multipart upload)."
 
 DESCRIPTION = """Documents, search and answers of the Docent workspaces your key reaches.
 
@@ -82,6 +83,11 @@ def not_found(request, error):
 @api.exception_handler(ObjectDoesNotExist)
 def object_not_found(request, error):
     return _problem(request, NOT_FOUND, ErrorCode.NOT_FOUND)
+
+
+@api.exception_handler(RequestDataTooBig)
+def body_too_large(request, error):
+    return _problem(request, BODY_TOO_LARGE, ErrorCode.TOO_LARGE)
 
 
 @api.exception_handler(ValidationError)

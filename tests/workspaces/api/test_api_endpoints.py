@@ -224,3 +224,11 @@ def test_the_schema_is_openapi_3_1_json_without_duplicate_keys_and_public(client
     docs = client.get("/api/v1/docs/")
     assert docs.status_code == 200 and "script-src 'self'" in docs["Content-Security-Policy"]
     assert b"<script>" not in docs.content and b"cdn" not in docs.content.lower()
+
+
+def test_a_body_too_large_for_the_server_is_a_413_problem_and_bad_json_a_400(api_as, user, workspace):
+    api = api_as(user, scopes=["ask"])
+    url = f"/api/v1/workspaces/{workspace.slug}/chats"
+    problem(api.post(url, {"prompt": "x" * 3_000_000}), 413, "too_large")
+    problem(api.post(url, "not json", content_type="application/json"), 400, "invalid")
+    assert "100000" in problem(api.post(url, {"prompt": "x" * 200_000}), 400, "invalid")["detail"]
