@@ -14,4 +14,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("w/", include("workspaces.urls")),
+    path("api/openai/v1/", include("workspaces.api.openai.urls")),
 ]

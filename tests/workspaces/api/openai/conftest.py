@@ -1,0 +1,30 @@
+import openai as openai_package
+import pytest
+
+from accounts.api_keys import SCOPE_ASK, api_key_create
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from tests.llm_server import fake_llm_server  # noqa: F401  (the llm_server fixture)
+
+ANSWER_SENTENCE = "The warranty covers water damage for three years after purchase."
+PROMPT = "How long does the warranty cover water damage?"
+
+
+def key_for(user, *, scopes=(SCOPE_ASK,), workspaces=None) -> str:
+    """A new key's secret, as the account page shows it once."""
+    _key, secret = api_key_create(user=user, name="tool", scopes=list(scopes), workspaces=workspaces)
+    return secret
+
+
+def client_for(live_server, secret: str) -> openai_package.OpenAI:
+    """The official client, pointed at the running app; no retries, so each call is one request."""
+    return openai_package.OpenAI(base_url=f"{live_server.url}/api/openai/v1", api_key=secret, max_retries=0)
+
+
+@pytest.fixture
+def manual(workspace):
+    document = WorkspaceDocumentFactory(workspace=workspace, filename="manual.pdf")
+    DocumentPassageFactory(document=document, position=1, text="Unpack the device and charge it fully first.",
+                           page_start=1, page_end=1, heading_path="Getting started")
+    DocumentPassageFactory(document=document, position=2, page_start=4, page_end=5, heading_path="Manual › Warranty",
+                           text=f"Keep the receipt. {ANSWER_SENTENCE} Accidental drops are not covered.")
+    return document
