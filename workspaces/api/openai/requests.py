@@ -40,7 +40,7 @@ def completion_request_read(raw: bytes) -> CompletionRequest:
     """The request in `raw` (the body), or a DocentError (code `invalid`) saying what is wrong."""
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         body = None
     if not isinstance(body, dict):
         raise _invalid(BODY_NOT_JSON)

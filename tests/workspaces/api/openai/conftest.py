@@ -2,6 +2,7 @@ import openai as openai_package
 import pytest
 
 from accounts.api_keys import SCOPE_ASK, api_key_create
+from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
 from tests.llm_server import fake_llm_server  # noqa: F401  (the llm_server fixture)
 
@@ -28,3 +29,16 @@ def manual(workspace):
     DocumentPassageFactory(document=document, position=2, page_start=4, page_end=5, heading_path="Manual › Warranty",
                            text=f"Keep the receipt. {ANSWER_SENTENCE} Accidental drops are not covered.")
     return document
+
+
+@pytest.fixture
+def model_server(llm_server, workspace, settings):
+    """The workspace answers through the fake OpenAI-compatible server, from a passage on page 2."""
+    setting_set(label="chat_provider", value="openai-compatible")
+    setting_set(label="llm_base_url", value=llm_server.base_url)
+    setting_set(label="llm_model", value="local-model")
+    settings.LLM_TIMEOUT_SECONDS = 2.0
+    document = WorkspaceDocumentFactory(workspace=workspace, filename="terms.pdf")
+    DocumentPassageFactory(document=document, position=3, page_start=2, page_end=2,
+                           text="The warranty covers water damage for three years.")
+    return llm_server

@@ -3,8 +3,7 @@ every workspace a key may ask is a model, answered with its sources, whole or st
 
 import pytest
 
-from settings_app.services import setting_set
-from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, WorkspaceFactory, WorkspaceUserFactory
+from tests.factories import WorkspaceFactory, WorkspaceUserFactory
 from tests.workspaces.api.openai.conftest import ANSWER_SENTENCE, PROMPT, client_for, key_for
 from workspaces.chats.compose import INTRO
 from workspaces.models import WorkspaceChat
@@ -71,19 +70,6 @@ def test_without_include_usage_the_finishing_chunk_is_last_and_carries_the_sourc
         model=workspace.slug, messages=[{"role": "user", "content": PROMPT}], stream=True))
     assert chunks[-1].choices[0].finish_reason == "stop" and chunks[-1].usage is None
     assert chunks[-1].model_extra["sources"][0]["section"] == "Warranty"
-
-
-@pytest.fixture
-def model_server(llm_server, workspace, settings):
-    """The workspace answers through the fake OpenAI-compatible server."""
-    setting_set(label="chat_provider", value="openai-compatible")
-    setting_set(label="llm_base_url", value=llm_server.base_url)
-    setting_set(label="llm_model", value="local-model")
-    settings.LLM_TIMEOUT_SECONDS = 2.0
-    document = WorkspaceDocumentFactory(workspace=workspace, filename="terms.pdf")
-    DocumentPassageFactory(document=document, position=3, page_start=2, page_end=2,
-                           text="The warranty covers water damage for three years.")
-    return llm_server
 
 
 HISTORY = [
