@@ -104,3 +104,19 @@ def test_a_model_server_streams_through_to_the_client(live_server, user, workspa
     assert len([chunk for chunk in chunks if chunk.choices and chunk.choices[0].delta.content]) > 3
     assert chunks[-1].usage.completion_tokens == WorkspaceChat.objects.get().completion_tokens
     assert chunks[-1].model_extra["sources"][0]["file"] == "terms.pdf"
+
+
+def test_the_workspaces_history_length_and_query_mode_bound_the_turns_sent(live_server, user, workspace,
+                                                                           model_server):
+    client = client_for(live_server, key_for(user))
+    earlier = [{"role": "user", "content": "first question"}, {"role": "assistant", "content": "first answer"}]
+    workspace.history_length = 1
+    workspace.save()
+    client.chat.completions.create(model=workspace.slug, messages=earlier + HISTORY)
+    assert [m["content"] for m in model_server.requests[-1].messages[1:]] == [
+        "Does the warranty exist?", "Yes, it does.", PROMPT]
+
+    workspace.chat_mode = "query"
+    workspace.save()
+    client.chat.completions.create(model=workspace.slug, messages=HISTORY)
+    assert [m["role"] for m in model_server.requests[-1].messages] == ["system", "user"]
