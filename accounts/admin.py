@@ -34,14 +34,20 @@ class RoleRulesFormMixin:
 
 
 class UserCreationForm(RoleRulesFormMixin, AdminUserCreationForm):
-    """No "password-based authentication" choice: Docent has no other way to sign in."""
+    """No "password-based authentication" choice: Docent has no other way to sign in, except
+    for a service account, which has no password (it never signs in; it uses API keys)."""
 
     username = UsernameField()
     usable_password = None
 
     class Meta:
         model = User
-        fields = ("username", "role")
+        fields = ("username", "role", "is_service_account")
+
+    def validate_passwords(self, *args, **kwargs):
+        if self.cleaned_data.get("is_service_account"):
+            self.cleaned_data["usable_password"] = "false"  # noqa: S105  (Django's "no usable password" choice)
+        return super().validate_passwords(*args, **kwargs)
 
 
 class UserChangeForm(RoleRulesFormMixin, DjangoUserChangeForm):
@@ -70,19 +76,19 @@ class CreatedInvitesInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
-    list_display = ("username", "role", "suspended", "created_at", "last_login")
-    list_filter = ("role", "suspended")
+    list_display = ("username", "role", "suspended", "is_service_account", "created_at", "last_login")
+    list_filter = ("role", "suspended", "is_service_account")
     search_fields = ("username",)
     ordering = ("username",)
     filter_horizontal = ()
-    readonly_fields = ("last_login", "created_at", "claimed_invite")
+    readonly_fields = ("last_login", "created_at", "claimed_invite", "is_service_account")
     fieldsets = (
-        (None, {"fields": ("username", "password")}),
+        (None, {"fields": ("username", "password", "is_service_account")}),
         ("Access", {"fields": ("role", "suspended", "email", "daily_message_limit")}),
         ("History", {"fields": ("created_at", "last_login", "claimed_invite")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "role", "password1", "password2")}),
+        (None, {"classes": ("wide",), "fields": ("username", "role", "is_service_account", "password1", "password2")}),
     )
     inlines = (CreatedInvitesInline,)  # workspaces.admin adds the user's memberships
     actions = ("suspend_users", "unsuspend_users", "issue_password_reset_links")
@@ -108,6 +114,9 @@ class UserAdmin(DjangoUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).manageable_by(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ()
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -1,8 +1,12 @@
+from datetime import timedelta
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils import timezone
 
 from accounts import rules
+from accounts.key_models import ApiScope
 from accounts.services import account_check
 from accounts.signin import INVALID_LOGIN, SUSPENDED_MESSAGE, SignInRefused, sign_in_check
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
@@ -131,3 +135,28 @@ class PasswordResetRequestForm(forms.Form):
         label="Username or email address", max_length=254,
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "username", "spellcheck": "false"}),
     )
+
+
+API_KEY_LIFETIMES = (("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"))
+
+
+class ApiKeyForm(forms.Form):
+    """A new API key: what the account page (and the admin, for a service account) asks."""
+
+    name = forms.CharField(max_length=100, help_text="What the key is for, e.g. “upload script”.")
+    scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple)
+    workspaces = forms.ModelMultipleChoiceField(
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="None chosen: every workspace the account may use.",
+    )
+    expires_in_days = forms.TypedChoiceField(
+        choices=API_KEY_LIFETIMES, coerce=int, empty_value=None, required=False, label="Expires",
+    )
+
+    def __init__(self, *args, workspaces, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workspaces"].queryset = workspaces
+
+    def expires_at(self):
+        days = self.cleaned_data.get("expires_in_days")
+        return None if days is None else timezone.now() + timedelta(days=days)

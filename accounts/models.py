@@ -48,6 +48,9 @@ class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
         return self.create_user(username, password, **fields)
 
 
+SERVICE_ACCOUNT_ROLE = "A service account holds the member role only: its keys must never act as an admin or manager."
+
+
 class User(TimestampedModel, AbstractBaseUser):
     """A person who signs in. `role` and `suspended` are the only stored truth:
     staff access, superuser power and `is_active` are derived from them."""
@@ -66,6 +69,10 @@ class User(TimestampedModel, AbstractBaseUser):
     daily_message_limit = models.PositiveIntegerField(
         null=True, blank=True, db_column="dailyMessageLimit",
         help_text="Questions this person may ask per day. Empty: the daily_message_limit setting; 0: no limit.",
+    )
+    is_service_account = models.BooleanField(
+        default=False, db_column="isServiceAccount",
+        help_text="A service account never signs in on the site: it acts only through the API keys an admin gives it.",
     )
     invite = models.ForeignKey(
         "Invite", null=True, blank=True, on_delete=models.SET_NULL, db_column="inviteId", related_name="claimants",
@@ -91,6 +98,8 @@ class User(TimestampedModel, AbstractBaseUser):
 
     def clean(self):
         self.username = normalize_username(self.username)
+        if self.is_service_account and self.role != Role.DEFAULT:
+            raise ValidationError({"role": SERVICE_ACCOUNT_ROLE})
 
     @classmethod
     def normalize_username(cls, username):
@@ -275,6 +284,9 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGED = "role_changed", "Role changed"
     USER_CREATED = "user_created", "User created"
     USER_DELETED = "user_deleted", "User deleted"
+    API_KEY_CREATED = "api_key_created", "API key created"
+    API_KEY_REVOKED = "api_key_revoked", "API key revoked"
+    API_KEY_NEW_ADDRESS = "api_key_new_address", "API key used from a new address"
 
 
 class AuditEvent(models.Model):
@@ -298,3 +310,6 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_action_display()} {self.username}"
+
+
+from accounts.key_models import ApiKey  # noqa: E402, F401  (registered with the accounts app)

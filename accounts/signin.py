@@ -29,10 +29,12 @@ from accounts.validators import normalize_username
 LOCKED_OUT = "Too many failed sign-ins. Wait %(minutes)d minutes and try again."
 INVALID_LOGIN = "That username and password do not match an account."
 SUSPENDED_MESSAGE = "This account is suspended. Ask an administrator of this Docent to restore it."
+SERVICE_ACCOUNT_MESSAGE = "This is a service account: it works only through API keys and never signs in here."
 
 
 class SignInRefused(DocentError):
-    """code: "invalid" (unknown user or wrong password), "locked_out" or "suspended"."""
+    """code: "invalid" (unknown user or wrong password), "locked_out", "suspended" or
+    "forbidden" (a service account)."""
 
 
 def lockout_minutes() -> int:
@@ -68,10 +70,12 @@ def sign_in_check(*, request, username: str, password: str) -> User:
         matches = False
     else:
         matches = user.check_password(password)
-    if not matches or user.suspended:
+    if not matches or user.suspended or user.is_service_account:
         audit_record(AuditAction.SIGN_IN_FAILED, request=request, username=username)
     if not matches:
         raise SignInRefused(INVALID_LOGIN, code="invalid")
     if user.suspended:
         raise SignInRefused(SUSPENDED_MESSAGE, code="suspended")
+    if user.is_service_account:
+        raise SignInRefused(SERVICE_ACCOUNT_MESSAGE, code="forbidden")
     return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views, views_reset
+from accounts import views, views_keys, views_reset
 
 app_name = "accounts"
 
@@ -9,6 +9,8 @@ urlpatterns = [
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("setup/", views.SetupView.as_view(), name="setup"),
     path("account/", views.AccountView.as_view(), name="account"),
+    path("account/keys/new/", views_keys.ApiKeyCreateView.as_view(), name="api_key_new"),
+    path("account/keys/<str:public_id>/revoke/", views_keys.ApiKeyRevokeView.as_view(), name="api_key_revoke"),
     path("invite/<str:code>/", views.InviteClaimView.as_view(), name="invite"),
     path("reset/", views_reset.PasswordResetRequestView.as_view(), name="password_reset_request"),
     path("reset/set-password/", views_reset.PasswordResetSetView.as_view(), name="password_reset_set"),

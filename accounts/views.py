@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -134,7 +135,10 @@ class AccountView(PasswordChangeView):
         visible = apps.get_model("workspaces", "Workspace").objects.for_user(self.request.user).with_role_of(
             self.request.user
         )
-        return super().get_context_data(workspaces=visible, **kwargs)
+        keys = self.request.user.api_keys.prefetch_related("workspaces").order_by(
+            F("revoked_at").desc(nulls_first=True), "-created_at"
+        )
+        return super().get_context_data(workspaces=visible, api_keys=keys, **kwargs)
 
     def form_valid(self, form):
         messages.success(self.request, "Password changed. Your other sessions are signed out.")

@@ -3,6 +3,7 @@ import uuid
 import factory
 from factory.django import DjangoModelFactory
 
+from accounts.api_keys import SCOPE_ASK, SCOPE_READ, SCOPE_WRITE, api_key_create
 from accounts.models import Invite, User
 from accounts.roles import Role
 from settings_app.models import SystemSetting
@@ -107,3 +108,8 @@ class WorkspaceChatFactory(DjangoModelFactory):
     response = factory.LazyAttribute(lambda chat: {"text": "An answer.", "sources": [], "provider": "retrieval"})
     include = True
     private = factory.LazyAttribute(lambda chat: chat.workspace.private_chats)
+
+
+def make_api_key(user, *, scopes=(SCOPE_READ, SCOPE_ASK, SCOPE_WRITE), workspaces=None, name="test key", **fields):
+    """A key for `user` made as the account page makes it: (ApiKey, its one-time secret)."""
+    return api_key_create(user=user, name=name, scopes=scopes, workspaces=workspaces, **fields)

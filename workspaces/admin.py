@@ -12,6 +12,7 @@ from accounts.roles import WorkspaceRole
 from accounts.services import invites_issue
 from workspaces import (
     admin_invites,  # noqa: F401  (registers the invite admin)
+    admin_keys,  # noqa: F401  (registers the API key admin)
     permissions,
 )
 from workspaces.admin_memberships import MembershipInline, membership_formset_save

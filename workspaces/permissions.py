@@ -19,9 +19,13 @@ The rules:
   While a workspace's chats are private, the text of its earlier chats is hidden too.
 - A user who is not signed in, or suspended, may do nothing. `user=None` is the system
   (the import command, a task): it may do everything.
+- An API key acts as its user, never beyond (`may_with_key`): the user's permission at the
+  moment of use, AND an action its scopes cover (`SCOPE_ACTIONS`), AND a workspace it is
+  limited to (when it is limited).
 """
 
 from accounts import rules
+from accounts.api_keys import SCOPE_ASK, SCOPE_MANAGE, SCOPE_READ, SCOPE_WRITE
 from accounts.roles import WorkspaceRole
 from settings_app.services import setting_get
 
@@ -171,3 +175,37 @@ def default_member_role() -> str:
 def can_use_admin(user) -> bool:
     """Who sees the Admin link and may sign in at /admin/."""
     return _is_staff(user)
+
+
+# What each API key scope lets a key do (re-indexing asks DELETE_DOCUMENT, as on the site).
+SCOPE_ACTIONS = {
+    SCOPE_READ: frozenset({SEE, SEARCH}),
+    SCOPE_ASK: frozenset({ASK}),
+    SCOPE_WRITE: frozenset({UPLOAD, DELETE_OWN_DOCUMENT, DELETE_DOCUMENT}),
+    SCOPE_MANAGE: frozenset({MANAGE_MEMBERS, MANAGE_SETTINGS}),
+}
+
+
+def key_covers(key, action: str) -> bool:
+    """Do `key`'s scopes cover `action` (whatever its user may do)?"""
+    return any(action in SCOPE_ACTIONS.get(scope, ()) for scope in key.scopes)
+
+
+def key_reaches(key, workspace) -> bool:
+    """Is `workspace` within the workspaces `key` is limited to (any, when it is not limited)?"""
+    return not key.restricted or (workspace is not None and workspace.pk in key.workspace_ids)
+
+
+def may_with_key(key, action: str, workspace) -> bool:
+    """May the holder of API key `key` do `action` in `workspace`? Its user must may, now."""
+    return key_covers(key, action) and key_reaches(key, workspace) and may(key.user, action, workspace)
+
+
+def workspaces_for_key(key, action: str, queryset):
+    """`queryset` narrowed to the workspaces where `key` may do `action` (the API's lists)."""
+    if not key_covers(key, action):
+        return queryset.none()
+    queryset = workspaces_where(key.user, action, queryset)
+    if key.restricted:
+        queryset = queryset.filter(pk__in=key.workspace_ids)
+    return queryset
