@@ -11,7 +11,6 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.api_keys import SCOPE_ASK
 from accounts.base import DocentError, ErrorCode
 from accounts.http import status_for
 from workspaces import permissions
@@ -45,7 +44,7 @@ class OpenAIView(View):
     def dispatch(self, request, *args, **kwargs):
         try:
             self.key = api_key_from_request(request)
-            if SCOPE_ASK not in self.key.scopes:
+            if not permissions.key_covers(self.key, permissions.ASK):
                 raise DocentError(SCOPE_MISSING, code=ErrorCode.FORBIDDEN)
             return super().dispatch(request, *args, **kwargs)
         except DocentError as error:

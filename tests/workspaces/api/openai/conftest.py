@@ -1,9 +1,9 @@
 import openai as openai_package
 import pytest
 
-from accounts.api_keys import SCOPE_ASK, api_key_create
+from accounts.api_keys import SCOPE_ASK
 from settings_app.services import setting_set
-from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, make_api_key
 from tests.llm_server import fake_llm_server  # noqa: F401  (the llm_server fixture)
 
 ANSWER_SENTENCE = "The warranty covers water damage for three years after purchase."
@@ -12,8 +12,7 @@ PROMPT = "How long does the warranty cover water damage?"
 
 def key_for(user, *, scopes=(SCOPE_ASK,), workspaces=None) -> str:
     """A new key's secret, as the account page shows it once."""
-    _key, secret = api_key_create(user=user, name="tool", scopes=list(scopes), workspaces=workspaces)
-    return secret
+    return make_api_key(user, scopes=scopes, workspaces=workspaces)[1]
 
 
 def client_for(live_server, secret: str) -> openai_package.OpenAI:

@@ -2,13 +2,16 @@
 OpenAI client expects (401 key, 403 scope or rights, 404 model, 429 limits, 400 body), never a 500."""
 
 import json
+from datetime import timedelta
 
 import httpx
 import openai
 import pytest
+from django.utils import timezone
 
-from accounts.api_keys import SCOPE_READ, SCOPE_WRITE
-from tests.factories import WorkspaceFactory, WorkspaceUserFactory
+from accounts.api_keys import SCOPE_ASK, SCOPE_READ, SCOPE_WRITE, ApiKey, api_key_revoke
+from accounts.roles import WorkspaceRole
+from tests.factories import UserFactory, WorkspaceFactory, WorkspaceUserFactory, make_api_key
 from tests.llm_server import Behaviour
 from tests.workspaces.api.openai.conftest import PROMPT, client_for, key_for
 from workspaces.api.openai import requests as completion_requests
@@ -30,6 +33,43 @@ class TestRefusalsTheOfficialClientRaises:
         with pytest.raises(openai.AuthenticationError):
             self.ask(live_server, "dct_not-a-key", workspace.slug)
         assert not WorkspaceChat.objects.exists()
+
+    def test_a_revoked_key_an_expired_key_and_a_suspended_users_key_are_401(self, live_server, user, workspace):
+        key, secret = make_api_key(user, scopes=[SCOPE_ASK])
+        self.ask(live_server, secret, workspace.slug)
+        api_key_revoke(key=key, actor=user)
+        with pytest.raises(openai.AuthenticationError):
+            self.ask(live_server, secret, workspace.slug)
+
+        key, secret = make_api_key(user, scopes=[SCOPE_ASK])
+        ApiKey.objects.filter(pk=key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+        with pytest.raises(openai.AuthenticationError):
+            client_for(live_server, secret).models.list()
+
+        secret = key_for(user)
+        user.suspended = True
+        user.save()
+        with pytest.raises(openai.AuthenticationError):
+            self.ask(live_server, secret, workspace.slug)
+        with pytest.raises(openai.AuthenticationError):
+            client_for(live_server, secret).models.list()
+        assert WorkspaceChat.objects.count() == 1
+
+    def test_losing_the_membership_takes_the_model_away_at_the_next_request(self, live_server, user, workspace):
+        client = client_for(live_server, key_for(user, workspaces=[workspace]))
+        assert [model.id for model in client.models.list()] == [workspace.slug]
+        workspace.memberships.filter(user=user).delete()
+        assert list(client.models.list()) == []
+        with pytest.raises(openai.NotFoundError):
+            client.chat.completions.create(model=workspace.slug, messages=QUESTION)
+
+    def test_a_service_accounts_key_asks_the_workspaces_it_belongs_to(self, live_server, workspace):
+        robot = UserFactory(username="robot", is_service_account=True)
+        WorkspaceUserFactory(user=robot, workspace=workspace, role=WorkspaceRole.VIEWER)
+        client = client_for(live_server, key_for(robot))
+        assert [model.id for model in client.models.list()] == [workspace.slug]
+        client.chat.completions.create(model=workspace.slug, messages=QUESTION)
+        assert WorkspaceChat.objects.get().user == robot
 
     def test_a_key_without_the_ask_scope_is_403_even_for_the_model_list(self, live_server, user, workspace):
         secret = key_for(user, scopes=[SCOPE_READ, SCOPE_WRITE])
@@ -144,3 +184,11 @@ def test_other_methods_are_405_in_openais_shape(client, user):
     headers = {"Authorization": f"Bearer {key_for(user)}"}
     assert client.get(URL, headers=headers).json()["error"]["code"] == "method_not_allowed"
     assert client.delete("/api/openai/v1/models", headers=headers).status_code == 405
+
+
+@pytest.mark.django_db
+def test_a_signed_in_browser_without_a_key_is_401_the_session_is_never_read(member_client, workspace):
+    assert member_client.get("/api/openai/v1/models").status_code == 401
+    response = member_client.post(URL, {"model": workspace.slug, "messages": QUESTION},
+                                  content_type="application/json")
+    assert response.status_code == 401 and not WorkspaceChat.objects.exists()
