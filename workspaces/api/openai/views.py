@@ -64,7 +64,8 @@ class OpenAIView(View):
 
     def askable_workspace(self, slug: str) -> Workspace:
         """One a key may not ask is as unknown as one that does not exist (404, not 403)."""
-        workspace = self.askable().filter(slug=slug).first()
+        # PostgreSQL refuses NUL in text: such a name is simply no workspace's.
+        workspace = None if "\x00" in slug else self.askable().filter(slug=slug).first()
         if workspace is None:
             raise DocentError(MODEL_NOT_FOUND % {"model": slug[:100]}, code=ErrorCode.NOT_FOUND)
         return workspace

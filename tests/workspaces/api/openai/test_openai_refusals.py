@@ -3,6 +3,7 @@ OpenAI client expects (401 key, 403 scope or rights, 404 model, 429 limits, 400 
 
 import json
 from datetime import timedelta
+from urllib.parse import quote
 
 import httpx
 import openai
@@ -87,7 +88,7 @@ class TestRefusalsTheOfficialClientRaises:
         also_member = WorkspaceFactory(name="Also mine")
         WorkspaceUserFactory(user=user, workspace=also_member)
         secret = key_for(user, workspaces=[workspace])
-        for model in (also_member.slug, other.slug, "no-such-workspace"):
+        for model in (also_member.slug, other.slug, "no-such-workspace", "nul\x00inside"):
             with pytest.raises(openai.NotFoundError) as refused:
                 self.ask(live_server, secret, model)
             assert refused.value.code == "not_found"
@@ -192,3 +193,14 @@ def test_a_signed_in_browser_without_a_key_is_401_the_session_is_never_read(memb
     response = member_client.post(URL, {"model": workspace.slug, "messages": QUESTION},
                                   content_type="application/json")
     assert response.status_code == 401 and not WorkspaceChat.objects.exists()
+
+
+@pytest.mark.django_db
+def test_model_names_no_workspace_has_are_404_never_500(client, user, workspace):
+    headers = {"Authorization": f"Bearer {key_for(user)}"}
+    for model in ("nul\x00inside", "x" * 5000, "..", "résumé", " "):
+        body = {"model": model, "messages": QUESTION}
+        response = client.post(URL, body, content_type="application/json", headers=headers)
+        assert response.status_code == 404 or response.json()["error"]["message"] == (
+            completion_requests.MODEL_MISSING), model[:20]
+        assert client.get(f"/api/openai/v1/models/{quote(model)}", headers=headers).status_code == 404
