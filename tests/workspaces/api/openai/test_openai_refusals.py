@@ -204,3 +204,12 @@ def test_model_names_no_workspace_has_are_404_never_500(client, user, workspace)
         assert response.status_code == 404 or response.json()["error"]["message"] == (
             completion_requests.MODEL_MISSING), model[:20]
         assert client.get(f"/api/openai/v1/models/{quote(model)}", headers=headers).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_body_over_the_upload_limit_is_413(client, user, workspace, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = {"model": workspace.slug, "messages": [{"role": "user", "content": "x" * 2000}]}
+    response = client.post(URL, body, content_type="application/json",
+                           headers={"Authorization": f"Bearer {key_for(user)}"})
+    assert response.status_code == 413 and response.json()["error"]["message"] == views.BODY_TOO_LARGE
