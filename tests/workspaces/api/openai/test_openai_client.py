@@ -1,6 +1,8 @@
 """The official `openai` package against the app served over real HTTP (pytest-django's live_server):
 every workspace a key may ask is a model, answered with its sources, whole or streamed."""
 
+import re
+
 import pytest
 
 from tests.factories import WorkspaceFactory, WorkspaceUserFactory
@@ -23,6 +25,21 @@ def test_the_models_are_exactly_the_workspaces_the_key_may_ask(live_server, user
     restricted = client_for(live_server, key_for(user, workspaces=[shared]))
     assert [model.id for model in restricted.models.list()] == [shared.slug]
     assert restricted.models.retrieve(shared.slug).id == shared.slug
+
+
+def test_a_key_made_on_the_account_page_lists_its_workspaces_and_streams_an_answer_with_sources(
+    live_server, member_client, user, workspace, manual
+):
+    WorkspaceUserFactory(user=user, workspace=WorkspaceFactory(name="Not chosen for the key"))
+    page = member_client.post("/account/keys/new/", {"name": "editor", "scopes": ["ask"], "workspaces": [workspace.pk]})
+    secret = re.search(r"dct_[0-9a-f]{12}_[A-Za-z0-9_-]{43}", page.content.decode()).group(0)
+    client = client_for(live_server, secret)
+
+    assert [model.id for model in client.models.list()] == [workspace.slug]
+    chunks = list(client.chat.completions.create(model=workspace.slug, messages=[{"role": "user", "content": PROMPT}],
+                                                 stream=True))
+    assert ANSWER_SENTENCE in "".join(chunk.choices[0].delta.content or "" for chunk in chunks)
+    assert chunks[-1].model_extra["sources"][0]["file"] == "manual.pdf"
 
 
 def test_the_built_in_answer_comes_with_its_sources_usage_and_a_stored_chat(live_server, user, workspace, manual):
