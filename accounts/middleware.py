@@ -22,7 +22,7 @@ def has_users_forget() -> None:
 
 
 def _first_run_exempt() -> tuple[str, ...]:
-    return ("/setup/", settings.STATIC_URL, "/healthz", "/livez")
+    return ("/setup/", settings.STATIC_URL, "/healthz", "/livez", "/api/")  # the API answers 401, not a page
 
 
 class FirstRunMiddleware:

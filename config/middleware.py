@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 
+from accounts.base import DocentError
+from workspaces.api.errors import problem_response
+
 NUL_IN_QUERY = "The address contains a NUL character, which no Docent page accepts."
 
 
@@ -28,5 +31,7 @@ class RejectNulQueryMiddleware:
 
     def __call__(self, request):
         if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()):
+            if request.path_info.startswith("/api/"):
+                return problem_response(request, DocentError(NUL_IN_QUERY))
             return HttpResponseBadRequest(NUL_IN_QUERY, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

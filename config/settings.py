@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API's documentation page uses its Swagger UI files, served from static/
     "accounts",
     "settings_app",
     "workspaces",

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("w/", include("workspaces.urls")),
     path("api/openai/v1/", include("workspaces.api.openai.urls")),
+    path("api/", include("workspaces.api.urls")),
 ]

@@ -209,3 +209,10 @@ def workspaces_for_key(key, action: str, queryset):
     if key.restricted:
         queryset = queryset.filter(pk__in=key.workspace_ids)
     return queryset
+
+
+def key_reaches_slug(key, slug: str, queryset):
+    """The workspace `slug` if `key`'s user may see it and the key is not limited away from it
+    (whatever its scopes): the API tells "not yours" (404) from "not with this key" (403)."""
+    workspace = workspaces_where(key.user, SEE, queryset).filter(slug=slug).first()
+    return workspace if workspace is not None and key_reaches(key, workspace) else None
