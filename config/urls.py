@@ -14,5 +14,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("w/", include("workspaces.urls")),
+    path("api/openai/v1/", include("workspaces.api.openai.urls")),
     path("api/", include("workspaces.api.urls")),
 ]

@@ -54,13 +54,26 @@ def chat_start(*, workspace: Workspace, user, prompt: str) -> WorkspaceChat:
         )
 
 
-def chat_answer(*, chat: WorkspaceChat) -> Iterator[str]:
+def history_within_length(*, workspace: Workspace, history: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The last `history_length` of the (prompt, answer) pairs a caller sent (the API's `messages`),
+    the same number of earlier turns the site sends from the stored chats."""
+    if workspace.history_length == 0:
+        return []
+    return list(history)[-workspace.history_length:]
+
+
+def chat_answer(*, chat: WorkspaceChat, history: list[tuple[str, str]] | None = None) -> Iterator[str]:
     """Answer a chat `chat_start` stored, yielding the text as it arrives; when the stream ends
     `chat` holds the stored end state. Closing the iterator early (the browser went away or
-    pressed Stop) stores the chat as `stopped` with the text that had arrived."""
+    pressed Stop) stores the chat as `stopped` with the text that had arrived.
+    `history` is the earlier turns as (prompt, answer) pairs, oldest first, when the caller
+    brings its own (the OpenAI-compatible API); by default the asker's stored chats."""
     started = time.perf_counter()
     try:
-        history = chat_history(workspace=chat.workspace, user=chat.user)
+        if history is None:
+            history = chat_history(workspace=chat.workspace, user=chat.user)
+        else:
+            history = history_within_length(workspace=chat.workspace, history=history)
         stream = answering.answer_stream(workspace=chat.workspace, prompt=chat.prompt, history=history)
     except Exception:
         _store_failure_before_answering(chat)
