@@ -58,13 +58,20 @@ def secret_hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _may_manage_keys_of(actor: User | None, user: User) -> bool:
-    """The user themselves (not a service account: it never signs in), or staff who manage them."""
+def _may_make_keys_for(actor: User | None, user: User) -> bool:
+    """A person makes keys for themselves alone (a key acts as its user: a key made for someone
+    else would read their private chats); admins and managers make them for the service
+    accounts they manage, which never sign in to make their own."""
     if actor is None:
         return True
-    if actor.pk == user.pk and not user.is_service_account:
-        return rules.is_active(actor)
-    return rules.may_manage_role(actor, user.role)
+    if user.is_service_account:
+        return rules.may_manage_role(actor, user.role)
+    return actor.pk == user.pk and rules.is_active(actor)
+
+
+def _may_revoke_keys_of(actor: User | None, user: User) -> bool:
+    """Revoking takes power away, so staff may also revoke the keys of anyone they manage."""
+    return _may_make_keys_for(actor, user) or (actor is not None and rules.may_manage_role(actor, user.role))
 
 
 def _checked_scopes(scopes: Iterable[str]) -> list[str]:
@@ -98,7 +105,7 @@ def api_key_create(
     admin/manager who manages them (a service account's keys)."""
     if actor is None and request is not None:
         actor = request.user
-    if not _may_manage_keys_of(actor, user):
+    if not _may_make_keys_for(actor, user):
         raise PermissionDenied(NOT_YOURS)
     name = (name or "").strip()
     if not name:
@@ -130,7 +137,7 @@ def api_key_revoke(*, key: ApiKey, actor: User | None = None, request=None) -> A
     """Revoked at once: the next request with it is refused. Revoking twice changes nothing."""
     if actor is None and request is not None:
         actor = request.user
-    if not _may_manage_keys_of(actor, key.user):
+    if not _may_revoke_keys_of(actor, key.user):
         raise PermissionDenied(NOT_YOURS)
     updated = ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     key.refresh_from_db(fields=["revoked_at"])

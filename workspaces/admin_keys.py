@@ -15,6 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from accounts.api_keys import ApiKey, api_key_create, api_key_revoke
 from accounts.key_models import ApiScope
 from accounts.models import User
+from workspaces import permissions
 from workspaces.models import Workspace
 
 
@@ -55,13 +56,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "user":
-            kwargs["queryset"] = User.objects.manageable_by(request.user).filter(suspended=False)
-            kwargs["help_text"] = "Usually a service account (Accounts › Users › Add, “service account” ticked)."
+            # A key acts as its user: staff make keys for service accounts only (people make their own).
+            kwargs["queryset"] = User.objects.manageable_by(request.user).filter(
+                suspended=False, is_service_account=True
+            )
+            kwargs["help_text"] = "A service account (Accounts › Users › Add, “service account” ticked)."
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "workspaces":
-            kwargs["queryset"] = Workspace.objects.order_by("name")
+            kwargs["queryset"] = permissions.visible_workspaces(request.user, Workspace.objects.order_by("name"))
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):

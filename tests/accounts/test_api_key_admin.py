@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.core.exceptions import PermissionDenied
 
 from accounts.api_keys import ApiKey, api_key_authenticate
 from accounts.base import DocentError
@@ -54,5 +55,30 @@ def test_the_key_list_refuses_lookups_on_the_hash(admin_client, user):
 def test_the_revoke_action_stops_the_keys(admin_client, user):
     key, secret = make_api_key(user)
     admin_client.post("/admin/accounts/apikey/", {"action": "revoke_keys", "_selected_action": [key.pk]})
+    with pytest.raises(DocentError):
+        api_key_authenticate(secret=secret, ip=None)
+
+
+@pytest.mark.parametrize("client_fixture", ["admin_client", "manager_client"])
+@pytest.mark.parametrize("target_role", ["default", "manager"])
+def test_staff_cannot_mint_a_key_that_acts_as_a_real_person(request, client_fixture, target_role, workspace):
+    """A key acts as its user: a manager holding a member's key would read the member's private
+    chats. Staff make keys for service accounts only, by the admin and by the service."""
+    from accounts.api_keys import api_key_create
+
+    client = request.getfixturevalue(client_fixture)
+    person = UserFactory(username="person", role=target_role)
+    WorkspaceUserFactory(user=person, workspace=workspace)
+    response = client.post("/admin/accounts/apikey/add/", {"user": person.pk, "name": "theirs", "scopes": ["ask"]})
+    assert response.status_code == 200  # the form refuses the choice
+    assert not ApiKey.objects.exists()
+    actor = request.getfixturevalue("admin_user" if client_fixture == "admin_client" else "manager_user")
+    with pytest.raises(PermissionDenied):
+        api_key_create(user=person, name="theirs", scopes=["ask"], actor=actor)
+
+
+def test_staff_still_revoke_the_keys_of_the_people_they_manage(manager_client, user):
+    key, secret = make_api_key(user)
+    manager_client.post("/admin/accounts/apikey/", {"action": "revoke_keys", "_selected_action": [key.pk]})
     with pytest.raises(DocentError):
         api_key_authenticate(secret=secret, ip=None)
