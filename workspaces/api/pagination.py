@@ -27,7 +27,7 @@ def _decode(cursor: str, count: int) -> list:
         raise DocentError(BAD_CURSOR)
     if not 0 < values[-1] < 2**63:
         raise DocentError(BAD_CURSOR)
-    if count == 2 and not isinstance(values[0], str):
+    if count == 2 and (not isinstance(values[0], str) or "\x00" in values[0]):
         raise DocentError(BAD_CURSOR)
     return values
 

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import AuditAction, AuditEvent
 from settings_app.services import setting_set
-from tests.factories import UserFactory, WorkspaceChatFactory, WorkspaceFactory, WorkspaceUserFactory
+from tests.factories import UserFactory, WorkspaceChatFactory, WorkspaceFactory, WorkspaceUserFactory, make_api_key
 from tests.workspaces.documents.sample_files import upload, words
 from workspaces.api.errors import PROBLEM_CONTENT_TYPE
 from workspaces.api.pagination import BAD_CURSOR
@@ -191,7 +191,6 @@ def test_usage_counts_the_callers_questions_and_tokens(api_as, user, workspace):
 def test_api_posts_need_no_csrf_token(user, workspace, handbook):
     from django.test import Client
 
-    from tests.factories import make_api_key
 
     _, secret = make_api_key(user, scopes=["ask"])
     client = Client(enforce_csrf_checks=True)
@@ -232,3 +231,32 @@ def test_a_body_too_large_for_the_server_is_a_413_problem_and_bad_json_a_400(api
     problem(api.post(url, {"prompt": "x" * 3_000_000}), 413, "too_large")
     problem(api.post(url, "not json", content_type="application/json"), 400, "invalid")
     assert "100000" in problem(api.post(url, {"prompt": "x" * 200_000}), 400, "invalid")["detail"]
+
+
+def _cursor(values) -> str:
+    import base64
+    import json
+
+    return base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("where", ["path", "cursor", "member_path", "member_body", "settings_body"])
+def test_a_nul_character_anywhere_in_a_request_is_a_problem_detail_not_a_500(client, user, workspace, where):
+    """PostgreSQL refuses NUL in text: a slug, cursor, username or field holding one failed deep
+    in a query with a 500 (found by review on PostgreSQL)."""
+    import json
+
+    workspace.memberships.filter(user=user).update(role="owner")
+    _, secret = make_api_key(user, scopes=("read", "ask", "write", "manage"))
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    base = f"/api/v1/workspaces/{workspace.slug}"
+    body = {"content_type": "application/json", **headers}
+    response = {
+        "path": lambda: client.get("/api/v1/workspaces/a%00b/documents", **headers),
+        "cursor": lambda: client.get("/api/v1/workspaces", {"cursor": _cursor(["a\u0000", 1])}, **headers),
+        "member_path": lambda: client.delete(f"{base}/members/a%00", **headers),
+        "member_body": lambda: client.post(f"{base}/members", json.dumps({"username": "a\u0000"}), **body),
+        "settings_body": lambda: client.patch(f"{base}/settings", json.dumps({"name": "a\u0000"}), **body),
+    }[where]()
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
