@@ -37,9 +37,10 @@ class RejectNulQueryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        message = None
         checks_its_own = request.path_info.startswith(OWN_CHECKS)
-        if any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()) or not checks_its_own and "\x00" in request.path_info:
+        in_query = any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
+        message = None
+        if in_query or (not checks_its_own and "\x00" in request.path_info):
             message = NUL_IN_QUERY
         elif not checks_its_own and _json_body_holds_nul(request):
             message = NUL_IN_BODY
