@@ -19,7 +19,7 @@ from tests.factories import (
 from workspaces import permissions as p
 from workspaces.chats.services import chat_ask
 from workspaces.documents.services import document_delete, document_ingest
-from workspaces.models import Workspace
+from workspaces.models import Workspace, WorkspaceChat
 from workspaces.services import membership_add, workspace_update
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +176,14 @@ class TestManagersLimitedToWhatTheyOwn:
         chats = client.get("/admin/workspaces/workspacechat/").content.decode()
         assert "Question in Owned" in chats and "Question in Other" not in chats
         assert ">Other<" not in chats and ">Joined<" not in chats  # not even in the filters
+        askers = {chat.user.username for chat in WorkspaceChat.objects.exclude(workspace=owned)}
+        assert not any(f">{name}<" in chats for name in askers)  # nor the askers elsewhere
+
+    def test_the_usage_page_counts_only_the_workspaces_whose_log_the_manager_reads(self, client, scene):
+        manager, owned, joined, other = scene
+        client.force_login(manager)
+        usage = client.get("/admin/usage/").content.decode()
+        assert "Owned" in usage and "Joined" not in usage and "Other" not in usage
 
     def test_a_workspace_the_manager_creates_in_the_admin_is_theirs(self, client, scene):
         manager = scene[0]

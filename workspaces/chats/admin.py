@@ -20,9 +20,10 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     permission_action = permissions.READ_CHAT_LOG
 
     list_display = ("created_at", "workspace", "user", "short_prompt", "state", "tokens", "include")
-    # Only the workspaces of the rows shown: a manager limited to their own workspaces does
-    # not learn the others' names from the filter.
-    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), "user", "state", "include")
+    # Only the workspaces and askers of the rows shown: a manager limited to their own workspaces
+    # does not learn the others' names from the filters.
+    list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), ("user", admin.RelatedOnlyFieldListFilter), "state",
+                   "include")
     search_fields = ("prompt",)
     list_select_related = ("workspace", "user")
     date_hierarchy = "created_at"

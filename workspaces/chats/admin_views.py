@@ -95,7 +95,9 @@ def usage_view(request, admin_site):
     except ValueError:
         days = USAGE_DAYS_DEFAULT
     since = timezone.now() - timedelta(days=days)
-    visible = permissions.visible_workspaces(request.user, Workspace.objects.all())
+    # The workspaces whose chat log the user reads (a manager limited to owned workspaces: those),
+    # not every workspace they merely see.
+    visible = permissions.workspaces_where(request.user, permissions.READ_CHAT_LOG, Workspace.objects.all())
     chats = WorkspaceChat.objects.filter(workspace__in=visible, created_at__gte=since)
     chats = chats.annotate(day=TruncDate("created_at"))
     totals = {"questions": Count("id"), "prompt_tokens": Sum("prompt_tokens"),
