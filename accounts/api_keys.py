@@ -20,7 +20,6 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -88,7 +87,7 @@ def _checked_workspaces(user: User, workspaces) -> list:
     workspaces = list(workspaces or [])
     if not workspaces:
         return []
-    visible = apps.get_model("workspaces", "Workspace").objects.for_user(user)
+    visible = rules.visible_workspaces(user)
     ids = {workspace.pk for workspace in workspaces}
     if visible.filter(pk__in=ids).count() != len(ids):
         raise DocentError(WORKSPACE_NOT_VISIBLE, code=ErrorCode.FORBIDDEN)

@@ -52,3 +52,18 @@ def may_manage_role(actor, role: str) -> bool:
 def may_issue_invites(user) -> bool:
     """Also asked when an invite is claimed: a link stops working when its issuer may no longer issue."""
     return runs_the_admin(user)
+
+
+# The workspaces a user sees (the account page, the workspaces a key may be limited to): the
+# workspaces app answers with its permission module, registered when Django starts, since
+# accounts imports no app above it.
+_visible_workspaces: list = []
+
+
+def visible_workspaces_register(answer) -> None:
+    """`answer(user)` is the queryset of the workspaces `user` sees."""
+    _visible_workspaces[:] = [answer]
+
+
+def visible_workspaces(user):
+    return _visible_workspaces[0](user)

@@ -1,6 +1,5 @@
 import re
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.views import LoginView, LogoutView, PasswordChangeView
@@ -11,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.views.generic import FormView
 
+from accounts import rules
 from accounts.forms import InviteSignUpForm, NewAccountForm, SignInForm
 from accounts.http import status_for
 from accounts.invite_throttle import InviteThrottled
@@ -132,9 +132,7 @@ class AccountView(PasswordChangeView):
     success_url = reverse_lazy("accounts:account")
 
     def get_context_data(self, **kwargs):
-        visible = apps.get_model("workspaces", "Workspace").objects.for_user(self.request.user).with_role_of(
-            self.request.user
-        )
+        visible = rules.visible_workspaces(self.request.user).with_role_of(self.request.user)
         keys = self.request.user.api_keys.prefetch_related("workspaces").order_by(
             F("revoked_at").desc(nulls_first=True), "-created_at"
         )

@@ -1,7 +1,6 @@
 """API keys on the account page: make one (its secret shown once, on the answer to the POST,
 never stored or sent again) and revoke one. The rules are `accounts.api_keys`."""
 
-from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -10,6 +9,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views import View
 from django.views.generic import FormView
 
+from accounts import rules
 from accounts.api_keys import ApiKey, api_key_create, api_key_revoke
 from accounts.base import DocentError
 from accounts.forms import ApiKeyForm
@@ -20,7 +20,7 @@ class ApiKeyCreateView(LoginRequiredMixin, FormView):
     template_name = "accounts/api_key_new.html"
 
     def get_form_kwargs(self):
-        workspaces = apps.get_model("workspaces", "Workspace").objects.for_user(self.request.user).order_by("name")
+        workspaces = rules.visible_workspaces(self.request.user).order_by("name")
         return {**super().get_form_kwargs(), "workspaces": workspaces}
 
     def form_valid(self, form):

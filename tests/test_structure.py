@@ -77,3 +77,18 @@ def test_the_circle_finder_finds_a_circle():
     graph.add_import(importer="a.c", imported="a.b")
     graph.add_import(importer="a.d", imported="a.b")
     assert _cycles(graph) == [["a.b", "a.c"]]
+
+
+@pytest.mark.parametrize("lower", LAYERS[:-1])
+def test_no_app_reaches_an_app_above_it_through_the_app_registry_either(lower):
+    """`apps.get_model("workspaces", …)` in accounts would be an import by another name."""
+    from pathlib import Path
+
+    above = LAYERS[LAYERS.index(lower) + 1:]
+    root = Path(__file__).resolve().parents[1] / lower
+    found = [
+        str(path.relative_to(root.parent)) for path in root.rglob("*.py")
+        if "migrations" not in path.parts
+        and any(f'get_model("{app}"' in path.read_text() or f"get_model('{app}'" in path.read_text() for app in above)
+    ]
+    assert found == []
