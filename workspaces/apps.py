@@ -11,12 +11,14 @@ class WorkspacesConfig(AppConfig):
         from accounts.rules import visible_workspaces_register
         from settings_app.services import setting_check_register
         from workspaces import permissions
+        from workspaces.chats.checks import key_origin_check
         from workspaces.chats.model_setup import setting_change_check
         from workspaces.models import Workspace
         from workspaces.retrieval.checks import local_model_check, pgvector_check
 
         register(pgvector_check)
         register(local_model_check)
+        register(key_origin_check, deploy=True)
         setting_check_register(setting_change_check)
         visible_workspaces_register(lambda user: permissions.visible_workspaces(user, Workspace.objects.all()))
         one_blas_thread()

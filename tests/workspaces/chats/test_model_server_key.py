@@ -151,3 +151,13 @@ def test_with_its_origin_pinned_the_embedding_key_goes_nowhere_else(settings, co
     setting_set(label="embedding_model", value="fake-embedder")
     embed(["annual leave"])
     assert typed.requests and {request.authorization for request in typed.requests} == {None}
+
+
+def test_the_deploy_check_warns_when_a_server_key_is_not_pinned_to_its_origin(settings):
+    from workspaces.chats.checks import key_origin_check
+
+    settings.LLM_API_KEY, settings.LLM_API_KEY_ORIGIN = STORED_KEY, ""
+    settings.EMBEDDING_API_KEY = ""
+    assert [warning.id for warning in key_origin_check()] == ["chats.W001"]
+    settings.LLM_API_KEY_ORIGIN = "https://models.internal:443"
+    assert key_origin_check() == []
