@@ -34,5 +34,13 @@ STATUS_BY_CODE = {
 }
 
 
+def content_length(request) -> int:
+    """The body size the request declares (0 when it declares none or nonsense)."""
+    try:
+        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        return 0
+
+
 def status_for(error: DocentError) -> int:
     return STATUS_BY_CODE[error.code]

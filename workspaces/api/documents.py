@@ -4,26 +4,25 @@ from django.core.exceptions import PermissionDenied
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from accounts.base import DocentError, ErrorCode
+from accounts.base import DocentError
+from accounts.http import content_length
 from workspaces import permissions
 from workspaces.api.access import document_in, key_actions, workspace_for
 from workspaces.api.pagination import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, page_by_id, page_by_name
 from workspaces.api.schemas import DocumentOut, DocumentPage, ReindexOut, UploadOut, WorkspaceOut, WorkspacePage
 from workspaces.documents.extraction import DocumentRefused
-from workspaces.documents.forms import MAX_FILES_PER_UPLOAD, NO_FILES, TOO_MANY_FILES
 from workspaces.documents.services import (
-    MB,
+    MAX_FILES_PER_UPLOAD,
     document_delete,
     document_ingest,
     documents_reindex,
-    upload_limit_bytes,
+    upload_batch_check,
+    upload_body_check,
 )
-from workspaces.documents.views import MULTIPART_OVERHEAD_BYTES, content_length
 from workspaces.models import Workspace, WorkspaceDocument, count_of
 
 router = Router(tags=["workspaces and documents"])
 
-UPLOAD_TOO_LARGE = "This upload is larger than the %(limit)d MB an upload may be."
 UPLOAD_FIELD = "files"
 
 
@@ -101,18 +100,9 @@ UPLOAD_BODY = {
 def document_upload(request, slug: str):
     """The upload page's rules: who may, size (checked before the body is read), type, duplicates."""
     workspace = workspace_for(request, slug, permissions.UPLOAD)
-    limit = upload_limit_bytes()
-    if content_length(request) > limit + MULTIPART_OVERHEAD_BYTES:
-        raise DocentError(UPLOAD_TOO_LARGE % {"limit": limit // MB}, code=ErrorCode.TOO_LARGE)
-    if not request.content_type.startswith("multipart/form-data"):
-        raise DocentError(NO_FILES)
-    files = request.FILES.getlist(UPLOAD_FIELD)
-    if not files:
-        raise DocentError(NO_FILES)
-    if len(files) > MAX_FILES_PER_UPLOAD:
-        raise DocentError(TOO_MANY_FILES)
-    if sum(uploaded.size for uploaded in files) > limit:
-        raise DocentError(UPLOAD_TOO_LARGE % {"limit": limit // MB}, code=ErrorCode.TOO_LARGE)
+    upload_body_check(declared_bytes=content_length(request))
+    files = request.FILES.getlist(UPLOAD_FIELD) if request.content_type.startswith("multipart/form-data") else []
+    upload_batch_check(files=files)
     added, refused = [], []
     for uploaded in files:
         try:

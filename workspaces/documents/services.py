@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.db.models.fields.json import KT
 from django.db.models.lookups import Exact
+from django.template.defaultfilters import filesizeformat
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
@@ -28,6 +29,13 @@ from workspaces.documents.storage import stored_file_delete, stored_file_save
 from workspaces.models import Workspace
 
 MB = 1024 * 1024
+MAX_FILES_PER_UPLOAD = 20
+# What a multipart body may carry beyond its files (boundaries, headers, the CSRF token).
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+NO_FILES = "Choose at least one file to upload."
+TOO_MANY_FILES = f"Upload at most {MAX_FILES_PER_UPLOAD} files at once."
+BATCH_TOO_LARGE = "These files add up to {size}; one upload may carry at most {limit} MB. Upload fewer at a time."
+BODY_TOO_LARGE = "This upload is larger than the {limit} MB an upload may be."
 FILE_TOO_LARGE = "“{name}” is larger than the {limit} MB an upload may be."
 EMPTY_FILE = "“{name}” is empty."
 DUPLICATE_DOCUMENT = "“{name}” is already in this workspace as “{existing}”."
@@ -41,6 +49,25 @@ class DocumentNotFailed(DocentError):
 def upload_limit_bytes() -> int:
     """The most one upload may carry, one file or several together (the `max_upload_mb` setting)."""
     return setting_get("max_upload_mb") * MB
+
+
+def upload_body_check(*, declared_bytes: int) -> None:
+    """Refuse an upload whose declared size is over the limit before its body is read (the
+    upload page and the API alike)."""
+    limit = upload_limit_bytes()
+    if declared_bytes > limit + MULTIPART_OVERHEAD_BYTES:
+        raise DocumentRefused(BODY_TOO_LARGE.format(limit=limit // MB), code="too_large")
+
+
+def upload_batch_check(*, files: list) -> None:
+    """The files of one upload: at least one, at most MAX_FILES_PER_UPLOAD, together within the limit."""
+    if not files:
+        raise DocumentRefused(NO_FILES)
+    if len(files) > MAX_FILES_PER_UPLOAD:
+        raise DocumentRefused(TOO_MANY_FILES)
+    limit, total = upload_limit_bytes(), sum(uploaded.size for uploaded in files)
+    if len(files) > 1 and total > limit:
+        raise DocumentRefused(BATCH_TOO_LARGE.format(size=filesizeformat(total), limit=limit // MB), code="too_large")
 
 
 def document_ingest(

@@ -12,27 +12,26 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, RedirectView, TemplateView, View
 
-from accounts.http import status_for
+from accounts.http import content_length, status_for
 from workspaces import permissions
-from workspaces.documents.forms import MAX_FILES_PER_UPLOAD, DocumentUploadForm
+from workspaces.documents.forms import DocumentUploadForm
 from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
 from workspaces.documents.models import DocumentStatus
 from workspaces.documents.reading import page_for_position, passage_items, reading_paginator
 from workspaces.documents.services import (
+    MAX_FILES_PER_UPLOAD,
     MB,
     DocumentNotFailed,
     DocumentRefused,
     document_delete,
     document_ingest,
     document_retry,
+    upload_body_check,
     upload_limit_bytes,
 )
 from workspaces.documents.storage import stored_file_download_url, stored_file_open
 from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms
 from workspaces.views import WorkspaceMixin
-
-# Room for the multipart boundaries, part headers and the CSRF field around the files.
-MULTIPART_OVERHEAD_BYTES = 64 * 1024
 
 
 class DocumentMixin(WorkspaceMixin):
@@ -54,9 +53,6 @@ class DocumentUploadView(WorkspaceMixin, FormView):
 
     required_action = permissions.UPLOAD
 
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "limit_bytes": upload_limit_bytes()}
-
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             limit_mb=upload_limit_bytes() // MB,
@@ -69,10 +65,11 @@ class DocumentUploadView(WorkspaceMixin, FormView):
     def post(self, request, *args, **kwargs):
         # The CSRF middleware would read the whole body to find the token, so this view is
         # exempt from it: first refuse an oversized body unread, then run the same CSRF check.
-        if content_length(request) > upload_limit_bytes() + MULTIPART_OVERHEAD_BYTES:
+        try:
+            upload_body_check(declared_bytes=content_length(request))
+        except DocumentRefused as refusal:
             if wants_json(request):
-                message = f"This upload is larger than the {upload_limit_bytes() // MB} MB an upload may be."
-                return JsonResponse({"documents": [], "errors": [message]}, status=413)
+                return JsonResponse({"documents": [], "errors": [refusal.message]}, status=413)
             return render(
                 request,
                 "workspaces/documents/upload_too_large.html",
@@ -178,13 +175,6 @@ class DocumentRetryView(DocumentMixin, View):
 
 def _csrf_protected(request):
     """Stands in for the view in the manual CSRF check (the real view is marked exempt)."""
-
-
-def content_length(request) -> int:
-    try:
-        return max(0, int(request.META.get("CONTENT_LENGTH") or 0))
-    except ValueError:
-        return 0
 
 
 class DocumentDetailView(DocumentMixin, TemplateView):

@@ -11,7 +11,7 @@ from tests.workspaces.documents.sample_files import upload, words
 from workspaces.api.errors import PROBLEM_CONTENT_TYPE
 from workspaces.api.pagination import BAD_CURSOR
 from workspaces.chats.limits import RATE_LIMITED
-from workspaces.documents.forms import NO_FILES
+from workspaces.documents.services import NO_FILES
 from workspaces.models import WorkspaceChat, WorkspaceDocument
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,15 @@ from tests.workspaces.documents.sample_files import (
     zip_bytes,
 )
 from workspaces.documents import decoding, extraction
-from workspaces.documents.forms import NO_FILES, TOO_MANY_FILES, UPLOAD_TOO_LARGE
-from workspaces.documents.services import DUPLICATE_DOCUMENT, EMPTY_FILE, FILE_TOO_LARGE, MB
+from workspaces.documents.services import (
+    BATCH_TOO_LARGE,
+    DUPLICATE_DOCUMENT,
+    EMPTY_FILE,
+    FILE_TOO_LARGE,
+    MB,
+    NO_FILES,
+    TOO_MANY_FILES,
+)
 from workspaces.models import DocumentPassage, WorkspaceDocument
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +201,7 @@ def test_files_that_together_pass_the_limit_are_refused(admin_client, workspace)
     files = [upload("a.txt", b"a " * (MB // 4)), upload("b.txt", b"b " * (MB // 4 + 10_000))]
     response = admin_client.post(upload_url(workspace), {"documents": files})
     assert response.status_code == 400
-    assert UPLOAD_TOO_LARGE.format(size="1.0\xa0MB", limit=1) in response.content.decode()
+    assert BATCH_TOO_LARGE.format(size="1.0\xa0MB", limit=1) in response.content.decode()
     assert_nothing_kept()
 
 
