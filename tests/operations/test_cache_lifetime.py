@@ -27,6 +27,7 @@ from settings_app.services import setting_get, setting_set
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.slow  # real manage.py processes, earlier releases unpacked with git archive
 # The release before semantic search (its settings had no embedding_provider), and main before issue 22.
 PREVIOUS_RELEASES = ["c90cc53", "4481b46"]
 # What an anonymous visitor sees of the first pages, and every setting, as one process reads them.
