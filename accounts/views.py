@@ -14,17 +14,11 @@ from accounts import rules
 from accounts.forms import InviteSignUpForm, NewAccountForm, SignInForm
 from accounts.http import status_for
 from accounts.invite_throttle import InviteThrottled
+from accounts.invites import InviteUnavailable, UsernameTaken, invite_check, invite_claim
 from accounts.middleware import has_users
 from accounts.models import INVITE_CODE_PATTERN, Invite
 from accounts.passwords import password_reset_by_email_enabled
-from accounts.services import (
-    InviteUnavailable,
-    SetupAlreadyDone,
-    UsernameTaken,
-    invite_check,
-    invite_claim,
-    setup_create_first_admin,
-)
+from accounts.services import SetupAlreadyDone, setup_create_first_admin
 
 
 class SignInView(LoginView):

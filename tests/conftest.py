@@ -37,6 +37,14 @@ def user(db, workspace):
 
 
 @pytest.fixture
+def owner(db, workspace):
+    """An owner (role default) of `workspace`."""
+    person = UserFactory(username="olga")
+    WorkspaceUserFactory(user=person, workspace=workspace, role="owner")
+    return person
+
+
+@pytest.fixture
 def other_user(db):
     """A member of another workspace only."""
     outsider = UserFactory(username="otto")
@@ -57,6 +65,12 @@ def manager_user(db):
 @pytest.fixture
 def member_client(client, user):
     client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def owner_client(client, owner):
+    client.force_login(owner)
     return client
 
 

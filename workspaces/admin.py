@@ -7,9 +7,9 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.invites import invites_issue
 from accounts.models import MAX_INVITE_USES
 from accounts.roles import WorkspaceRole
-from accounts.services import invites_issue
 from workspaces import (
     admin_invites,  # noqa: F401  (registers the invite admin)
     admin_keys,  # noqa: F401  (registers the API key admin)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 
-from accounts import services
+from accounts import invites
 from accounts.models import Invite, InviteStatus
 from workspaces.models import Workspace
 from workspaces.permissions import MANAGE_MEMBERS, default_member_role, runs_every_workspace, workspaces_where
@@ -101,7 +101,7 @@ class InviteAdmin(admin.ModelAdmin):
         return f"{when} by {obj.created_by}" if obj.created_by else when
 
     def save_model(self, request, obj, form, change):
-        services.invite_save(actor=request.user, invite=obj, workspaces=form.cleaned_data["workspaces"],
+        invites.invite_save(actor=request.user, invite=obj, workspaces=form.cleaned_data["workspaces"],
                              request=request)
 
     def save_related(self, request, form, formsets, change):
@@ -117,7 +117,7 @@ class InviteAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected invites")
     def disable_invites(self, request, queryset):
-        count = services.invites_disable(queryset=queryset, actor=request.user, request=request)
+        count = invites.invites_disable(queryset=queryset, actor=request.user, request=request)
         self.message_user(request, f"Revoked {count} pending invite(s).", messages.SUCCESS)
 
     class Media:

@@ -49,12 +49,10 @@ def _shown(value) -> str:
 
 def _workspace_changes_record(*, actor, workspace: Workspace, before: dict, request=None) -> None:
     """Audit what changed between `before` (field → value) and `workspace` now; a switch of
-    private chats is an event of its own and dates the workspace's `private_chats_since`."""
+    private chats is an event of its own (`_privacy_switch_date` dated it before the save)."""
     changed = [field for field, value in before.items() if getattr(workspace, field) != value]
     if "private_chats" in changed:
         changed.remove("private_chats")
-        workspace.private_chats_since = timezone.now()
-        Workspace.objects.filter(pk=workspace.pk).update(private_chats_since=workspace.private_chats_since)
         audit_record(
             AuditAction.PRIVATE_CHATS_CHANGED, request=request, user=actor, username=_actor_name(actor),
             detail=f"{workspace.name}: private chats {_shown(before['private_chats'])} → "
@@ -65,6 +63,12 @@ def _workspace_changes_record(*, actor, workspace: Workspace, before: dict, requ
                  else f"{field} {_shown(before[field])} → {_shown(getattr(workspace, field))}" for field in changed]
         audit_record(AuditAction.WORKSPACE_CHANGED, request=request, user=actor, username=_actor_name(actor),
                      detail=f"{workspace.name}: {'; '.join(parts)}")
+
+
+def _privacy_switch_date(workspace: Workspace, before: dict) -> None:
+    """A switch of private chats dates the workspace's `private_chats_since` (the chat page says since when)."""
+    if "private_chats" in before and workspace.private_chats != before["private_chats"]:
+        workspace.private_chats_since = timezone.now()
 
 
 def _actor_name(actor) -> str:
@@ -183,6 +187,7 @@ def workspace_update(*, actor, workspace: Workspace, request=None, **changes) ->
         raise ValidationError({"chat_provider": PROVIDER_NOT_SET_UP})
     for field, value in changes.items():
         setattr(workspace, field, value)
+    _privacy_switch_date(workspace, before)
     workspace.full_clean()
     try:
         with transaction.atomic():
@@ -214,6 +219,7 @@ def workspace_save(*, actor, workspace: Workspace, request=None) -> Workspace:
     fields = [field.name for field in Workspace._meta.concrete_fields
               if field.editable and field.name not in ("id", "slug", "private_chats_since")]
     before = _stored_values(workspace, fields)
+    _privacy_switch_date(workspace, before)
     workspace.save()
     _workspace_changes_record(actor=actor, workspace=workspace, before=before, request=request)
     return workspace

@@ -6,9 +6,10 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 
 from accounts.invite_throttle import INVITE_THROTTLED
+from accounts.invites import INVITE_REVOKED
 from accounts.models import AuditAction, AuditEvent, InviteStatus, User
 from accounts.roles import Role
-from accounts.services import INVITE_REVOKED, USERNAME_TAKEN
+from accounts.services import USERNAME_TAKEN
 from tests.factories import DEFAULT_PASSWORD, AdminFactory, InviteFactory, ManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.base import DocentError
+from accounts.invites import INVITE_EXPIRED, INVITE_REVOKED, INVITE_USED_UP, invites_issue
 from accounts.models import INVITE_EXPIRY_PAST, Invite, InviteStatus, User
-from accounts.services import INVITE_EXPIRED, INVITE_REVOKED, INVITE_USED_UP, invites_issue
 from settings_app.services import setting_set
 from tests.concurrency import at_once
 from tests.factories import InviteFactory, ManagerFactory, WorkspaceFactory, WorkspaceUserFactory

@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.invites import INVITE_REVOKED, INVITE_USED_UP
 from accounts.models import Invite, InviteStatus, User
 from accounts.roles import Role
-from accounts.services import INVITE_REVOKED, INVITE_USED_UP
 from tests.concurrency import at_once
 from tests.factories import InviteFactory, UserFactory, WorkspaceFactory
 

@@ -5,8 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
+from accounts.invites import invite_claim
 from accounts.models import AuditAction, AuditEvent, User
-from accounts.services import USERNAME_TAKEN, invite_claim, setup_create_first_admin
+from accounts.services import USERNAME_TAKEN, setup_create_first_admin
 from accounts.signin import INVALID_LOGIN, LOCKED_OUT, SUSPENDED_MESSAGE, SignInRefused, sign_in_check
 from accounts.validators import username_validators
 from tests.factories import DEFAULT_PASSWORD, InviteFactory, UserFactory

@@ -6,7 +6,7 @@ import pytest
 from accounts.models import AuditAction, AuditEvent, Invite
 from settings_app.services import setting_set
 from tests.accounts.test_admin_roles import change_post
-from tests.factories import InviteFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
+from tests.factories import InviteFactory, UserFactory, WorkspaceFactory
 from workspaces.models import Workspace, WorkspaceUser
 from workspaces.services import workspace_update
 
@@ -21,14 +21,6 @@ def only_event(action) -> AuditEvent:
     found = events(action)
     assert len(found) == 1, [event.detail for event in found]
     return found[0]
-
-
-@pytest.fixture
-def owner_client(client, workspace):
-    owner = UserFactory(username="olga")
-    WorkspaceUserFactory(user=owner, workspace=workspace, role="owner")
-    client.force_login(owner)
-    return client
 
 
 def test_an_owners_settings_change_is_audited_from_to_and_a_long_prompt_only_as_changed(workspace, admin_user):

@@ -178,7 +178,6 @@ def test_when_one_child_ends_run_dev_stops_the_other_and_exits_non_zero(environm
     assert assert_nothing_left(runner, environment, port) != 0
 
 
-@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 @pytest.mark.parametrize("to_group", [False, True], ids=["SIGTERM-to-make", "SIGHUP-to-its-terminal-group"])
 def test_make_run_serves_on_the_port_given_and_stops_everything_when_make_is_stopped(environment, to_group):
     """SIGTERM to make alone (make passes it on); SIGHUP to the process group, as a closed terminal sends it."""

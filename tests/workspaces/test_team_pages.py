@@ -17,19 +17,6 @@ from workspaces.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def owner(workspace):
-    owner = UserFactory(username="olga")
-    WorkspaceUserFactory(user=owner, workspace=workspace, role="owner")
-    return owner
-
-
-@pytest.fixture
-def owner_client(client, owner):
-    client.force_login(owner)
-    return client
-
-
 def members_url(workspace):
     return f"/w/{workspace.slug}/members/"
 

@@ -32,13 +32,6 @@ def editor(workspace):
     return person
 
 
-@pytest.fixture
-def owner(workspace):
-    person = UserFactory(username="olga")
-    WorkspaceUserFactory(user=person, workspace=workspace, role="owner")
-    return person
-
-
 def test_no_key_or_a_bad_key_is_a_401_problem(client, workspace):
     body = problem(client.get("/api/v1/workspaces"), 401, "unauthorized")
     assert "Bearer" in body["detail"]

@@ -3,18 +3,11 @@
 import pytest
 
 from accounts.models import AuditAction, AuditEvent
-from tests.factories import UserFactory, WorkspaceUserFactory
+from tests.factories import UserFactory
 from tests.workspaces.api.test_api_endpoints import problem
 from workspaces.models import WorkspaceUser
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def owner(workspace):
-    person = UserFactory(username="olga")
-    WorkspaceUserFactory(user=person, workspace=workspace, role="owner")
-    return person
 
 
 def test_an_owner_lists_adds_promotes_and_removes_members(api_as, owner, user, workspace):

@@ -8,8 +8,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 PARENT = Path(__file__).with_name("extraction_parent.py")
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -45,7 +43,7 @@ def gone_within(pid: int, seconds: float) -> bool:
     return not running(pid)
 
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+# Linux only, as Docent's extraction is (PR_SET_PDEATHSIG, /proc): no skipping elsewhere.
 
 
 def test_the_extraction_child_dies_when_its_worker_is_killed(tmp_path):
