@@ -17,7 +17,7 @@ class ThemeView(LoginRequiredMixin, View):
             return render(request, "400.html", status=400)
         theme_set(user=request.user, theme=theme)
         back = request.POST.get("next", "")
-        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
-        if not safe:
+        hosts = {request.get_host()}
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts=hosts, require_https=request.is_secure()):
             back = "/"
         return redirect(back)
