@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install install-dev run serve worker test test-slow test-all test-e2e test-twohosts test-models lint check bench bench-api bench-ingest eval load load-stream clean
+.PHONY: install install-dev run serve worker test test-slow test-all test-e2e test-twohosts test-models lint check bench bench-api bench-ingest bench-pages eval load load-stream clean
 
 # Two stamps: what a server runs (requirements.txt) and, on top, tests and tools (requirements-dev.txt),
 # so `make run` after `make test` (or the reverse) installs nothing it already has.
@@ -77,6 +77,10 @@ bench-ingest: install-dev
 
 bench: install-dev
 	$(TEST_ENV) $(PY) -m benchmarks.bench
+
+# The workspace, chat and search pages against a minimal ListView under the same gunicorn (issue 30).
+bench-pages: install-dev
+	$(PY) -m benchmarks.bench_pages
 
 # An API ask against the same ask on the site (issue 24): the API may cost at most 10 % more.
 bench-api: install-dev

@@ -1,0 +1,130 @@
+"""`make bench-pages` (issue 30): Docent's workspace, chat and search pages against a minimal view.
+
+    make bench-pages                          # PostgreSQL at DATABASE_URL (default .../bench), Redis
+    BENCH_PAGES_SECONDS=10 make bench-pages
+
+The anchor is a minimal login-required ListView over the same 50 documents the workspace page
+lists (benchmarks/pages_urls.py), served by the same gunicorn with the production settings
+(benchmarks/pages_settings.py only adds its URL). wrk drives each page in turn, in
+BENCH_PAGES_ROUNDS interleaved rounds (3), for BENCH_PAGES_SECONDS (5) each, and the table gives
+each page's requests per second and its ratio to the anchor's rate in the same round
+(target ≥ 0.8). The data is a workspace of its own: 50 documents with passages, a member with
+30 chats.
+"""
+
+import os
+import random
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+from benchmarks import load
+from tests.ports import free_port
+
+SLUG = "bench-pages"
+SECONDS = int(os.environ.get("BENCH_PAGES_SECONDS", 5))
+ROUNDS = int(os.environ.get("BENCH_PAGES_ROUNDS", 3))
+TARGET = 0.8
+WORDS = ["harbour", "ferry", "museum", "ticket", "train", "station", "festival", "river", "island", "lantern", "market", "bridge", "garden", "library", "tower", "castle", "square", "fountain", "tram", "bicycle"]
+
+
+def seed():
+    """The bench-pages workspace: 50 ready documents of 3 passages, one member with 30 chats."""
+    from accounts.models import User
+    from workspaces.chats.models import WorkspaceChat
+    from workspaces.documents.models import DocumentPassage
+    from workspaces.models import Workspace, WorkspaceDocument, WorkspaceUser
+    from workspaces.services import workspace_delete
+
+    for old in Workspace.objects.filter(slug=SLUG):
+        workspace_delete(workspace=old)
+    workspace = Workspace.objects.create(name="Bench pages", slug=SLUG)
+    member = User.objects.filter(username="bench-pages-member").first() or User.objects.create_user(
+        "bench-pages-member", password=None
+    )
+    WorkspaceUser.objects.get_or_create(user=member, workspace=workspace)
+    rng = random.Random(30)
+    for number in range(50):
+        document = WorkspaceDocument.objects.create(
+            workspace=workspace, filename=f"report-{number:02d}-{rng.choice(WORDS)}.pdf",
+            docpath=f"bench/{number}.pdf", status="ready",
+            metadata={"title": f"Report {number}", "size": 40_000 + number * 917, "content_type": "application/pdf",
+                      "page_count": 12, "passage_count": 3},
+        )
+        DocumentPassage.objects.bulk_create([
+            DocumentPassage(document=document, position=position, page_start=position, page_end=position,
+                            text=" ".join(rng.choice(WORDS) for _ in range(120)), word_count=120, blocks=[])
+            for position in (1, 2, 3)
+        ])
+    for number in range(30):
+        WorkspaceChat.objects.create(
+            workspace=workspace, user=member, prompt=f"Where is the {rng.choice(WORDS)}?",
+            response={"text": f"## Answer {number}\n\nThe **{rng.choice(WORDS)}** is by the {rng.choice(WORDS)} "
+                              f"[1], next to the {rng.choice(WORDS)} [2].", "sources": [], "provider": "retrieval"},
+        )
+    return workspace, member
+
+
+def main() -> int:
+    wrk = load.require_wrk()
+    load.ensure_redis()
+    load.ensure_database()
+    workdir = Path(tempfile.mkdtemp(prefix="docent-bench-pages-"))
+    environment = load.production_environment(workdir / "static", free_port())
+    environment["DJANGO_SETTINGS_MODULE"] = "benchmarks.pages_settings"
+    os.environ.update(environment)
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.test import Client
+
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    _, member = seed()
+    client = Client()
+    client.force_login(member)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    who = load.Identity(member.username, f"{settings.SESSION_COOKIE_NAME}={session}")
+    pages = {
+        "minimal view (anchor)": f"/bench/minimal/{SLUG}/",
+        "workspace page": f"/w/{SLUG}/",
+        "chat page (30 chats)": f"/w/{SLUG}/chat/",
+        "search page": f"/w/{SLUG}/search/?q=harbour+museum",
+    }
+    server = load.Gunicorn(environment, workdir)
+    rates: dict[str, list[float]] = {name: [] for name in pages}
+    try:
+        server.start()
+        for number, path in enumerate(pages.values()):  # warm-up: templates, connections, caches
+            load.run_wrk(wrk, server.url, workdir, f"warm-{number}", [load.get(path, who)], 2)
+        for round_number in range(ROUNDS):
+            for number, (name, path) in enumerate(pages.items()):
+                run = f"round-{round_number}-{number}"  # wrk's files are named after the run
+                stats = load.run_wrk(wrk, server.url, workdir, run, [load.get(path, who)], SECONDS)
+                if stats["ok_2xx"] < stats["sent_get"]:
+                    raise load.LoadError(f"{name}: {stats['sent_get'] - stats['ok_2xx']} requests failed")
+                rates[name].append(stats["received"] / stats["window_seconds"])
+                load.log(f"round {round_number + 1} {name}: {rates[name][-1]:,.0f} req/s")
+    finally:
+        server.stop()
+    anchor = rates["minimal view (anchor)"]
+    print(f"\nPages against a minimal view · gunicorn {load.WORKERS} workers · {ROUNDS} rounds of {SECONDS} s · "
+          f"load average {os.getloadavg()[0]:.1f} · {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}\n")
+    print("| page | req/s (median) | ratio to the minimal view, per round | target |")
+    print("|---|---:|---|---|")
+    missed = False
+    for name, values in rates.items():
+        ratios = [value / base for value, base in zip(values, anchor, strict=True)]
+        meets = min(ratios) >= TARGET
+        missed |= not meets and name != "minimal view (anchor)"
+        shown = "–" if name.startswith("minimal") else ", ".join(f"{ratio:.2f}" for ratio in ratios)
+        verdict = "" if name.startswith("minimal") else ("meets" if meets else "**misses**")
+        print(f"| {name} | {statistics.median(values):,.0f} | {shown} | {verdict} |")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
