@@ -26,7 +26,10 @@ SLUG = "bench-pages"
 SECONDS = int(os.environ.get("BENCH_PAGES_SECONDS", 5))
 ROUNDS = int(os.environ.get("BENCH_PAGES_ROUNDS", 3))
 TARGET = 0.8
-WORDS = ["harbour", "ferry", "museum", "ticket", "train", "station", "festival", "river", "island", "lantern", "market", "bridge", "garden", "library", "tower", "castle", "square", "fountain", "tram", "bicycle"]
+WORDS = [
+    "harbour", "ferry", "museum", "ticket", "train", "station", "festival", "river", "island", "lantern",
+    "market", "bridge", "garden", "library", "tower", "castle", "square", "fountain", "tram", "bicycle",
+]
 
 
 def seed():
