@@ -157,6 +157,11 @@ REGISTRY: dict[str, Setting] = {
             "members_can_upload", False,
             "New workspace members join as editors (may upload) rather than viewers, unless a role is chosen.",
         ),
+        BoolSetting(
+            "members_create_workspaces", False,
+            "Members may create workspaces on the site (each becomes the owner of what they create). "
+            "Admins and managers always may.",
+        ),
         ChoiceSetting(
             "manager_scope", "all", "Which workspaces managers see and run.",
             choices=(("all", "Every workspace"), ("owned", "Only the workspaces they own")),
