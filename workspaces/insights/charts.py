@@ -5,15 +5,15 @@ Colours come from the stylesheet (classes), so the charts follow the page's them
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-WIDTH = 640
+WIDTH = 480
 HEIGHT = 220
-LEFT = 56
+LEFT = 52
 RIGHT = 8
 TOP = 12
 BOTTOM = 28
 ROW_HEIGHT = 22
-LABEL_WIDTH = 160
-LABEL_CHARS = 24
+LABEL_WIDTH = 150
+LABEL_CHARS = 20
 
 
 def _number(value) -> str:
@@ -46,7 +46,9 @@ def column_chart(*, title: str, points: list[tuple[str, float]], chart_id: str) 
             f"{max(slot * 0.7, 1):.1f}", f"{height:.1f}", label, _number(value),
         ))
     shown = sorted({0, len(points) // 2, len(points) - 1}) if points else []
-    ticks = [(f"{LEFT + index * slot + slot / 2:.1f}", points[index][0]) for index in shown]
+    last = len(points) - 1
+    ticks = [(f"{LEFT + index * slot + slot / 2:.1f}", "start" if index == 0 and last else
+              "end" if index == last and last else "middle", points[index][0]) for index in shown]
     return format_html(
         '<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-labelledby="{id}-title" id="{id}">'
         '<title id="{id}-title">{title}</title>'
@@ -60,7 +62,7 @@ def column_chart(*, title: str, points: list[tuple[str, float]], chart_id: str) 
             "", '<rect class="chart-bar" x="{}" y="{}" width="{}" height="{}"><title>{}: {}</title></rect>', bars
         ),
         ticks=format_html_join(
-            "", '<text class="chart-tick" x="{}" y="' + str(HEIGHT - 8) + '" text-anchor="middle">{}</text>', ticks
+            "", '<text class="chart-tick" x="{}" y="' + str(HEIGHT - 8) + '" text-anchor="{}">{}</text>', ticks
         ),
     )
 
@@ -69,7 +71,7 @@ def bar_chart(*, title: str, rows: list[tuple[str, float]], chart_id: str) -> Sa
     """Horizontal bars, one per named row (a workspace, a person), largest first as given."""
     top = _ceiling(max((value for _, value in rows), default=0))
     height = TOP + ROW_HEIGHT * max(len(rows), 1) + 8
-    plot_width = WIDTH - LABEL_WIDTH - RIGHT - 56
+    plot_width = WIDTH - LABEL_WIDTH - RIGHT - 64
     bars = []
     for index, (name, value) in enumerate(rows):
         y = TOP + index * ROW_HEIGHT

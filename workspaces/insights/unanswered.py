@@ -40,7 +40,7 @@ class UnansweredReport:
     groups: list[QuestionGroup]
     total: int
     private: int  # counted, their text not shown
-    threshold: float
+    low_relevance_below: float
 
 
 def question_words(text: str) -> frozenset:
@@ -83,4 +83,5 @@ def unanswered_questions(*, workspace, period: Period) -> UnansweredReport:
         group.low_relevance += 0 if refused else 1
     groups.sort(key=lambda group: (-group.count, -group.last_asked.timestamp(), group.wording))
     return UnansweredReport(groups=groups[:GROUPS_SHOWN], total=counts["total"],
-                            private=counts["total"] - counts["readable"], threshold=workspace.similarity_threshold)
+                            private=counts["total"] - counts["readable"],
+                            low_relevance_below=workspace.similarity_threshold + LOW_RELEVANCE_MARGIN)
