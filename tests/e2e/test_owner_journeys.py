@@ -135,3 +135,23 @@ def test_a_member_reads_their_own_usage_from_the_account_page(new_page, research
     expect(page.locator("#numbers-workspace")).to_contain_text("Research")
     expect(page.locator("#insight-totals")).to_contain_text("15 tokens")
     screenshot(page, "my-usage")
+
+
+def test_an_admin_reads_insights_per_workspace_and_person_in_the_admin(new_page, research):
+    from tests.factories import AdminFactory
+
+    AdminFactory(username="ada")
+    mia = UserFactory(username="mia")
+    for workspace in (research, WorkspaceFactory(name="Legal")):
+        WorkspaceChatFactory(workspace=workspace, user=mia, prompt="Payday?", prompt_tokens=10, completion_tokens=5,
+                             answer_ms=700)
+    page = new_page()
+    sign_in(page, "ada", DEFAULT_PASSWORD)
+    page.goto("/admin/")
+    page.click("text=Insights")
+    expect(page.locator("svg.chart")).to_have_count(6)  # four by day, per workspace, per person
+    expect(page.locator("#numbers-workspace")).to_contain_text("Legal")
+    with page.expect_download() as download:
+        page.click("#numbers-user >> text=Download CSV")
+    assert download.value.suggested_filename.startswith("docent-insights-user-")
+    screenshot(page, "admin-insights")
