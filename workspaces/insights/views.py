@@ -6,8 +6,11 @@ from django.views.generic import TemplateView
 
 from workspaces import permissions
 from workspaces.chats.models import WorkspaceChat
+from workspaces.insights.charts import column_chart
+from workspaces.insights.period import default_period
 from workspaces.insights.report import csv_or_none, report_context
 from workspaces.insights.unanswered import unanswered_questions
+from workspaces.insights.usage import usage_report
 from workspaces.views import WorkspaceMixin
 
 
@@ -58,3 +61,11 @@ class MyInsightsView(LoginRequiredMixin, ReportMixin, TemplateView):
 
     def report_chats(self):
         return WorkspaceChat.objects.filter(user=self.request.user)
+
+
+def account_usage_section(request) -> dict:
+    """The account page's own-usage card: the last 30 days' totals and questions by day (two queries)."""
+    report = usage_report(chats=WorkspaceChat.objects.filter(user=request.user), period=default_period(), groupings=())
+    chart = column_chart(title="Your questions by day", chart_id="account-questions",
+                         points=[(row["day"].strftime("%d %b"), row["questions"]) for row in report.days])
+    return {"own_usage": report, "own_usage_chart": chart}

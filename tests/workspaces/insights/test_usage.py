@@ -124,7 +124,17 @@ def test_a_member_sees_their_own_usage_only_per_workspace(member_client, workspa
     assert "Questions per workspace" in body
     assert '<th scope="row">Research</th><td class="numeric">1</td>' in body
     assert "Elsewhere 2" not in body
-    assert "/account/insights/" in member_client.get("/account/").content.decode()
+
+
+
+def test_the_account_page_shows_the_members_own_last_30_days(member_client, workspace, user, other_user,
+                                                             django_assert_max_num_queries):
+    asked(workspace, user, tokens=(4, 3), days_ago=2)
+    asked(workspace, other_user)
+    with django_assert_max_num_queries(10):
+        body = member_client.get("/account/").content.decode()
+    assert "Last 30 days: <strong>1</strong> question," in body and "<strong>7</strong> tokens" in body
+    assert 'id="account-questions"' in body and "/account/insights/" in body
 
 
 def test_a_manager_limited_to_owned_workspaces_counts_only_those_in_the_admin(client, manager_user, workspace, user):
