@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install install-dev run serve worker test test-e2e test-twohosts test-models lint check bench bench-api bench-ingest eval load load-stream clean
+.PHONY: install install-dev run serve worker test test-slow test-all test-e2e test-twohosts test-models lint check bench bench-api bench-ingest eval load load-stream clean
 
 # Two stamps: what a server runs (requirements.txt) and, on top, tests and tools (requirements-dev.txt),
 # so `make run` after `make test` (or the reverse) installs nothing it already has.
@@ -43,10 +43,20 @@ worker: install
 	$(PY) manage.py ingestion_worker --no-reload
 
 # Test settings (config/settings_test.py) come from pyproject.toml, so plain `pytest` works too.
-# On every core (pytest-xdist, a test database per worker); PYTEST_ARGS='-m "not slow"' skips the slow ones.
+# On every core (pytest-xdist, a test database per worker). `make test` leaves out the tests marked
+# slow (real servers started and stopped, earlier releases migrated): `make test-slow` runs them,
+# `make test-all` runs everything; CI runs both. Bytecode is cached even where the environment
+# says not to (PYTHONDONTWRITEBYTECODE), so a second run does not compile every module again.
 TEST_WORKERS ?= auto
+TEST_MARKS ?= not slow
 test: install-dev
-	$(BIN)/pytest --ignore=tests/e2e -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest --ignore=tests/e2e -m "$(TEST_MARKS)" -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+test-slow:
+	$(MAKE) test TEST_MARKS=slow
+
+test-all:
+	$(MAKE) test TEST_MARKS=
 
 test-e2e: install-dev
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)

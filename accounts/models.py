@@ -11,6 +11,7 @@ from django.utils.crypto import salted_hmac
 
 from accounts import rules
 from accounts.base import DocentError, TimestampedModel
+from accounts.preferences import Theme
 from accounts.roles import Role, WorkspaceRole
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
 
@@ -77,6 +78,10 @@ class User(TimestampedModel, AbstractBaseUser):
     invite = models.ForeignKey(
         "Invite", null=True, blank=True, on_delete=models.SET_NULL, db_column="inviteId", related_name="claimants",
         editable=False, help_text="The invite this account was created with.",
+    )
+    theme = models.CharField(
+        max_length=8, choices=Theme.choices, default=Theme.SYSTEM,
+        help_text="Light or dark pages, or as this person's system says. They choose it in the top bar.",
     )
 
     objects = UserManager()

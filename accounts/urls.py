@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import views, views_keys, views_reset
+from accounts import views, views_keys, views_preferences, views_reset
 
 app_name = "accounts"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("logout/", views.SignOutView.as_view(), name="logout"),
     path("setup/", views.SetupView.as_view(), name="setup"),
     path("account/", views.AccountView.as_view(), name="account"),
+    path("account/theme/", views_preferences.ThemeView.as_view(), name="theme"),
     path("account/keys/new/", views_keys.ApiKeyCreateView.as_view(), name="api_key_new"),
     path("account/keys/<str:public_id>/revoke/", views_keys.ApiKeyRevokeView.as_view(), name="api_key_revoke"),
     path("invite/<str:code>/", views.InviteClaimView.as_view(), name="invite"),

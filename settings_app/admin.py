@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Case, Value, When
 
 from accounts.base import DocentError
 from settings_app.models import SystemSetting
-from settings_app.registry import REGISTRY
+from settings_app.registry import REGISTRY, Purpose
 from settings_app.services import setting_check, setting_get, setting_set
 
 MODEL_UNUSED = (
@@ -12,14 +13,45 @@ MODEL_UNUSED = (
 )
 
 
+class PurposeFilter(admin.SimpleListFilter):
+    title = "purpose"
+    parameter_name = "purpose"
+
+    def lookups(self, request, model_admin):
+        return [(purpose, purpose) for purpose in Purpose.ORDER if any(s.purpose == purpose for s in REGISTRY.values())]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(label__in=[s.label for s in REGISTRY.values() if s.purpose == self.value()])
+        return queryset
+
+
+def _in_registry_order():
+    """Purpose by purpose, and within one the order the registry lists them."""
+    ranked = sorted(REGISTRY.values(), key=lambda s: Purpose.ORDER.index(s.purpose))
+    return Case(*(When(label=s.label, then=Value(rank)) for rank, s in enumerate(ranked)), default=Value(999))
+
+
 @admin.register(SystemSetting)
 class SystemSettingAdmin(admin.ModelAdmin):
     """Labels come from the registry only: no adding, no deleting; each value gets its type's field."""
 
-    list_display = ("label", "current_value", "help", "last_updated_at")
+    list_display = ("name", "purpose", "current_value", "help", "last_updated_at")
+    list_display_links = ("name",)
+    list_filter = (PurposeFilter,)
     search_fields = ("label",)
-    readonly_fields = ("label", "help")
-    fields = ("label", "help", "value")
+    readonly_fields = ("name", "label", "help")
+    fields = ("name", "label", "help", "value")
+
+    @admin.display(description="setting")
+    def name(self, obj):
+        spec = REGISTRY.get(obj.label)
+        return spec.name if spec else obj.label
+
+    @admin.display(description="purpose")
+    def purpose(self, obj):
+        spec = REGISTRY.get(obj.label)
+        return spec.purpose if spec else Purpose.OTHER
 
     @admin.display(description="value")
     def current_value(self, obj):
@@ -33,6 +65,9 @@ class SystemSettingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(label__in=REGISTRY)
+
+    def get_ordering(self, request):
+        return [_in_registry_order().asc()]
 
     def has_add_permission(self, request):
         return False

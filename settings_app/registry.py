@@ -20,11 +20,29 @@ DEFAULT_SYSTEM_PROMPT = (
 )
 
 
+class Purpose:
+    """What a setting is for: the admin's list of system settings is grouped by it."""
+
+    LOOK = "Look and help"
+    PEOPLE = "People and limits"
+    DOCUMENTS = "Documents"
+    ANSWERS = "Answers and the language model"
+    SEARCH = "Search by meaning"
+    OTHER = "Other"
+    ORDER = (LOOK, PEOPLE, DOCUMENTS, ANSWERS, SEARCH, OTHER)
+
+
 @dataclass(frozen=True)
 class Setting:
     label: str
     default: Any
     help_text: str
+    title: str = ""  # what a person calls it; the label is what code and the environment call it
+    purpose: str = Purpose.OTHER
+
+    @property
+    def name(self) -> str:
+        return self.title or self.label.replace("_", " ").capitalize()
 
     def form_field(self) -> forms.Field:
         raise NotImplementedError
@@ -145,17 +163,33 @@ class LinksSetting(Setting):
 REGISTRY: dict[str, Setting] = {
     s.label: s
     for s in (
-        TextSetting("custom_app_name", "Docent", "The name in the top bar, page titles and the admin.", max_length=60),
-        EmailSetting("support_email", "", "Shown in the footer for people who need help."),
-        LinksSetting("footer_links", [], "Up to 3 links in the footer, one per line: Title | https://…"),
-        TextSetting("meta_page_title", "Docent", "The browser tab title of the home page.", max_length=120),
+        TextSetting(
+            "custom_app_name", "Docent", "The name people see in the top bar, in page titles and in the admin.",
+            title="Site name", purpose=Purpose.LOOK, max_length=60,
+        ),
+        EmailSetting(
+            "support_email", "", "An address shown in the footer for people who need help. Empty: none shown.",
+            title="Help address", purpose=Purpose.LOOK,
+        ),
+        LinksSetting(
+            "footer_links", [], "Up to 3 links in the footer, one per line, written as: Title | https://…",
+            title="Footer links", purpose=Purpose.LOOK,
+        ),
+        TextSetting(
+            "meta_page_title", "Docent", "The title of the home page in the browser's tab.",
+            title="Home page title", purpose=Purpose.LOOK, max_length=120,
+        ),
         TextSetting(
             "default_system_prompt", DEFAULT_SYSTEM_PROMPT,
-            "The instructions sent to a language model when a workspace has none.", max_length=8000, multiline=True,
+            "What a language model is told before each question, for every workspace that has no instructions "
+            "of its own.",
+            title="Default instructions for the model", purpose=Purpose.ANSWERS, max_length=8000, multiline=True,
         ),
         BoolSetting(
             "members_can_upload", False,
-            "New workspace members join as editors (may upload) rather than viewers, unless a role is chosen.",
+            "When ticked, people added to a workspace without a chosen role may upload (editors); otherwise they "
+            "may only read and ask (viewers).",
+            title="New members may upload", purpose=Purpose.PEOPLE,
         ),
         BoolSetting(
             "members_create_workspaces", False,
@@ -163,46 +197,71 @@ REGISTRY: dict[str, Setting] = {
             "Admins and managers always may.",
         ),
         ChoiceSetting(
-            "manager_scope", "all", "Which workspaces managers see and run.",
+            "manager_scope", "all", "Which workspaces managers see and run in the admin.",
+            title="Managers run", purpose=Purpose.PEOPLE,
             choices=(("all", "Every workspace"), ("owned", "Only the workspaces they own")),
         ),
         TextSetting(
             "owner_chat_models", "",
-            "Models workspace owners may choose on their Settings tab, one per line (empty: only llm_model).",
-            max_length=2000, multiline=True,
+            "Models that workspace owners may pick on their Settings tab, one name per line. Empty: owners "
+            "can only use the server's model.",
+            title="Models owners may choose", purpose=Purpose.ANSWERS, max_length=2000, multiline=True,
         ),
         IntSetting(
-            "max_upload_mb", 25, "Largest upload (one file or several together), in MB (1–512).",
-            min_value=1, max_value=512,
+            "max_upload_mb", 25, "The largest upload, one file or several sent together, in megabytes (1–512).",
+            title="Largest upload (MB)", purpose=Purpose.DOCUMENTS, min_value=1, max_value=512,
         ),
         IntSetting(
-            "passage_size_words", 200, "Words per passage when documents are split.", min_value=20, max_value=2000
+            "passage_size_words", 200,
+            "Documents are cut into passages of about this many words; answers quote and cite whole passages.",
+            title="Words per passage", purpose=Purpose.DOCUMENTS, min_value=20, max_value=2000,
         ),
         IntSetting(
-            "passage_overlap_words", 40, "Words repeated between neighbouring passages.", min_value=0, max_value=500
+            "passage_overlap_words", 40,
+            "How many words a passage repeats from the one before, so a sentence cut in two is found whole.",
+            title="Words shared by neighbouring passages", purpose=Purpose.DOCUMENTS, min_value=0, max_value=500,
         ),
         IntSetting(
             "daily_message_limit", 0,
-            "Questions one person may ask per calendar day (TIME_ZONE); 0 means no limit. A user's own limit wins.",
-            max_value=100_000,
+            "How many questions one person may ask each day (the day of the server's time zone). 0: no limit. "
+            "A limit set on a person wins over this one.",
+            title="Questions per person per day", purpose=Purpose.PEOPLE, max_value=100_000,
         ),
-        IntSetting("max_prompt_chars", 4000, "Longest question, in characters.", min_value=20, max_value=100_000),
+        IntSetting(
+            "max_prompt_chars", 4000, "The longest question a person may ask, in characters.",
+            title="Longest question", purpose=Purpose.PEOPLE, min_value=20, max_value=100_000,
+        ),
         ChoiceSetting(
-            "chat_provider", "retrieval", "How workspaces answer unless a workspace chooses otherwise.",
-            choices=tuple(ChatProvider.choices),
+            "chat_provider", "retrieval",
+            "Who writes the answers in workspaces that have not chosen: Docent itself from the passages it finds "
+            "(no model needed), or a language model server.",
+            title="Answers come from", purpose=Purpose.ANSWERS, choices=tuple(ChatProvider.choices),
         ),
-        UrlSetting("llm_base_url", "", "API root including /v1, e.g. http://127.0.0.1:11434/v1."),
-        TextSetting("llm_model", "", "Model name sent to the OpenAI-compatible server.", max_length=120),
+        UrlSetting(
+            "llm_base_url", "",
+            "The address of an OpenAI-compatible model server, ending in /v1, e.g. http://127.0.0.1:11434/v1.",
+            title="Model server address", purpose=Purpose.ANSWERS,
+        ),
+        TextSetting(
+            "llm_model", "", "The name of the model the server should answer with, e.g. llama3.1:8b.",
+            title="Model name", purpose=Purpose.ANSWERS, max_length=120,
+        ),
         ChoiceSetting(
             "embedding_provider", "none",
-            "Semantic search: none (words only), local (the model in EMBEDDING_MODEL_DIR, else "
-            "all-MiniLM-L6-v2 downloaded once) or an "
-            "OpenAI-compatible /embeddings server. After changing it, run manage.py retrieval_reembed.",
+            "Search by meaning as well as by words: none (words only), local (a small model on this server, "
+            "downloaded once unless EMBEDDING_MODEL_DIR names a copy) or an OpenAI-compatible /embeddings "
+            "server. After changing it, run manage.py retrieval_reembed.",
+            title="Search by meaning", purpose=Purpose.SEARCH,
             choices=(("none", "none"), ("local", "local"), ("openai-compatible", "openai-compatible")),
         ),
-        UrlSetting("embedding_base_url", "", "Embeddings API root including /v1, e.g. http://127.0.0.1:11434/v1."),
+        UrlSetting(
+            "embedding_base_url", "",
+            "The address of an OpenAI-compatible embeddings server, ending in /v1, e.g. http://127.0.0.1:11434/v1.",
+            title="Embeddings server address", purpose=Purpose.SEARCH,
+        ),
         TextSetting(
-            "embedding_model", "", "Embedding model name sent to the OpenAI-compatible server.", max_length=120
+            "embedding_model", "", "The name of the embedding model that server should use.",
+            title="Embedding model name", purpose=Purpose.SEARCH, max_length=120,
         ),
     )
 }

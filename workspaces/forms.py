@@ -1,10 +1,12 @@
 """Forms of the owner's Members and Settings tabs: they only translate; the rules are workspaces.services."""
 
 from django import forms
+from django.utils.text import Truncator
 
 from accounts.models import MAX_INVITE_USES
 from accounts.roles import WorkspaceRole
 from settings_app.choices import ChatProvider
+from settings_app.services import setting_get
 from workspaces.models import Workspace
 from workspaces.services import OWNER_SETTINGS, allowed_chat_models
 
@@ -24,23 +26,31 @@ class MemberRoleForm(forms.Form):
 class WorkspaceSettingsForm(forms.ModelForm):
     """Name, description, answering and privacy. The model is chosen among those the admin allows."""
 
-    chat_model = forms.ChoiceField(required=False, label="Model")
+    chat_model = forms.ChoiceField(
+        required=False, label="Model", help_text=Workspace._meta.get_field("chat_model").help_text
+    )
 
     class Meta:
         model = Workspace
         fields = OWNER_SETTINGS
-        labels = {"top_n": "Sources per answer", "private_chats": "Private chats", "chat_provider": "Provider"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "system_prompt": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # An empty field takes the server's value: each says which value that is now.
+        server_provider = ChatProvider(setting_get("chat_provider")).label
+        server_model = setting_get("llm_model") or "none set"
         models = allowed_chat_models()
         current = self.instance.chat_model
-        choices = [("", "The server's default model")] + [(name, name) for name in models]
+        choices = [("", f"The server's model (now: {server_model})")] + [(name, name) for name in models]
         if current and current not in models:
             choices.append((current, f"{current} (no longer offered)"))
         self.fields["chat_model"].choices = choices
-        self.fields["chat_provider"].choices = [("", "The server's default")] + list(ChatProvider.choices)
+        self.fields["chat_provider"].choices = [("", f"The server's default (now: {server_provider})")] + list(
+            ChatProvider.choices
+        )
+        server_prompt = Truncator(setting_get("default_system_prompt")).chars(140)
+        self.fields["system_prompt"].help_text += f" Now: “{server_prompt}”"
 
     def _post_clean(self):
         """Leave model validation to the service (it reports by field)."""

@@ -71,3 +71,22 @@ def test_setting_set_rejects_unknown_labels_and_bad_values():
         setting_set(label="nope", value="1")
     with pytest.raises(ValidationError):
         setting_set(label="support_email", value="not-an-email")
+
+
+def test_every_setting_has_a_name_a_purpose_and_help_in_plain_words():
+    from settings_app.registry import REGISTRY, Purpose
+
+    for spec in REGISTRY.values():
+        assert spec.title and spec.title != spec.label, spec.label
+        assert spec.purpose in Purpose.ORDER and spec.purpose != Purpose.OTHER, spec.label
+        assert len(spec.help_text.split()) >= 6 and "idf" not in spec.help_text, spec.label
+
+
+def test_the_admin_lists_system_settings_by_purpose_and_filters_by_one(admin_client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        page = admin_client.get("/admin/settings_app/systemsetting/").content.decode()
+    names = ["Site name", "Questions per person per day", "Largest upload (MB)", "Model server address",
+             "Search by meaning"]
+    assert [page.index(name) for name in names] == sorted(page.index(name) for name in names)
+    answers = admin_client.get("/admin/settings_app/systemsetting/", {"purpose": "Documents"}).content.decode()
+    assert "Words per passage" in answers and "Site name" not in answers

@@ -59,7 +59,10 @@ from workspaces.retrieval.services import passages_embed
 
 logger = logging.getLogger(__name__)
 
-PASSAGE_BATCH_SIZE = 500
+# Passages per INSERT. On PostgreSQL each statement's trigger upserts the statistics of every word its
+# rows hold, so fewer, larger statements upsert each word fewer times (issue 30: 10,000 inserts ran at
+# 0.56 of trigger-less inserts in batches of 500, 0.83 in batches of 2,000).
+PASSAGE_BATCH_SIZE = 2000
 TIME_LIMIT_EXCEEDED = "Processing took longer than the {seconds} s a document may take."
 GAVE_UP = "Processing failed {attempts} times because a service was unavailable ({error}). Try Retry later."
 INTERNAL_ERROR = "Docent could not process this file because of an internal error. Try Retry, or ask an admin."

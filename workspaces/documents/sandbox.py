@@ -14,6 +14,7 @@ hangs and its wall-clock limit never fires).
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 import math
 import multiprocessing
@@ -25,7 +26,7 @@ import time
 
 from django.conf import settings
 
-from workspaces.documents import readers  # noqa: F401 - loaded once here, not again in every forked child
+from workspaces.documents import readers
 from workspaces.documents.extraction import ExtractedText, extract_text
 from workspaces.documents.refusals import DocumentRefused
 
@@ -44,11 +45,18 @@ def extract_bounded(*, stream, name: str) -> ExtractedText:
     Raises DocumentRefused: the reader's own refusals as they are, and one naming the
     limit when the child runs out of memory or time."""
     memory_mb, timeout = settings.EXTRACTION_MEMORY_MB, settings.EXTRACTION_TIMEOUT_SECONDS
+    readers.parsers_preload()  # once per process: every child finds them loaded
     context = multiprocessing.get_context("fork")  # the worker's imports are reused: no start-up cost
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(target=_child, args=(sender, stream, name, memory_mb, timeout, os.getpid()), daemon=True)
     stream.seek(0)
-    child.start()
+    # The child's garbage collector skips what the worker had made before the fork: walking it
+    # would copy the worker's whole heap into the child, page by page (copy-on-write).
+    gc.freeze()
+    try:
+        child.start()
+    finally:
+        gc.unfreeze()
     sender.close()
     deadline = time.monotonic() + timeout
     try:

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 PARENT = Path(__file__).with_name("extraction_parent.py")
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -69,3 +71,35 @@ def test_the_extraction_child_is_stopped_by_its_cpu_limit_even_if_its_worker_can
             os.kill(child, signal.SIGKILL)
         out, _ = parent.communicate(timeout=30)
     assert "takes longer to read than Docent allows (limit 1 seconds)" in out
+
+
+CHILD_FINDS_PARSERS = """
+import os, sys
+import django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+django.setup()
+from workspaces.documents import readers, sandbox
+from workspaces.documents.refusals import DocumentRefused
+
+def report(*, stream, name):
+    raise DocumentRefused(",".join(m for m in readers.LAZY_PARSERS if m not in sys.modules) or "none", code="corrupt")
+
+sandbox.extract_text = report
+loaded_before = [m for m in readers.LAZY_PARSERS if m in sys.modules]
+try:
+    sandbox.extract_bounded(stream=open(sys.argv[1], "rb"), name="file.pdf")
+except DocumentRefused as answer:
+    print(f"before={loaded_before} missing-in-child={answer.message}")
+"""
+
+
+@pytest.mark.slow
+def test_every_extraction_child_finds_the_parsers_already_loaded_by_its_worker(tmp_path):
+    """Issue 30: each child used to import pypdf again (0.3-0.5 s of every PDF)."""
+    sample = tmp_path / "file.pdf"
+    sample.write_bytes(b"%PDF-1.4")
+    answer = subprocess.run(
+        [sys.executable, "-c", CHILD_FINDS_PARSERS, str(sample)], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=60, check=True,
+    )
+    assert answer.stdout.strip() == "before=[] missing-in-child=none", answer.stderr

@@ -7,6 +7,7 @@ import factory
 import pytest
 
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, WorkspaceFactory
+from workspaces.documents.models import DocumentPassage
 from workspaces.documents.services import document_delete
 from workspaces.retrieval.bm25 import lexical_scores
 
@@ -185,3 +186,22 @@ def test_a_query_of_words_in_most_passages_of_a_large_workspace_ranks_the_newest
     newest = ids[-6:]
     expected = reference_bm25(PORT_NOTES, terms)
     assert [pid for pid, _ in ranked] == sorted(newest, key=lambda pid: (-expected[ids.index(pid)], pid))[:4]
+
+
+def test_statistics_stay_right_through_edits_moves_and_deletes_of_passages(corpus):
+    """The index's statistics after passages are edited, moved to another document and deleted rank
+    exactly as a reference BM25 over the texts as they now are (on PostgreSQL, the triggers' work)."""
+    workspace, ids = corpus
+    texts = list(CORPUS)
+    DocumentPassage.objects.filter(pk=ids[0]).update(text="Harbour ferry tickets at the harbour kiosk.")
+    texts[0] = "Harbour ferry tickets at the harbour kiosk."
+    DocumentPassage.objects.filter(pk=ids[6]).update(document=WorkspaceDocumentFactory(workspace=workspace))
+    DocumentPassage.objects.filter(pk=ids[3]).delete()
+    kept = [i for i in range(len(CORPUS)) if i != 3]
+    for query in QUERIES:
+        terms = query.split()
+        expected = reference_bm25([texts[i] for i in kept], terms)
+        ranked = lexical_scores(workspace=workspace, terms=terms, limit=20)
+        for pid, score in ranked:
+            assert score == pytest.approx(expected[kept.index(ids.index(pid))], rel=1e-4), query
+        assert {pid for pid, _ in ranked} == {ids[i] for n, i in enumerate(kept) if expected[n] > 0}

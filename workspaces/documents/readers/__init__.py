@@ -4,6 +4,8 @@ A reader checks that the content is what the name claims (raising DocumentRefuse
 otherwise) and adds the document's blocks, in reading order, to `sink`.
 """
 
+import importlib
+
 from workspaces.documents.readers import csv, docx, html, markdown, pdf, text
 
 READERS = {
@@ -14,3 +16,13 @@ READERS = {
     "csv": csv.read,
     "txt": text.read,
 }
+
+# Parsers that readers import only when they read (a web process that never reads a file does not
+# load them). A process about to fork extraction children loads them once, before the first fork, so
+# no child imports them again: importing pypdf alone took 0.3–0.5 s of every PDF's child.
+LAZY_PARSERS = ("pypdf",)
+
+
+def parsers_preload() -> None:
+    for module in LAZY_PARSERS:
+        importlib.import_module(module)

@@ -28,7 +28,7 @@ def insight_columns_fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspaces', '0013_chat_private'),
+        ('workspaces', '0015_main_trigger_speed'),
     ]
 
     operations = [

@@ -1,0 +1,142 @@
+"""`make bench-ingest`, part 2 (issue 30): ingestion against its anchors, measured in one run.
+
+1. Without embeddings: one ingestion worker's passages per second over 20 ten-page PDFs,
+   against bare pypdf extraction of the same files in this process (target ≥ 0.5).
+2. With the local model (when EMBEDDING_MODEL_DIR names its folder): the worker's passages
+   per second, against a bare ONNX Runtime loop (tokenizer, session, mean pooling) over the
+   same passages' texts in this process (target ≥ 0.85).
+3. On PostgreSQL: 20,000 passage inserts with the search triggers, against the same inserts
+   with the triggers disabled (target ≥ 0.9). Both are rolled back.
+"""
+
+import io
+import os
+import time
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+
+from settings_app.services import setting_set
+from workspaces.documents.ingestion import PASSAGE_BATCH_SIZE
+from workspaces.documents.models import DocumentPassage
+from workspaces.models import WorkspaceDocument
+
+FILES = int(os.environ.get("BENCH_RATIO_FILES", 20))
+TRIGGER_PASSAGES = int(os.environ.get("BENCH_TRIGGER_PASSAGES", 20_000))
+
+
+def _worker_seconds(bench, workspace, files: list[bytes], prefix: str) -> tuple[int, float]:
+    """(passages, seconds) one worker takes from its first claim to the last document ready."""
+    ids = [bench.queue(workspace, f"{prefix}-{n}.pdf", content).pk for n, content in enumerate(files)]
+    worker = bench.start_worker()
+    try:
+        first_claim = None
+        while first_claim is None:
+            if WorkspaceDocument.objects.filter(pk__in=ids).exclude(status="queued").exists():
+                first_claim = time.monotonic()
+            time.sleep(0.01)
+        finished = bench.wait_ready(ids)
+    finally:
+        worker.terminate()
+        worker.wait()
+    passages = DocumentPassage.objects.filter(document_id__in=ids).count()
+    return passages, finished - first_claim
+
+
+def _bare_pypdf_seconds(files: list[bytes]) -> float:
+    from pypdf import PdfReader
+
+    started = time.perf_counter()
+    for content in files:
+        for page in PdfReader(io.BytesIO(content)).pages:
+            page.extract_text()
+    return time.perf_counter() - started
+
+
+def _bare_onnx_seconds(folder: str, texts: list[str]) -> float:
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
+    tokenizer.enable_truncation(max_length=256)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token
+    session = onnxruntime.InferenceSession(os.path.join(folder, "model.onnx"), providers=["CPUExecutionProvider"])
+    names = {item.name for item in session.get_inputs()}
+    started = time.perf_counter()
+    for start in range(0, len(texts), 32):
+        encodings = tokenizer.encode_batch(texts[start:start + 32])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": mask}
+        if "token_type_ids" in names:
+            feed["token_type_ids"] = np.zeros_like(ids)
+        hidden = session.run(None, feed)[0]
+        weights = mask[:, :, None].astype(np.float32)
+        (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    return time.perf_counter() - started
+
+
+def _insert_seconds(workspace, *, triggers: bool) -> float:
+    texts = [f"Section {n}. " + " ".join(f"w{(n * 7919 + k * 31) % 5000}" for k in range(200))
+             for n in range(TRIGGER_PASSAGES)]
+    try:
+        with transaction.atomic():
+            if not triggers:
+                with connection.cursor() as cursor:
+                    cursor.execute("ALTER TABLE document_passages DISABLE TRIGGER USER")
+            document = WorkspaceDocument.objects.create(
+                workspace=workspace, filename="triggers.txt", docpath="bench/triggers.txt", metadata={}
+            )
+            rows = [DocumentPassage(document=document, position=n + 1, text=text, word_count=201, blocks=[])
+                    for n, text in enumerate(texts)]
+            started = time.perf_counter()
+            DocumentPassage.objects.bulk_create(rows, batch_size=PASSAGE_BATCH_SIZE)
+            elapsed = time.perf_counter() - started
+            raise _RollBack(elapsed)
+    except _RollBack as done:
+        return done.seconds
+
+
+class _RollBack(Exception):
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+
+def _row(measure, anchor, docent, anchor_rate, docent_rate, target):
+    ratio = docent_rate / anchor_rate
+    verdict = "meets" if ratio >= target else "**misses**"
+    return (f"| {measure} | {anchor} | {anchor_rate:,.0f}/s | {docent} | {docent_rate:,.0f}/s | "
+            f"**{ratio:.2f}** (≥ {target}: {verdict}) |")
+
+
+def ratio_lines(bench, workspace) -> list[str]:
+    lines = ["| measure | anchor | anchor | Docent | Docent | ratio |", "|---|---|---:|---|---:|---|"]
+    files = [bench.pdf_of(10, 500 + n) for n in range(FILES)]
+    setting_set(label="embedding_provider", value="none")
+    passages, docent = _worker_seconds(bench, workspace, files, "plain")
+    bare = _bare_pypdf_seconds(files)
+    lines.append(_row(f"{FILES} PDFs of 10 pages, no embeddings", "bare pypdf extraction", "one worker",
+                      passages / bare, passages / docent, 0.5))
+    bench.log(lines[-1])
+    folder = settings.EMBEDDING_MODEL_DIR or os.environ.get("EMBEDDING_MODEL_DIR", "")
+    if folder:
+        setting_set(label="embedding_provider", value="local")
+        files = [bench.pdf_of(10, 900 + n) for n in range(FILES)]
+        passages, docent = _worker_seconds(bench, workspace, files, "embedded")
+        texts = list(DocumentPassage.objects.filter(document__filename__startswith="embedded-")
+                     .values_list("text", flat=True))
+        bare = _bare_onnx_seconds(folder, texts)
+        lines.append(_row(f"{FILES} PDFs of 10 pages, local model", "bare ONNX Runtime loop", "one worker",
+                          len(texts) / bare, passages / docent, 0.85))
+        bench.log(lines[-1])
+        setting_set(label="embedding_provider", value="none")
+    else:
+        lines.append("| local model | (set EMBEDDING_MODEL_DIR to measure) | | | | |")
+    if connection.vendor == "postgresql":
+        without = _insert_seconds(workspace, triggers=False)
+        with_triggers = _insert_seconds(workspace, triggers=True)
+        lines.append(_row(f"{TRIGGER_PASSAGES:,} passage inserts", "inserts without triggers", "with the triggers",
+                          TRIGGER_PASSAGES / without, TRIGGER_PASSAGES / with_triggers, 0.9))
+        bench.log(lines[-1])
+    return lines
