@@ -193,8 +193,9 @@ REGISTRY: dict[str, Setting] = {
         ),
         BoolSetting(
             "members_create_workspaces", False,
-            "Members may create workspaces on the site (each becomes the owner of what they create). "
-            "Admins and managers always may.",
+            "When ticked, members may create workspaces on the site and own what they create; otherwise only "
+            "admins and managers may (who always own what they create).",
+            title="Members may create workspaces", purpose=Purpose.PEOPLE,
         ),
         ChoiceSetting(
             "manager_scope", "all", "Which workspaces managers see and run in the admin.",
