@@ -40,15 +40,18 @@ def client_ip(request) -> str | None:
 
 
 def audit_record(
-    action: str, *, request=None, user=None, username: str = "", detail: str = "", ip: str | None = None
+    action: str, *, request=None, user=None, username: str = "", detail: str = "", ip: str | None = None,
+    workspace=None,
 ) -> AuditEvent:
-    """`ip` names the client where there is no request (a background task acting for one)."""
+    """`ip` names the client where there is no request (a background task acting for one);
+    `workspace`, the workspace the event happened in (its owners read it on the Activity tab)."""
     actor = getattr(request, "user", None)
     if user is None and actor is not None and actor.is_authenticated:
         user = actor
     username = (username or getattr(user, "username", ""))[:96]
     event = AuditEvent.objects.create(
-        action=action, user=user, username=username, ip_address=client_ip(request) or ip, detail=detail[:500]
+        action=action, user=user, username=username, ip_address=client_ip(request) or ip, detail=detail[:500],
+        workspace=workspace,
     )
     logger.info(
         "audit action=%s username=%s ip=%s detail=%s", action, username or "-", event.ip_address or "-", detail or "-"

@@ -40,6 +40,7 @@ class AuditAction(models.TextChoices):
     API_KEY_CREATED = "api_key_created", "API key created"
     API_KEY_REVOKED = "api_key_revoked", "API key revoked"
     API_KEY_NEW_ADDRESS = "api_key_new_address", "API key used from a new address"
+    DOCUMENTS_REINDEXED = "documents_reindexed", "Documents queued for re-indexing"
 
 
 class AuditEvent(models.Model):
@@ -53,6 +54,12 @@ class AuditEvent(models.Model):
     username = models.CharField(max_length=USERNAME_MAX_LENGTH + 32, blank=True, help_text="As typed or as it was.")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     detail = models.CharField(max_length=500, blank=True)
+    # The workspace an event happened in, for the owner's Activity tab (events recorded before
+    # it was kept, and events about people or the system, have none).
+    workspace = models.ForeignKey(
+        "workspaces.Workspace", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_column="workspaceId",
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True, db_column="createdAt")
 
     class Meta:
@@ -61,6 +68,7 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=("action", "username", "created_at"), name="audit_action_username"),
             models.Index(fields=("action", "ip_address", "created_at"), name="audit_action_ip"),
+            models.Index(fields=("workspace", "-created_at", "-id"), name="audit_workspace_created"),
         ]
 
     def __str__(self):

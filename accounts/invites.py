@@ -36,11 +36,12 @@ def invites_issue(
 
 def invite_audit(action: str, *, invite: Invite, actor: User, request=None, detail: str = "") -> None:
     """An invite event: which invite (never its code), what it grants, its uses and expiry."""
-    granted = ", ".join(sorted(workspace.name for workspace in invite.workspaces.all())) or "no workspace"
+    workspaces = list(invite.workspaces.all())
+    granted = ", ".join(sorted(workspace.name for workspace in workspaces)) or "no workspace"
     expires = f"{invite.expires_at:%Y-%m-%d %H:%M} UTC" if invite.expires_at else "never"
-    audit_record(action, request=request, user=actor, detail=(
-        f"invite {invite.pk}{detail}: {invite.role} in {granted}; {invite.max_uses} use(s); expires {expires}"
-    ))
+    audit_record(action, request=request, user=actor, workspace=workspaces[0] if len(workspaces) == 1 else None,
+                 detail=f"invite {invite.pk}{detail}: {invite.role} in {granted}; {invite.max_uses} use(s); "
+                        f"expires {expires}")
 
 
 @transaction.atomic
@@ -92,11 +93,11 @@ class UsernameTaken(DocentError):
 
 def invite_check(invite: Invite) -> None:
     """Raise InviteUnavailable saying why, when `invite` cannot be claimed now: expired, used up,
-    revoked, or issued by someone who may no longer issue invites (suspended, deleted, demoted)."""
+    revoked, or issued by someone who may no longer issue invites (suspended, deleted, demoted; an owner
+    no longer owner of the invite's workspace)."""
     if invite.state != InviteStatus.PENDING:
         raise InviteUnavailable(INVITE_REFUSALS[invite.state])
-    issuer = invite.created_by
-    if not rules.may_issue_invites(issuer):
+    if not rules.may_keep_invite(invite.created_by, invite):
         raise InviteUnavailable(INVITE_REVOKED)
 
 
@@ -150,10 +151,11 @@ def _invite_claim(*, code: str, username: str, password: str, request=None) -> U
         invite.refresh_from_db()
         raise InviteUnavailable(INVITE_REFUSALS.get(invite.state, INVITE_USED_UP))  # rolls the new account back
     Membership = User.workspaces.through
+    granted = list(invite.workspaces.all())
     Membership.objects.bulk_create(
-        [Membership(user=user, workspace_id=pk, role=invite.role)
-         for pk in invite.workspaces.values_list("pk", flat=True)],
+        [Membership(user=user, workspace_id=workspace.pk, role=invite.role) for workspace in granted],
         ignore_conflicts=True,
     )
-    audit_record(AuditAction.INVITE_CLAIMED, request=request, user=user, detail=f"invite {invite.pk}")
+    audit_record(AuditAction.INVITE_CLAIMED, request=request, user=user, detail=f"invite {invite.pk} as {invite.role}",
+                 workspace=granted[0] if len(granted) == 1 else None)
     return user

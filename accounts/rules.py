@@ -67,3 +67,21 @@ def visible_workspaces_register(answer) -> None:
 
 def visible_workspaces(user):
     return _visible_workspaces[0](user)
+
+
+# Whether someone who does not run the admin (a workspace's owner) may still grant what an invite
+# they issued grants: the workspaces app answers with its permission module (registered at start).
+_invite_grants: list = []
+
+
+def invite_grants_register(answer) -> None:
+    """`answer(issuer, invite)`: may `issuer` still grant `invite`'s role in each of its workspaces?"""
+    _invite_grants[:] = [answer]
+
+
+def may_keep_invite(issuer, invite) -> bool:
+    """Also asked when an invite is claimed: admins' and managers' invites work while they run the admin;
+    an owner's invite works while they are active and may still grant what it grants."""
+    if may_issue_invites(issuer):
+        return True
+    return is_active(issuer) and bool(_invite_grants) and _invite_grants[0](issuer, invite)

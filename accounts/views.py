@@ -11,6 +11,7 @@ from django.urls import reverse_lazy
 from django.views.generic import FormView
 
 from accounts import rules
+from accounts.account_sections import account_sections
 from accounts.forms import InviteSignUpForm, NewAccountForm, SignInForm
 from accounts.http import status_for
 from accounts.invite_throttle import InviteThrottled
@@ -130,7 +131,7 @@ class AccountView(PasswordChangeView):
         keys = self.request.user.api_keys.prefetch_related("workspaces").order_by(
             F("revoked_at").desc(nulls_first=True), "-created_at"
         )
-        return super().get_context_data(workspaces=visible, api_keys=keys, **kwargs)
+        return super().get_context_data(workspaces=visible, api_keys=keys, **account_sections(self.request), **kwargs)
 
     def form_valid(self, form):
         messages.success(self.request, "Password changed. Your other sessions are signed out.")

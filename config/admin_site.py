@@ -2,7 +2,7 @@
 the app name as its title, no Django groups (roles are Docent's own), every model admin
 answering refusals and bad input with a message and accepting only the filters it declares
 (config.admin_safety), and the pages that are
-not a model's: the language model setup and token usage by day."""
+not a model's: the language model setup and Insights (usage by day)."""
 
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -49,7 +49,7 @@ class DocentAdminSite(admin.AdminSite):
         if request.user.has_module_perms("settings_app"):
             pages.append(("Language model", "admin:language_model"))
         if permissions.may(request.user, permissions.READ_CHAT_LOG):
-            pages.append(("Usage by day", "admin:usage"))
+            pages.append(("Insights", "admin:usage"))
         if pages:
             apps.append({
                 "name": "Answering", "app_label": "answering", "app_url": reverse(pages[0][1]),

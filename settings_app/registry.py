@@ -191,6 +191,12 @@ REGISTRY: dict[str, Setting] = {
             "may only read and ask (viewers).",
             title="New members may upload", purpose=Purpose.PEOPLE,
         ),
+        BoolSetting(
+            "members_create_workspaces", False,
+            "When ticked, members may create workspaces on the site and own what they create; otherwise only "
+            "admins and managers may (who always own what they create).",
+            title="Members may create workspaces", purpose=Purpose.PEOPLE,
+        ),
         ChoiceSetting(
             "manager_scope", "all", "Which workspaces managers see and run in the admin.",
             title="Managers run", purpose=Purpose.PEOPLE,

@@ -140,3 +140,25 @@ def test_chats_of_a_private_workspace_stay_private_after_the_upgrade_whatever_is
         assert WorkspaceChat.objects.get(prompt="my salary?").private is True
     finally:
         migrate(newest)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_earlier_answers_are_counted_by_insights_after_the_upgrade():
+    """Answers citing no document become refusals; their time comes from the stored timings."""
+    newest = latest()
+    try:
+        old = migrate([("workspaces", "0013_chat_private"), ("accounts", "0008_api_keys")])
+        Workspace_, Chat = old.get_model("workspaces", "Workspace"), old.get_model("workspaces", "WorkspaceChat")
+        workspace = Workspace_.objects.create(name="Wiki", slug="wiki")
+        Chat.objects.create(workspace=workspace, prompt="answered?", state="complete",
+                            response={**ANSWER, "timings": {"total_ms": 420}})
+        Chat.objects.create(workspace=workspace, prompt="refused?", state="complete",
+                            response={"text": "No document in this workspace answers that.", "sources": []})
+        Chat.objects.create(workspace=workspace, prompt="failed?", state="failed", response={"sources": []})
+        migrate(newest)
+
+        rows = {prompt: (refused, ms) for prompt, refused, ms in
+                WorkspaceChat.objects.values_list("prompt", "refused", "answer_ms")}
+        assert rows == {"answered?": (False, 420), "refused?": (True, None), "failed?": (False, None)}
+    finally:
+        migrate(newest)

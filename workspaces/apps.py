@@ -8,11 +8,14 @@ class WorkspacesConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
-        from accounts.rules import visible_workspaces_register
+        from accounts.account_sections import account_section_register
+        from accounts.rules import invite_grants_register, visible_workspaces_register
         from settings_app.services import setting_check_register
         from workspaces import permissions
         from workspaces.chats.checks import key_origin_check
         from workspaces.chats.model_setup import setting_change_check
+        from workspaces.insights.views import account_usage_section
+        from workspaces.invites import invite_grants_still
         from workspaces.models import Workspace
         from workspaces.retrieval.checks import local_model_check, pgvector_check
 
@@ -21,6 +24,8 @@ class WorkspacesConfig(AppConfig):
         register(key_origin_check, deploy=True)
         setting_check_register(setting_change_check)
         visible_workspaces_register(lambda user: permissions.visible_workspaces(user, Workspace.objects.all()))
+        invite_grants_register(invite_grants_still)
+        account_section_register(account_usage_section)
         one_blas_thread()
 
 

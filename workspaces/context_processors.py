@@ -11,5 +11,6 @@ def site_permissions(request):
         "site_may": {
             "use_admin": permissions.can_use_admin(user),
             "manage_workspaces": permissions.may(user, permissions.MANAGE_WORKSPACES),
+            "create_workspace": permissions.may_create_workspace(user),
         }
     }

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.text import Truncator
 
+from accounts.models import MAX_INVITE_USES
 from accounts.roles import WorkspaceRole
 from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
@@ -53,3 +54,27 @@ class WorkspaceSettingsForm(forms.ModelForm):
 
     def _post_clean(self):
         """Leave model validation to the service (it reports by field)."""
+
+
+EXPIRY_CHOICES = (("1", "1 day"), ("7", "7 days"), ("30", "30 days"), ("90", "90 days"), ("", "Never"))
+
+
+class InviteIssueForm(forms.Form):
+    """An owner's invite link: the role it grants here, how many people may use it, when it expires."""
+
+    role = forms.ChoiceField(choices=WorkspaceRole.choices, label="Role")
+    max_uses = forms.IntegerField(
+        min_value=1, max_value=MAX_INVITE_USES, initial=1, label="Uses",
+        help_text=f"How many people may sign up with this link (1–{MAX_INVITE_USES}).",
+    )
+    expires_in_days = forms.TypedChoiceField(
+        choices=EXPIRY_CHOICES, coerce=int, empty_value=None, required=False, initial="7", label="Expires after",
+    )
+
+
+class WorkspaceCreateForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Name", help_text="Unique, whatever the case of its letters.")
+    description = forms.CharField(
+        required=False, max_length=2000, label="Description", widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: what the workspace is for.",
+    )

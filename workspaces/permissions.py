@@ -40,15 +40,18 @@ MANAGE_SETTINGS = "manage_settings"
 READ_CHAT_LOG = "read_chat_log"
 READ_CHAT_TEXT = "read_chat_text"
 MANAGE_WORKSPACES = "manage_workspaces"
+# The workspace's Insights and Activity tabs: usage by day and person, unanswered questions (without
+# the text of private chats), the audit trail of the workspace.
+READ_INSIGHTS = "read_insights"
 
 ACTIONS = (
     SEE, SEARCH, ASK, UPLOAD, DELETE_OWN_DOCUMENT, DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS, READ_CHAT_LOG,
-    READ_CHAT_TEXT, MANAGE_WORKSPACES,
+    READ_CHAT_TEXT, MANAGE_WORKSPACES, READ_INSIGHTS,
 )
 
 VIEWER_ACTIONS = frozenset({SEE, SEARCH, ASK})
 EDITOR_ACTIONS = VIEWER_ACTIONS | {UPLOAD, DELETE_OWN_DOCUMENT}
-OWNER_ACTIONS = EDITOR_ACTIONS | {DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS}
+OWNER_ACTIONS = EDITOR_ACTIONS | {DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS, READ_INSIGHTS}
 ROLE_ACTIONS = {WorkspaceRole.VIEWER: VIEWER_ACTIONS, WorkspaceRole.EDITOR: EDITOR_ACTIONS,
                 WorkspaceRole.OWNER: OWNER_ACTIONS}
 STAFF_ACTIONS = frozenset(ACTIONS)
@@ -62,6 +65,7 @@ REFUSALS = {
     DELETE_DOCUMENT: "Only whoever uploaded this document, the workspace's owners and administrators may delete it.",
     MANAGE_MEMBERS: "Only the workspace's owners and administrators may manage its members.",
     MANAGE_SETTINGS: "Only the workspace's owners and administrators may change its settings.",
+    READ_INSIGHTS: "Only the workspace's owners and administrators may read its insights and activity.",
 }
 
 
@@ -170,6 +174,26 @@ def workspaces_where(user, action: str, queryset):
 def default_member_role() -> str:
     """The role of someone added to a workspace without one being chosen (the `members_can_upload` setting)."""
     return WorkspaceRole.EDITOR if setting_get("members_can_upload") else WorkspaceRole.VIEWER
+
+
+def may_create_workspace(user) -> bool:
+    """Admins and managers always; members while the `members_create_workspaces` setting is on."""
+    if _is_staff(user):
+        return True
+    return _active(user) and not user.is_service_account and bool(setting_get("members_create_workspaces"))
+
+
+ROLE_RANK = {WorkspaceRole.VIEWER: 0, WorkspaceRole.EDITOR: 1, WorkspaceRole.OWNER: 2}
+
+
+def may_grant_role(user, role: str, workspace) -> bool:
+    """May `user` invite people into `workspace` with `role`: who manages its members, up to their own role
+    there (staff who run the workspace: any role)."""
+    if role not in ROLE_RANK or not may(user, MANAGE_MEMBERS, workspace):
+        return False
+    if _runs_everything(user):
+        return True
+    return ROLE_RANK[role] <= ROLE_RANK.get(role_in(user, workspace), -1)
 
 
 def can_use_admin(user) -> bool:

@@ -24,6 +24,7 @@ NO_SUCH_USER = "No active user is called “%(username)s”."
 ALREADY_MEMBER = "“%(username)s” is already a member of this workspace."
 CANNOT_CHANGE_OWN_MEMBERSHIP = "You cannot change or remove your own membership: ask another owner."
 MODEL_NOT_ALLOWED = "“%(model)s” is not one of the models an administrator allows here."
+WORKSPACE_CREATE_REFUSED = "Only administrators and managers may create workspaces here; ask one of them."
 PROVIDER_NOT_SET_UP = "The OpenAI-compatible provider is not set up on this server (no llm_base_url)."
 
 # What an owner may change on the Settings tab (the admin edits more).
@@ -56,13 +57,13 @@ def _workspace_changes_record(*, actor, workspace: Workspace, before: dict, requ
         audit_record(
             AuditAction.PRIVATE_CHATS_CHANGED, request=request, user=actor, username=_actor_name(actor),
             detail=f"{workspace.name}: private chats {_shown(before['private_chats'])} → "
-                   f"{_shown(workspace.private_chats)}",
+                   f"{_shown(workspace.private_chats)}", workspace=workspace,
         )
     if changed:
         parts = [f"{field} changed" if field in LONG_TEXT_FIELDS
                  else f"{field} {_shown(before[field])} → {_shown(getattr(workspace, field))}" for field in changed]
         audit_record(AuditAction.WORKSPACE_CHANGED, request=request, user=actor, username=_actor_name(actor),
-                     detail=f"{workspace.name}: {'; '.join(parts)}")
+                     detail=f"{workspace.name}: {'; '.join(parts)}", workspace=workspace)
 
 
 def _privacy_switch_date(workspace: Workspace, before: dict) -> None:
@@ -77,7 +78,8 @@ def _actor_name(actor) -> str:
 
 def _membership_record(action: str, *, actor, membership: WorkspaceUser, detail: str = "", request=None) -> None:
     audit_record(action, request=request, user=actor, username=_actor_name(actor),
-                 detail=f"{membership.workspace.name}: {membership.user.username}{detail}")
+                 detail=f"{membership.workspace.name}: {membership.user.username}{detail}",
+                 workspace=membership.workspace)
 
 
 def _require(user, action, workspace) -> None:
@@ -203,17 +205,38 @@ def _stored_values(workspace: Workspace, fields) -> dict:
     return Workspace.objects.filter(pk=workspace.pk).values(*fields).first() or {}
 
 
+def _workspace_created(*, actor, workspace: Workspace, request=None) -> None:
+    """Whoever creates a workspace (on the site or in the admin) is its owner, audited."""
+    if actor is not None:
+        WorkspaceUser.objects.get_or_create(workspace=workspace, user=actor, defaults={"role": WorkspaceRole.OWNER})
+    audit_record(AuditAction.WORKSPACE_CREATED, request=request, user=actor, username=_actor_name(actor),
+                 detail=f"{workspace.name}{' (private chats)' if workspace.private_chats else ''}", workspace=workspace)
+
+
+@transaction.atomic
+def workspace_create(*, actor, name: str, description: str = "", request=None) -> Workspace:
+    """The site's door: a new workspace owned by `actor` (`permissions.may_create_workspace`)."""
+    if not permissions.may_create_workspace(actor):
+        raise PermissionDenied(WORKSPACE_CREATE_REFUSED)
+    workspace = Workspace(name=workspace_name_check(name=name), description=(description or "").strip())
+    workspace.full_clean(exclude=["slug"])
+    try:
+        with transaction.atomic():
+            workspace.save()
+    except IntegrityError:
+        raise ValidationError({"name": NAME_TAKEN}) from None  # created by someone else since the check
+    _workspace_created(actor=actor, workspace=workspace, request=request)
+    return workspace
+
+
 @transaction.atomic
 def workspace_save(*, actor, workspace: Workspace, request=None) -> Workspace:
-    """The admin's door: save `workspace` as its form set it (every field), audited. A manager who
-    runs only the workspaces they own owns the ones they create."""
+    """The admin's door: save `workspace` as its form set it (every field), audited. Whoever
+    creates one becomes its owner."""
     if workspace.pk is None:
         _require(actor, permissions.MANAGE_WORKSPACES, None)
         workspace.save()
-        if actor is not None and not permissions.runs_every_workspace(actor):
-            WorkspaceUser.objects.get_or_create(workspace=workspace, user=actor, defaults={"role": WorkspaceRole.OWNER})
-        audit_record(AuditAction.WORKSPACE_CREATED, request=request, user=actor, username=_actor_name(actor),
-                     detail=f"{workspace.name}{' (private chats)' if workspace.private_chats else ''}")
+        _workspace_created(actor=actor, workspace=workspace, request=request)
         return workspace
     _require(actor, permissions.MANAGE_WORKSPACES, workspace)
     fields = [field.name for field in Workspace._meta.concrete_fields

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from workspaces import views, views_team
+from workspaces import views, views_owner, views_team
 from workspaces.chats import views as chat_views
 from workspaces.documents import views as document_views
+from workspaces.insights import views as insight_views
 from workspaces.retrieval import views as retrieval_views
 
 app_name = "workspaces"
@@ -34,6 +35,12 @@ urlpatterns = [
         "<slug:slug>/members/<int:membership_id>/", views_team.MembershipChangeView.as_view(), name="membership"
     ),
     path("<slug:slug>/settings/", views_team.WorkspaceSettingsView.as_view(), name="settings"),
+    path("<slug:slug>/invites/", views_owner.InvitesView.as_view(), name="invites"),
+    path("<slug:slug>/invites/<int:invite_id>/revoke/", views_owner.InviteRevokeView.as_view(), name="invite_revoke"),
+    path("<slug:slug>/activity/", views_owner.ActivityView.as_view(), name="activity"),
+    path("<slug:slug>/documents/reindex/", views_owner.ReindexView.as_view(), name="reindex"),
+    path("<slug:slug>/documents/list/", views.DocumentListFragmentView.as_view(), name="document_list"),
+    path("<slug:slug>/insights/", insight_views.WorkspaceInsightsView.as_view(), name="insights"),
     path("<slug:slug>/search/", retrieval_views.SearchView.as_view(), name="search"),
     path("<slug:slug>/chat/", chat_views.ChatView.as_view(), name="chat"),
     path("<slug:slug>/chat/stream/", chat_views.ChatStreamView.as_view(), name="chat_stream"),

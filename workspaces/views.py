@@ -1,14 +1,18 @@
 """The workspace pages themselves: the home list of workspaces and a workspace's documents list,
 and the mixins every workspace page is built on."""
 
+import hashlib
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
+from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.views.generic import ListView
 
 from workspaces import permissions
+from workspaces.documents.models import DocumentStatus
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, count_of
 
 
@@ -99,8 +103,38 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
             "document_total": total,
             "sort": self.sort,
             "filename_filter": self.filename_filter,
+            "list_version": getattr(self, "list_version", "") or document_list_version(self.workspace, self.request,
+                                                                                       self.may),
             **(upload_limits() if self.may[permissions.UPLOAD] else {}),
         }
+
+
+def document_list_version(workspace, request, may) -> str:
+    """An ETag for the documents list as this request would show it: it changes when a document is
+    added, removed or changes state (one query), so the page's script fetches the list only then."""
+    documents = workspace.documents.order_by().aggregate(
+        count=Count("pk"), changed=Max("last_updated_at"), ready=Count("pk", filter=Q(status=DocumentStatus.READY)),
+        failed=Count("pk", filter=Q(status=DocumentStatus.FAILED)), reindexing=Count("pk", filter=Q(reindexing=True)),
+        progress=Sum("progress_done"),
+    )
+    seen = f"{sorted(documents.items())}|{request.GET.urlencode()}|{may[permissions.UPLOAD]}"
+    return f'W/"{hashlib.sha256(seen.encode()).hexdigest()[:32]}"'
+
+
+class DocumentListFragmentView(WorkspaceDetailView):
+    """The documents list of the workspace page alone (count, table or empty state), for the
+    page's script (static/js/live-list.js): 304 while it has not changed (If-None-Match)."""
+
+    template_name = "workspaces/documents/_document_list.html"
+
+    def get(self, request, *args, **kwargs):
+        self.list_version = document_list_version(self.workspace, request, self.may)
+        if request.headers.get("If-None-Match") == self.list_version:
+            return HttpResponseNotModified(headers={"ETag": self.list_version})
+        response = super().get(request, *args, **kwargs)
+        response["ETag"] = self.list_version
+        response["Cache-Control"] = "private, no-cache"
+        return response
 
 
 def upload_limits() -> dict:

@@ -5,6 +5,7 @@ workspaces.permissions (through `required_action`)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import FormView, View
 
@@ -21,7 +22,7 @@ from workspaces.services import (
 )
 from workspaces.views import WorkspaceMixin
 
-MEMBERS_SHOWN = 500
+MEMBERS_PER_PAGE = 50
 
 
 class MembersView(WorkspaceMixin, FormView):
@@ -35,9 +36,11 @@ class MembersView(WorkspaceMixin, FormView):
         return {"role": permissions.default_member_role()}
 
     def get_context_data(self, **kwargs):
-        memberships = self.workspace.memberships.select_related("user").order_by("user__username")
+        memberships = self.workspace.memberships.select_related("user").order_by("user__username", "pk")
+        page = Paginator(memberships, MEMBERS_PER_PAGE).get_page(self.request.GET.get("page"))
         return super().get_context_data(
-            memberships=memberships[:MEMBERS_SHOWN], member_total=self.workspace.memberships.count(),
+            memberships=page.object_list, member_total=page.paginator.count, page_obj=page,
+            is_paginated=page.has_other_pages(),
             roles=WorkspaceRole.choices,
             role_help=[(label, ROLE_HELP[value]) for value, label in WorkspaceRole.choices],
             **kwargs,

@@ -90,7 +90,7 @@
     var token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
     var pending = [];
     var running = 0;
-    var dropTarget = form.classList.contains("dropzone") ? (form.parentNode.querySelector("table.documents") || form) : form;
+    var dropTarget = form.classList.contains("dropzone") ? (form.parentNode.querySelector("[data-live-list], table.documents") || form) : form;
 
     function row(file) {
       var item = el("li", "upload-item");
@@ -151,10 +151,12 @@
           view.item.replaceChild(link, view.item.firstChild);
           view.bar.removeAttribute("value");
           view.status.textContent = state.label;
+          document.dispatchEvent(new CustomEvent("docent:documents-changed"));
           watch(state.doc_id, form.dataset.statusUrl, function (update) {
             view.status.textContent = update.label + (update.processing && update.total ? " " + update.done + "/" + update.total : "");
             if (update.processing && update.total) { view.bar.max = update.total; view.bar.value = update.done; }
             if (!update.processing) {
+              document.dispatchEvent(new CustomEvent("docent:documents-changed"));
               view.bar.remove();
               if (update.status === "failed") { view.item.classList.add("upload-failed"); view.status.textContent = "Failed: " + update.reason; }
               else view.item.classList.add("upload-done");

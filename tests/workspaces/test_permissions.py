@@ -29,7 +29,7 @@ EXPECTED = {
     "admin": set(p.ACTIONS),
     "manager": set(p.ACTIONS),
     "owner": {p.SEE, p.SEARCH, p.ASK, p.UPLOAD, p.DELETE_OWN_DOCUMENT, p.DELETE_DOCUMENT, p.MANAGE_MEMBERS,
-              p.MANAGE_SETTINGS},
+              p.MANAGE_SETTINGS, p.READ_INSIGHTS},
     "editor": {p.SEE, p.SEARCH, p.ASK, p.UPLOAD, p.DELETE_OWN_DOCUMENT},
     "viewer": {p.SEE, p.SEARCH, p.ASK},
     "outsider": set(),

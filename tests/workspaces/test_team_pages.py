@@ -92,11 +92,12 @@ def test_an_editor_cannot_manage_members_even_by_a_forged_post(client, user, wor
 
 def test_the_members_page_costs_a_fixed_number_of_queries(owner_client, workspace, django_assert_max_num_queries):
     """Usernames come with the memberships (select_related), not one query per row."""
-    for number in range(30):
-        WorkspaceUserFactory(workspace=workspace, user=UserFactory(username=f"member{number}"))
+    for number in range(60):
+        WorkspaceUserFactory(workspace=workspace, user=UserFactory(username=f"member{number:02}"))
     with django_assert_max_num_queries(9):
         body = owner_client.get(members_url(workspace)).content.decode()
-    assert "member29" in body
+    assert "member49" in body and "member50" not in body and "Page 1 of 2" in body  # 61 with the owner, 50 a page
+    assert "member59" in owner_client.get(members_url(workspace) + "?page=2").content.decode()
 
 
 SETTINGS = {"name": "Research", "description": "Our papers", "chat_mode": "query", "system_prompt": "Be brief.",

@@ -1,15 +1,10 @@
-"""Two admin pages beside the chat log: the language model setup and token usage by day."""
-
-from datetime import timedelta
+"""Two admin pages beside the chat log: the language model setup and Insights (usage by day)."""
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from settings_app.choices import ChatProvider
@@ -17,11 +12,8 @@ from settings_app.services import setting_get
 from workspaces import permissions
 from workspaces.chats import model_setup
 from workspaces.chats.models import WorkspaceChat
+from workspaces.insights.report import csv_or_none, report_context
 from workspaces.models import Workspace
-
-USAGE_DAYS_DEFAULT = 30
-USAGE_DAYS_MAX = 366
-USAGE_ROWS_MAX = 500
 
 
 class ModelSetupForm(forms.Form):
@@ -87,31 +79,18 @@ def model_setup_view(request, admin_site):
 
 
 def usage_view(request, admin_site):
-    """Admin → Usage: questions and tokens per day, per workspace and per user."""
+    """Admin → Insights: questions, answers, refusals, tokens and answer time by day, per workspace
+    and per user, for the period asked (charts, tables, CSV downloads: workspaces.insights)."""
     if not permissions.may(request.user, permissions.READ_CHAT_LOG):
         raise PermissionDenied
-    try:
-        days = min(max(int(request.GET.get("days", USAGE_DAYS_DEFAULT)), 1), USAGE_DAYS_MAX)
-    except ValueError:
-        days = USAGE_DAYS_DEFAULT
-    since = timezone.now() - timedelta(days=days)
     # The workspaces whose chat log the user reads (a manager limited to owned workspaces: those),
     # not every workspace they merely see.
     visible = permissions.workspaces_where(request.user, permissions.READ_CHAT_LOG, Workspace.objects.all())
-    chats = WorkspaceChat.objects.filter(workspace__in=visible, created_at__gte=since)
-    chats = chats.annotate(day=TruncDate("created_at"))
-    totals = {"questions": Count("id"), "prompt_tokens": Sum("prompt_tokens"),
-              "completion_tokens": Sum("completion_tokens")}
-    by_workspace = list(
-        chats.values("day", "workspace__name").annotate(**totals).order_by("-day", "workspace__name")[:USAGE_ROWS_MAX]
-    )
-    by_user = list(
-        chats.values("day", "user__username").annotate(**totals).order_by("-day", "user__username")[:USAGE_ROWS_MAX]
-    )
-    context = {
-        **admin_site.each_context(request), "title": "Usage by day", "days": days,
-        "by_workspace": by_workspace, "by_user": by_user, "grand": chats.aggregate(**totals),
-        "rows_max": USAGE_ROWS_MAX,
-    }
-    return TemplateResponse(request, "admin/chats/usage.html", context)
-
+    chats = WorkspaceChat.objects.filter(workspace__in=visible)
+    groupings = ("workspace", "user")
+    download = csv_or_none(chats=chats, query=request.GET, groupings=groupings, filename="docent-insights")
+    if download is not None:
+        return download
+    context = {**admin_site.each_context(request), "title": "Insights",
+               **report_context(chats=chats, query=request.GET, groupings=groupings)}
+    return TemplateResponse(request, "admin/chats/usage.html", context, status=200 if context["period_valid"] else 400)

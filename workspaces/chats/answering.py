@@ -115,6 +115,8 @@ class AnswerStream:
     retrieval_ms: int
     completion: llm_stream.CompletionStream | None = None
     fixed_model: str = ""
+    # The best retrieved passage's relevance (0–1); None when no passage was relevant enough.
+    relevance: float | None = None
 
     @property
     def model(self) -> str:
@@ -143,14 +145,15 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
     hits = retrieve_passages(workspace=workspace, prompt=prompt, history=history)
     retrieval_ms = round((time.perf_counter() - started) * 1000)
     sources = tuple(_sources(hits))
+    relevance = max((hit.relevance for hit in hits), default=None)
     if not hits and (provider == ChatProvider.RETRIEVAL or workspace.chat_mode == ChatMode.QUERY):
         return AnswerStream(provider, sources, [NO_ANSWER], retrieval_ms)
     if provider == ChatProvider.OPENAI_COMPATIBLE:
         completion = _stream_by_llm(workspace, prompt, history, hits)
-        return AnswerStream(provider, sources, completion, retrieval_ms, completion=completion)
+        return AnswerStream(provider, sources, completion, retrieval_ms, completion=completion, relevance=relevance)
     text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
     # Only the passages the composed answer quotes are its sources.
-    return AnswerStream(provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model)
+    return AnswerStream(provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model, relevance=relevance)
 
 
 def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> StoredAnswer:

@@ -37,6 +37,17 @@ class WorkspaceChat(TimestampedModel):
     state = models.CharField(max_length=16, choices=ChatState.choices, default=ChatState.COMPLETE)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    # What Insights counts, set when the answer ends: no passage was relevant enough (the answer
+    # cites no document), the best passage's relevance (0–1), and how long the answer took.
+    refused = models.BooleanField(
+        default=False, help_text="No passage was relevant enough: the answer cites no document."
+    )
+    relevance = models.FloatField(
+        null=True, blank=True, help_text="The best passage's relevance (0–1); empty: none found, or asked earlier."
+    )
+    answer_ms = models.PositiveIntegerField(
+        null=True, blank=True, db_column="answerMs", help_text="Milliseconds from question to complete answer."
+    )
 
     objects = WorkspaceChatQuerySet.as_manager()
 

@@ -146,4 +146,9 @@ def _store_end(chat, stream, *, text, state, reason, started) -> None:
     # The columns copy the stored answer's cleaned counts, so the admin can sum them.
     chat.prompt_tokens = chat.answer.usage.get("prompt_tokens")
     chat.completion_tokens = chat.answer.usage.get("completion_tokens")
-    chat.save(update_fields=["state", "response", "prompt_tokens", "completion_tokens", "last_updated_at"])
+    # What Insights counts: an answer citing no document is a refusal, however it was worded.
+    chat.refused = state == ChatState.COMPLETE and not stream.sources
+    chat.relevance = stream.relevance
+    chat.answer_ms = total_ms if state == ChatState.COMPLETE else None
+    chat.save(update_fields=["state", "response", "prompt_tokens", "completion_tokens", "refused", "relevance",
+                             "answer_ms", "last_updated_at"])

@@ -113,7 +113,7 @@ def document_ingest(
             )
             audit_record(
                 AuditAction.UPLOAD, request=request, user=user, username=getattr(user, "username", "") or "system",
-                detail=f"{name} to {workspace.slug}",
+                detail=f"{name} to {workspace.slug}", workspace=workspace,
             )
             # The task row commits with the document row (database task backend).
             document_requeue(document_id=document.pk)
@@ -153,6 +153,20 @@ def documents_reindex(*, documents, user=None) -> int:
     return queued
 
 
+def workspace_reindex(*, workspace, user, request=None) -> int:
+    """An owner's Re-index button: every ready document of `workspace` queued again (each keeps
+    answering from its current passages until the new ones are in), audited. Returns how many."""
+    if not permissions.may(user, permissions.DELETE_DOCUMENT, workspace):
+        raise PermissionDenied(permissions.REFUSALS[permissions.DELETE_DOCUMENT])
+    # Asked once for the whole workspace above; the queueing itself runs as the system.
+    queued = documents_reindex(documents=workspace.documents.filter(status=DocumentStatus.READY), user=None)
+    audit_record(
+        AuditAction.DOCUMENTS_REINDEXED, request=request, user=user, username=getattr(user, "username", "") or "system",
+        detail=f"{workspace.name}: {queued} document(s) queued", workspace=workspace,
+    )
+    return queued
+
+
 @transaction.atomic
 def document_delete(*, document: WorkspaceDocument, user=None, request=None) -> None:
     """Delete the document, its passages and, once the deletion is committed, its stored file.
@@ -164,7 +178,7 @@ def document_delete(*, document: WorkspaceDocument, user=None, request=None) -> 
     docpath = document.docpath
     audit_record(
         AuditAction.DOCUMENT_DELETED, request=request, user=user, username=getattr(user, "username", "") or "system",
-        detail=f"{document.filename} from workspace {document.workspace_id}",
+        detail=f"{document.filename} from workspace {document.workspace_id}", workspace=document.workspace,
     )
     document.delete()
     if docpath:

@@ -127,7 +127,7 @@ def test_the_workspace_override_offers_the_servers_models_and_refuses_others(adm
     assert (workspace.chat_provider, workspace.chat_model) == ("openai-compatible", "fake-model")
 
 
-def test_the_usage_page_totals_questions_and_tokens_per_day_per_workspace_and_user(
+def test_the_insights_page_totals_questions_and_tokens_per_workspace_and_user(
     admin_client, django_assert_max_num_queries
 ):
     """The totals are aggregated in the database: no query per day, workspace or user."""
@@ -135,11 +135,14 @@ def test_the_usage_page_totals_questions_and_tokens_per_day_per_workspace_and_us
     mia, olga = UserFactory(username="mia"), UserFactory(username="olga")
     for workspace, user, tokens in [(research, mia, 10), (research, olga, 20), (legal, mia, 5)]:
         WorkspaceChatFactory(workspace=workspace, user=user, prompt_tokens=tokens, completion_tokens=tokens * 2)
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         body = admin_client.get("/admin/usage/").content.decode()
-    assert "3 questions" in body and "35 prompt and 70 completion tokens" in body
-    assert "<td>Research</td><td>2</td><td>30</td><td>60</td>" in body
-    assert "<td>mia</td><td>2</td><td>15</td><td>30</td>" in body
+    assert "<strong>3</strong> questions" in body and "<strong>105</strong> tokens" in body
+    # questions, answers, refusals, tokens, average answer time
+    assert '<th scope="row">Research</th><td class="numeric">2</td><td class="numeric">2</td>' \
+           '<td class="numeric">0</td><td class="numeric">90</td>' in body
+    assert '<th scope="row">mia</th><td class="numeric">2</td><td class="numeric">2</td>' \
+           '<td class="numeric">0</td><td class="numeric">45</td>' in body
 
 
 def test_the_chat_log_shows_state_and_tokens(admin_client, workspace, user):
