@@ -22,18 +22,30 @@ class Source:
     page_start: int | None = None
     page_end: int | None = None
     section: str = ""
+    # The page of the sentence the answer quotes, when the passage spans pages (workspaces.chats.citation_pages).
+    page: int | None = None
+
+    @property
+    def pages(self) -> tuple[int | None, int | None]:
+        """The page a citation names: the quoted sentence's, else the passage's range."""
+        return (self.page, self.page) if self.page else (self.page_start, self.page_end)
 
     @property
     def location(self) -> str:
         """"p. 3 · Annual leave", or "" when the passage has neither page nor heading."""
-        return location_label(page_start=self.page_start, page_end=self.page_end, section=self.section)
+        page_start, page_end = self.pages
+        return location_label(page_start=page_start, page_end=page_end, section=self.section)
+
+    @property
+    def place(self) -> str:
+        """How the sources list and the source's panel name the passage: its location, else its number."""
+        return self.location or (f"passage {self.position}" if self.position is not None else "")
 
     @property
     def label(self) -> str:
         """"handbook.pdf, p. 3 · Annual leave": how a citation names its source."""
-        return citation_label(
-            filename=self.filename, page_start=self.page_start, page_end=self.page_end, section=self.section
-        )
+        page_start, page_end = self.pages
+        return citation_label(filename=self.filename, page_start=page_start, page_end=page_end, section=self.section)
 
 
 STATES = ("answering", "complete", "failed", "stopped")
@@ -112,4 +124,5 @@ def _source(item: dict) -> Source:
         page_start=_number(item.get("page_start"), int),
         page_end=_number(item.get("page_end"), int),
         section=str(item.get("section") or ""),
+        page=_number(item.get("page"), int),
     )
