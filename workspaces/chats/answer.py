@@ -37,11 +37,6 @@ class Source:
         return location_label(page_start=page_start, page_end=page_end, section=self.section)
 
     @property
-    def place(self) -> str:
-        """How the sources list and the source's panel name the passage: its location, else its number."""
-        return self.location or (f"passage {self.position}" if self.position is not None else "")
-
-    @property
     def label(self) -> str:
         """"handbook.pdf, p. 3 · Annual leave": how a citation names its source."""
         page_start, page_end = self.pages
