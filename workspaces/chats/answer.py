@@ -8,6 +8,7 @@ becomes empty.
 
 from dataclasses import asdict, dataclass, field
 
+from settings_app.choices import ChatProvider
 from workspaces.documents.locations import citation_label, location_label
 
 
@@ -88,6 +89,21 @@ class StoredAnswer:
             reason=str(response.get("reason") or ""),
             usage=_usage(response.get("usage")),
         )
+
+    @property
+    def usage_line(self) -> str:
+        """What a model answer cost, under it: "312 tokens · 2.4 s" (the answer's own tokens and the
+        whole time from question to end), "tokens not reported · 2.4 s" when the server sent no
+        count (llama.cpp's streams never do): never a zero it did not say. "" for built-in answers
+        and answers still arriving."""
+        if self.provider != ChatProvider.OPENAI_COMPATIBLE or self.state == "answering":
+            return ""
+        tokens = self.usage.get("completion_tokens")
+        parts = ["tokens not reported" if tokens is None else f"{tokens:,} token{'' if tokens == 1 else 's'}"]
+        total_ms = _number(self.timings.get("total_ms"), int)
+        if total_ms is not None and total_ms >= 0:
+            parts.append(f"{total_ms / 1000:.1f} s")
+        return " · ".join(parts)
 
     @property
     def cited_doc_ids(self) -> set[str]:
