@@ -8,7 +8,6 @@ deciding anything: consecutive list items grouped into one list, text escaped
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.utils.html import format_html
 
 from workspaces.documents.blocks import BLOCK_SEPARATOR, CELL_SEPARATOR, HEADING, LIST_ITEM, PAGE_BREAK, TABLE, Block
@@ -34,10 +33,15 @@ class Item:
 
 
 def reading_ranges(document) -> list[tuple[int, int]]:
-    """(first, last) passage positions of each page of the document page. One query."""
+    """(first, last) passage positions of each part of the document page. One query."""
+    return ranges_of(document.passages.order_by("position").values_list("position", "word_count"))
+
+
+def ranges_of(counts) -> list[tuple[int, int]]:
+    """The parts for (position, word count) pairs in reading order: a few thousand words each."""
     ranges: list[list[int]] = []
     words = 0
-    for position, count in document.passages.order_by("position").values_list("position", "word_count"):
+    for position, count in counts:
         count = UNCOUNTED_PASSAGE_WORDS if count is None else count
         if ranges and words + count <= READING_PAGE_WORDS:
             ranges[-1][1] = position
@@ -46,11 +50,6 @@ def reading_ranges(document) -> list[tuple[int, int]]:
             ranges.append([position, position])
             words = count
     return [(first, last) for first, last in ranges]
-
-
-def reading_paginator(document) -> Paginator:
-    """One page of the paginator per range of passages (so the site's pagination links work)."""
-    return Paginator(reading_ranges(document), 1)
 
 
 def page_for_position(document, position: int) -> int | None:

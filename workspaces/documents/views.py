@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +18,8 @@ from workspaces import permissions
 from workspaces.documents.forms import DocumentUploadForm
 from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
 from workspaces.documents.models import DocumentStatus
-from workspaces.documents.reading import page_for_position, passage_items, reading_paginator
+from workspaces.documents.navigation import NavigationRefused, document_map, find_in_document, page_jump
+from workspaces.documents.reading import page_for_position, passage_items
 from workspaces.documents.services import (
     MAX_FILES_PER_UPLOAD,
     MB,
@@ -178,20 +180,42 @@ def _csrf_protected(request):
 
 
 class DocumentDetailView(DocumentMixin, TemplateView):
-    """A document read as one continuous text, a few thousand words a page (anchors `#p<position>`).
+    """A document read as one continuous text, a few thousand words a part (anchors `#p<position>`).
 
     `?passage=N&q=words` (where citations and search results land) marks the words
-    in passage N and lights it up.
+    in passage N and lights it up. `?find=words` lists the passages holding them and marks them
+    on the page; `?goto=N` goes to page N of a PDF; the outline lists the headings (navigation.py).
     """
 
     template_name = "workspaces/documents/document_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        self.ranges, self.outline = document_map(self.document)
+        self.refusal = None
+        if "goto" in request.GET:
+            try:
+                return redirect(self.document.get_absolute_url()
+                                + page_jump(self.document, self.ranges, request.GET["goto"]))
+            except NavigationRefused as refusal:
+                self.refusal = refusal
+        self.found = None
+        if "find" in request.GET:
+            try:
+                self.found = find_in_document(self.document, self.ranges, request.GET["find"])
+            except NavigationRefused as refusal:
+                self.refusal = refusal
+        response = super().get(request, *args, **kwargs)
+        if self.refusal is not None:
+            response.status_code = status_for(self.refusal)
+        return response
+
     def get_context_data(self, **kwargs):
-        paginator = reading_paginator(self.document)
+        paginator = Paginator(self.ranges, 1)
         page_obj = paginator.get_page(self.request.GET.get("page"))
         cited = _int(self.request.GET.get("passage"))
         query = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
         terms = query_terms(query)
+        found_terms = self.found.terms if self.found else []
         passages = []
         if page_obj.object_list:
             first, last = page_obj.object_list[0]
@@ -200,7 +224,7 @@ class DocumentDetailView(DocumentMixin, TemplateView):
                 passages.append({
                     "position": passage.position,
                     "cited": is_cited,
-                    "items": passage_items(passage, terms if is_cited else None),
+                    "items": passage_items(passage, [*(terms if is_cited else []), *found_terms]),
                 })
         may_delete = permissions.may_delete_document(self.request.user, self.document, granted=self.may)
         return super().get_context_data(
@@ -208,6 +232,10 @@ class DocumentDetailView(DocumentMixin, TemplateView):
             page_obj=page_obj, paginator=paginator, is_paginated=page_obj.has_other_pages(),
             passages=passages, query=query,
             passage_total=paginator.object_list[-1][1] if paginator.count else 0,
+            outline=self.outline, found=self.found,
+            find=self.request.GET.get("find", "")[:MAX_QUERY_CHARS], goto=self.request.GET.get("goto", "")[:12],
+            refusal=self.refusal.message if self.refusal else "",
+            refused=("goto" if "goto" in self.request.GET else "find") if self.refusal else "",
             **kwargs,
         )
 
