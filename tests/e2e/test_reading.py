@@ -62,7 +62,6 @@ def test_on_a_phone_the_text_starts_above_the_fold(member_page):
     _workspace, documents, open_page = member_page
     page = open_page(width=390, height=844)
     page.goto(documents["handbook.pdf"].get_absolute_url())
-    screenshot(page, "reading-phone")
     top = page.locator(".document-body").bounding_box()["y"]
     assert top < 844 / 2
 
