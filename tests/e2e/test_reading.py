@@ -17,6 +17,8 @@ from tests.workspaces.documents.sample_files import (
     handbook_pdf_bytes,
     policy_docx_bytes,
 )
+from tests.workspaces.documents.test_navigation import chapters_pdf
+from workspaces.documents import reading
 from workspaces.documents.services import document_ingest
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -80,9 +82,6 @@ def test_a_search_result_opens_on_its_passage_lit_up_with_the_words_marked(membe
 
 
 def test_a_long_pdf_moves_by_its_outline_a_page_jump_and_find(member_page, monkeypatch):
-    from tests.workspaces.documents.test_navigation import chapters_pdf
-    from workspaces.documents import reading
-
     monkeypatch.setattr(reading, "READING_PAGE_WORDS", 60)  # the live server runs in this process
     workspace, _documents, open_page = member_page
     document = document_ingest(
