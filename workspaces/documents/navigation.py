@@ -21,7 +21,7 @@ from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms, stem, word_
 
 MAX_OUTLINE_ENTRIES = 400
 MAX_OUTLINE_DEPTH = 3
-MAX_FOUND_SHOWN = 50
+FOUND_PER_PAGE = 20
 FOUND_EXCERPT_WORDS = 24
 PAGE_OUT_OF_RANGE = "Enter a page number from 1 to {count}."
 NOT_PAGINATED = "This document has no pages to go to: it is not a PDF."
@@ -52,8 +52,19 @@ class Found:
 class FindResult:
     query: str
     total: int
-    shown: list[Found]
+    shown: list[Found]  # this page of the results
     terms: list[str]
+    number: int = 1  # the page of results shown, of `pages`
+    pages: int = 1
+    first: int = 1  # the number of the first result shown
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
 
 
 def part_of(ranges: list[tuple[int, int]], position: int) -> int:
@@ -111,10 +122,11 @@ def page_jump(document, ranges: list[tuple[int, int]], raw_number: str) -> str:
     return _href(ranges, position, f"page-{number}")
 
 
-def find_in_document(document, ranges: list[tuple[int, int]], query: str) -> FindResult:
+def find_in_document(document, ranges: list[tuple[int, int]], query: str, *, results_page=1) -> FindResult:
     """The passages of the document holding every word of `query` (each as a word start, so
-    "leave" finds "leaves"), in reading order: how many, and the first MAX_FOUND_SHOWN with an
-    excerpt and a link that opens them with the words marked. One query."""
+    "leave" finds "leaves"), in reading order: how many, and page `results_page` of them
+    (FOUND_PER_PAGE a page; a page out of range shows the nearest one), each with an excerpt and
+    a link that opens it with the words marked. One query."""
     query = " ".join((query or "").split())[:MAX_QUERY_CHARS]
     terms = query_terms(query)
     if not terms:
@@ -123,20 +135,23 @@ def find_in_document(document, ranges: list[tuple[int, int]], query: str) -> Fin
     for term in terms:
         candidates = candidates.filter(text__icontains=stem(term))
     patterns = [word_start(stem(term)) for term in terms]
-    found: list[Found] = []
-    total = 0
     rows = candidates.values_list("position", "text", "page_start", "page_end", "heading_path")
-    for position, text, page_start, page_end, heading_path in rows.iterator():
-        lowered = text.lower()
-        if not all(pattern.search(lowered) for pattern in patterns):
-            continue
-        total += 1
-        if len(found) < MAX_FOUND_SHOWN:
-            section = heading_path.rsplit(HEADING_PATH_SEPARATOR, 1)[-1].strip() if heading_path else ""
-            found.append(Found(
-                position=position,
-                href=_href(ranges, position, f"p{position}", find=query),
-                location=location_label(page_start=page_start, page_end=page_end, section=section),
-                excerpt=highlight(text, terms, context_words=FOUND_EXCERPT_WORDS),
-            ))
-    return FindResult(query=query, total=total, shown=found, terms=terms)
+    matches = [row for row in rows.iterator() if all(pattern.search(row[1].lower()) for pattern in patterns)]
+    pages = max(1, -(-len(matches) // FOUND_PER_PAGE))
+    try:
+        number = min(max(int(results_page), 1), pages)
+    except (TypeError, ValueError):
+        number = 1
+    first = (number - 1) * FOUND_PER_PAGE
+    shown = [
+        Found(
+            position=position,
+            href=_href(ranges, position, f"p{position}", find=query, **({"found": number} if number > 1 else {})),
+            location=location_label(page_start=page_start, page_end=page_end,
+                                    section=heading_path.rsplit(HEADING_PATH_SEPARATOR, 1)[-1].strip()),
+            excerpt=highlight(text, terms, context_words=FOUND_EXCERPT_WORDS),
+        )
+        for position, text, page_start, page_end, heading_path in matches[first:first + FOUND_PER_PAGE]
+    ]
+    return FindResult(query=query, total=len(matches), shown=shown, terms=terms, number=number, pages=pages,
+                      first=first + 1)

@@ -37,7 +37,8 @@ class DocumentDetailView(DocumentMixin, TemplateView):
         self.found = None
         if "find" in request.GET:
             try:
-                self.found = find_in_document(self.document, self.ranges, request.GET["find"])
+                self.found = find_in_document(self.document, self.ranges, request.GET["find"],
+                                              results_page=request.GET.get("found", 1))
             except NavigationRefused as refusal:
                 self.refusal = refusal
         response = super().get(request, *args, **kwargs)

@@ -7,7 +7,7 @@ from django.core.files.base import ContentFile
 
 from tests.workspaces.documents.sample_files import GUIDE_MD, handbook_pdf_bytes, pdf_lines_bytes
 from workspaces.documents import reading
-from workspaces.documents.navigation import NOT_PAGINATED, NOTHING_TO_FIND, PAGE_OUT_OF_RANGE
+from workspaces.documents.navigation import FOUND_PER_PAGE, NOT_PAGINATED, NOTHING_TO_FIND, PAGE_OUT_OF_RANGE
 from workspaces.documents.services import document_ingest
 
 pytestmark = pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_find_lists_the_passages_holding_the_words_and_marks_them(member_client,
     body = response.content.decode()
     assert response.status_code == 200
     assert "1 passage with “lighthouse weather”" in body
-    (href,) = re.findall(r'<ol class="found-list">\s*<li><a href="([^"]+)">p\. 6 · Weather rules</a>', body)
+    (href,) = re.findall(r'<ol class="found-list"[^>]*>\s*<li><a href="([^"]+)">p\. 6 · Weather rules</a>', body)
     assert "find=lighthouse+weather" in href
     assert re.search(r'<span class="excerpt">[^<]*<mark>weather</mark>', body)
     landed = member_client.get(document.get_absolute_url() + href.split("#")[0].replace("&amp;", "&"))
@@ -143,3 +143,17 @@ def test_find_is_scoped_to_this_document(member_client, workspace):
     ingest(workspace, "chapters.pdf", chapters_pdf())
     body = member_client.get(document.get_absolute_url(), {"find": "lighthouse"}).content.decode()
     assert "No passage with “lighthouse”" in body
+
+
+def test_many_matches_come_a_page_of_results_at_a_time(member_client, workspace):
+    document = ingest(workspace, "chapters.pdf", chapters_pdf(pages=24))
+    first = member_client.get(document.get_absolute_url(), {"find": "staff"}).content.decode()
+    assert "24 passages with “staff”" in first and "Results 1 of 2" in first
+    assert first.count('<li><a href="?page=') == FOUND_PER_PAGE
+    assert "found=2" in first and 'rel="prev"' not in first
+    last = member_client.get(document.get_absolute_url(), {"find": "staff", "found": "2"}).content.decode()
+    assert '<ol class="found-list" start="21">' in last and last.count('<li><a href="?page=') == 4
+    listed = last.split("found-list")[1].split("</ol>")[0]
+    assert "Pensions rules" not in listed and "Closing rules" in listed  # pages 17 (the first 20) and 24
+    beyond = member_client.get(document.get_absolute_url(), {"find": "staff", "found": "99"})
+    assert beyond.status_code == 200 and '<ol class="found-list" start="21">' in beyond.content.decode()
