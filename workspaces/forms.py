@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.roles import WorkspaceRole
 from settings_app.choices import ChatProvider
+from workspaces.documents.ocr import installed_languages
 from workspaces.models import Workspace
 from workspaces.services import OWNER_SETTINGS, allowed_chat_models
 
@@ -28,7 +29,8 @@ class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
         model = Workspace
         fields = OWNER_SETTINGS
-        labels = {"top_n": "Sources per answer", "private_chats": "Private chats", "chat_provider": "Provider"}
+        labels = {"top_n": "Sources per answer", "private_chats": "Private chats", "chat_provider": "Provider",
+                  "ocr_languages": "OCR languages"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "system_prompt": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
@@ -40,6 +42,14 @@ class WorkspaceSettingsForm(forms.ModelForm):
             choices.append((current, f"{current} (no longer offered)"))
         self.fields["chat_model"].choices = choices
         self.fields["chat_provider"].choices = [("", "The server's default")] + list(ChatProvider.choices)
+        self.fields["ocr_languages"].required = False  # left empty: unchanged
+        installed = installed_languages()
+        self.fields["ocr_languages"].help_text += (
+            f" Installed here: {', '.join(installed)}." if installed else " OCR is not installed on this server."
+        )
+
+    def clean_ocr_languages(self):
+        return self.cleaned_data.get("ocr_languages") or self.instance.ocr_languages
 
     def _post_clean(self):
         """Leave model validation to the service (it reports by field)."""

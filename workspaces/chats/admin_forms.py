@@ -1,10 +1,13 @@
 """The workspace admin's answering fields: the model override offers the server's models
-and is checked by the same rule as the Language model page (workspaces.chats.model_setup)."""
+and is checked by the same rule as the Language model page (workspaces.chats.model_setup);
+the OCR languages by the same rule as the owner's Settings tab (workspaces.documents.ocr)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from settings_app.services import setting_get
 from workspaces.chats import model_setup
+from workspaces.documents.ocr import ocr_languages_check
 from workspaces.models import Workspace
 
 
@@ -12,7 +15,7 @@ class WorkspaceAdminForm(forms.ModelForm):
     class Meta:
         model = Workspace
         fields = ("name", "chat_mode", "chat_provider", "chat_model", "system_prompt", "history_length", "top_n",
-                  "similarity_threshold")  # the admin's fieldsets decide what is shown
+                  "similarity_threshold", "ocr_languages")  # the admin's fieldsets decide what is shown
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,4 +40,9 @@ class WorkspaceAdminForm(forms.ModelForm):
                 )
             except model_setup.ModelSetupError as refusal:
                 raise forms.ValidationError(refusal.message) from None
+        if "ocr_languages" in self.changed_data and cleaned.get("ocr_languages"):
+            try:
+                cleaned["ocr_languages"] = ocr_languages_check(value=cleaned["ocr_languages"])
+            except ValidationError as error:
+                self.add_error("ocr_languages", error)
         return cleaned
