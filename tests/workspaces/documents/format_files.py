@@ -150,12 +150,13 @@ def scanned_pdf_bytes(pages: list[list[str]]) -> bytes:
     return out.getvalue()
 
 
-def mixed_pdf_bytes(text_page: str, scanned_lines: list[str]) -> bytes:
-    """Page 1 has a text layer; page 2 is a scan."""
+def mixed_pdf_bytes(text_page: str | list[str], scanned_lines: list[str]) -> bytes:
+    """Page 1 has a text layer (a line, or lines); page 2 is a scan."""
     from pypdf import PdfReader, PdfWriter
 
+    lines = [text_page] if isinstance(text_page, str) else text_page
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(pdf_lines_bytes([[(12, text_page)]]))))
+    writer.append(PdfReader(io.BytesIO(pdf_lines_bytes([[(12, line) for line in lines]]))))
     writer.append(PdfReader(io.BytesIO(scanned_pdf_bytes([scanned_lines]))))
     out = io.BytesIO()
     writer.write(out)
