@@ -179,3 +179,15 @@ def test_without_tesseract_no_language_can_be_chosen_but_other_settings_still_sa
 def test_an_empty_choice_of_languages_is_refused():
     with pytest.raises(ValidationError):
         ocr_languages_check(value=" + ")
+
+
+@pytest.mark.slow
+def test_a_transparent_screenshot_is_read_as_ink_on_paper():
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGBA", (1200, 300), (0, 0, 0, 0))
+    ImageDraw.Draw(image).text((50, 100), "Badge number 5521", fill=(0, 0, 0, 255),
+                               font=ImageFont.load_default(size=44))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    assert pages(extract("badge.png", out.getvalue())) == {1: "Badge number 5521"}

@@ -19,7 +19,11 @@ def read(*, stream, name, kind, sink: BlockSink, ocr_languages: str = ""):
 
     try:
         image = Image.open(stream, formats=[FORMATS[kind.extension]])
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow's own cap, far above ours: refused as ours would
+        raise limits.count_refusal(
+            name=name, what="pixels on a page", limit=f"{limits.OCR_MAX_PIXELS // 1_000_000} million pixels a page"
+        ) from None
+    except (OSError, ValueError, SyntaxError):
         raise mismatch(name, kind) from None
     frames = getattr(image, "n_frames", 1)
     if frames > limits.OCR_MAX_PAGES:
@@ -28,7 +32,7 @@ def read(*, stream, name, kind, sink: BlockSink, ocr_languages: str = ""):
         try:
             image.seek(number - 1)
             check_pixels(image.size, name)
-            frame = image.convert("RGB") if image.mode not in ("RGB", "L") else image.copy()
+            frame = image.copy() if image.mode in ("RGB", "L") else _as_grey(image)
         except DocumentRefused:
             raise
         except (OSError, ValueError, EOFError, SyntaxError, Image.DecompressionBombError):
@@ -36,6 +40,19 @@ def read(*, stream, name, kind, sink: BlockSink, ocr_languages: str = ""):
         sink.page_break(number)
         add_ocr_text(image_text(frame, name=name, languages=ocr_languages), sink)
     return "", frames
+
+
+def _as_grey(image):
+    """Any other mode (palette, CMYK, 16-bit, with alpha) as 8-bit grey, which Tesseract reads best."""
+    from PIL import Image
+
+    if image.mode.startswith("I;16") or image.mode in ("I", "F"):
+        return image.point(lambda value: value / 256).convert("L")
+    if "A" in image.mode or "transparency" in image.info:  # transparent parts are paper, not ink
+        paper = Image.new("RGBA", image.size, "white")
+        paper.alpha_composite(image.convert("RGBA"))
+        return paper.convert("L")
+    return image.convert("L")
 
 
 def check_pixels(size: tuple[int, int], name: str) -> None:
