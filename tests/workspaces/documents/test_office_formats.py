@@ -197,3 +197,8 @@ def test_an_emails_attachment_becomes_a_document_of_the_same_workspace_linked_to
     assert attachment.metadata["attached_to"] == {"doc_id": str(email.doc_id), "filename": "offsite.eml"}
     email.refresh_from_db()
     assert email.status == "ready"
+
+
+def test_a_lone_cell_far_to_the_right_does_not_widen_the_table_with_empty_columns():
+    extracted = extract("far.xlsx", xlsx_bytes({"Data": [["Item", "Cost"], ["Rope", 12], [*[None] * 25, "Note"]]}))
+    assert shape(extracted)[1] == (TABLE, "Item | Cost | \nRope | 12 | \n |  | Note")

@@ -2,10 +2,11 @@
 "Sheet: its name", holding the sheet as one table (its first row a header when it looks like one).
 
 Bounded twice: before a sheet is parsed, its cells are counted in the raw XML (`zipparts`), and
-while it is read, the rows with content and the cells they span (the widest row counts for every
-row, as the table is drawn) are counted against `limits.SHEET_MAX_ROWS` and `SHEET_MAX_CELLS`.
-Empty rows and trailing empty cells are dropped; cells repeated by an OpenDocument attribute (a
-whole empty column is one cell "repeated 16,384 times") cost nothing until a value follows them.
+while it is read, the rows with content and the cells they span are counted against
+`limits.SHEET_MAX_ROWS` and `SHEET_MAX_CELLS` (and the table as drawn, every row as wide as the
+widest, against the cells cap). Empty rows, trailing empty cells and empty columns are dropped;
+cells repeated by an OpenDocument attribute (a whole empty column is one cell "repeated 16,384
+times") cost nothing until a value follows them.
 """
 
 import datetime
@@ -47,10 +48,14 @@ class _Counter:
 
 
 def _add_sheet(title: str, rows: list[list[str]], sink: BlockSink, counter: _Counter) -> None:
+    """The sheet as one table under its heading; columns empty in every row are left out."""
     rows = [row for row in rows if any(cell.strip() for cell in row)]
     if not rows:
         return
-    counter.add(cells=max(len(row) for row in rows) * len(rows))
+    used = sorted({index for row in rows for index, cell in enumerate(row) if cell.strip()})
+    if len(used) * len(rows) > limits.SHEET_MAX_CELLS:  # as drawn: every row as wide as the widest
+        raise limits.count_refusal(name=counter.name, what="cells", limit=f"{limits.SHEET_MAX_CELLS:,} cells")
+    rows = [[row[index] if index < len(row) else "" for index in used] for row in rows]
     sink.heading(sheet_heading(title[:200]), 1)
     sink.table(rows, header=looks_like_header(rows))
 
@@ -100,7 +105,7 @@ def _excel_rows(sheet, counter) -> list[list[str]]:
         while cells and not cells[-1].strip():
             cells.pop()
         if cells:
-            counter.add(rows=1)
+            counter.add(rows=1, cells=len(cells))
             rows.append(cells)
     return rows
 
