@@ -202,3 +202,17 @@ def test_an_emails_attachment_becomes_a_document_of_the_same_workspace_linked_to
 def test_a_lone_cell_far_to_the_right_does_not_widen_the_table_with_empty_columns():
     extracted = extract("far.xlsx", xlsx_bytes({"Data": [["Item", "Cost"], ["Rope", 12], [*[None] * 25, "Note"]]}))
     assert shape(extracted)[1] == (TABLE, "Item | Cost | \nRope | 12 | \n |  | Note")
+
+
+def test_a_picture_shown_inside_an_email_is_not_taken_for_an_attachment():
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["Subject"] = "ana@example.org", "Signed"
+    message.set_content("Plain body")
+    message.add_attachment(b"\x89PNG logo", maintype="image", subtype="png", cid="<logo>", filename="logo.png",
+                           disposition="inline")
+    message.add_attachment(b"Minutes of the meeting.", maintype="text", subtype="plain", filename="minutes.txt")
+    extracted = extract("signed.eml", message.as_bytes())
+    assert extracted.attachments == (("minutes.txt", b"Minutes of the meeting."),)
+    assert shape(extracted)[-1] == (LIST_ITEM, "minutes.txt")

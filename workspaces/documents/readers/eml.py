@@ -70,11 +70,16 @@ def _add_body(message, sink):
         add_paragraphs(normalise_text(text), sink)
 
 
+def _inline_picture(part) -> bool:
+    """A picture shown inside the message (a logo in a signature), not a file sent with it."""
+    return part.get_content_maintype() == "image" and part.get_content_disposition() != "attachment"
+
+
 def _add_attachments(message, sink):
     names = []
     for part in message.iter_attachments():
         filename = part.get_filename() or ""
-        if not filename:
+        if not filename or _inline_picture(part):
             continue
         names.append(filename)
         extension = PurePosixPath(filename).suffix.lower().lstrip(".")
