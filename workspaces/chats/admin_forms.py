@@ -19,6 +19,8 @@ class WorkspaceAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "ocr_languages" in self.fields:
+            self.fields["ocr_languages"].required = False  # left empty: unchanged (a new workspace: English)
         if "chat_model" not in self.fields or not setting_get("llm_base_url"):
             return
         offered = model_setup.models_offered(base_url=setting_get("llm_base_url"))
@@ -40,7 +42,9 @@ class WorkspaceAdminForm(forms.ModelForm):
                 )
             except model_setup.ModelSetupError as refusal:
                 raise forms.ValidationError(refusal.message) from None
-        if "ocr_languages" in self.changed_data and cleaned.get("ocr_languages"):
+        if not cleaned.get("ocr_languages"):
+            cleaned["ocr_languages"] = self.instance.ocr_languages or "eng"
+        elif "ocr_languages" in self.changed_data:
             try:
                 cleaned["ocr_languages"] = ocr_languages_check(value=cleaned["ocr_languages"])
             except ValidationError as error:

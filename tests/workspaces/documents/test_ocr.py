@@ -191,3 +191,15 @@ def test_a_transparent_screenshot_is_read_as_ink_on_paper():
     out = io.BytesIO()
     image.save(out, format="PNG")
     assert pages(extract("badge.png", out.getvalue())) == {1: "Badge number 5521"}
+
+
+@pytest.mark.django_db
+def test_the_admin_checks_ocr_languages_by_the_same_rule(admin_client):
+    from workspaces.models import Workspace
+
+    form = {"name": "Scans", "chat_mode": "chat", "history_length": 20, "top_n": 4, "similarity_threshold": 0.25,
+            "memberships-TOTAL_FORMS": 0, "memberships-INITIAL_FORMS": 0}
+    response = admin_client.post("/admin/workspaces/workspace/add/", {**form, "ocr_languages": "klingon"})
+    assert response.status_code == 200 and "Not installed on this server: klingon" in response.content.decode()
+    admin_client.post("/admin/workspaces/workspace/add/", {**form, "ocr_languages": "eng deu"})
+    assert Workspace.objects.get().ocr_languages == "eng+deu"
