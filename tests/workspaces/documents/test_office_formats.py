@@ -216,3 +216,18 @@ def test_a_picture_shown_inside_an_email_is_not_taken_for_an_attachment():
     extracted = extract("signed.eml", message.as_bytes())
     assert extracted.attachments == (("minutes.txt", b"Minutes of the meeting."),)
     assert shape(extracted)[-1] == (LIST_ITEM, "minutes.txt")
+
+
+def test_a_deck_with_a_picture_that_expands_past_the_cap_is_refused_before_python_pptx_loads_it(monkeypatch):
+    import zipfile
+
+    monkeypatch.setattr(limits, "ZIP_MAX_EXPANDED_BYTES", 1024 * 1024)
+    out = io.BytesIO()
+    source = zipfile.ZipFile(io.BytesIO(pptx_bytes(DECK)))
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as deck:
+        for item in source.infolist():
+            deck.writestr(item, source.read(item))
+        deck.writestr("ppt/media/bomb.png", b"\0" * (4 * 1024 * 1024))
+    with pytest.raises(DocumentRefused) as refused:
+        extract("deck.pptx", out.getvalue())
+    assert refused.value.code == "too_large"

@@ -2,8 +2,9 @@
 bottom (indented paragraphs as list items), its tables, and its speaker notes.
 
 A citation of a passage names its slide through that heading. Before python-pptx parses anything,
-the slides are counted in the zip's listing and every XML part is scanned within the expansion
-budget (`documents.zipparts`), so a zip bomb or a deck of a million paragraphs is refused early.
+the slides are counted in the zip's listing, every XML part is scanned within the expansion
+budget (`documents.zipparts`) and so is every other part (python-pptx loads the pictures too), so
+a zip bomb or a deck of a million paragraphs is refused early.
 """
 
 import re
@@ -29,7 +30,6 @@ def slide_heading(number: int, title: str) -> str:
 
 
 def read(*, stream, name, kind, sink: BlockSink):
-
     archive = Archive(stream=stream, name=name, kind=kind, required="ppt/presentation.xml", corrupt=ARCHIVE_CORRUPT)
     slides = [member for member in archive.names if SLIDE_PART.match(member)]
     if len(slides) > limits.MAX_SLIDES:
@@ -38,6 +38,7 @@ def read(*, stream, name, kind, sink: BlockSink):
         [member for member in archive.names if XML_PART.search(member)], PARAGRAPH_TAG,
         limit=limits.DOCX_MAX_BLOCKS, what="paragraphs (PowerPoint)", unit="paragraphs",
     )
+    archive.scan([member for member in archive.names if not XML_PART.search(member)])  # python-pptx loads media too
     stream.seek(0)
     try:
         presentation = Presentation(stream)
