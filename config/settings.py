@@ -258,6 +258,10 @@ PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default
 # worker's, and how long it may take, before it is killed and the file refused.
 EXTRACTION_MEMORY_MB = env.int("EXTRACTION_MEMORY_MB", default=1024)
 EXTRACTION_TIMEOUT_SECONDS = env.float("EXTRACTION_TIMEOUT_SECONDS", default=60.0)
+# PDFs and images may need OCR (1-5 s a page): they get this limit instead.
+EXTRACTION_OCR_TIMEOUT_SECONDS = env.float("EXTRACTION_OCR_TIMEOUT_SECONDS", default=600.0)
+# The Tesseract program OCR runs (a name on PATH or a full path); missing: scans fail with a clear message.
+TESSERACT_CMD = env("TESSERACT_CMD", default="tesseract")
 
 # BACKGROUND WORK AND OBJECT STORAGE (ingestion)
 # ------------------------------------------------------------------------------

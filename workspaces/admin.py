@@ -58,6 +58,7 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
+        ("Documents", {"fields": ("ocr_languages",)}),
     )
 
     def get_queryset(self, request):

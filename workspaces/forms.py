@@ -7,6 +7,7 @@ from accounts.models import MAX_INVITE_USES
 from accounts.roles import WorkspaceRole
 from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
+from workspaces.documents.ocr import installed_languages
 from workspaces.models import Workspace
 from workspaces.services import OWNER_SETTINGS, allowed_chat_models
 
@@ -33,6 +34,8 @@ class WorkspaceSettingsForm(forms.ModelForm):
     class Meta:
         model = Workspace
         fields = OWNER_SETTINGS
+        labels = {"top_n": "Sources per answer", "private_chats": "Private chats", "chat_provider": "Provider",
+                  "ocr_languages": "OCR languages"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "system_prompt": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
@@ -51,6 +54,15 @@ class WorkspaceSettingsForm(forms.ModelForm):
         )
         server_prompt = Truncator(setting_get("default_system_prompt")).chars(140)
         self.fields["system_prompt"].help_text += f" Now: “{server_prompt}”"
+        self.fields["chat_provider"].choices = [("", "The server's default")] + list(ChatProvider.choices)
+        self.fields["ocr_languages"].required = False  # left empty: unchanged
+        installed = installed_languages()
+        self.fields["ocr_languages"].help_text += (
+            f" Installed here: {', '.join(installed)}." if installed else " OCR is not installed on this server."
+        )
+
+    def clean_ocr_languages(self):
+        return self.cleaned_data.get("ocr_languages") or self.instance.ocr_languages
 
     def _post_clean(self):
         """Leave model validation to the service (it reports by field)."""

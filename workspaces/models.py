@@ -1,7 +1,7 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -115,6 +115,12 @@ class Workspace(TimestampedModel):
         verbose_name="private chats",
         help_text="Hide the text of questions and answers from admins and managers: the chat log still shows who "
         "asked and when.",
+    )
+    ocr_languages = models.CharField(
+        max_length=100, default="eng", db_column="ocrLanguages", verbose_name="OCR languages",
+        validators=[RegexValidator(r"^[a-z][a-z0-9_]{1,31}(\+[a-z][a-z0-9_]{1,31})*$", "Language codes joined by +.")],
+        help_text="The languages scans and images are read in, as Tesseract names them, joined by +: "
+        "eng, deu, eng+deu. Only languages installed on the server.",
     )
     private_chats_since = models.DateTimeField(
         null=True, blank=True, db_column="privateChatsSince",
