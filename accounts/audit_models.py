@@ -40,6 +40,13 @@ class AuditAction(models.TextChoices):
     API_KEY_CREATED = "api_key_created", "API key created"
     API_KEY_REVOKED = "api_key_revoked", "API key revoked"
     API_KEY_NEW_ADDRESS = "api_key_new_address", "API key used from a new address"
+    # Single sign-on and two-factor (issue 25)
+    SSO_REFUSED = "sso_refused", "Single sign-on refused (no account allowed)"
+    SSO_ACCOUNT_CREATED = "sso_account_created", "Account created by single sign-on"
+    SSO_LINKED = "sso_linked", "Identity linked to an account"
+    SECOND_FACTOR_ENABLED = "second_factor_enabled", "Two-factor turned on"
+    SECOND_FACTOR_DISABLED = "second_factor_disabled", "Two-factor turned off"
+    RECOVERY_CODES_NEW = "recovery_codes_new", "New recovery codes"
 
 
 class AuditEvent(models.Model):

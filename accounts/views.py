@@ -19,15 +19,22 @@ from accounts.middleware import has_users
 from accounts.models import INVITE_CODE_PATTERN, Invite
 from accounts.passwords import password_reset_by_email_enabled
 from accounts.services import SetupAlreadyDone, setup_create_first_admin
+from accounts.views_second_factor import SecondFactorSignInMixin
+from accounts.views_sso import sso_providers
 
 
-class SignInView(LoginView):
+class SignInView(SecondFactorSignInMixin, LoginView):
+    """Local passwords (and LDAP ones), then the code step for accounts with two-factor; a button
+    per single sign-on provider."""
+
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(reset_by_email=password_reset_by_email_enabled(), **kwargs)
+        return super().get_context_data(
+            reset_by_email=password_reset_by_email_enabled(), sso_providers=sso_providers(), **kwargs
+        )
 
 
 class SignOutView(LogoutView):
@@ -92,7 +99,8 @@ class InviteClaimView(FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            invite=self.invite, granted_workspaces=self.invite.workspaces.order_by("name"), **kwargs
+            invite=self.invite, granted_workspaces=self.invite.workspaces.order_by("name"),
+            sso_providers=sso_providers(), **kwargs
         )
 
     def form_valid(self, form):

@@ -8,11 +8,13 @@ class WorkspacesConfig(AppConfig):
     def ready(self):
         from django.core.checks import register
 
+        from accounts.group_sync import group_applier_register
         from accounts.rules import visible_workspaces_register
         from settings_app.services import setting_check_register
         from workspaces import permissions
         from workspaces.chats.checks import key_origin_check
         from workspaces.chats.model_setup import setting_change_check
+        from workspaces.group_access import group_memberships_apply, groups_give_workspaces
         from workspaces.models import Workspace
         from workspaces.retrieval.checks import local_model_check, pgvector_check
 
@@ -21,6 +23,7 @@ class WorkspacesConfig(AppConfig):
         register(key_origin_check, deploy=True)
         setting_check_register(setting_change_check)
         visible_workspaces_register(lambda user: permissions.visible_workspaces(user, Workspace.objects.all()))
+        group_applier_register("workspaces", apply=group_memberships_apply, grants=groups_give_workspaces)
         one_blas_thread()
 
 

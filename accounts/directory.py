@@ -1,0 +1,58 @@
+"""LDAP sign-in (django-auth-ldap): a password that is not the account's local one is tried
+against the directory when LDAP_SERVER_URI is set, and a directory user signs in under the same
+rules as single sign-on (accounts.sso): an unknown one gets an account only when allowed, a
+suspended one stays out, and their groups (groupOfNames cn) map to roles and workspaces at every
+sign-in. Directory accounts have no local password.
+"""
+
+import ldap
+from django.conf import settings
+from django_auth_ldap.backend import LDAPBackend
+
+from accounts.group_sync import groups_normalize
+from accounts.models import User
+from accounts.sso import Identity, identity_sign_in
+
+
+class _UnknownToDocent(Exception):
+    """The directory vouched for someone Docent has no account for: `accounts.sso` decides."""
+
+    def __init__(self, ldap_user):
+        super().__init__(ldap_user.dn)
+        self.ldap_user = ldap_user
+
+
+class DirectoryBackend(LDAPBackend):
+    """django-auth-ldap finds and binds the user; it never creates accounts itself."""
+
+    def get_or_build_user(self, username, ldap_user):
+        user = User.objects.filter(username=username.strip().lower()).first()
+        if user is None:
+            raise _UnknownToDocent(ldap_user)
+        return user, False
+
+
+def _identity(username: str, ldap_user) -> Identity:
+    mail = (ldap_user.attrs or {}).get("mail") or [""]
+    return Identity(
+        source="ldap", subject=ldap_user.dn or username, email=mail[0], email_verified=bool(mail[0]),
+        preferred_username=username, groups=groups_normalize(ldap_user.group_names),
+    )
+
+
+def directory_sign_in(*, request, username: str, password: str) -> User | None:
+    """The account the directory signs `username` in to with `password`; None when the directory
+    says no (or is not set up, or cannot be reached). Raises accounts.sso.SsoRefused."""
+    if not settings.LDAP_SERVER_URI or not password:
+        return None
+    try:
+        user = DirectoryBackend().authenticate(request, username=username, password=password)
+    except _UnknownToDocent as unknown:
+        user, _ = identity_sign_in(identity=_identity(username, unknown.ldap_user), known=None, request=request)
+        return user
+    except ldap.LDAPError:
+        return None
+    if user is None:
+        return None
+    user, _ = identity_sign_in(identity=_identity(username, user.ldap_user), known=user, request=request)
+    return user
