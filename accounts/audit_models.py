@@ -47,6 +47,7 @@ class AuditAction(models.TextChoices):
     SECOND_FACTOR_ENABLED = "second_factor_enabled", "Two-factor turned on"
     SECOND_FACTOR_DISABLED = "second_factor_disabled", "Two-factor turned off"
     RECOVERY_CODES_NEW = "recovery_codes_new", "New recovery codes"
+    GROUP_MAPPING_CHANGED = "group_mapping_changed", "Group mapping changed"
 
 
 class AuditEvent(models.Model):

@@ -9,8 +9,10 @@ last active admin is never demoted this way (an empty groups claim must not lock
 
 from collections.abc import Callable, Iterable
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from accounts import rules
 from accounts.audit import audit_record
 from accounts.models import AuditAction, GroupRole, User
 from accounts.roles import Role
@@ -75,3 +77,22 @@ def groups_apply(*, user: User, groups: frozenset, request=None, source: str) ->
                      detail=f"{before} -> {user.role} (groups from {source})")
     for apply, _ in _appliers.values():
         apply(user=user, groups=groups, request=request)
+
+
+GROUP_ROLES_ADMINS_ONLY = "Only admins map groups to roles: a mapping can make people admins."
+
+
+def group_role_save(*, actor: User, mapping: GroupRole, request=None) -> GroupRole:
+    if not rules.is_admin(actor):
+        raise PermissionDenied(GROUP_ROLES_ADMINS_ONLY)
+    mapping.full_clean()
+    mapping.save()
+    audit_record(AuditAction.GROUP_MAPPING_CHANGED, request=request, user=actor, detail=f"saved {mapping}")
+    return mapping
+
+
+def group_role_delete(*, actor: User, mapping: GroupRole, request=None) -> None:
+    if not rules.is_admin(actor):
+        raise PermissionDenied(GROUP_ROLES_ADMINS_ONLY)
+    audit_record(AuditAction.GROUP_MAPPING_CHANGED, request=request, user=actor, detail=f"deleted {mapping}")
+    mapping.delete()

@@ -121,24 +121,22 @@ def identity_sign_in(
 ) -> tuple[User, bool]:
     """The account `identity` signs in to now, its role and workspaces brought in line with its
     groups; `True` with it when the identity is new to that account (link it). Raises SsoRefused."""
-    lockout_name = known.username if known else (identity.email or identity.subject)
+    user = known or _account_for_email(identity, request=request)
+    lockout_name = user.username if user else (identity.email or identity.subject)
     if is_locked_out(username=lockout_name, ip=client_ip(request)):
         audit_record(AuditAction.SIGN_IN_LOCKED, request=request, username=lockout_name, detail=identity.source)
         raise SsoRefused(LOCKED_OUT % {"minutes": lockout_minutes()}, code="locked_out")
-    user, is_new_link = known, False
+    is_new_link = known is None
+    linked_by_email = is_new_link and user is not None
     if user is None:
-        user = _account_for_email(identity, request=request)
-        if user is not None:
-            audit_record(AuditAction.SSO_LINKED, request=request, user=user,
-                         detail=f"{identity.source} by verified email")
-        else:
-            user = _account_create(identity, request=request, invite_code=invite_code)
-        is_new_link = True
+        user = _account_create(identity, request=request, invite_code=invite_code)
     if user.suspended:
         raise _refuse(identity, request=request, username=user.username, message=SUSPENDED_MESSAGE, code="suspended")
     if user.is_service_account:
         raise _refuse(identity, request=request, username=user.username, message=SERVICE_ACCOUNT_MESSAGE,
                       code="forbidden")
+    if linked_by_email:
+        audit_record(AuditAction.SSO_LINKED, request=request, user=user, detail=f"{identity.source} by verified email")
     groups_apply(user=user, groups=identity.groups, request=request, source=identity.source)
     user.refresh_from_db()
     user.sign_in_method = identity.source

@@ -5,9 +5,12 @@ Only memberships that groups created are touched: one whose group went is remove
 mapped role changed follows it. A membership an owner or admin added by hand stays as they set it.
 """
 
+from django.core.exceptions import PermissionDenied
+
 from accounts.audit import audit_record
 from accounts.models import AuditAction
 from accounts.roles import WorkspaceRole
+from workspaces import permissions
 from workspaces.group_models import GroupWorkspace
 from workspaces.models import WorkspaceUser
 
@@ -48,3 +51,20 @@ def group_memberships_apply(*, user, groups, request=None) -> None:
 
 def groups_give_workspaces(groups) -> bool:
     return GroupWorkspace.objects.filter(group__in=groups).exists()
+
+
+def group_workspace_save(*, actor, mapping: GroupWorkspace, request=None) -> GroupWorkspace:
+    """Who may manage a workspace's members may map a group to it."""
+    if not permissions.may(actor, permissions.MANAGE_MEMBERS, mapping.workspace):
+        raise PermissionDenied("You do not manage the members of that workspace.")
+    mapping.full_clean()
+    mapping.save()
+    audit_record(AuditAction.GROUP_MAPPING_CHANGED, request=request, user=actor, detail=f"saved {mapping}")
+    return mapping
+
+
+def group_workspace_delete(*, actor, mapping: GroupWorkspace, request=None) -> None:
+    if not permissions.may(actor, permissions.MANAGE_MEMBERS, mapping.workspace):
+        raise PermissionDenied("You do not manage the members of that workspace.")
+    audit_record(AuditAction.GROUP_MAPPING_CHANGED, request=request, user=actor, detail=f"deleted {mapping}")
+    mapping.delete()
