@@ -20,10 +20,10 @@ from accounts.models import INVITE_CODE_PATTERN, Invite
 from accounts.passwords import password_reset_by_email_enabled
 from accounts.services import SetupAlreadyDone, setup_create_first_admin
 from accounts.views_second_factor import SecondFactorSignInMixin
-from accounts.views_sso import sso_providers
+from accounts.views_sso import ProviderButtonsMixin
 
 
-class SignInView(SecondFactorSignInMixin, LoginView):
+class SignInView(ProviderButtonsMixin, SecondFactorSignInMixin, LoginView):
     """Local passwords (and LDAP ones), then the code step for accounts with two-factor; a button
     per single sign-on provider."""
 
@@ -32,9 +32,7 @@ class SignInView(SecondFactorSignInMixin, LoginView):
     redirect_authenticated_user = True
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            reset_by_email=password_reset_by_email_enabled(), sso_providers=sso_providers(), **kwargs
-        )
+        return super().get_context_data(reset_by_email=password_reset_by_email_enabled(), **kwargs)
 
 
 class SignOutView(LogoutView):
@@ -72,7 +70,7 @@ class SetupView(FormView):
         return redirect("home")
 
 
-class InviteClaimView(FormView):
+class InviteClaimView(ProviderButtonsMixin, FormView):
     """Sign up with an invite code: a pending code shows who invited and what it grants."""
 
     form_class = InviteSignUpForm
@@ -99,8 +97,7 @@ class InviteClaimView(FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            invite=self.invite, granted_workspaces=self.invite.workspaces.order_by("name"),
-            sso_providers=sso_providers(), **kwargs
+            invite=self.invite, granted_workspaces=self.invite.workspaces.order_by("name"), **kwargs
         )
 
     def form_valid(self, form):

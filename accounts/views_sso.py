@@ -1,6 +1,8 @@
 """The site's side of single sign-on: the buttons' target, which starts a provider's sign-in
 (optionally for an invite), and the pages a provider's return can end on."""
 
+from urllib.parse import urlsplit
+
 import requests
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialApp
@@ -26,6 +28,31 @@ def sso_providers() -> list[dict]:
     """The configured OpenID Connect providers, for the sign-in and invite pages' buttons."""
     return [{"id": app["provider_id"], "label": app["name"]} for app in settings.SOCIALACCOUNT_PROVIDERS[
         "openid_connect"]["APPS"]]
+
+
+def provider_origins() -> list[str]:
+    origins = []
+    for app in settings.SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"]:
+        parts = urlsplit(app["settings"]["server_url"])
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return sorted(set(origins))
+
+
+class ProviderButtonsMixin:
+    """For pages with provider buttons: the browser follows the button's post to the provider,
+    which the Content-Security-Policy's form-action must allow (each issuer's origin)."""
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(sso_providers=sso_providers(), **kwargs)
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        origins = provider_origins()
+        if origins:
+            response.headers["Content-Security-Policy"] = settings.CONTENT_SECURITY_POLICY.replace(
+                "form-action 'self'", "form-action 'self' " + " ".join(origins)
+            )
+        return response
 
 
 class SsoStartView(View):

@@ -53,8 +53,10 @@ def signed_in_as(client):
     return client.get(reverse("accounts:account")).context["user"]
 
 
-def test_the_sign_in_page_has_a_button_for_each_provider_and_keeps_the_password_form(client, db, user):
-    page = client.get(reverse("accounts:login")).content.decode()
+def test_the_sign_in_page_has_a_button_for_each_provider_and_keeps_the_password_form(client, db, user, issuer):
+    answer = client.get(reverse("accounts:login"))
+    assert f"form-action 'self' {issuer};" in answer["Content-Security-Policy"]  # the button's post goes there
+    page = answer.content.decode()
     assert f"Sign in with {PROVIDER_LABEL}" in page
     assert reverse("accounts:sso_start", args=[PROVIDER_ID]) in page
     assert 'name="password"' in page
