@@ -177,6 +177,7 @@ SOCIALACCOUNT_LOGIN_ON_GET = False  # the sign-in page's buttons post (CSRF); a 
 SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Docent")
+MFA_TOTP_TOLERANCE = 1  # a code of the 30 s before or after is accepted too (a phone's clock drifts)
 # LDAP (django-auth-ldap): a password that is not a local one is tried against the directory when
 # LDAP_SERVER_URI is set. Users are found under LDAP_USER_SEARCH_BASE with LDAP_USER_FILTER, their
 # groups (groupOfNames) under LDAP_GROUP_SEARCH_BASE; the group mapping is the one OIDC uses.

@@ -19,8 +19,10 @@ def issuer(settings):
         yield url
 
 
-def sign_in_at_provider(page, subject):
+def sign_in_at_provider(page, subject, picture=None):
     page.goto("/login/")
+    if picture:
+        screenshot(page, picture)
     page.get_by_role("button", name=f"Sign in with {PROVIDER_LABEL}").click()
     page.get_by_placeholder("sub").fill(subject)  # the provider's own page
     page.get_by_role("button", name="Authorize").click()
@@ -36,7 +38,7 @@ def test_signing_in_with_the_provider_brings_the_groups_role_and_workspaces(new_
                groups=["researchers"])
 
     page = new_page()
-    sign_in_at_provider(page, "kim-1")
+    sign_in_at_provider(page, "kim-1", picture="sso-sign-in")
     expect(page.get_by_role("link", name="Research")).to_be_visible()
     expect(page.get_by_role("link", name="Legal")).to_have_count(0)
     page.goto("/account/")
