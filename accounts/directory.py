@@ -5,31 +5,11 @@ suspended one stays out, and their groups (groupOfNames cn) map to roles and wor
 sign-in. Directory accounts have no local password.
 """
 
-import ldap
 from django.conf import settings
-from django_auth_ldap.backend import LDAPBackend
 
 from accounts.group_sync import groups_normalize
 from accounts.models import User
 from accounts.sso import Identity, identity_sign_in
-
-
-class _UnknownToDocent(Exception):
-    """The directory vouched for someone Docent has no account for: `accounts.sso` decides."""
-
-    def __init__(self, ldap_user):
-        super().__init__(ldap_user.dn)
-        self.ldap_user = ldap_user
-
-
-class DirectoryBackend(LDAPBackend):
-    """django-auth-ldap finds and binds the user; it never creates accounts itself."""
-
-    def get_or_build_user(self, username, ldap_user):
-        user = User.objects.filter(username=username.strip().lower()).first()
-        if user is None:
-            raise _UnknownToDocent(ldap_user)
-        return user, False
 
 
 def _identity(username: str, ldap_user) -> Identity:
@@ -45,12 +25,15 @@ def directory_sign_in(*, request, username: str, password: str) -> User | None:
     says no (or is not set up, or cannot be reached). Raises accounts.sso.SsoRefused."""
     if not settings.LDAP_SERVER_URI or not password:
         return None
+    # python-ldap is optional (requirements-ldap.txt): loaded only where a directory is set up.
+    from accounts.directory_backend import DirectoryBackend, LDAPError, UnknownToDocent
+
     try:
         user = DirectoryBackend().authenticate(request, username=username, password=password)
-    except _UnknownToDocent as unknown:
+    except UnknownToDocent as unknown:
         user, _ = identity_sign_in(identity=_identity(username, unknown.ldap_user), known=None, request=request)
         return user
-    except ldap.LDAPError:
+    except LDAPError:
         return None
     if user is None:
         return None

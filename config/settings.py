@@ -183,8 +183,17 @@ MFA_TOTP_TOLERANCE = 1  # a code of the 30 s before or after is accepted too (a 
 # groups (groupOfNames) under LDAP_GROUP_SEARCH_BASE; the group mapping is the one OIDC uses.
 LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
 if LDAP_SERVER_URI:
-    import ldap
-    from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
+    try:
+        import ldap
+        from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
+    except ImportError as missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "LDAP_SERVER_URI is set but the LDAP packages are not installed: "
+            "apt-get install gcc libldap-dev libsasl2-dev python3-dev, then "
+            ".venv/bin/pip install -r requirements-ldap.txt"
+        ) from missing
 
     AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
     AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
