@@ -14,15 +14,18 @@ import time
 from allauth.mfa.models import Authenticator
 from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, validate_totp_code
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.crypto import constant_time_compare
 
+from accounts import rules
 from accounts.audit import audit_record, client_ip
 from accounts.base import DocentError
 from accounts.lockout import LOCKED_OUT, is_locked_out, lockout_minutes
 from accounts.models import AuditAction, User
 from accounts.rules import STAFF_ROLES
+from accounts.services import user_check_change
 from accounts.sign_in_policy import sign_in_policy
 from accounts.signals import SIGN_IN_METHOD_KEY
 
@@ -123,6 +126,17 @@ def second_factor_disable(*, user: User, password: str, request=None) -> None:
     _password_check(user, password)
     Authenticator.objects.filter(user=user).delete()
     audit_record(AuditAction.SECOND_FACTOR_DISABLED, request=request, user=user)
+
+
+@transaction.atomic
+def second_factor_reset(*, actor: User, user: User, request=None) -> None:
+    """An admin or manager turns off `user`'s two-factor (a lost phone and no recovery code left).
+    PermissionDenied when `actor` may not change `user` (a manager and an admin, say)."""
+    if not rules.runs_the_admin(actor):
+        raise PermissionDenied("Only admins and managers turn off someone's two-factor.")
+    user_check_change(actor=actor, target=user)
+    Authenticator.objects.filter(user=user).delete()
+    audit_record(AuditAction.SECOND_FACTOR_DISABLED, request=request, user=user, detail=f"by {actor}")
 
 
 @transaction.atomic

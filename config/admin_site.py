@@ -4,6 +4,9 @@ answering refusals and bad input with a message and accepting only the filters i
 (config.admin_safety), and the pages that are
 not a model's: the language model setup and token usage by day."""
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import Group
@@ -18,7 +21,9 @@ from accounts.views_second_factor import SecondFactorSignInMixin
 from config.admin_safety import DeclaredLookupsOnlyMixin, RefusalsAsMessagesMixin
 from workspaces import permissions
 
-UNUSED_MODELS = (Group,)
+# allauth's e-mail addresses, provider apps (they come from the environment), tokens (not stored) and
+# authenticators (turned off through the users' action, audited) have no admin page.
+UNUSED_MODELS = (Group, EmailAddress, SocialApp, SocialToken, Authenticator)
 SAFETY_MIXINS = (RefusalsAsMessagesMixin, DeclaredLookupsOnlyMixin)
 
 

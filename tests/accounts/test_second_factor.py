@@ -144,3 +144,21 @@ def test_staff_who_signed_in_through_their_organisation_are_not_asked(client, ma
     manager_user.sign_in_method = "oidc:acme"
     client.force_login(manager_user)
     assert client.get("/").status_code == 200
+
+
+def test_an_admin_turns_off_a_lost_second_factor_from_the_users_list(client, user, enrolled, admin_user):
+    from accounts.second_factor import second_factor_enabled
+
+    client.force_login(admin_user)
+    client.post("/admin/accounts/user/", {"action": "reset_second_factor", "_selected_action": [user.pk]})
+    assert not second_factor_enabled(user)
+    assert AuditEvent.objects.filter(action=AuditAction.SECOND_FACTOR_DISABLED, user=user, detail="by ada").exists()
+
+
+def test_a_manager_cannot_turn_off_an_admins_second_factor(client, admin_user, manager_user):
+    from django.core.exceptions import PermissionDenied
+
+    from accounts.second_factor import second_factor_reset
+
+    with pytest.raises(PermissionDenied):
+        second_factor_reset(actor=manager_user, user=admin_user)
