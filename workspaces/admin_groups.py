@@ -24,9 +24,17 @@ class GroupRoleAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return rules.is_admin(request.user)
 
-    has_view_permission = has_add_permission = has_change_permission = has_delete_permission = (
-        lambda self, request, obj=None: rules.is_admin(request.user)
-    )
+    def has_view_permission(self, request, obj=None):
+        return rules.is_admin(request.user)
+
+    def has_add_permission(self, request):
+        return rules.is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return rules.is_admin(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return rules.is_admin(request.user)
 
     def save_model(self, request, obj, form, change):
         group_role_save(actor=request.user, mapping=obj, request=request)
