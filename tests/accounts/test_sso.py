@@ -217,3 +217,15 @@ def test_a_group_that_makes_admins_is_only_mapped_by_an_admin(db, manager_user, 
         group_role_save(actor=manager_user, mapping=GroupRole(group="x", role="admin"))
     group_role_save(actor=admin_user, mapping=GroupRole(group="x", role="admin"))
     assert AuditEvent.objects.filter(action=AuditAction.GROUP_MAPPING_CHANGED, user=admin_user).exists()
+
+
+def test_allauths_pages_that_can_be_reached_are_the_sites_own(client, db, user):
+    confirm = client.get(f"/oidc/{PROVIDER_ID}/login/")
+    assert confirm.status_code == 200 and f"Continue to {PROVIDER_LABEL}" in confirm.content.decode()
+    assert "base.html" in [template.name for template in confirm.templates]
+    forged = client.get(f"/oidc/{PROVIDER_ID}/login/callback/", {"code": "made-up", "state": "made-up"})
+    assert forged.status_code < 500
+    assert "Sign-in with your organisation failed" in forged.content.decode()
+    assert "_auth_user_id" not in client.session
+    for unmounted in ("/accounts/signup/", "/accounts/password/reset/", "/accounts/2fa/"):
+        assert client.get(unmounted).status_code == 404
