@@ -1,6 +1,7 @@
 """The site's side of single sign-on: the buttons' target, which starts a provider's sign-in
 (optionally for an invite), and the pages a provider's return can end on."""
 
+import re
 from urllib.parse import urlsplit
 
 import requests
@@ -16,7 +17,7 @@ from django.views import View
 
 from accounts.http import status_for
 from accounts.invites import InviteUnavailable, invite_check
-from accounts.models import Invite
+from accounts.models import INVITE_CODE_PATTERN, Invite
 
 PROVIDER_UNREACHABLE = (
     "Your organisation's sign-in service did not answer. Try again in a moment, or tell an administrator."
@@ -71,6 +72,8 @@ class SsoStartView(View):
         data = {}
         code = request.POST.get("invite", "")
         if code:
+            if not re.fullmatch(INVITE_CODE_PATTERN, code):
+                raise Http404("No such invite.")
             invite = get_object_or_404(Invite, code=code)
             try:
                 invite_check(invite)

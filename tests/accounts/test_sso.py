@@ -205,6 +205,7 @@ def test_a_provider_that_does_not_answer_gives_a_clear_page_not_an_error(client,
 def test_an_unknown_provider_is_not_found_and_the_button_only_posts(client, db, user):
     assert client.post(reverse("accounts:sso_start", args=["nope"])).status_code == 404
     assert client.get(reverse("accounts:sso_start", args=[PROVIDER_ID])).status_code == 405
+    assert client.post(reverse("accounts:sso_start", args=[PROVIDER_ID]), {"invite": "x/../y"}).status_code == 404
 
 
 def test_a_group_that_makes_admins_is_only_mapped_by_an_admin(db, manager_user, admin_user):
