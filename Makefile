@@ -17,7 +17,7 @@ $(BIN)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt requirements-ldap.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 

@@ -58,13 +58,16 @@ def imported_distributions(*places: str) -> dict[str, str]:
 
 
 def test_every_package_the_server_code_imports_is_pinned_in_requirements_txt():
-    runtime = set(pinned("requirements.txt"))
+    # requirements-ldap.txt: the optional directory sign-in, imported only when LDAP_SERVER_URI is set
+    runtime = set(pinned("requirements.txt")) | set(pinned("requirements-ldap.txt"))
     missing = {name: where for name, where in imported_distributions(*SERVER_CODE).items() if name not in runtime}
     assert not missing, f"imported by the server but not pinned in requirements.txt: {missing}"
 
 
 def test_every_package_tests_and_benchmarks_import_is_pinned_for_development():
-    everything = set(pinned("requirements.txt")) | set(pinned("requirements-dev.txt"))
+    everything = set(pinned("requirements.txt")) | set(pinned("requirements-dev.txt")) | set(
+        pinned("requirements-ldap.txt")
+    )
     missing = {
         name: where for name, where in imported_distributions(*DEVELOPMENT_CODE).items() if name not in everything
     }
@@ -73,7 +76,7 @@ def test_every_package_tests_and_benchmarks_import_is_pinned_for_development():
 
 def test_the_development_file_builds_on_the_server_one_and_pins_nothing_twice():
     assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
-    names = pinned("requirements.txt") + pinned("requirements-dev.txt")
+    names = pinned("requirements.txt") + pinned("requirements-dev.txt") + pinned("requirements-ldap.txt")
     assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
 
 

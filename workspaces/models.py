@@ -187,6 +187,10 @@ class WorkspaceUser(TimestampedModel):
         Workspace, on_delete=models.CASCADE, db_column="workspace_id", related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=WorkspaceRole.choices, default=WorkspaceRole.VIEWER)
+    from_groups = models.BooleanField(
+        default=False, db_column="fromGroups", editable=False,
+        help_text="Given by an identity provider's group (workspaces.group_access): it goes when the group does.",
+    )
 
     class Meta:
         db_table = "workspace_users"
@@ -205,9 +209,10 @@ class WorkspaceUser(TimestampedModel):
 # The domains' models belong to this app (label "workspaces"); importing them here registers them.
 from workspaces.chats.models import WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
+from workspaces.group_models import GroupWorkspace  # noqa: E402
 from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "DocumentPassage", "PassageVector", "TermStat", "Workspace", "WorkspaceChat",
-    "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
+    "ChatMode", "ChatProvider", "DocumentPassage", "GroupWorkspace", "PassageVector", "TermStat", "Workspace",
+    "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
 ]
