@@ -21,6 +21,8 @@ from workspaces.retrieval.query import query_terms
 MIN_WORD_LENGTH = 4
 # Indexed words tried per misspelt word, nearest first, until one is found in a workspace.
 CANDIDATES_TRIED = 3
+# Misspelt words looked up per query (each costs a few queries): the first ones.
+MAX_CORRECTED_WORDS = 3
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ def correction_for(*, workspaces: list[Workspace], query: str) -> Correction | N
     words = [term for term in query_terms(query) if len(term) >= MIN_WORD_LENGTH and not term.isdigit()]
     if not workspaces or not words:
         return None
-    unknown = vocabulary.unknown_words(workspaces, words)
+    unknown = vocabulary.unknown_words(workspaces, words)[:MAX_CORRECTED_WORDS]
     replacements = {}
     for word in unknown:
         nearest = _nearest_known(workspaces, word)

@@ -89,7 +89,12 @@ def unknown_words(workspaces, words: list[str]) -> list[str]:
         with connection.cursor() as cursor:
             cursor.execute(POSTGRESQL_UNKNOWN, [list(words), ids])
             return [row[0] for row in cursor.fetchall()]
-    return [word for word in words if not _sqlite_in_workspaces(ids, f'"{word}"', "1")]
+    marks = ", ".join(["%s"] * len(ids))
+    found = ", ".join(f"({SQLITE_IN_WORKSPACES.format(columns='1', workspaces=marks)})" for _ in words)
+    with connection.cursor() as cursor:  # one statement, however many words
+        cursor.execute(f"SELECT {found}", [value for word in words for value in (f'"{word}"', *ids)])
+        present = cursor.fetchone()
+    return [word for word, held in zip(words, present, strict=True) if not held]
 
 
 def candidates(workspaces, word: str, distance: int) -> list[tuple[str, int, str]]:
