@@ -55,3 +55,20 @@ def test_a_word_known_in_one_of_several_workspaces_is_not_corrected(workspace):
     passage(workspace, "Invoicing happens monthly.")
     assert correction_for(workspaces=[workspace, other], query="quarterly") is None
     assert correction_for(workspaces=[workspace, other], query="quartrly").words == {"quartrly": "quarterly"}
+
+
+def test_suggestions_come_without_pg_trgm_too(workspace, monkeypatch):
+    """A PostgreSQL where the extension could not be created suggests from words of the same first
+    letter (on SQLite, FTS5's vocabulary is always read that way)."""
+    from django.db import connection
+
+    from workspaces.retrieval import vocabulary
+
+    monkeypatch.setattr(vocabulary, "_trigram_known", {connection.settings_dict["NAME"]: False})
+    passage(workspace, "Reset your password from the account page.")
+    assert correction_for(workspaces=[workspace], query="pasword").words == {"pasword": "password"}
+
+
+def test_words_too_short_or_numbers_are_left_alone(workspace):
+    passage(workspace, "Form 1040 is the tax form.")
+    assert correction_for(workspaces=[workspace], query="fom 1041") is None
