@@ -33,14 +33,16 @@ class SearchResults:
 
 
 def search_results(
-    *, workspaces: list[Workspace], query: str, filters: SearchFilters | None = None, limit: int = SEARCH_RESULTS
+    *, workspaces: list[Workspace], query: str, filters: SearchFilters | None = None, limit: int = SEARCH_RESULTS,
+    exact: bool = False,
 ) -> SearchResults:
-    """The best `limit` hits for `query` over `workspaces` (see the module's docstring)."""
+    """The best `limit` hits for `query` over `workspaces` (see the module's docstring). `exact`:
+    the query as typed even when nothing matches (a suggestion is still offered)."""
     if not query_terms(query) or not workspaces:
         return SearchResults(hits=[], typed=query, query=query)
     hits = hits_across(workspaces=workspaces, query=query, filters=filters, limit=limit)
     correction = correction_for(workspaces=workspaces, query=query)
-    if hits or correction is None:
+    if hits or correction is None or exact:
         return SearchResults(hits=hits, typed=query, query=query, correction=correction)
     corrected = hits_across(workspaces=workspaces, query=correction.query, filters=filters, limit=limit)
     return SearchResults(

@@ -50,7 +50,8 @@ class SearchPageMixin:
         query = form.cleaned_data.get("q", "") if valid else (self.request.GET.get("q") or "").strip()
         workspaces = self.searched_workspaces()
         if valid:
-            results = search_results(workspaces=workspaces, query=query, filters=form.filters())
+            exact = self.request.GET.get("exact") == "1"  # "search instead for" what was typed
+            results = search_results(workspaces=workspaces, query=query, filters=form.filters(), exact=exact)
         else:
             results = SearchResults(hits=[], typed=query, query=query)
         groups = group_hits(results.hits)

@@ -151,8 +151,11 @@ def test_a_misspelt_search_shows_results_for_the_correction_and_offers_the_query
     body = typo_only.content.decode()
     assert shown_files(typo_only) == ["account.md"]
     assert "Showing results for" in body and "<strong>password</strong>" in body
-    assert "Search instead for" in body and "q=pasword" in body
+    assert "Search instead for" in body and "q=pasword&amp;exact=1" in body
     assert "<mark>password</mark>" in body
+
+    as_typed = member_client.get(search_url(workspace), {"q": "pasword", "exact": "1"})
+    assert shown_files(as_typed) == [] and "Did you mean" in as_typed.content.decode()
 
 
 def test_a_quoted_phrase_never_matches_across_a_heading_and_the_text(workspace):
