@@ -43,3 +43,11 @@ def test_an_unrelated_question_with_no_near_word_is_still_refused(member_client,
 
 def test_an_old_answer_without_the_field_reads_as_uncorrected():
     assert StoredAnswer.from_json({"text": "x"}).corrected_prompt == ""
+
+
+def test_the_streamed_answer_ends_with_the_note_of_the_corrected_question(member_client, workspace, handbook):
+    from tests.workspaces.chats.test_streaming import events, stream
+
+    received = list(events(stream(member_client, workspace, "How do I reset my pasword?").streaming_content))
+    name, data = received[-1]
+    assert name == "end" and "answered for “How do I reset my password?”" in data["html"]
