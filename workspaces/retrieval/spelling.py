@@ -34,7 +34,8 @@ class Correction:
 
 
 def max_distance(word: str) -> int:
-    return 1 if len(word) < 5 else 2
+    """Edits allowed, as search engines' "auto" fuzziness: one up to five letters, two beyond."""
+    return 1 if len(word) <= 5 else 2
 
 
 def correction_for(*, workspaces: list[Workspace], query: str) -> Correction | None:
@@ -58,7 +59,7 @@ def _nearest_known(workspaces, word: str) -> str | None:
     limit = max_distance(word)
     ranked = []
     for candidate, passages, typed_stem in vocabulary.candidates(workspaces, word, limit):
-        distance = min(edit_distance(word, candidate, limit), edit_distance(typed_stem, candidate, limit))
+        distance = min(edit_distance(typed, candidate, limit) for typed in {word, typed_stem})
         if distance <= limit:
             ranked.append((distance, -passages, candidate))
     for _, _, candidate in sorted(ranked)[:CANDIDATES_TRIED]:
@@ -76,8 +77,8 @@ def _replaced(query: str, replacements: dict[str, str]) -> str:
 def edit_distance(first: str, second: str, limit: int) -> int:
     """Optimal string alignment distance (a swap of two neighbours counts one), or `limit` + 1
     as soon as it must exceed `limit`."""
-    if abs(len(first) - len(second)) > limit:
-        return limit + 1
+    if abs(len(first) - len(second)) > limit or len(set(first) ^ set(second)) > 2 * limit:
+        return limit + 1  # each edit changes the length, or the set of letters by two, at most
     previous2, previous = None, list(range(len(second) + 1))
     for i, a in enumerate(first, start=1):
         current = [i] + [0] * len(second)
