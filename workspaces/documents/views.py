@@ -30,7 +30,7 @@ from workspaces.documents.services import (
     upload_limit_bytes,
 )
 from workspaces.documents.storage import stored_file_download_url, stored_file_open
-from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms
+from workspaces.retrieval.query import MAX_QUERY_CHARS, query_phrases, query_terms
 from workspaces.views import WorkspaceMixin
 
 
@@ -191,7 +191,7 @@ class DocumentDetailView(DocumentMixin, TemplateView):
         page_obj = paginator.get_page(self.request.GET.get("page"))
         cited = _int(self.request.GET.get("passage"))
         query = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-        terms = query_terms(query)
+        terms, phrases = query_terms(query), query_phrases(query)
         passages = []
         if page_obj.object_list:
             first, last = page_obj.object_list[0]
@@ -200,7 +200,7 @@ class DocumentDetailView(DocumentMixin, TemplateView):
                 passages.append({
                     "position": passage.position,
                     "cited": is_cited,
-                    "items": passage_items(passage, terms if is_cited else None),
+                    "items": passage_items(passage, terms if is_cited else None, phrases),
                 })
         may_delete = permissions.may_delete_document(self.request.user, self.document, granted=self.may)
         return super().get_context_data(
