@@ -57,16 +57,24 @@ def correction_for(*, workspaces: list[Workspace], query: str) -> Correction | N
 
 def _nearest_known(workspaces, word: str) -> str | None:
     limit = max_distance(word)
-    ranked = []
-    for candidate, passages, typed_stem in vocabulary.candidates(workspaces, word, limit):
-        distance = min(edit_distance(typed, candidate, limit) for typed in {word, typed_stem})
-        if distance <= limit:
-            ranked.append((distance, -passages, candidate))
-    for _, _, candidate in sorted(ranked)[:CANDIDATES_TRIED]:
+    ranked = _ranked(vocabulary.candidates(workspaces, word, limit), word, limit)
+    if not ranked:  # the first letter may be the mistake
+        ranked = _ranked(vocabulary.candidates(workspaces, word, limit, anywhere=True), word, limit)
+    for _, _, candidate in ranked[:CANDIDATES_TRIED]:
         shown = vocabulary.spelled_form(workspaces, candidate)
         if shown:
             return shown.lower()
     return None
+
+
+def _ranked(candidates, word, limit) -> list[tuple[int, int, str]]:
+    """(distance, −passages, candidate) of the candidates within `limit` edits, nearest first."""
+    ranked = []
+    for candidate, passages, typed_stem in candidates:
+        distance = min(edit_distance(typed, candidate, limit) for typed in {word, typed_stem})
+        if distance <= limit:
+            ranked.append((distance, -passages, candidate))
+    return sorted(ranked)
 
 
 def _replaced(query: str, replacements: dict[str, str]) -> str:

@@ -3,9 +3,10 @@
 SQLite: FTS5's vocabulary (an `fts5vocab` table over `document_passages_fts`, in the
 connection's temporary schema, so no migration), whose words are porter stems counted
 over the whole index; a word's presence in given workspaces is a MATCH joined to them.
-PostgreSQL: the lexemes of `retrieval_term_stats`, counted per workspace; candidates
-by trigram similarity where `pg_trgm` is installed (migration 0014), and, on every
-server, the words of about the same length that start with the same letter.
+PostgreSQL: the lexemes of `retrieval_term_stats`, counted per workspace. On both,
+candidates are first the words of about the same length that start with the same
+letter (a range of the index); on PostgreSQL with `pg_trgm` (migration 0014), when
+none of those is near, the words of the workspaces similar by trigrams (`anywhere`).
 
 Every function takes the workspaces searched; a word is only ever shown when a ready
 document of one of them holds it (`spelled_form`).
@@ -68,7 +69,7 @@ POSTGRESQL_BY_TRIGRAM = """
     WHERE "workspaceId" = ANY(%(workspaces)s) AND term %% %(word)s
     GROUP BY term
 """
-POSTGRESQL_CANDIDATES = "SELECT term, max(passages) FROM ({union}) AS c GROUP BY term ORDER BY 2 DESC LIMIT %(rows)s"
+POSTGRESQL_CANDIDATES = "SELECT term, passages FROM ({union}) AS c ORDER BY 2 DESC LIMIT %(rows)s"
 POSTGRESQL_SPELLED = """
     SELECT w FROM (
         SELECT coalesce(p.heading_path, '') || ' ' || p.text AS body
@@ -97,9 +98,12 @@ def unknown_words(workspaces, words: list[str]) -> list[str]:
     return [word for word, held in zip(words, present, strict=True) if not held]
 
 
-def candidates(workspaces, word: str, distance: int) -> list[tuple[str, int, str]]:
+def candidates(workspaces, word: str, distance: int, *, anywhere: bool = False) -> list[tuple[str, int, str]]:
     """(indexed word, passages holding it, `word` as the index stems it) of the indexed words
-    that may lie within `distance` edits of `word`, the most common first."""
+    that may lie within `distance` edits of `word`, the most common first: those of its first
+    letter, or with `anywhere` those similar by trigrams (PostgreSQL with pg_trgm; else none)."""
+    if anywhere and not (connection.vendor == "postgresql" and trigram_installed()):
+        return []
     ids = [workspace.pk for workspace in workspaces]
     low, high = word[0], chr(ord(word[0]) + 1)
     shortest, longest = max(1, len(word) - distance - 2), len(word) + distance
@@ -107,7 +111,7 @@ def candidates(workspaces, word: str, distance: int) -> list[tuple[str, int, str
         if connection.vendor == "postgresql":
             cursor.execute(POSTGRESQL_STEM, [word, word])
             stem = cursor.fetchone()[0]
-            union = POSTGRESQL_BY_LETTER + (f" UNION ALL {POSTGRESQL_BY_TRIGRAM}" if trigram_installed() else "")
+            union = POSTGRESQL_BY_TRIGRAM if anywhere else POSTGRESQL_BY_LETTER
             cursor.execute(POSTGRESQL_CANDIDATES.format(union=union), {
                 "workspaces": ids, "low": low, "high": high, "shortest": shortest, "longest": longest,
                 "word": word, "rows": CANDIDATE_ROWS,

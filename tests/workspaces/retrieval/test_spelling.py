@@ -72,3 +72,16 @@ def test_suggestions_come_without_pg_trgm_too(workspace, monkeypatch):
 def test_words_too_short_or_numbers_are_left_alone(workspace):
     passage(workspace, "Form 1040 is the tax form.")
     assert correction_for(workspaces=[workspace], query="fom 1041") is None
+
+
+def test_a_wrong_first_letter_is_corrected_where_postgresql_has_pg_trgm(workspace):
+    """PostgreSQL with pg_trgm (migration 0014) looks beyond the first letter when nothing of that
+    letter is near; SQLite and a PostgreSQL without the extension only within it."""
+    from django.db import connection
+
+    from workspaces.retrieval.vocabulary import trigram_installed
+
+    passage(workspace, "Reset your password from the account page.")
+    anywhere = connection.vendor == "postgresql" and trigram_installed()
+    correction = correction_for(workspaces=[workspace], query="assword")
+    assert (correction.words if correction else None) == ({"assword": "password"} if anywhere else None)
