@@ -64,10 +64,14 @@ POSTGRESQL_BY_LETTER = """
       AND length(term) BETWEEN %(shortest)s AND %(longest)s
     GROUP BY term
 """
+# The length window first (OFFSET 0 keeps the planner from merging the two), the trigram
+# comparison, the costly part, only on the words of about the right length.
 POSTGRESQL_BY_TRIGRAM = """
-    SELECT term, sum(df) AS passages FROM retrieval_term_stats
-    WHERE "workspaceId" = ANY(%(workspaces)s) AND term %% %(word)s
-    GROUP BY term
+    SELECT term, passages FROM (
+        SELECT term, sum(df) AS passages FROM retrieval_term_stats
+        WHERE "workspaceId" = ANY(%(workspaces)s) AND length(term) BETWEEN %(shortest)s AND %(longest)s
+        GROUP BY term OFFSET 0
+    ) AS near WHERE term %% %(word)s
 """
 POSTGRESQL_CANDIDATES = "SELECT term, passages FROM ({union}) AS c ORDER BY 2 DESC LIMIT %(rows)s"
 POSTGRESQL_SPELLED = """
