@@ -62,6 +62,8 @@ class StoredAnswer:
     state: str = "complete"
     reason: str = ""
     usage: dict = field(default_factory=dict)
+    # The question as answered when a misspelt word was corrected ("" when asked as written).
+    corrected_prompt: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -73,6 +75,7 @@ class StoredAnswer:
             "state": self.state,
             "reason": self.reason,
             "usage": dict(self.usage),
+            **({"corrected_prompt": self.corrected_prompt} if self.corrected_prompt else {}),
         }
 
     @classmethod
@@ -88,6 +91,7 @@ class StoredAnswer:
             state=response.get("state") if response.get("state") in STATES else "complete",
             reason=str(response.get("reason") or ""),
             usage=_usage(response.get("usage")),
+            corrected_prompt=str(response.get("corrected_prompt") or ""),
         )
 
     @property

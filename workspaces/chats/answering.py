@@ -9,7 +9,9 @@ the `chat_provider` system setting:
   history and the retrieved passages to any `/v1/chat/completions` server.
 
 Both retrieve passages the same way (`retrieve_passages`), so the sources of
-an answer are the passages it was given, whichever provider wrote it.
+an answer are the passages it was given, whichever provider wrote it. A question
+that finds nothing as asked because of a misspelt word is answered with the word
+corrected (`retrieve_with_correction`), and the answer says so.
 """
 
 import time
@@ -28,6 +30,7 @@ from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import term_weights
 from workspaces.retrieval.query import coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
+from workspaces.retrieval.spelling import correction_for
 
 NO_ANSWER = "No document in this workspace answers that."
 CANDIDATES_PER_SOURCE = 3
@@ -51,6 +54,30 @@ def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[
         combined = _best_hits(workspace, f"{history[-1][0]} {prompt}")
         hits = [hit for hit in combined if coverage(own_terms, hit.text) > 0]
     return hits
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    hits: list[PassageHit]
+    prompt: str  # the question the hits answer: as asked, or with its misspelt words corrected
+
+    def corrected_from(self, asked: str) -> str:
+        """The corrected question, or "" when the question was searched as asked."""
+        return self.prompt if self.prompt != asked else ""
+
+
+def retrieve_with_correction(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> Retrieved:
+    """`retrieve_passages`; when nothing is found and a word of the question is in no document
+    while an indexed word lies near it ("pasword"), the passages for the corrected question."""
+    hits = retrieve_passages(workspace=workspace, prompt=prompt, history=history)
+    if hits:
+        return Retrieved(hits, prompt)
+    correction = correction_for(workspaces=[workspace], query=prompt)
+    if correction is not None:
+        corrected = retrieve_passages(workspace=workspace, prompt=correction.query, history=history)
+        if corrected:
+            return Retrieved(corrected, correction.query)
+    return Retrieved([], prompt)
 
 
 def _best_hits(workspace, query):
@@ -117,6 +144,7 @@ class AnswerStream:
     fixed_model: str = ""
     # The best retrieved passage's relevance (0–1); None when no passage was relevant enough.
     relevance: float | None = None
+    corrected_prompt: str = ""  # the question as answered, when its spelling was corrected
 
     @property
     def model(self) -> str:
@@ -142,7 +170,9 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
     llm.LLMErrors raised from that iteration."""
     provider = provider_for(workspace)
     started = time.perf_counter()
-    hits = retrieve_passages(workspace=workspace, prompt=prompt, history=history)
+    retrieved = retrieve_with_correction(workspace=workspace, prompt=prompt, history=history)
+    hits, corrected = retrieved.hits, retrieved.corrected_from(prompt)
+    prompt = retrieved.prompt
     retrieval_ms = round((time.perf_counter() - started) * 1000)
     sources = tuple(_sources(hits))
     relevance = max((hit.relevance for hit in hits), default=None)
@@ -150,10 +180,16 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
         return AnswerStream(provider, sources, [NO_ANSWER], retrieval_ms)
     if provider == ChatProvider.OPENAI_COMPATIBLE:
         completion = _stream_by_llm(workspace, prompt, history, hits)
-        return AnswerStream(provider, sources, completion, retrieval_ms, completion=completion, relevance=relevance)
+        return AnswerStream(
+            provider, sources, completion, retrieval_ms, completion=completion, relevance=relevance,
+            corrected_prompt=corrected,
+        )
     text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
     # Only the passages the composed answer quotes are its sources.
-    return AnswerStream(provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model, relevance=relevance)
+    return AnswerStream(
+        provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model, relevance=relevance,
+        corrected_prompt=corrected,
+    )
 
 
 def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> StoredAnswer:
@@ -174,4 +210,5 @@ def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]])
             "total_ms": round((finished - started) * 1000),
         },
         usage=stream.usage,
+        corrected_prompt=stream.corrected_prompt,
     )

@@ -142,6 +142,7 @@ def _store_end(chat, stream, *, text, state, reason, started) -> None:
         state=state,
         reason=reason,
         usage=stream.usage,
+        corrected_prompt=stream.corrected_prompt,
     ).as_json()
     # The columns copy the stored answer's cleaned counts, so the admin can sum them.
     chat.prompt_tokens = chat.answer.usage.get("prompt_tokens")

@@ -19,8 +19,9 @@ def markdown_filter(value):
 @register.simple_tag(name="passage_url")
 def passage_url_tag(workspace, doc_id, position, q=""):
     """`{% passage_url workspace source.doc_id source.position q=chat.prompt %}`: the one address of a
-    passage; with `q`, the passage opens with those words marked."""
-    url = passage_url(workspace_slug=workspace.slug, doc_id=doc_id, position=position)
+    passage; with `q`, the passage opens with those words marked. `workspace` may be given by its slug."""
+    slug = workspace if isinstance(workspace, str) else workspace.slug
+    url = passage_url(workspace_slug=slug, doc_id=doc_id, position=position)
     return f"{url}?{urlencode({'q': q[:MAX_QUERY_CHARS]})}" if q else url
 
 
