@@ -91,6 +91,11 @@ class Workspace(TimestampedModel):
         "(0 = words only, 1 = meaning only).",
     )
 
+    fallback_to_builtin = models.BooleanField(
+        default=False,
+        help_text="When the language model fails before answering, answer with the built-in answer (labelled so).",
+    )
+
     private_chats = models.BooleanField(
         default=False, db_column="privateChats",
         help_text="Hide the text of questions and answers from admins and managers (the chat log shows who and "
@@ -177,11 +182,12 @@ class WorkspaceUser(TimestampedModel):
 
 
 # The domains' models belong to this app (label "workspaces"); importing them here registers them.
-from workspaces.chats.models import WorkspaceChat  # noqa: E402
+from workspaces.chats.models import ChatThread, WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
 from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "DocumentPassage", "PassageVector", "TermStat", "Workspace", "WorkspaceChat",
+    "ChatMode", "ChatProvider", "ChatThread", "DocumentPassage", "PassageVector", "TermStat", "Workspace",
+    "WorkspaceChat",
     "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
 ]

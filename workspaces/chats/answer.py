@@ -6,6 +6,7 @@ one place. Old rows and hand-edited ones read safely: a missing or malformed par
 becomes empty.
 """
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from workspaces.documents.locations import citation_label, location_label
@@ -36,6 +37,7 @@ class Source:
         )
 
 
+CITATION = re.compile(r"\[(\d{1,3})\]")
 STATES = ("answering", "complete", "failed", "stopped")
 USAGE_KEYS = ("prompt_tokens", "completion_tokens")
 
@@ -54,6 +56,8 @@ class StoredAnswer:
     state: str = "complete"
     reason: str = ""
     usage: dict = field(default_factory=dict)
+    # Why the answer is not the one the workspace usually gives (the model failed: built-in answer).
+    note: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -65,6 +69,7 @@ class StoredAnswer:
             "state": self.state,
             "reason": self.reason,
             "usage": dict(self.usage),
+            **({"note": self.note} if self.note else {}),
         }
 
     @classmethod
@@ -80,7 +85,13 @@ class StoredAnswer:
             state=response.get("state") if response.get("state") in STATES else "complete",
             reason=str(response.get("reason") or ""),
             usage=_usage(response.get("usage")),
+            note=str(response.get("note") or ""),
         )
+
+    @property
+    def cited_numbers(self) -> set[int]:
+        """The source numbers the text cites as [n] (a model may cite only some of its passages)."""
+        return {int(number) for number in CITATION.findall(self.text) if 1 <= int(number) <= len(self.sources)}
 
     @property
     def cited_doc_ids(self) -> set[str]:

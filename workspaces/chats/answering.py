@@ -115,6 +115,7 @@ class AnswerStream:
     retrieval_ms: int
     completion: llm_stream.CompletionStream | None = None
     fixed_model: str = ""
+    hits: tuple[PassageHit, ...] = ()
 
     @property
     def model(self) -> str:
@@ -147,10 +148,21 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
         return AnswerStream(provider, sources, [NO_ANSWER], retrieval_ms)
     if provider == ChatProvider.OPENAI_COMPATIBLE:
         completion = _stream_by_llm(workspace, prompt, history, hits)
-        return AnswerStream(provider, sources, completion, retrieval_ms, completion=completion)
+        return AnswerStream(provider, sources, completion, retrieval_ms, completion=completion, hits=tuple(hits))
     text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
     # Only the passages the composed answer quotes are its sources.
     return AnswerStream(provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model)
+
+
+def fallback_stream(failed: AnswerStream, *, workspace: Workspace, prompt: str,
+                    history: list[tuple[str, str]]) -> AnswerStream:
+    """The built-in answer from the passages a failed model stream was given."""
+    hits = list(failed.hits)
+    if not hits:
+        return AnswerStream(ChatProvider.RETRIEVAL, (), [NO_ANSWER], failed.retrieval_ms)
+    text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
+    return AnswerStream(ChatProvider.RETRIEVAL, tuple(_sources(cited)), [text], failed.retrieval_ms,
+                        fixed_model=model)
 
 
 def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> StoredAnswer:
