@@ -5,7 +5,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -16,6 +16,7 @@ from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
 from workspaces import permissions
 from workspaces.chats import model_setup
+from workspaces.chats.choices import ChatRating
 from workspaces.chats.models import WorkspaceChat
 from workspaces.models import Workspace
 
@@ -101,7 +102,9 @@ def usage_view(request, admin_site):
     chats = WorkspaceChat.objects.filter(workspace__in=visible, created_at__gte=since)
     chats = chats.annotate(day=TruncDate("created_at"))
     totals = {"questions": Count("id"), "prompt_tokens": Sum("prompt_tokens"),
-              "completion_tokens": Sum("completion_tokens")}
+              "completion_tokens": Sum("completion_tokens"),
+              "thumbs_up": Count("id", filter=Q(rating=ChatRating.UP)),
+              "thumbs_down": Count("id", filter=Q(rating=ChatRating.DOWN))}
     by_workspace = list(
         chats.values("day", "workspace__name").annotate(**totals).order_by("-day", "workspace__name")[:USAGE_ROWS_MAX]
     )

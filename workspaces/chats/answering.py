@@ -12,6 +12,7 @@ Both retrieve passages the same way (`retrieve_passages`), so the sources of
 an answer are the passages it was given, whichever provider wrote it.
 """
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,10 +27,17 @@ from workspaces.chats.choices import ChatMode
 from workspaces.chats.compose import compose
 from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import term_weights
-from workspaces.retrieval.query import coverage, query_terms
+from workspaces.retrieval.query import QUESTION_WORDS, coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
 
 NO_ANSWER = "No document in this workspace answers that."
+# Words a follow-up about the previous answer is made of, besides stop and question words.
+REFERRING_WORDS = frozenset({
+    "elaborate", "expand", "continue", "detail", "details", "further", "example", "examples", "else", "go",
+    "say", "says", "said", "mean", "means", "again", "explain", "clarify",
+})
+# A quote of a built-in answer: "> the sentence [2]".
+QUOTE_LINE = re.compile(r"^> (.+?)(?: \[\d+\])?$", re.MULTILINE)
 CANDIDATES_PER_SOURCE = 3
 # The best passage must reach the workspace's threshold; the others a share of it.
 SUPPORTING_SHARE = 0.5
@@ -39,12 +47,21 @@ def provider_for(workspace: Workspace) -> str:
     return workspace.chat_provider or setting_get("chat_provider")
 
 
+def refers_back(prompt: str) -> bool:
+    """A follow-up that names no subject of its own ("Tell me more about that", "Why?",
+    "Can you elaborate?"): it is about the previous turn."""
+    return not [term for term in query_terms(prompt) if term not in QUESTION_WORDS | REFERRING_WORDS]
+
+
 def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> list[PassageHit]:
     """The workspace's best passages for `prompt`: at most `top_n`; none unless the best one's
-    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up that
+    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up
+    naming no subject ("Tell me more about that") takes the previous question's passages; one that
     matches nothing on its own ("And for how long?") is searched again together with
     the previous question, keeping only passages that share a word with the follow-up
     itself, so an unrelated new question is not answered from the old topic."""
+    if workspace.chat_mode == ChatMode.CHAT and history and refers_back(prompt):
+        return _best_hits(workspace, history[-1][0])
     hits = _best_hits(workspace, prompt)
     if not hits and workspace.chat_mode == ChatMode.CHAT and history:
         own_terms = query_terms(prompt)
@@ -72,9 +89,15 @@ def _sources(hits: list[PassageHit]) -> list[Source]:
 
 
 def _answer_by_retrieval(workspace, prompt, history, hits):
-    """The composed answer and the hits it cites (the only sources shown under it)."""
-    terms = query_terms(prompt) or query_terms(" ".join(h[0] for h in history[-1:]) + " " + prompt)
-    text, cited = compose(hits=hits, weights=term_weights(workspace=workspace, terms=terms))
+    """The composed answer and the hits it cites (the only sources shown under it). A follow-up
+    about the previous turn is answered from its question's words, quoting what it did not quote."""
+    quoted: list[str] = []
+    if history and refers_back(prompt):
+        terms = query_terms(history[-1][0])
+        quoted = QUOTE_LINE.findall(history[-1][1])
+    else:
+        terms = query_terms(prompt) or query_terms(" ".join(h[0] for h in history[-1:]) + " " + prompt)
+    text, cited = compose(hits=hits, weights=term_weights(workspace=workspace, terms=terms), already_quoted=quoted)
     return text, "retrieval", cited
 
 

@@ -169,7 +169,7 @@ class ChatStreamView(WorkspaceMixin, View):
                     data["html"] = str(answer_html(text, cited))
                     rendered_at = time.monotonic()
                 yield _event("token", data)
-        html = render_to_string("workspaces/chats/_answer.html", answer_context(self.workspace, chat),
+        html = render_to_string("workspaces/chats/_turn.html", answer_context(self.workspace, chat),
                                 request=self.request)
         quota = daily_quota(user=self.request.user)
         yield _event("end", {
@@ -179,7 +179,7 @@ class ChatStreamView(WorkspaceMixin, View):
 
 
 def answer_context(workspace, chat) -> dict:
-    """What _answer.html needs for one answer shown alone (streamed, or fetched after a stop)."""
+    """What _turn.html needs for one turn shown alone (streamed, or fetched after a stop)."""
     turn = threads.turns_of(thread=chat.thread, roots=[chat.version_of or chat], shown_pk=chat.pk)[0] \
         if chat.thread_id else None
     return {"chat": chat, "turn": turn, "workspace": workspace, "live_doc_ids": live_doc_ids(workspace, [chat])}
@@ -194,7 +194,7 @@ class ChatAnswerView(WorkspaceMixin, View):
     def get(self, request, *args, **kwargs):
         chats = WorkspaceChat.objects.history_for(user=request.user, workspace=self.workspace)
         chat = get_object_or_404(chats.select_related("thread", "version_of"), pk=kwargs["pk"])
-        html = render_to_string("workspaces/chats/_answer.html", answer_context(self.workspace, chat),
+        html = render_to_string("workspaces/chats/_turn.html", answer_context(self.workspace, chat),
                                 request=request)
         response = HttpResponse(html)
         response["X-Chat-State"] = chat.shown_state

@@ -81,7 +81,7 @@ class ChatFeedbackView(ThreadActionMixin, View):
             messages.error(request, refusal.message)
             return redirect("workspaces:chat", slug=self.workspace.slug)
         if wants_json(request):
-            html = render_to_string("workspaces/chats/_answer.html", answer_context(self.workspace, chat),
+            html = render_to_string("workspaces/chats/_turn.html", answer_context(self.workspace, chat),
                                     request=request)
             return JsonResponse({"html": html})
         messages.success(request, "Thank you: your feedback is saved.")
