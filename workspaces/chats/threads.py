@@ -31,7 +31,9 @@ def thread_title_from(prompt: str) -> str:
     text = " ".join((prompt or "").split())
     if len(text) <= TITLE_CHARS:
         return text or UNTITLED
-    return text[: TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    cut = text[:TITLE_CHARS]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return cut[: TITLE_CHARS - 1].rstrip() + "…"
 
 
 def thread_get(*, workspace, user, pk) -> ChatThread:

@@ -14,7 +14,9 @@ def thread_title(prompt):
     text = " ".join((prompt or "").split())
     if len(text) <= TITLE_CHARS:
         return text or "Conversation"
-    return text[: TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    cut = text[:TITLE_CHARS]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    return cut[: TITLE_CHARS - 1].rstrip() + "…"
 
 
 def chats_into_one_thread_each(apps, schema_editor):
