@@ -2,6 +2,8 @@
 each thread's own follow-up history; regenerate, edit and feedback; another member's thread
 stays theirs."""
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -50,8 +52,8 @@ def test_new_chat_starts_another_thread_and_the_list_shows_the_latest_first(memb
 
 
 def test_follow_ups_use_only_their_own_threads_history(user, workspace):
-    leave = WorkspaceChatFactory(workspace=workspace, user=user, prompt="How much leave?",
-                                 response={"text": "25 days."}, thread=ChatThreadFactory(workspace=workspace, user=user))
+    leave = WorkspaceChatFactory(workspace=workspace, user=user, prompt="How much leave?", response={"text": "25 days."},
+                                 thread=ChatThreadFactory(workspace=workspace, user=user))
     WorkspaceChatFactory(workspace=workspace, user=user, prompt="Office hours?", response={"text": "9 to 5."},
                          thread=ChatThreadFactory(workspace=workspace, user=user))
     follow_up = WorkspaceChatFactory(workspace=workspace, user=user, prompt="And for Lisbon?", thread=leave.thread)
@@ -167,7 +169,7 @@ def test_exporting_one_thread_gives_only_its_chats(member_client, user, workspac
     WorkspaceChatFactory(workspace=workspace, user=user, prompt="in another",
                          thread=ChatThreadFactory(workspace=workspace, user=user))
     response = member_client.get(f"/w/{workspace.slug}/chat/export.json", {"thread": mine.thread_id})
-    rows = __import__("json").loads(b"".join(response.streaming_content))
+    rows = json.loads(b"".join(response.streaming_content))
     assert [row["prompt"] for row in rows] == ["in this thread"]
     assert rows[0]["thread"] == mine.thread_id
     assert member_client.get(f"/w/{workspace.slug}/chat/export.json", {"thread": "999"}).status_code == 404

@@ -49,7 +49,7 @@ def test_every_chat_lands_in_one_thread_per_member_and_workspace_with_every_row_
         threads = {(t.workspace.slug, t.user.username if t.user else None): t for t in ChatThread.objects.all()}
         assert set(threads) == {("research", "mia"), ("research", "leo"), ("legal", "mia"), ("legal", None)}
         mias = threads[("research", "mia")]
-        assert mias.title == "How much leave do we get in a year, counting the days between Christmas and…"
+        assert mias.title == "How much leave do we get in a year, counting the days between Christmas and New…"
         assert list(mias.chats.order_by("id").values_list("prompt", "include")) == [
             (rows[0][2], True), ("And for Lisbon?", True), ("Something cleared", False),
         ]
