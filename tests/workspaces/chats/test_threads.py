@@ -52,8 +52,9 @@ def test_new_chat_starts_another_thread_and_the_list_shows_the_latest_first(memb
 
 
 def test_follow_ups_use_only_their_own_threads_history(user, workspace):
+    own = ChatThreadFactory(workspace=workspace, user=user)
     leave = WorkspaceChatFactory(workspace=workspace, user=user, prompt="How much leave?",
-                                 response={"text": "25 days."}, thread=ChatThreadFactory(workspace=workspace, user=user))
+                                 response={"text": "25 days."}, thread=own)
     WorkspaceChatFactory(workspace=workspace, user=user, prompt="Office hours?", response={"text": "9 to 5."},
                          thread=ChatThreadFactory(workspace=workspace, user=user))
     follow_up = WorkspaceChatFactory(workspace=workspace, user=user, prompt="And for Lisbon?", thread=leave.thread)
