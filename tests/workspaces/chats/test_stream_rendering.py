@@ -40,7 +40,8 @@ def test_every_snapshot_is_the_stored_answers_rendering_of_the_text_so_far(membe
 
 def test_a_model_answer_lists_the_passages_it_cites_and_folds_the_others(member_client, workspace, configured):
     document = WorkspaceDocumentFactory(workspace=workspace, filename="terms.pdf")
-    DocumentPassageFactory(document=document, position=1, text="How long the warranty covers water damage depends on the model.")
+    DocumentPassageFactory(document=document, position=1,
+                           text="How long the warranty covers water damage depends on the model.")
     configured.stream_text = "Covered for three years [2]."
     end = list(events(stream(member_client, workspace).streaming_content))[-1][1]
     chat = WorkspaceChat.objects.get()
