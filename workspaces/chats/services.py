@@ -25,7 +25,9 @@ from workspaces.models import Workspace
 
 STOPPED_REASON = "Stopped before the answer was complete."
 INTERRUPTED_REASON = "The answer was interrupted by an error in Docent."
-FALLBACK_NOTE = "The language model could not answer ({reason}) This is Docent's built-in answer from the passages."
+FALLBACK_NOTE = (
+    "The language model could not answer ({reason}); this is Docent's built-in answer, quoted from the passages."
+)
 VERSION_NOT_FOUND = "This answer does not exist, or it was deleted."
 FEEDBACK_TOO_LONG = "Comments can be at most %(limit)d characters."
 FEEDBACK_CHARS = 2000
@@ -132,7 +134,7 @@ def chat_answer(*, chat: WorkspaceChat, history: list[tuple[str, str]] | None = 
             if text.strip() or not chat.workspace.fallback_to_builtin or stream.completion is None:
                 raise
             stream.close()
-            note = FALLBACK_NOTE.format(reason=error.message.rstrip(".") + ".")
+            note = FALLBACK_NOTE.format(reason=error.message.rstrip("."))
             stream = answering.fallback_stream(stream, workspace=chat.workspace, prompt=chat.prompt, history=history)
             chat.response = StoredAnswer(state=ChatState.ANSWERING, sources=stream.sources,
                                          provider=stream.provider, note=note).as_json()
