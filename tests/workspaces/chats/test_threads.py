@@ -188,3 +188,25 @@ def test_the_thread_list_is_paginated_with_a_fixed_number_of_queries(
     assert "topic 44" in page and "topic 15" in page and "topic 14" not in page and "Older conversations" in page
     older = member_client.get(chat_url(workspace), {"threads": 2}).content.decode()
     assert "topic 14" in older and "topic 00" in older
+
+
+def test_the_admin_filters_answers_by_rating_and_comment_and_usage_counts_them(admin_client, user, workspace):
+    WorkspaceChatFactory(workspace=workspace, user=user, prompt="liked answer", rating=1)
+    WorkspaceChatFactory(workspace=workspace, user=user, prompt="disliked answer", rating=-1, feedback="Wrong office.")
+    WorkspaceChatFactory(workspace=workspace, user=user, prompt="unrated answer")
+    log = "/admin/workspaces/workspacechat/"
+    down = admin_client.get(log, {"rating__exact": "-1"}).content.decode()
+    assert "disliked answer" in down and "liked answer" not in down.replace("disliked answer", "")
+    commented = admin_client.get(log, {"commented": "yes"}).content.decode()
+    assert "disliked answer" in commented and "unrated answer" not in commented
+    usage = admin_client.get("/admin/usage/").content.decode()
+    assert "answers rated 1 up and\n1 down" in usage
+    assert "<td>3</td><td>—</td><td>—</td><td>1</td><td>1</td>" in usage  # the day's row: 3 questions, 1 up, 1 down
+
+
+def test_a_private_chats_feedback_comment_is_hidden_from_the_admin(admin_client, user, workspace):
+    workspace.private_chats = True
+    workspace.save()
+    chat = WorkspaceChatFactory(workspace=workspace, user=user, rating=-1, feedback="my private remark")
+    page = admin_client.get(f"/admin/workspaces/workspacechat/{chat.pk}/change/").content.decode()
+    assert "my private remark" not in page and "Thumbs down" in page
