@@ -64,7 +64,7 @@
     question.appendChild(document.createTextNode(prompt));
     var answer = el("div", "bubble answer answer-answering");
     answer.setAttribute("aria-busy", "true");
-    var body = el("div", "streaming-body");
+    var body = el("div", "streaming-body streaming-text");
     var cursor = el("span", "stream-cursor");
     cursor.setAttribute("aria-hidden", "true");
     answer.appendChild(body);
@@ -89,6 +89,7 @@
   function threadStarted(data) {
     if (String(threadField.value) === String(data.thread)) return;
     threadField.value = data.thread;
+    form.action = data.url;
     if (window.history && window.history.replaceState) window.history.replaceState(null, "", data.url);
     var title = document.getElementById("conversation-title");
     if (title) title.textContent = data.title;

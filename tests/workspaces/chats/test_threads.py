@@ -210,3 +210,14 @@ def test_a_private_chats_feedback_comment_is_hidden_from_the_admin(admin_client,
     chat = WorkspaceChatFactory(workspace=workspace, user=user, rating=-1, feedback="my private remark")
     page = admin_client.get(f"/admin/workspaces/workspacechat/{chat.pk}/change/").content.decode()
     assert "my private remark" not in page and "Thumbs down" in page
+
+
+def test_a_refused_question_shows_its_error_in_the_conversation_it_was_asked_in(member_client, user, workspace):
+    older = WorkspaceChatFactory(workspace=workspace, user=user, prompt="older topic")
+    WorkspaceChatFactory(workspace=workspace, user=user, prompt="latest topic",
+                         thread=ChatThreadFactory(workspace=workspace, user=user, title="latest topic"))
+    response = member_client.post(f"/w/{workspace.slug}/chat/t/{older.thread_id}/",
+                                  {"prompt": "  ", "thread": older.thread_id})
+    body = response.content.decode()
+    assert response.status_code == 400 and "Type a question first." in body
+    assert f'<h2 id="conversation-title">{older.thread.title}</h2>' in body
