@@ -222,8 +222,9 @@ def test_on_a_phone_the_list_folds_and_the_question_box_covers_nothing(new_page,
     workspace = workspace_with_handbook()
     page = open_chat(new_page, workspace, width=390, height=844)
     expect(page.locator("#thread-fold")).not_to_have_attribute("open", "")
-    for number in range(3):
-        ask(page, f"How much annual leave do employees get? ({number})")
+    for question in ("How much annual leave do employees get?", "Do unused leave days carry over?",
+                     "How much annual leave in the Lisbon office?"):
+        ask(page, question)
     page.locator(".thread-fold summary").click()
     expect(page.locator("#threads li")).to_have_count(1)
     page.locator(".thread-fold summary").click()

@@ -65,7 +65,7 @@ def chat_out(request, chat: WorkspaceChat, live_doc_ids: set[str]) -> dict:
         "id": chat.pk, "prompt": chat.prompt, "answer": answer.text, "state": chat.shown_state,
         "reason": answer.reason, "sources": sources, "provider": answer.provider, "model": answer.model,
         "usage": answer.usage, "created_at": chat.created_at, "thread": chat.thread_id,
-        "version_of": chat.version_of_id, "rating": chat.rating,
+        "version_of": chat.version_of_id, "rating": chat.rating, "note": answer.note,
     }
 
 

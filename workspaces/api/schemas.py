@@ -133,6 +133,7 @@ class ChatOut(Schema):
     thread: int | None = Field(description="The conversation the chat belongs to.")
     version_of: int | None = Field(description="The turn's first chat, when this one is a later answer to it.")
     rating: int | None = Field(description="Your thumbs up (1) or down (-1), if any.")
+    note: str = Field("", description="Why the answer is not the usual one (the model failed: built-in answer).")
 
 
 class ThreadOut(Schema):
