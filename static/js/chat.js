@@ -16,7 +16,6 @@
 
   var fold = document.getElementById("thread-fold");
   if (fold && window.matchMedia && window.matchMedia("(max-width: 640px)").matches) fold.open = false;
-  if (!window.location.hash && log.lastElementChild) log.lastElementChild.scrollIntoView({ block: "end" });
 
   function showError(message) {
     errorBox.querySelector("p").textContent = message;
@@ -92,7 +91,13 @@
     form.action = data.url;
     if (window.history && window.history.replaceState) window.history.replaceState(null, "", data.url);
     var title = document.getElementById("conversation-title");
-    if (title) title.textContent = data.title;
+    if (title) {
+      title.textContent = data.title;
+      var head = title.parentNode;
+      var tools = head.querySelector(".thread-tools");
+      if (tools) tools.remove();
+      head.insertAdjacentHTML("beforeend", data.tools);  // server-rendered, escaped title
+    }
     var list = document.getElementById("threads");
     var none = document.getElementById("threads-empty");
     if (none) none.hidden = true;
@@ -124,6 +129,8 @@
       if (data.html === undefined) return;  // the next snapshot brings this text, rendered
       var follow = nearBottom();
       parts.body.innerHTML = data.html;  // the server's sanitised rendering of the answer so far
+      var blocks = parts.body.querySelectorAll("p, li, h1, h2, h3, h4, td, th, pre, blockquote");
+      (blocks.length ? blocks[blocks.length - 1] : parts.body).appendChild(parts.cursor);
       if (follow) parts.turn.scrollIntoView({ block: "end" });
     } else if (name === "end") {
       var following = nearBottom();

@@ -75,6 +75,7 @@ def test_a_member_keeps_several_conversations_renames_and_deletes_one(new_page):
     expect(page.locator(".chat-turn")).to_have_count(0)
     ask(page, "What are the opening hours in Porto?")
     expect(page.locator(".bubble.answer").last).to_contain_text("nine to six")
+    expect(page.locator(".thread-tools summary")).to_have_text("Rename")  # the new thread's buttons, no reload
     threads = page.locator("#threads li")
     expect(threads).to_have_count(2)
     expect(threads.first).to_contain_text("What are the opening hours in Porto?")  # newest first

@@ -132,7 +132,7 @@ def _event(name: str, data: dict) -> str:
 
 class ChatStreamView(WorkspaceMixin, View):
     """POST a question (with the form's `thread` or `version_of`), get its answer as Server-Sent
-    Events read with fetch: `start` (the stored chat, its thread), `token` (the text as it arrives
+    Events read with fetch: `start` (the stored chat, its thread and its buttons), `token` (the text as it arrives
     and, now and then, `html`: everything so far rendered and sanitised as the stored answer
     will be, citations as chips), `end` (the state, the answer's final HTML, the daily quota).
     A refusal is a JSON {"error": message} with the page's status. The page's form POSTs to
@@ -156,8 +156,11 @@ class ChatStreamView(WorkspaceMixin, View):
         return response
 
     def _events(self, chat):
+        tools = render_to_string("workspaces/chats/_thread_tools.html",
+                                 {"thread": chat.thread, "workspace": self.workspace}, request=self.request)
         yield _event("start", {"id": chat.pk, "turn": chat.version_of_id or chat.pk, "thread": chat.thread_id,
-                               "title": chat.thread.title, "url": thread_url(self.workspace, chat.thread)})
+                               "title": chat.thread.title, "url": thread_url(self.workspace, chat.thread),
+                               "tools": tools})
         text, rendered_at, cited = "", 0.0, None
         with closing(chat_answer(chat=chat)) as deltas:
             for delta in deltas:
