@@ -180,8 +180,10 @@ class WorkspaceUser(TimestampedModel):
 from workspaces.chats.models import WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
 from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
+from workspaces.sources.models import SourceItem, WorkspaceSource  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "DocumentPassage", "PassageVector", "TermStat", "Workspace", "WorkspaceChat",
-    "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
+    "ChatMode", "ChatProvider", "DocumentPassage", "PassageVector", "SourceItem", "TermStat", "Workspace",
+    "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceSource", "WorkspaceStat", "WorkspaceUser",
+    "count_of",
 ]

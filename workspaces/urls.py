@@ -4,6 +4,7 @@ from workspaces import views, views_team
 from workspaces.chats import views as chat_views
 from workspaces.documents import views as document_views
 from workspaces.retrieval import views as retrieval_views
+from workspaces.sources import views as source_views
 
 app_name = "workspaces"
 
@@ -34,6 +35,12 @@ urlpatterns = [
         "<slug:slug>/members/<int:membership_id>/", views_team.MembershipChangeView.as_view(), name="membership"
     ),
     path("<slug:slug>/settings/", views_team.WorkspaceSettingsView.as_view(), name="settings"),
+    path("<slug:slug>/sources/", source_views.SourcesView.as_view(), name="sources"),
+    path("<slug:slug>/sources/new/", source_views.SourceCreateView.as_view(), name="source_add"),
+    path("<slug:slug>/sources/<int:pk>/", source_views.SourceDetailView.as_view(), name="source"),
+    path("<slug:slug>/sources/<int:pk>/edit/", source_views.SourceUpdateView.as_view(), name="source_edit"),
+    path("<slug:slug>/sources/<int:pk>/sync/", source_views.SourceSyncView.as_view(), name="source_sync"),
+    path("<slug:slug>/sources/<int:pk>/delete/", source_views.SourceDeleteView.as_view(), name="source_delete"),
     path("<slug:slug>/search/", retrieval_views.SearchView.as_view(), name="search"),
     path("<slug:slug>/chat/", chat_views.ChatView.as_view(), name="chat"),
     path("<slug:slug>/chat/stream/", chat_views.ChatStreamView.as_view(), name="chat_stream"),

@@ -71,7 +71,7 @@ def upload_batch_check(*, files: list) -> None:
 
 
 def document_ingest(
-    *, workspace: Workspace, uploaded_file: File, filename: str, user=None, request=None
+    *, workspace: Workspace, uploaded_file: File, filename: str, user=None, request=None, origin: dict | None = None
 ) -> WorkspaceDocument:
     """Check and store one file and queue it for processing; return the new (queued) document.
 
@@ -79,18 +79,14 @@ def document_ingest(
     (by name), emptiness and duplicates (by checksum, before storing). Whether the
     content really is what the name says is found by the ingestion task, which marks
     the document failed with the reason. Raises DocumentRefused (with a message for the
-    uploader) or PermissionDenied; `user=None` is the system (the import command).
+    uploader) or PermissionDenied; `user=None` is the system (the import command, a source's
+    sync). `origin` is where a source found the file (kept in the metadata, shown with the document).
     On any failure the stored file is removed again.
     """
     if not permissions.may(user, permissions.UPLOAD, workspace):
         raise PermissionDenied(permissions.REFUSALS[permissions.UPLOAD])
     name = filename_for_display(filename)
-    limit = upload_limit_bytes()
-    if uploaded_file.size is None or uploaded_file.size > limit:
-        raise DocumentRefused(FILE_TOO_LARGE.format(name=name, limit=limit // MB), code="too_large")
-    if uploaded_file.size == 0:
-        raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
-    kind = kind_for_filename(name)
+    kind = _file_check(uploaded_file, name)
     sha256 = _sha256(uploaded_file)
     _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
     doc_id = uuid.uuid4()
@@ -100,6 +96,7 @@ def document_ingest(
         "size": uploaded_file.size,
         "sha256": sha256,
         "uploaded_by": user.username if user is not None else None,
+        **({"origin": origin} if origin else {}),
     }
 
     docpath = stored_file_save(
@@ -121,6 +118,39 @@ def document_ingest(
         stored_file_delete(docpath)
         # Lost a race with an identical upload: the unique (workspace, sha256) index said no.
         _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
+        raise
+    except BaseException:
+        stored_file_delete(docpath)
+        raise
+    document.refresh_from_db()
+    return document
+
+
+def document_replace(*, document: WorkspaceDocument, uploaded_file: File, user=None) -> WorkspaceDocument:
+    """A new version of a document's file (a source's file or page that changed): stored beside
+    the old one, the row pointed at it and queued again, the old file deleted once committed.
+    Its passages are replaced when the new file has been read (it fails if that file is refused).
+    The same checks as an upload; unchanged content changes nothing."""
+    if not permissions.may(user, permissions.UPLOAD, document.workspace):
+        raise PermissionDenied(permissions.REFUSALS[permissions.UPLOAD])
+    kind = _file_check(uploaded_file, document.filename)
+    sha256 = _sha256(uploaded_file)
+    if sha256 == (document.metadata or {}).get("sha256"):
+        return document
+    _refuse_duplicate(workspace=document.workspace, sha256=sha256, name=document.filename)
+    old_docpath = document.docpath
+    docpath = stored_file_save(
+        workspace_id=document.workspace_id, doc_id=document.doc_id, extension=kind.extension, content=uploaded_file
+    )
+    metadata = {**document.metadata, "sha256": sha256, "size": uploaded_file.size, "content_type": kind.content_type}
+    try:
+        with transaction.atomic():
+            WorkspaceDocument.objects.filter(pk=document.pk).update(docpath=docpath, metadata=metadata)
+            document_requeue(document_id=document.pk)
+            transaction.on_commit(lambda: stored_file_delete(old_docpath))
+    except IntegrityError:
+        stored_file_delete(docpath)
+        _refuse_duplicate(workspace=document.workspace, sha256=sha256, name=document.filename)
         raise
     except BaseException:
         stored_file_delete(docpath)
@@ -169,6 +199,16 @@ def document_delete(*, document: WorkspaceDocument, user=None, request=None) -> 
     document.delete()
     if docpath:
         transaction.on_commit(lambda: stored_file_delete(docpath))
+
+
+def _file_check(uploaded_file, name: str):
+    """Size within the upload limit, not empty, a type Docent reads: the file's kind, or DocumentRefused."""
+    limit = upload_limit_bytes()
+    if uploaded_file.size is None or uploaded_file.size > limit:
+        raise DocumentRefused(FILE_TOO_LARGE.format(name=name, limit=limit // MB), code="too_large")
+    if uploaded_file.size == 0:
+        raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
+    return kind_for_filename(name)
 
 
 def _refuse_duplicate(*, workspace, sha256, name):
