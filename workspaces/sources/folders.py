@@ -58,13 +58,18 @@ def folder_resolve(location: str) -> Path:
     location = (location or "").strip()
     if not os.path.isabs(location) or "\x00" in location:
         raise FolderRefused(NOT_ABSOLUTE)
+    # Outside the roots is refused before anything else, so nobody learns what exists elsewhere.
+    try:
+        resolved = Path(location).resolve(strict=False)
+    except (OSError, RuntimeError, ValueError):
+        resolved = None
+    if resolved is None or not _is_under(resolved, roots):
+        raise FolderRefused(NOT_UNDER_ROOTS.format(path=location, roots=", ".join(str(root) for root in roots)))
     try:
         resolved = Path(location).resolve(strict=True)
     except (OSError, RuntimeError):
         raise FolderRefused(NOT_A_FOLDER.format(path=location)) from None
-    if not _is_under(resolved, roots):
-        raise FolderRefused(NOT_UNDER_ROOTS.format(path=location, roots=", ".join(str(root) for root in roots)))
-    if not resolved.is_dir() or not os.access(resolved, os.R_OK | os.X_OK):
+    if not _is_under(resolved, roots) or not resolved.is_dir() or not os.access(resolved, os.R_OK | os.X_OK):
         raise FolderRefused(NOT_A_FOLDER.format(path=location))
     return resolved
 

@@ -143,6 +143,10 @@ def test_only_folders_under_the_allowed_roots_may_be_watched(owner, workspace, s
         with pytest.raises(ValidationError) as refused:
             add_folder(owner, workspace, location)
         assert "location" in refused.value.message_dict, location
+    # Whether a path outside the roots exists is never told.
+    for location in (str(outside), str(outside / "no-such-folder")):
+        with pytest.raises(ValidationError, match="is not inside a folder this server allows"):
+            add_folder(owner, workspace, location)
     settings.SOURCE_FOLDER_ROOTS = []
     with pytest.raises(ValidationError, match=NO_ROOTS[:30]):
         add_folder(owner, workspace, allowed)
