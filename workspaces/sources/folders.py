@@ -81,11 +81,12 @@ def _readable_name(name: str) -> bool:
     return extension in ACCEPTED_EXTENSIONS
 
 
-def folder_files(folder: Path) -> Iterator[tuple[str, Path]]:
+def folder_files(folder: Path, *, unreadable: list) -> Iterator[tuple[str, Path]]:
     """(key, path) of each file Docent reads in `folder` and below, in a stable order; the key
     is the path relative to the folder, with "/" between its parts. Folder symlinks are not
-    followed; hidden names are skipped."""
-    for current, folders, files in os.walk(folder, followlinks=False):
+    followed; hidden names are skipped. A subfolder that cannot be listed is added to
+    `unreadable` (its files are then unknown, not gone)."""
+    for current, folders, files in os.walk(folder, followlinks=False, onerror=unreadable.append):
         folders[:] = sorted(name for name in folders if not name.startswith("."))
         for name in sorted(files):
             if _readable_name(name):

@@ -7,10 +7,12 @@ from django.utils import timezone
 
 from accounts.base import DocentError
 from workspaces.documents.models import WorkspaceDocument
+from workspaces.documents.refusals import DocumentRefused
 from workspaces.documents.services import document_delete, document_ingest, document_replace
-from workspaces.sources.models import OnRemoval, SourceItem, SourceKind, WorkspaceSource
+from workspaces.sources.models import MAX_LOCATION_LENGTH, OnRemoval, SourceItem, SourceKind, WorkspaceSource
 
 ADDED, CHANGED, UNCHANGED = "added", "changed", "unchanged"
+KEY_TOO_LONG = "its path or address is longer than the {limit} characters Docent keeps"
 
 
 def origin_of_item(source: WorkspaceSource, key: str) -> dict:
@@ -24,6 +26,8 @@ def item_ingest(*, source: WorkspaceSource, key: str, filename: str, content, sh
     """Bring one file or page of `source` in: a new one is ingested (ADDED), a changed one
     replaces its document's file (CHANGED), an unchanged one costs nothing (UNCHANGED).
     A refusal (DocumentRefused) is recorded on the item and raised."""
+    if len(key) > MAX_LOCATION_LENGTH:
+        raise DocumentRefused(KEY_TOO_LONG.format(limit=MAX_LOCATION_LENGTH))
     item, _ = SourceItem.objects.get_or_create(source=source, key=key)
     document = WorkspaceDocument.objects.filter(pk=item.document_id).select_related("workspace").first()
     was_removed = item.removed_upstream_at is not None

@@ -6,8 +6,12 @@ the admin alike; a sync itself runs as the system and feeds files to the same se
 an upload (`documents.services`), so every rule and every format of an upload applies.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from workspaces import permissions
@@ -101,7 +105,11 @@ def source_sync_request(*, actor, source: WorkspaceSource) -> bool:
     it will find every change anyway."""
     _require(actor, source.workspace)
     now = timezone.now()
-    queued = WorkspaceSource.objects.filter(pk=source.pk, sync_queued_at__isnull=True).update(sync_queued_at=now)
+    # A mark older than a lease is a task that was lost (a restore, a cleared queue): queue again.
+    stale = now - timedelta(seconds=settings.SOURCE_SYNC_LEASE_SECONDS)
+    queued = WorkspaceSource.objects.filter(
+        Q(sync_queued_at__isnull=True) | Q(sync_queued_at__lt=stale), pk=source.pk
+    ).update(sync_queued_at=now)
     if not queued:
         return False
     sync_enqueue(source_id=source.pk)

@@ -21,6 +21,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from io import BytesIO
+from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
@@ -149,8 +150,8 @@ def _count(report: SyncReport, key: str, bring_in) -> None:
 def _folder_sync(source: WorkspaceSource, report: SyncReport, renew) -> None:
     folder = folder_resolve(source.location)
     limit, max_bytes = settings.SOURCE_FOLDER_MAX_FILES, upload_limit_bytes()
-    seen, complete = set(), True
-    for key, path in folder_files(folder):
+    seen, complete, unreadable = set(), True, []
+    for key, path in folder_files(folder, unreadable=unreadable):
         if len(seen) >= limit:
             report.note("", TOO_MANY_FILES.format(limit=limit))
             complete = False
@@ -163,8 +164,17 @@ def _folder_sync(source: WorkspaceSource, report: SyncReport, renew) -> None:
 
         _count(report, key, bring_in)
         renew()
-    if complete:
+    for error in unreadable[:MAX_ERRORS_KEPT]:
+        report.fail(_relative(error.filename, folder), READ_FAILED.format(error=error.strerror or error))
+    if complete and not unreadable:  # a folder that could not be listed hides files, it does not remove them
         _gone(source, report, lambda item: item.key not in seen, renew)
+
+
+def _relative(path, folder) -> str:
+    try:
+        return Path(path).relative_to(folder).as_posix()
+    except (TypeError, ValueError):
+        return str(path or "")
 
 
 def _web_sync(source: WorkspaceSource, report: SyncReport, renew) -> None:
@@ -174,6 +184,8 @@ def _web_sync(source: WorkspaceSource, report: SyncReport, renew) -> None:
     for visit in walk.visits():
         if visit.gone:
             gone.add(visit.key)
+            if visit.key == walk.start:
+                report.note(visit.key, visit.error)
             continue
         seen.add(visit.key)
         if visit.error:

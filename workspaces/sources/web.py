@@ -23,11 +23,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
-import trafilatura
 
 from accounts.base import DocentError
 from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
 from workspaces.outgoing import USER_AGENT, Failure, OutgoingError
+from workspaces.sources.models import MAX_LOCATION_LENGTH
 from workspaces.web_fetch import FetchedPage, page_fetch
 
 logger = logging.getLogger(__name__)
@@ -130,7 +130,7 @@ def page_links(page: FetchedPage, section: Section) -> Iterator[str]:
         return
     for href in tree.xpath("//a[@href]/@href"):
         address = page_key(urljoin(page.url, str(href).strip()))
-        if not section.holds(address):
+        if len(address) > MAX_LOCATION_LENGTH or not section.holds(address):
             continue
         name = PurePosixPath(urlsplit(address).path).name
         extension = name.rpartition(".")[2].lower() if "." in name else ""
@@ -144,6 +144,8 @@ def page_document(page: FetchedPage) -> tuple[str, bytes]:
     parts = urlsplit(page.url)
     path_name = PurePosixPath(parts.path).name
     if page.content_type in HTML_TYPES or (not page.content_type and path_name.endswith((".html", ".htm"))):
+        import trafilatura  # 160 ms to import: only the worker that reads pages pays it, not every web process
+
         main = trafilatura.extract(
             page.body, url=page.url, output_format="html", include_tables=True, include_formatting=True,
             include_links=False, include_images=False, include_comments=False, favor_recall=True,
@@ -175,7 +177,8 @@ def _page_filename(url: str, extension: str) -> str:
 
 @dataclass
 class Visit:
-    """One page of a walk: its content (`filename`, `content`), or why not (`error`), or `gone` (404, 410)."""
+    """One page of a walk: its content (`filename`, `content`), or why not (`error`), and
+    whether it is `gone` (404, 410)."""
 
     key: str
     filename: str = ""
@@ -220,8 +223,7 @@ class Walk:
             except OutgoingError as error:
                 if error.failure == Failure.BLOCKED and address == self.start:
                     raise
-                gone = error.status in GONE_STATUSES
-                yield Visit(address, gone=True) if gone else Visit(address, error=error.message)
+                yield Visit(address, error=error.message, gone=error.status in GONE_STATUSES)
                 continue
             if self.section is not None and not self.section.holds(page_key(page.url)):
                 continue  # redirected out of the section: not one of its pages

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.task_worker import DATABASE_TASKS, run_worker
 from workspaces.documents.models import DocumentStatus
 from workspaces.models import WorkspaceDocument
 from workspaces.retrieval.search import search_passages
@@ -181,7 +182,7 @@ def test_one_sync_at_a_time_per_source(owner, workspace, handbook):
 
 
 def test_the_schedule_queues_each_due_source_once(owner, workspace, handbook, settings):
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = DATABASE_TASKS
     source = add_folder(owner, workspace, handbook)
     DBTaskResult.objects.all().delete()
     later = timezone.now() + timedelta(minutes=61)
@@ -193,3 +194,18 @@ def test_the_schedule_queues_each_due_source_once(owner, workspace, handbook, se
     assert [task.args_kwargs["args"] for task in queued] == [[source.pk]]
     source.refresh_from_db()
     assert source.next_sync_at == later + timedelta(minutes=60)
+
+
+def test_a_worker_runs_the_queued_sync_then_reads_its_files(owner, workspace, handbook, settings):
+    """On the database task backend (as with `make run`'s worker): adding queues the sync; the
+    sync queues one ingestion per file; nothing is searchable until the worker has run them."""
+    settings.TASKS = DATABASE_TASKS
+    source = add_folder(owner, workspace, handbook)
+    source.refresh_from_db()
+    assert source.last_outcome == SyncOutcome.NEVER and source.sync_queued_at is not None
+    assert not source_sync_request(actor=owner, source=source)  # already queued
+    run_worker()
+    source.refresh_from_db()
+    assert (source.last_outcome, source.last_added, source.sync_queued_at) == (SyncOutcome.OK, 3, None)
+    assert all(doc.status == DocumentStatus.READY for doc in documents_by_origin(workspace).values())
+    assert search_passages(workspace=workspace, query="dishwasher")

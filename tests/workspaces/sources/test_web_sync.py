@@ -135,3 +135,14 @@ def test_one_web_page_is_read_alone(owner, workspace, intranet, handbook):
     assert source.last_added == 1 and source.last_failed == 0
     assert set(origins(workspace)) == {f"{intranet.root}/handbook/leave.html"}
     assert "/handbook/travel" not in intranet.requested
+
+
+def test_a_single_page_that_is_gone_says_so_and_its_document_is_marked(owner, workspace, intranet, handbook):
+    address = f"{intranet.root}/handbook/leave.html"
+    source = add_site(owner, workspace, address, kind="page")
+    del intranet.pages["/handbook/leave.html"]
+    source_sync_request(actor=owner, source=source)
+    source.refresh_from_db()
+    assert source.last_removed == 1
+    assert source.last_errors == [{"item": address, "message": "it answered 404 Not Found"}]
+    assert origins(workspace)[address].metadata["removed_upstream_at"]
