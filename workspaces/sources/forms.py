@@ -2,7 +2,8 @@
 
 from django import forms
 
-from workspaces.sources.models import WorkspaceSource
+from workspaces.sources.folders import allowed_roots
+from workspaces.sources.models import SourceKind, WorkspaceSource
 
 
 class SourceForm(forms.ModelForm):
@@ -22,6 +23,17 @@ class SourceForm(forms.ModelForm):
             "on_removal": forms.RadioSelect,
             "location": forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roots = allowed_roots()
+        self.fields["kind"].choices = SourceKind.choices
+        self.fields["kind"].initial = self.fields["kind"].initial or (SourceKind.FOLDER if roots else SourceKind.SITE)
+        where = ", ".join(str(root) for root in roots)
+        self.fields["location"].help_text = (
+            f"A folder's full path inside {where}, or an http(s) address." if roots
+            else "An http(s) address (this server allows no folders)."
+        )
 
     def _post_clean(self):
         """Leave model validation to the service (it reports by field)."""
