@@ -37,9 +37,8 @@ class SourceFormMixin(SourceMixin):
     template_name = "workspaces/sources/source_form.html"
 
     def form_valid(self, form):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data or form.fields}
         try:
-            source = self.save(fields)
+            source = self.save(form)
         except ValidationError as error:
             for name, errors in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, errors)
@@ -51,8 +50,8 @@ class SourceFormMixin(SourceMixin):
 
 
 class SourceCreateView(SourceFormMixin, FormView):
-    def save(self, fields):
-        source = source_create(actor=self.request.user, workspace=self.workspace, **fields)
+    def save(self, form):
+        source = source_create(actor=self.request.user, workspace=self.workspace, **form.cleaned_data)
         messages.success(self.request, f"Added “{source.name}”; its first sync is queued.")
         return source
 
@@ -64,8 +63,9 @@ class SourceUpdateView(SourceFormMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(source=self.source, **kwargs)
 
-    def save(self, fields):
-        source = source_update(actor=self.request.user, source=self.source, **fields)
+    def save(self, form):
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        source = source_update(actor=self.request.user, source=self.source, **changes)
         messages.success(self.request, "Source saved.")
         return source
 
