@@ -3,12 +3,15 @@ links and its sitemap, robots.txt obeyed, main content kept, pages that change o
 between syncs, and redirects to private and metadata addresses refused."""
 
 import pytest
+from django.utils import timezone
 
 from tests.intranet_server import Redirect, intranet_fixture, page  # noqa: F401  (the fixture `intranet`)
-from workspaces.models import WorkspaceDocument
+from tests.task_worker import DATABASE_TASKS, run_worker
+from workspaces.models import WorkspaceDocument, WorkspaceSource
 from workspaces.retrieval.search import search_passages
 from workspaces.sources.models import SyncOutcome
 from workspaces.sources.services import source_create, source_sync_request
+from workspaces.sources.sync import sources_enqueue_due
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +149,18 @@ def test_a_single_page_that_is_gone_says_so_and_its_document_is_marked(owner, wo
     assert source.last_removed == 1
     assert source.last_errors == [{"item": address, "message": "it answered 404 Not Found"}]
     assert origins(workspace)[address].metadata["removed_upstream_at"]
+
+
+def test_a_worker_syncs_a_site_section_on_schedule(owner, workspace, intranet, handbook, settings):
+    """On the database task backend, as `make run`'s worker runs it: the sweep queues the due
+    source, the worker syncs it and reads its pages."""
+    settings.TASKS = DATABASE_TASKS
+    source = add_site(owner, workspace, handbook)
+    run_worker()
+    intranet.pages["/handbook/leave.html"] = page("Annual leave", words("sabbatical"))
+    WorkspaceSource.objects.filter(pk=source.pk).update(next_sync_at=timezone.now())
+    assert sources_enqueue_due() == 1
+    run_worker()
+    source.refresh_from_db()
+    assert (source.last_added, source.last_changed, source.last_removed) == (0, 1, 0)
+    assert search_passages(workspace=workspace, query="sabbatical")
