@@ -41,6 +41,7 @@ GONE_STATUSES = (404, 410)
 NO_MAIN_CONTENT = "no main text was found on this page"
 ROBOTS_REFUSED = "the site's robots.txt does not allow Docent to read this page"
 QUEUE_FACTOR = 20
+REDIRECTED_OUT = "it sent Docent outside the section, to {url}"
 NOT_READABLE = "neither a web page nor a file type Docent reads ({content_type})"
 
 
@@ -226,6 +227,8 @@ class Walk:
                 yield Visit(address, error=error.message, gone=error.status in GONE_STATUSES)
                 continue
             if self.section is not None and not self.section.holds(page_key(page.url)):
+                if address == self.start:  # e.g. to a sign-in page: say so rather than find nothing
+                    yield Visit(address, error=REDIRECTED_OUT.format(url=page_key(page.url)))
                 continue  # redirected out of the section: not one of its pages
             if self.section is not None and depth < self.max_depth and page.content_type in HTML_TYPES:
                 for link in page_links(page, self.section):

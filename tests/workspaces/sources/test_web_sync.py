@@ -164,3 +164,14 @@ def test_a_worker_syncs_a_site_section_on_schedule(owner, workspace, intranet, h
     source.refresh_from_db()
     assert (source.last_added, source.last_changed, source.last_removed) == (0, 1, 0)
     assert search_passages(workspace=workspace, query="sabbatical")
+
+
+def test_a_section_whose_first_page_redirects_elsewhere_says_so(owner, workspace, intranet, handbook):
+    intranet.pages["/handbook/"] = Redirect(f"{intranet.root}/login?next=/handbook/")
+    intranet.pages["/login"] = page("Sign in", words("password"))
+    intranet.pages["/sitemap.xml"] = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"></urlset>'
+    source = add_site(owner, workspace, handbook)
+    assert (source.last_added, source.last_failed) == (0, 1)
+    sign_in = f"{intranet.root}/login?next=/handbook/"
+    assert source.last_errors[0]["message"] == f"it sent Docent outside the section, to {sign_in}"
+    assert not WorkspaceDocument.objects.exists()
