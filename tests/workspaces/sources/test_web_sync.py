@@ -64,6 +64,7 @@ def origins(workspace):
     return {doc.metadata["origin"]["url"]: doc for doc in WorkspaceDocument.objects.filter(workspace=workspace)}
 
 
+@pytest.mark.slow  # a dozen pages, each read in its own extraction process
 def test_a_site_section_is_read_by_its_links_and_sitemap_within_its_path_and_robots_txt(
     owner, workspace, intranet, handbook
 ):
@@ -89,6 +90,7 @@ def test_a_site_section_is_read_by_its_links_and_sitemap_within_its_path_and_rob
     assert leave.metadata["title"] == "Annual leave"
 
 
+@pytest.mark.slow  # a dozen pages, each read in its own extraction process
 def test_a_page_that_changes_or_vanishes_between_syncs_is_read_again_or_marked(owner, workspace, intranet, handbook):
     source = add_site(owner, workspace, handbook)
     root = intranet.root
@@ -151,6 +153,7 @@ def test_a_single_page_that_is_gone_says_so_and_its_document_is_marked(owner, wo
     assert origins(workspace)[address].metadata["removed_upstream_at"]
 
 
+@pytest.mark.slow  # a dozen pages, each read in its own extraction process
 def test_a_worker_syncs_a_site_section_on_schedule(owner, workspace, intranet, handbook, settings):
     """On the database task backend, as `make run`'s worker runs it: the sweep queues the due
     source, the worker syncs it and reads its pages."""
