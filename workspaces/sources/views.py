@@ -11,6 +11,7 @@ from workspaces.sources.forms import SourceDeleteForm, SourceForm
 from workspaces.sources.services import source_create, source_delete, source_sync_request, source_update
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
 
+ITEMS_SHOWN = 200
 SYNC_QUEUED = "A sync of “{name}” is queued; this page shows its result when it has run."
 SYNC_ALREADY = "A sync of “{name}” is already queued."
 
@@ -79,8 +80,12 @@ class SourceDetailView(SourceMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         items = self.source.items.all()
+        shown = items.select_related("document").only(
+            "key", "error", "removed_upstream_at", "source_id", "document__doc_id", "document__status"
+        ).order_by("key")[:ITEMS_SHOWN]
         return super().get_context_data(
-            item_total=items.count(), removed_total=items.filter(removed_upstream_at__isnull=False).count(), **kwargs
+            items=shown, item_total=items.count(),
+            removed_total=items.filter(removed_upstream_at__isnull=False).count(), **kwargs
         )
 
 

@@ -3,8 +3,14 @@ the origin shown with a document, deleting with or without its documents."""
 
 import pytest
 
-from tests.factories import UserFactory, WorkspaceFactory, WorkspaceSourceFactory, WorkspaceUserFactory
-from workspaces.models import WorkspaceDocument, WorkspaceSource
+from tests.factories import (
+    UserFactory,
+    WorkspaceDocumentFactory,
+    WorkspaceFactory,
+    WorkspaceSourceFactory,
+    WorkspaceUserFactory,
+)
+from workspaces.models import SourceItem, WorkspaceDocument, WorkspaceSource
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +135,21 @@ def test_the_admin_adds_a_source_through_the_same_checks_and_syncs_it(admin_clie
     assert WorkspaceDocument.objects.filter(workspace=workspace).count() == 2
     assert admin_client.get("/admin/workspaces/workspacesource/").status_code == 200
     assert admin_client.get(f"/admin/workspaces/workspacesource/{source.pk}/change/").status_code == 200
+
+
+def test_a_source_page_lists_its_files_with_their_documents_in_a_fixed_number_of_queries(
+    owner_client, workspace, django_assert_max_num_queries
+):
+    """The items come with their documents in one query (no query per row for item.document)."""
+    source = WorkspaceSourceFactory(workspace=workspace, kind="folder", location="/srv/shares/handbook")
+    for n in range(250):
+        document = WorkspaceDocumentFactory(workspace=workspace, filename=f"file-{n:03}.md")
+        SourceItem.objects.create(source=source, key=f"file-{n:03}.md", document=document, sha256="0" * 64)
+    SourceItem.objects.create(source=source, key="empty.txt", error="“empty.txt” is empty.")
+    with django_assert_max_num_queries(10):
+        response = owner_client.get(f"/w/{workspace.slug}/sources/{source.pk}/")
+    page = response.content.decode()
+    assert "“empty.txt” is empty." in page and "file-198.md" in page and "file-199.md" not in page
+    assert "The first 200 of 251, by name." in page
+    first = SourceItem.objects.get(key="file-000.md").document
+    assert f'href="/w/{workspace.slug}/documents/{first.doc_id}/">Ready</a>' in page
