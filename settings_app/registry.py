@@ -189,10 +189,10 @@ REGISTRY: dict[str, Setting] = {
         UrlSetting("llm_base_url", "", "API root including /v1, e.g. http://127.0.0.1:11434/v1."),
         TextSetting("llm_model", "", "Model name sent to the OpenAI-compatible server.", max_length=120),
         ChoiceSetting(
-            "embedding_provider", "none",
-            "Semantic search: none (words only), local (the model in EMBEDDING_MODEL_DIR, else "
-            "all-MiniLM-L6-v2 downloaded once) or an "
-            "OpenAI-compatible /embeddings server. After changing it, run manage.py retrieval_reembed.",
+            "embedding_provider", "local",
+            "Semantic search: local (the model in EMBEDDING_MODEL_DIR, else all-MiniLM-L6-v2 downloaded once "
+            "by the worker; searches stay lexical until it is there), an OpenAI-compatible /embeddings server, "
+            "or none (words only). The worker embeds existing passages in the background by itself.",
             choices=(("none", "none"), ("local", "local"), ("openai-compatible", "openai-compatible")),
         ),
         UrlSetting("embedding_base_url", "", "Embeddings API root including /v1, e.g. http://127.0.0.1:11434/v1."),
