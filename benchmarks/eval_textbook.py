@@ -13,10 +13,11 @@ from collections import Counter
 
 K1, B = 1.2, 0.75
 SIZE, OVERLAP = 200, 40
-STOP = frozenset(
-    "a an and are as at be by for from has have he in is it its of on or that the their this to was were "
-    "what when where which who whom why how with did does do".split()
-)
+STOP_TEXT = """
+    a an and are as at be by for from has have he in is it its of on or that the their this to was were
+    what when where which who whom why how with did does do
+"""
+STOP = frozenset(STOP_TEXT.split())
 WORD = re.compile(r"\w+")
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 

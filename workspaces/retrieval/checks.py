@@ -19,7 +19,9 @@ LOCAL_MODEL_HINT = (
 )
 STATUS_LEXICAL = "Search: lexical (BM25) only: embedding_provider is none."
 STATUS_WAITING = "Search: lexical (BM25) until the embedding model is ready: {reason}"
-STATUS_HYBRID = "Search: hybrid (BM25 + {model}), nearest vectors by {path}; {embedded:,} of {passages:,} passages embedded."
+STATUS_HYBRID = (
+    "Search: hybrid (BM25 + {model}), nearest vectors by {path}; {embedded:,} of {passages:,} passages embedded."
+)
 PATH_NAMES = {"pgvector": "pgvector (HNSW in PostgreSQL)", "numpy": "numpy (in the web process)"}
 
 
@@ -51,9 +53,7 @@ def local_model_check(app_configs=None, **kwargs):
     """With `embedding_provider` = local: the model's folder, or why there is none yet."""
     if _embedding_provider() != "local":
         return []
-    from workspaces.retrieval.model_files import ModelUnavailable, local_model_folder
-
-    from workspaces.retrieval.model_files import MESSAGE_NOT_DOWNLOADED
+    from workspaces.retrieval.model_files import MESSAGE_NOT_DOWNLOADED, ModelUnavailable, local_model_folder
 
     try:
         local_model_folder()

@@ -61,7 +61,9 @@ def model_config(folder: Path) -> ModelConfig:
     modules = _read(folder / "modules.json")
     pooling_path, normalize = "1_Pooling", True
     if isinstance(modules, list):
-        types = {str(module.get("type", "")).rsplit(".", 1)[-1]: module for module in modules if isinstance(module, dict)}
+        types = {
+            str(module.get("type", "")).rsplit(".", 1)[-1]: module for module in modules if isinstance(module, dict)
+        }
         normalize = "Normalize" in types
         pooling_path = str(types.get("Pooling", {}).get("path") or pooling_path)
     pooling = "mean"
