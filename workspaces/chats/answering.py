@@ -55,10 +55,17 @@ def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[
 
 def _best_hits(workspace, query):
     candidates = search_passages(workspace=workspace, query=query, limit=workspace.top_n * CANDIDATES_PER_SOURCE)
-    if not candidates or max(hit.relevance for hit in candidates) < workspace.similarity_threshold:
+    return sources_select(candidates, threshold=workspace.similarity_threshold, top_n=workspace.top_n)
+
+
+def sources_select(
+    candidates: list[PassageHit], *, threshold: float, top_n: int, share: float = SUPPORTING_SHARE
+) -> list[PassageHit]:
+    """The first `top_n` candidates reaching `share` × `threshold` in relevance, none unless the
+    best reaches `threshold`."""
+    if not candidates or max(hit.relevance for hit in candidates) < threshold:
         return []
-    floor = workspace.similarity_threshold * SUPPORTING_SHARE
-    return [hit for hit in candidates if hit.relevance >= floor][: workspace.top_n]
+    return [hit for hit in candidates if hit.relevance >= threshold * share][:top_n]
 
 
 def _sources(hits: list[PassageHit]) -> list[Source]:
