@@ -199,5 +199,16 @@ REGISTRY: dict[str, Setting] = {
         TextSetting(
             "embedding_model", "", "Embedding model name sent to the OpenAI-compatible server.", max_length=120
         ),
+        ChoiceSetting(
+            "rerank_provider", "none",
+            "Reranking of the best hits by a cross-encoder: none, http (a /rerank server in the Cohere, Jina or "
+            "TEI shape at rerank_base_url) or local (an ONNX cross-encoder in RERANK_MODEL_DIR).",
+            choices=(("none", "none"), ("http", "http"), ("local", "local")),
+        ),
+        UrlSetting("rerank_base_url", "", "Reranking API root, e.g. http://127.0.0.1:8080 (Docent posts to /rerank)."),
+        TextSetting("rerank_model", "", "Model name sent to the reranking server (if it wants one).", max_length=120),
+        IntSetting(
+            "rerank_candidates", 30, "How many of the best hits the reranker orders again.", min_value=20, max_value=50
+        ),
     )
 }

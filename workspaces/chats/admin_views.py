@@ -18,6 +18,7 @@ from workspaces import permissions
 from workspaces.chats import model_setup
 from workspaces.chats.models import WorkspaceChat
 from workspaces.models import Workspace
+from workspaces.retrieval.checks import retrieval_status
 
 USAGE_DAYS_DEFAULT = 30
 USAGE_DAYS_MAX = 366
@@ -81,7 +82,7 @@ def model_setup_view(request, admin_site):
             error = error or refusal.message
     context = {
         **admin_site.each_context(request), "title": "Language model", "form": form, "error": error,
-        "report": report, "models": models,
+        "report": report, "models": models, "retrieval_status": retrieval_status(),
     }
     return TemplateResponse(request, "admin/chats/language_model.html", context, status=400 if error else 200)
 

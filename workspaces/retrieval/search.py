@@ -14,6 +14,9 @@ score min-max normalised over the merged list, and blended:
 (1 − weight) · BM25 + weight · cosine. A provider that fails leaves the search
 lexical, never an error.
 
+With a reranker configured (`rerank_provider`, `rerank.py`), at least `rerank_candidates` hits are
+ranked so and the reranker orders those again; the order changes, not `relevance`.
+
 Each hit also carries `relevance`, an absolute 0–1 figure (the idf-weighted share
 of the question's words in the passage, blended the same way with the cosine,
 where a cosine of COSINE_FULL or more counts as fully relevant: a question and
@@ -33,6 +36,7 @@ from workspaces.documents.models import DocumentPassage, passage_url
 from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import lexical_scores, statistics, term_weights
 from workspaces.retrieval.query import query_phrases, query_terms, weighted_coverage
+from workspaces.retrieval.rerank import rerank_pool, reranked
 from workspaces.retrieval.semantic import current_embedder, nearest_passages_started
 from workspaces.retrieval.vectors import similarities
 
@@ -86,6 +90,7 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     if not terms or limit < 1:
         return []
     wanted, limit = limit, limit * PHRASE_CANDIDATE_FACTOR if phrases else limit
+    limit = max(limit, rerank_pool())
     weight = workspace.semantic_weight
     embedder = current_embedder() if weight > 0 else None
     pool = max(limit, HYBRID_CANDIDATES) if embedder is not None else limit
@@ -115,6 +120,10 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     if phrases:
         patterns = [_phrase_pattern(phrase) for phrase in phrases]
         hits = [hit for hit in hits if all(p.search(f"{hit.heading_path}\n{hit.text}") for p in patterns)]
+    order = reranked(query, [hit.passage_id for hit in hits], {hit.passage_id: hit.text for hit in hits})
+    if order is not None:
+        by_id = {hit.passage_id: hit for hit in hits}
+        hits = [by_id[pid] for pid in order]
     return hits[:wanted]
 
 
