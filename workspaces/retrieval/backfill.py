@@ -41,9 +41,11 @@ def documents_to_embed(model: str):
     return WorkspaceDocument.objects.filter(status=DocumentStatus.READY).filter(Exists(unembedded)).order_by("pk")
 
 
-def vectors_backfill_run(*, limit: int = BACKFILL_PASSAGES) -> tuple[int, bool]:
-    """Embed the documents lacking vectors, whole documents, until `limit` passages are done.
-    Returns (passages embedded, whether some are left). Nothing when no model is available."""
+def vectors_backfill_run(*, limit: int | None = None) -> tuple[int, bool]:
+    """Embed the documents lacking vectors, whole documents, until `limit` (BACKFILL_PASSAGES)
+    passages are done. Returns (passages embedded, whether some are left). Nothing when no
+    model is available."""
+    limit = BACKFILL_PASSAGES if limit is None else limit
     try:
         embedder = embedder_current(download=True)
     except EmbeddingError as exc:
