@@ -271,11 +271,17 @@ def main(argv=None):
     parser.add_argument("--mode", choices=["lexical", "hybrid"], action="append")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--child", action="store_true")
+    parser.add_argument("--save", type=Path, help="also write each configuration's results into this folder")
+    parser.add_argument("--report", type=Path, help="only print the tables of the results saved in this folder")
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.mode[0], args.limit)))
         return
     book = textbook(args.limit)
+    if args.report:
+        saved = [json.loads(path.read_text()) for path in sorted(args.report.glob("*.json"))]
+        report(book, {(r["db"], r["mode"]): r for r in saved})
+        return
     results = {}
     for db, mode in configurations(args):
         try:
@@ -285,6 +291,9 @@ def main(argv=None):
             continue
         r["cv"] = leave_one_article_out(r.pop("rows"))
         results[(db, mode)] = r
+        if args.save:
+            args.save.mkdir(parents=True, exist_ok=True)
+            (args.save / f"{db}-{mode}.json").write_text(json.dumps({**r, "db": db, "mode": mode}))
         print(f"{db}/{mode}: recall@4 {r['cv']['total'][0]:.3f}, first sentence {r['cv']['total'][1]:.3f} "
               f"(held-out), {json.dumps({k: v for k, v in r.items() if k != 'cv'})}", flush=True)
     report(book, results)
