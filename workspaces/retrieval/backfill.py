@@ -4,7 +4,7 @@ A fresh install has `embedding_provider` = local: searches stay lexical until th
 files are present (EMBEDDING_MODEL_DIR) or the worker has downloaded them. Every recovery
 sweep of the ingestion worker (`ingestion_worker`, INGEST_SWEEP_SECONDS) calls
 `vectors_backfill_enqueue`, which queues one `vectors_backfill` task when passages lack a
-vector of the current model and none is queued (a cache lease of LEASE_SECONDS). A run embeds
+vector of the current model and none was queued in the last LEASE_SECONDS (a cache lease). A run embeds
 whole documents until BACKFILL_PASSAGES passages are done, then queues the next run itself:
 bounded (one run holds a worker for a few minutes at most, so uploads still get their
 turn), and resumable (what is left is read from the database, so a killed worker, a
@@ -66,10 +66,11 @@ def vectors_backfill_run(*, limit: int | None = None) -> tuple[int, bool]:
 
 @task()
 def vectors_backfill() -> int:
-    """The task: one bounded run; queues the next while passages are left."""
-    cache.delete(LEASE_KEY)
+    """The task: one bounded run; queues the next while passages are left. Otherwise the lease
+    stays until it expires: a provider that cannot embed yet is not asked again every sweep."""
     done, left = vectors_backfill_run()
     if left:
+        cache.delete(LEASE_KEY)
         vectors_backfill_enqueue()
     return done
 

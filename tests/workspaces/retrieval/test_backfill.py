@@ -60,8 +60,15 @@ def test_one_enqueue_embeds_everything_in_runs_that_queue_the_next(library, embe
     assert vectors_backfill_enqueue() is True  # the test task backend runs each task at once
     assert runs == [(2, True), (2, True), (2, False)]
     assert PassageVector.objects.count() == 6
+    cache.delete(LEASE_KEY)  # as when the last run's lease has expired
     assert vectors_backfill_enqueue() is False  # nothing left to embed
     assert search_passages(workspace=library, query="annual leave")[0].semantic is not None
+
+
+def test_a_run_that_could_not_embed_holds_its_lease_so_the_next_sweeps_do_not_queue_again(library):
+    assert vectors_backfill_enqueue() is True  # local model, no files: the run waits
+    assert PassageVector.objects.count() == 0
+    assert vectors_backfill_enqueue() is False
 
 
 def test_nothing_is_queued_with_the_provider_none(library):
