@@ -8,9 +8,9 @@ the chat page runs, with the workspace's defaults (4 sources, its threshold). Pe
 configuration (SQLite / PostgreSQL with pgvector / PostgreSQL without x lexical / hybrid, and
 with a reranker when EVAL_RERANK_URL or EVAL_RERANK_DIR names one):
 
-- recall@4 and first sentence cross-validated (`eval_cv.py`): the supporting passages' floor
-  chosen on six articles, reported on the seventh, per article and in all, with the
-  passages per question handed to the model after the floor; beside textbook BM25 and its
+- recall@4 and first sentence cross-validated (`eval_cv.py`): the share of the threshold
+  putting a passage first chosen on six articles, reported on the seventh, per article and in all, with the
+  passages per question handed to the model; beside textbook BM25 and its
   extractive answer (`eval_textbook.py`);
 - recall@1 and recall@4: a gold answer occurs in the first / any of the retrieved
   passages (`retrieve_passages`, the sources every provider is given);
@@ -254,9 +254,9 @@ def report(book: dict, results: dict) -> None:
         cells = []
         for name in names:
             a_recall, a_first, a_passages, share = results[name]["cv"]["articles"][title]
-            cells.append(f"{a_recall:.3f} / {a_first:.3f} ({a_passages:.2f} p., floor {share})")
+            cells.append(f"{a_recall:.3f} / {a_first:.3f} ({a_passages:.2f} p., share {share})")
         print(f"| {title} | {recall:.3f} / {first:.3f} | " + " | ".join(cells) + " |")
-    print("\n| database | retrieval | floor chosen on all | recall@1 | recall@4 | first sentence | off-topic refused "
+    print("\n| database | retrieval | share chosen on all | recall@1 | recall@4 | first sentence | off-topic refused "
           "| unanswerable refused | median | p95 |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for (db, mode), r in results.items():

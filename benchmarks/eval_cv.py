@@ -1,17 +1,17 @@
 """Cross-validation for `make eval`: a setting is chosen on some articles and reported on another.
 
 Each question of a configuration comes back from the child with its article and, per value
-of the setting tried (the share of the threshold that supporting passages need,
-`answering.SUPPORTING_SHARE`), whether the passages handed to the model hold a gold answer,
+of the setting tried (the share of the threshold that puts a passage among those handed
+first, `answering.SUPPORTING_SHARE`), whether the passages handed to the model hold a gold answer,
 whether the built-in answer's first sentence does, and how many passages were handed.
 Leave-one-article-out: for each article, the value with the best recall + first sentence on
-the six others (ties: the lower floor, more passages) is applied to it; the figures
+the six others (ties: the lower share) is applied to it; the figures
 reported are those held-out ones, so no article is scored with a value chosen on itself.
 """
 
 from collections import defaultdict
 
-SHARES = (0.0, 0.25, 0.5, 0.75)
+SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def _totals(rows, share_index):
