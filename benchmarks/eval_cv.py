@@ -11,7 +11,7 @@ reported are those held-out ones, so no article is scored with a value chosen on
 
 from collections import defaultdict
 
-SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)  # answering.SUPPORTING_SHARE is 0.75
 
 
 def _totals(rows, share_index):
