@@ -249,10 +249,11 @@ REGISTRY: dict[str, Setting] = {
             title="Model name", purpose=Purpose.ANSWERS, max_length=120,
         ),
         ChoiceSetting(
-            "embedding_provider", "none",
-            "Search by meaning as well as by words: none (words only), local (a small model on this server, "
-            "downloaded once unless EMBEDDING_MODEL_DIR names a copy) or an OpenAI-compatible /embeddings "
-            "server. After changing it, run manage.py retrieval_reembed.",
+            "embedding_provider", "local",
+            "Search by meaning as well as by words: local (a small model on this server, downloaded once by "
+            "the worker unless EMBEDDING_MODEL_DIR names a copy; searches use words only until it is there), "
+            "an OpenAI-compatible /embeddings server, or none (words only). The worker embeds existing "
+            "passages in the background by itself.",
             title="Search by meaning", purpose=Purpose.SEARCH,
             choices=(("none", "none"), ("local", "local"), ("openai-compatible", "openai-compatible")),
         ),
@@ -285,6 +286,17 @@ REGISTRY: dict[str, Setting] = {
             "second_factor_required_for_staff", False,
             "Admins and managers who sign in with a password must set up an authenticator app.",
             title="Two-factor required for admins and managers", purpose=Purpose.SIGN_IN,
+        ),
+        ChoiceSetting(
+            "rerank_provider", "none",
+            "Reranking of the best hits by a cross-encoder: none, http (a /rerank server in the Cohere, Jina or "
+            "TEI shape at rerank_base_url) or local (an ONNX cross-encoder in RERANK_MODEL_DIR).",
+            choices=(("none", "none"), ("http", "http"), ("local", "local")),
+        ),
+        UrlSetting("rerank_base_url", "", "Reranking API root, e.g. http://127.0.0.1:8080 (Docent posts to /rerank)."),
+        TextSetting("rerank_model", "", "Model name sent to the reranking server (if it wants one).", max_length=120),
+        IntSetting(
+            "rerank_candidates", 30, "How many of the best hits the reranker orders again.", min_value=20, max_value=50
         ),
     )
 }
