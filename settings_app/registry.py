@@ -290,13 +290,21 @@ REGISTRY: dict[str, Setting] = {
         ChoiceSetting(
             "rerank_provider", "none",
             "Reranking of the best hits by a cross-encoder: none, http (a /rerank server in the Cohere, Jina or "
-            "TEI shape at rerank_base_url) or local (an ONNX cross-encoder in RERANK_MODEL_DIR).",
+            "TEI shape at the reranking server address) or local (an ONNX cross-encoder in RERANK_MODEL_DIR).",
+            title="Reranking", purpose=Purpose.SEARCH,
             choices=(("none", "none"), ("http", "http"), ("local", "local")),
         ),
-        UrlSetting("rerank_base_url", "", "Reranking API root, e.g. http://127.0.0.1:8080 (Docent posts to /rerank)."),
-        TextSetting("rerank_model", "", "Model name sent to the reranking server (if it wants one).", max_length=120),
+        UrlSetting(
+            "rerank_base_url", "", "The address of a reranking server, e.g. http://127.0.0.1:8080 (Docent posts "
+            "to /rerank).", title="Reranking server address", purpose=Purpose.SEARCH,
+        ),
+        TextSetting(
+            "rerank_model", "", "The name of the model the reranking server should use, if it asks for one.",
+            title="Reranking model name", purpose=Purpose.SEARCH, max_length=120,
+        ),
         IntSetting(
-            "rerank_candidates", 30, "How many of the best hits the reranker orders again.", min_value=20, max_value=50
+            "rerank_candidates", 30, "How many of the best hits the reranker orders again, from 20 to 50.",
+            title="Hits reranked", purpose=Purpose.SEARCH, min_value=20, max_value=50,
         ),
     )
 }
