@@ -81,7 +81,7 @@ django.setup()
 from workspaces.documents import readers, sandbox
 from workspaces.documents.refusals import DocumentRefused
 
-def report(*, stream, name):
+def report(*, stream, name, **_):
     raise DocumentRefused(",".join(m for m in readers.LAZY_PARSERS if m not in sys.modules) or "none", code="corrupt")
 
 sandbox.extract_text = report
