@@ -9,6 +9,8 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
 from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
 from django.views.generic import ListView
 
 from workspaces import permissions
@@ -97,14 +99,16 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
         total = context["paginator"].count
         if self.filename_filter:
             total = self.workspace.documents.count()
+        list_version = getattr(self, "list_version", "") or document_list_version(self.workspace, self.request, self.may)
+        member_count = self.workspace.memberships.count()
         return {
             **context,
-            "member_count": self.workspace.memberships.count(),
+            "member_count": member_count,
             "document_total": total,
             "sort": self.sort,
             "filename_filter": self.filename_filter,
-            "list_version": getattr(self, "list_version", "") or document_list_version(self.workspace, self.request,
-                                                                                       self.may),
+            "list_version": list_version,
+            "document_list_key": document_list_key(self.workspace, list_version, member_count),
             **(upload_limits() if self.may[permissions.UPLOAD] else {}),
         }
 
@@ -113,12 +117,20 @@ def document_list_version(workspace, request, may) -> str:
     """An ETag for the documents list as this request would show it: it changes when a document is
     added, removed or changes state (one query), so the page's script fetches the list only then."""
     documents = workspace.documents.order_by().aggregate(
-        count=Count("pk"), changed=Max("last_updated_at"), ready=Count("pk", filter=Q(status=DocumentStatus.READY)),
-        failed=Count("pk", filter=Q(status=DocumentStatus.FAILED)), reindexing=Count("pk", filter=Q(reindexing=True)),
-        progress=Sum("progress_done"),
+        count=Count("pk"), changed=Max("last_updated_at"), reindexing=Count("pk", filter=Q(reindexing=True)),
+        progress=Sum("progress_done"), progress_total=Sum("progress_total"),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in DocumentStatus},
     )
     seen = f"{sorted(documents.items())}|{request.GET.urlencode()}|{may[permissions.UPLOAD]}"
     return f'W/"{hashlib.sha256(seen.encode()).hexdigest()[:32]}"'
+
+
+def document_list_key(workspace, list_version: str, member_count: int) -> str:
+    """What the rendered documents list depends on beyond its version: the workspace (its links), the
+    member count it shows, and the language and time zone it is written in. The list's template caches
+    its HTML under this key, so a page view renders the 50 rows only after something changed."""
+    seen = f"{workspace.pk}|{workspace.slug}|{list_version}|{member_count}|{get_language()}|{get_current_timezone_name()}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
 
 
 class DocumentListFragmentView(WorkspaceDetailView):
