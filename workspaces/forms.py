@@ -35,7 +35,8 @@ class WorkspaceSettingsForm(forms.ModelForm):
         model = Workspace
         fields = OWNER_SETTINGS
         labels = {"top_n": "Sources per answer", "private_chats": "Private chats", "chat_provider": "Provider",
-                  "ocr_languages": "OCR languages"}
+                  "ocr_languages": "OCR languages",
+                  "fallback_to_builtin": "Fall back to the built-in answer"}
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "system_prompt": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):

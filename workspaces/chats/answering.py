@@ -14,6 +14,7 @@ that finds nothing as asked because of a misspelt word is answered with the word
 corrected (`retrieve_with_correction`), and the answer says so.
 """
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -28,11 +29,18 @@ from workspaces.chats.choices import ChatMode
 from workspaces.chats.compose import compose
 from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import term_weights
-from workspaces.retrieval.query import coverage, query_terms
+from workspaces.retrieval.query import QUESTION_WORDS, coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
 from workspaces.retrieval.spelling import correction_for
 
 NO_ANSWER = "No document in this workspace answers that."
+# Words a follow-up about the previous answer is made of, besides stop and question words.
+REFERRING_WORDS = frozenset({
+    "elaborate", "expand", "continue", "detail", "details", "further", "example", "examples", "else", "go",
+    "say", "says", "said", "mean", "means", "again", "explain", "clarify",
+})
+# A quote of a built-in answer: "> the sentence [2]".
+QUOTE_LINE = re.compile(r"^> (.+?)(?: \[\d+\])?$", re.MULTILINE)
 CANDIDATES_PER_SOURCE = 3
 # The best passage must reach the workspace's threshold; the others a share of it.
 SUPPORTING_SHARE = 0.5
@@ -42,12 +50,21 @@ def provider_for(workspace: Workspace) -> str:
     return workspace.chat_provider or setting_get("chat_provider")
 
 
+def refers_back(prompt: str) -> bool:
+    """A follow-up that names no subject of its own ("Tell me more about that", "Why?",
+    "Can you elaborate?"): it is about the previous turn."""
+    return not [term for term in query_terms(prompt) if term not in QUESTION_WORDS | REFERRING_WORDS]
+
+
 def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> list[PassageHit]:
     """The workspace's best passages for `prompt`: at most `top_n`; none unless the best one's
-    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up that
+    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up
+    naming no subject ("Tell me more about that") takes the previous question's passages; one that
     matches nothing on its own ("And for how long?") is searched again together with
     the previous question, keeping only passages that share a word with the follow-up
     itself, so an unrelated new question is not answered from the old topic."""
+    if workspace.chat_mode == ChatMode.CHAT and history and refers_back(prompt):
+        return _best_hits(workspace, history[-1][0])
     hits = _best_hits(workspace, prompt)
     if not hits and workspace.chat_mode == ChatMode.CHAT and history:
         own_terms = query_terms(prompt)
@@ -99,9 +116,15 @@ def _sources(hits: list[PassageHit]) -> list[Source]:
 
 
 def _answer_by_retrieval(workspace, prompt, history, hits):
-    """The composed answer and the hits it cites (the only sources shown under it)."""
-    terms = query_terms(prompt) or query_terms(" ".join(h[0] for h in history[-1:]) + " " + prompt)
-    text, cited = compose(hits=hits, weights=term_weights(workspace=workspace, terms=terms))
+    """The composed answer and the hits it cites (the only sources shown under it). A follow-up
+    about the previous turn is answered from its question's words, quoting what it did not quote."""
+    quoted: list[str] = []
+    if history and refers_back(prompt):
+        terms = query_terms(history[-1][0])
+        quoted = QUOTE_LINE.findall(history[-1][1])
+    else:
+        terms = query_terms(prompt) or query_terms(" ".join(h[0] for h in history[-1:]) + " " + prompt)
+    text, cited = compose(hits=hits, weights=term_weights(workspace=workspace, terms=terms), already_quoted=quoted)
     return text, "retrieval", cited
 
 
@@ -145,6 +168,7 @@ class AnswerStream:
     # The best retrieved passage's relevance (0–1); None when no passage was relevant enough.
     relevance: float | None = None
     corrected_prompt: str = ""  # the question as answered, when its spelling was corrected
+    hits: tuple[PassageHit, ...] = ()
 
     @property
     def model(self) -> str:
@@ -182,7 +206,7 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
         completion = _stream_by_llm(workspace, prompt, history, hits)
         return AnswerStream(
             provider, sources, completion, retrieval_ms, completion=completion, relevance=relevance,
-            corrected_prompt=corrected,
+            corrected_prompt=corrected, hits=tuple(hits),
         )
     text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
     # Only the passages the composed answer quotes are its sources.
@@ -190,6 +214,17 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
         provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model, relevance=relevance,
         corrected_prompt=corrected,
     )
+
+
+def fallback_stream(failed: AnswerStream, *, workspace: Workspace, prompt: str,
+                    history: list[tuple[str, str]]) -> AnswerStream:
+    """The built-in answer from the passages a failed model stream was given."""
+    hits = list(failed.hits)
+    if not hits:
+        return AnswerStream(ChatProvider.RETRIEVAL, (), [NO_ANSWER], failed.retrieval_ms)
+    text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
+    return AnswerStream(ChatProvider.RETRIEVAL, tuple(_sources(cited)), [text], failed.retrieval_ms,
+                        fixed_model=model, relevance=failed.relevance, corrected_prompt=failed.corrected_prompt)
 
 
 def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> StoredAnswer:

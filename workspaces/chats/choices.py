@@ -14,3 +14,8 @@ class ChatState(models.TextChoices):
     COMPLETE = "complete", "Complete"
     FAILED = "failed", "Failed"
     STOPPED = "stopped", "Stopped"
+
+
+class ChatRating(models.IntegerChoices):
+    UP = 1, "Thumbs up"
+    DOWN = -1, "Thumbs down"

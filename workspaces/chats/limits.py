@@ -44,8 +44,7 @@ def limits_check(*, user) -> None:
         raise ChatRefused(RATE_LIMITED % {"limit": per_minute}, code="rate_limited")
     quota = daily_quota(user=user, now=now)
     if quota is not None and quota.left == 0:
-        questions = f"{quota.limit} question{'' if quota.limit == 1 else 's'}"
-        raise ChatRefused(DAILY_LIMIT_REACHED % {"questions": questions, "resets": quota.resets_label}, code="quota")
+        raise ChatRefused(quota.message, code="quota")
 
 
 @dataclass(frozen=True)
@@ -67,6 +66,10 @@ class DailyQuota:
 
     @property
     def message(self) -> str:
+        """What the page says under the question box; once none are left, why Ask is off."""
+        if self.left == 0:
+            questions = f"{self.limit} question{'' if self.limit == 1 else 's'}"
+            return DAILY_LIMIT_REACHED % {"questions": questions, "resets": self.resets_label}
         return QUESTIONS_LEFT % {"left": self.left, "plural": "" if self.left == 1 else "s",
                                  "resets": self.resets_label}
 

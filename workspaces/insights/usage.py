@@ -1,16 +1,15 @@
 """Usage by day, per workspace and per person: aggregated in SQL, a fixed number of queries
 (one for the days, one for the totals, one per grouping), whatever the period or the number of chats.
 
-The figures are named once, in METRICS; a figure added there (say, answers marked unhelpful, once
-answers have feedback: `"unhelpful": Count("pk", filter=Q(feedback__helpful=False))`) appears in
-every report, table and CSV download, and gets a chart when added to DAY_CHARTS."""
+The figures are named once, in METRICS; a figure added there appears in every report, table and CSV
+download, and gets a chart when added to DAY_CHARTS."""
 
 from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 
-from workspaces.chats.choices import ChatState
+from workspaces.chats.choices import ChatRating, ChatState
 from workspaces.insights.period import Period
 
 GROUP_ROWS_MAX = 100
@@ -22,10 +21,12 @@ METRICS = {
     "tokens": Sum(Coalesce("prompt_tokens", Value(0)) + Coalesce("completion_tokens", Value(0)),
                   output_field=IntegerField()),
     "answer_ms": Avg("answer_ms"),
+    "thumbs_up": Count("pk", filter=Q(rating=ChatRating.UP)),
+    "thumbs_down": Count("pk", filter=Q(rating=ChatRating.DOWN)),
 }
 LABELS = {
     "questions": "Questions", "answers": "Answers", "refusals": "Refusals", "tokens": "Tokens",
-    "answer_ms": "Average answer time (ms)",
+    "answer_ms": "Average answer time (ms)", "thumbs_up": "Rated helpful", "thumbs_down": "Rated unhelpful",
 }
 # The charts of the figures by day: (figure, title).
 DAY_CHARTS = (
@@ -33,6 +34,7 @@ DAY_CHARTS = (
     ("refusals", "Refusals by day (no document answered)"),
     ("tokens", "Tokens by day"),
     ("answer_ms", "Average answer time by day (ms)"),
+    ("thumbs_down", "Answers rated unhelpful by day"),
 )
 # What a report may be grouped by: (the value that names a row, its column heading).
 GROUPINGS = {
