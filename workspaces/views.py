@@ -148,7 +148,8 @@ def document_list_key(workspace, list_version: str, member_count: int) -> str:
     """What the rendered documents list depends on beyond its version: the workspace (its links), the
     member count it shows, and the language and time zone it is written in. The list's template caches
     its HTML under this key, so a page view renders the 50 rows only after something changed."""
-    seen = f"{workspace.pk}|{workspace.slug}|{list_version}|{member_count}|{get_language()}|{get_current_timezone_name()}"
+    seen = f"{workspace.pk}|{workspace.slug}|{list_version}|{member_count}|{get_language()}"
+    seen += f"|{get_current_timezone_name()}"
     return hashlib.sha256(seen.encode()).hexdigest()[:32]
 
 
