@@ -124,3 +124,17 @@ def test_the_list_shows_each_change_of_a_document_although_its_rows_are_cached(m
     assert "0/12 passages" in page(member_client, workspace).content.decode()
     WorkspaceUserFactory(workspace=workspace, user=UserFactory(username="noor"))
     assert "2 members · 1 document" in page(member_client, workspace).content.decode()
+
+
+def test_a_document_gone_from_its_source_is_marked_in_the_list_although_its_rows_are_cached(member_client, workspace):
+    from tests.factories import WorkspaceSourceFactory
+    from workspaces.sources.items import item_gone
+    from workspaces.sources.models import OnRemoval, SourceItem
+
+    (document,) = make_documents(workspace, ["handbook.html"])
+    WorkspaceDocument.objects.filter(pk=document.pk).update(metadata={"origin": {"url": "https://intranet.example/a"}})
+    source = WorkspaceSourceFactory(workspace=workspace, on_removal=OnRemoval.KEEP)
+    item = SourceItem.objects.create(source=source, key="https://intranet.example/a", document=document)
+    assert "removed upstream" not in page(member_client, workspace).content.decode()
+    assert item_gone(source=source, item=item)
+    assert "removed upstream" in page(member_client, workspace).content.decode()
