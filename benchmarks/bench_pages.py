@@ -14,6 +14,7 @@ a conversation of 30 questions whose answers cite 4 passages each.
 
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -101,7 +102,9 @@ def main() -> int:
     client = Client()
     client.force_login(member)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    who = load.Identity(member.username, f"{settings.SESSION_COOKIE_NAME}={session}")
+    # A returning browser's cookies: its session and its CSRF secret (as benchmarks/load.py sends them).
+    who = load.Identity(member.username, f"{settings.SESSION_COOKIE_NAME}={session}; "
+                                         f"{settings.CSRF_COOKIE_NAME}={secrets.token_hex(16)}")
     pages = {
         "minimal view (anchor)": f"/bench/minimal/{SLUG}/",
         "workspace page": f"/w/{SLUG}/",
