@@ -55,7 +55,6 @@ class WorkspaceSettingsForm(forms.ModelForm):
         )
         server_prompt = Truncator(setting_get("default_system_prompt")).chars(140)
         self.fields["system_prompt"].help_text += f" Now: “{server_prompt}”"
-        self.fields["chat_provider"].choices = [("", "The server's default")] + list(ChatProvider.choices)
         self.fields["ocr_languages"].required = False  # left empty: unchanged
         installed = installed_languages()
         self.fields["ocr_languages"].help_text += (
