@@ -1,6 +1,7 @@
 """Forms of the owner's Members and Settings tabs: they only translate; the rules are workspaces.services."""
 
 from django import forms
+from django.utils.html import escape
 from django.utils.text import Truncator
 
 from accounts.models import MAX_INVITE_USES
@@ -54,7 +55,7 @@ class WorkspaceSettingsForm(forms.ModelForm):
             ChatProvider.choices
         )
         server_prompt = Truncator(setting_get("default_system_prompt")).chars(140)
-        self.fields["system_prompt"].help_text += f" Now: “{server_prompt}”"
+        self.fields["system_prompt"].help_text += f" Now: “{escape(server_prompt)}”"  # help texts render as HTML
         self.fields["ocr_languages"].required = False  # left empty: unchanged
         installed = installed_languages()
         self.fields["ocr_languages"].help_text += (
