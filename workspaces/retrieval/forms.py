@@ -12,14 +12,11 @@ from django import forms
 from workspaces.documents.kinds import KINDS
 from workspaces.retrieval.filters import SearchFilters
 from workspaces.retrieval.query import MAX_QUERY_CHARS
+from workspaces.retrieval.widgets import DateInput, Select
 
 DATES_REVERSED = "The “from” date must not be after the “to” date."
 UNKNOWN_CHOICE = "Choose one of the listed values; “%(value)s” is not one of them."
 NOT_A_DATE = "Enter a date as YYYY-MM-DD."
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class SearchForm(forms.Form):
@@ -40,6 +37,8 @@ class SearchForm(forms.Form):
         """`documents`: (doc_id, filename) pairs to choose from (None: no document filter, as in
         the search across workspaces); `uploaders`: (user id, username) pairs."""
         super().__init__(data)
+        for name in ("document", "kind", "uploader"):  # before the choices: they go to the widget
+            self.fields[name].widget = Select()
         if documents is None:
             del self.fields["document"]
         else:
