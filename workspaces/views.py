@@ -13,6 +13,7 @@ from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 from django.views.generic import ListView
 
+from accounts.release import release_fingerprint
 from workspaces import permissions
 from workspaces.documents.models import DocumentStatus
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
@@ -149,7 +150,7 @@ def document_list_key(workspace, list_version: str, member_count: int) -> str:
     member count it shows, and the language and time zone it is written in. The list's template caches
     its HTML under this key, so a page view renders the 50 rows only after something changed."""
     seen = f"{workspace.pk}|{workspace.slug}|{list_version}|{member_count}|{get_language()}"
-    seen += f"|{get_current_timezone_name()}"
+    seen += f"|{get_current_timezone_name()}|{release_fingerprint()}"
     return hashlib.sha256(seen.encode()).hexdigest()[:32]
 
 

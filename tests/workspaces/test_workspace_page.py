@@ -138,3 +138,11 @@ def test_a_document_gone_from_its_source_is_marked_in_the_list_although_its_rows
     assert "removed upstream" not in page(member_client, workspace).content.decode()
     assert item_gone(source=source, item=item)
     assert "removed upstream" in page(member_client, workspace).content.decode()
+
+
+def test_rendered_html_is_cached_per_release_so_a_deploy_never_shows_the_previous_ones(workspace, monkeypatch):
+    from workspaces import views
+
+    before = views.document_list_key(workspace, "v1", 3)
+    monkeypatch.setattr(views, "release_fingerprint", lambda: "another-release")
+    assert views.document_list_key(workspace, "v1", 3) != before

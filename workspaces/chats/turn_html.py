@@ -11,10 +11,11 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
+from accounts.release import release_fingerprint
 from workspaces.chats.choices import ChatState
 
 TEMPLATE = "workspaces/chats/_turn.html"
-TIMEOUT = 60 * 60  # seconds; a key never outlives what it names, the timeout only frees memory
+TIMEOUT = 60 * 60  # seconds; a key never outlives what it names (this release included), the timeout frees memory
 
 
 def turn_key(request, workspace, turn, live_doc_ids) -> str | None:
@@ -30,7 +31,8 @@ def turn_key(request, workspace, turn, live_doc_ids) -> str | None:
                  chat.created_at.isoformat()],
         "versions": [version.pk for version in turn.versions],
         "live": sorted(set(chat.answer.cited_doc_ids) & live_doc_ids),
-        "where": [workspace.slug, request.GET.urlencode(), get_language(), get_current_timezone_name(), secret],
+        "where": [workspace.slug, request.GET.urlencode(), get_language(), get_current_timezone_name(), secret,
+                  release_fingerprint()],
     }
     seen = json.dumps(shown, sort_keys=True, default=str)
     return f"chat-turn:{hashlib.sha256(seen.encode()).hexdigest()[:40]}"
