@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.key_models import ApiScope
@@ -11,7 +12,7 @@ from accounts.services import account_check
 from accounts.signin import INVALID_LOGIN, SUSPENDED_MESSAGE, SignInRefused, sign_in_check
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
 
-PASSWORDS_DIFFER = "The two passwords differ."
+PASSWORDS_DIFFER = gettext_noop("The two passwords differ.")
 # account_check's error keys -> this form's fields
 ACCOUNT_FIELDS = {"username": "username", "password": "password1"}
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import redirect
+from django.utils import translation
 
 from accounts.models import User
 
@@ -35,4 +36,20 @@ class FirstRunMiddleware:
         path = request.path_info
         if not path.startswith(_first_run_exempt()) and not has_users():
             return redirect("accounts:setup")
+        return self.get_response(request)
+
+
+class AccountLanguageMiddleware:
+    """A signed-in person's chosen language wins over the browser's (LocaleMiddleware, before this one,
+    follows Accept-Language); an empty choice leaves the browser's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

@@ -20,16 +20,19 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.audit import audit_record, client_ip
 from accounts.base import DocentError
 from accounts.models import AuditAction, AuditEvent, User
 from accounts.validators import normalize_username
 
-LOCKED_OUT = "Too many failed sign-ins. Wait %(minutes)d minutes and try again."
-INVALID_LOGIN = "That username and password do not match an account."
-SUSPENDED_MESSAGE = "This account is suspended. Ask an administrator of this Docent to restore it."
-SERVICE_ACCOUNT_MESSAGE = "This is a service account: it works only through API keys and never signs in here."
+LOCKED_OUT = gettext_noop("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
+INVALID_LOGIN = gettext_noop("That username and password do not match an account.")
+SUSPENDED_MESSAGE = gettext_noop("This account is suspended. Ask an administrator of this Docent to restore it.")
+SERVICE_ACCOUNT_MESSAGE = gettext_noop(
+    "This is a service account: it works only through API keys and never signs in here."
+)
 
 
 class SignInRefused(DocentError):
@@ -63,7 +66,7 @@ def sign_in_check(*, request, username: str, password: str) -> User:
     username = normalize_username(username)
     if is_locked_out(username=username, ip=client_ip(request)):
         audit_record(AuditAction.SIGN_IN_LOCKED, request=request, username=username)
-        raise SignInRefused(LOCKED_OUT % {"minutes": lockout_minutes()}, code="locked_out")
+        raise SignInRefused(gettext(LOCKED_OUT) % {"minutes": lockout_minutes()}, code="locked_out")
     user = User.objects.filter(username=username).first()
     if user is None:
         make_password(password)  # the same one hash a real account costs

@@ -10,6 +10,7 @@ urlpatterns = [
     path("setup/", views.SetupView.as_view(), name="setup"),
     path("account/", views.AccountView.as_view(), name="account"),
     path("account/theme/", views_preferences.ThemeView.as_view(), name="theme"),
+    path("account/language/", views_preferences.LanguageView.as_view(), name="language"),
     path("account/keys/new/", views_keys.ApiKeyCreateView.as_view(), name="api_key_new"),
     path("account/keys/<str:public_id>/revoke/", views_keys.ApiKeyRevokeView.as_view(), name="api_key_revoke"),
     path("invite/<str:code>/", views.InviteClaimView.as_view(), name="invite"),

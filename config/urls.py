@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
-from workspaces.insights.views import MyInsightsView
 
+from workspaces.insights.views import MyInsightsView
 from workspaces.operations.health import healthz, livez
 from workspaces.views import HomeView
 from workspaces.views_owner import WorkspaceCreateView

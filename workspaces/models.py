@@ -7,6 +7,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from accounts.base import TimestampedModel
 from accounts.roles import WorkspaceRole
@@ -26,7 +27,7 @@ MAX_TOP_N = 50
 # Calibrated with `make eval` (docs/benchmarks.md): most off-topic questions refused, answerable ones kept.
 DEFAULT_RELEVANCE_THRESHOLD = 0.4
 MAX_HISTORY_LENGTH = 100
-NAME_TAKEN = "A workspace with this name already exists (names are compared without regard to case)."
+NAME_TAKEN = gettext_noop("A workspace with this name already exists (names are compared without regard to case).")
 
 
 class WorkspaceQuerySet(models.QuerySet):

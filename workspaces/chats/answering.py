@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
@@ -29,7 +30,7 @@ from workspaces.retrieval.bm25 import term_weights
 from workspaces.retrieval.query import coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
 
-NO_ANSWER = "No document in this workspace answers that."
+NO_ANSWER = gettext_noop("No document in this workspace answers that.")
 CANDIDATES_PER_SOURCE = 3
 # The best passage must reach the workspace's threshold; the others a share of it.
 SUPPORTING_SHARE = 0.5

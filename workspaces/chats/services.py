@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from workspaces import permissions
 from workspaces.chats import answering, llm
@@ -23,8 +24,8 @@ from workspaces.chats.limits import ChatRefused, limits_check, prompt_check
 from workspaces.chats.models import WorkspaceChat
 from workspaces.models import Workspace
 
-STOPPED_REASON = "Stopped before the answer was complete."
-INTERRUPTED_REASON = "The answer was interrupted by an error in Docent."
+STOPPED_REASON = gettext_noop("Stopped before the answer was complete.")
+INTERRUPTED_REASON = gettext_noop("The answer was interrupted by an error in Docent.")
 
 
 def chat_history(*, workspace: Workspace, user) -> list[tuple[str, str]]:

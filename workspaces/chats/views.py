@@ -6,10 +6,10 @@ from contextlib import closing
 from django.contrib import messages
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 from django.views.generic import ListView, View
 
 from accounts.http import status_for
@@ -138,7 +138,9 @@ class ChatClearView(WorkspaceMixin, View):
 
     def post(self, request, *args, **kwargs):
         cleared = chat_clear(workspace=self.workspace, user=request.user)
-        messages.success(request, f"Cleared {cleared} question{pluralize(cleared)} from your chat.")
+        messages.success(request, ngettext(
+            "Cleared %(count)d question from your chat.", "Cleared %(count)d questions from your chat.", cleared,
+        ) % {"count": cleared})
         return redirect("workspaces:chat", slug=self.workspace.slug)
 
 

@@ -16,6 +16,7 @@ from django.db.models import CharField, Value
 from django.db.models.fields.json import KT
 from django.db.models.lookups import Exact
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_noop
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
@@ -32,7 +33,7 @@ MB = 1024 * 1024
 MAX_FILES_PER_UPLOAD = 20
 # What a multipart body may carry beyond its files (boundaries, headers, the CSRF token).
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
-NO_FILES = "Choose at least one file to upload."
+NO_FILES = gettext_noop("Choose at least one file to upload.")
 TOO_MANY_FILES = f"Upload at most {MAX_FILES_PER_UPLOAD} files at once."
 BATCH_TOO_LARGE = "These files add up to {size}; one upload may carry at most {limit} MB. Upload fewer at a time."
 BODY_TOO_LARGE = "This upload is larger than the {limit} MB an upload may be."
