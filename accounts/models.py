@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts import rules
@@ -155,9 +156,9 @@ MAX_INVITE_USES = 500
 class InviteStatus(models.TextChoices):
     """What is stored; `Invite.state` adds "expired", which comes with time."""
 
-    PENDING = "pending", "Pending"
-    CLAIMED = "claimed", "Used up"
-    DISABLED = "disabled", "Revoked"
+    PENDING = "pending", _("Pending")
+    CLAIMED = "claimed", _("Used up")
+    DISABLED = "disabled", _("Revoked")
 
 
 EXPIRED = "expired"

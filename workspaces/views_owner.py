@@ -150,7 +150,8 @@ class WorkspaceCreateView(LoginRequiredMixin, FormView):
             return self.form_invalid(form)
         messages.success(
             self.request,
-            gettext("Created %(workspace)s. You are its owner: invite people from Members.") % {"workspace": workspace.name},
+            gettext("Created %(workspace)s. You are its owner: invite people from Members.")
+            % {"workspace": workspace.name},
         )
         return redirect(workspace.get_absolute_url())
 
