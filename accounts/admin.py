@@ -11,6 +11,7 @@ from accounts.forms import UsernameField
 from accounts.models import AuditEvent, Invite, User
 from accounts.passwords import RESET_LINK_HOURS, password_reset_issue
 from accounts.roles import Role
+from accounts.second_factor import second_factor_reset
 
 
 class RoleRulesFormMixin:
@@ -91,7 +92,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("username", "role", "is_service_account", "password1", "password2")}),
     )
     inlines = (CreatedInvitesInline,)  # workspaces.admin adds the user's memberships
-    actions = ("suspend_users", "unsuspend_users", "issue_password_reset_links")
+    actions = ("suspend_users", "unsuspend_users", "issue_password_reset_links", "reset_second_factor")
 
     @admin.display(description="joined with invite")
     def claimed_invite(self, obj):
@@ -160,6 +161,16 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(request, f"{verb} {changed} user(s).", messages.SUCCESS)
         for line in refused:
             self.message_user(request, line, messages.ERROR)
+
+    @admin.action(description="Turn off two-factor for each selected user (a lost phone)")
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            try:
+                second_factor_reset(actor=request.user, user=user, request=request)
+            except PermissionDenied as refusal:
+                self.message_user(request, f"{user.username}: {refusal}", messages.ERROR)
+                continue
+            self.message_user(request, f"{user.username}: two-factor is off; they can set it up again.")
 
     @admin.action(description="Suspend selected users")
     def suspend_users(self, request, queryset):

@@ -42,6 +42,14 @@ class AuditAction(models.TextChoices):
     API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
     API_KEY_NEW_ADDRESS = "api_key_new_address", _("API key used from a new address")
     DOCUMENTS_REINDEXED = "documents_reindexed", _("Documents queued for re-indexing")
+    # Single sign-on and two-factor (issue 25)
+    SSO_REFUSED = "sso_refused", _("Single sign-on refused (no account allowed)")
+    SSO_ACCOUNT_CREATED = "sso_account_created", _("Account created by single sign-on")
+    SSO_LINKED = "sso_linked", _("Identity linked to an account")
+    SECOND_FACTOR_ENABLED = "second_factor_enabled", _("Two-factor turned on")
+    SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Two-factor turned off")
+    RECOVERY_CODES_NEW = "recovery_codes_new", _("New recovery codes")
+    GROUP_MAPPING_CHANGED = "group_mapping_changed", _("Group mapping changed")
 
 
 class AuditEvent(models.Model):

@@ -50,6 +50,7 @@ class ErrorCode(StrEnum):
     ENCRYPTED = "encrypted"
     NO_TEXT = "no_text"
     MISSING = "missing"
+    OCR_MISSING = "ocr_missing"  # a scan, on a server without Tesseract (or without the language)
 
 
 class DocentError(Exception):

@@ -31,6 +31,7 @@ STATUS_BY_CODE = {
     ErrorCode.ENCRYPTED: HTTPStatus.BAD_REQUEST,
     ErrorCode.NO_TEXT: HTTPStatus.BAD_REQUEST,
     ErrorCode.MISSING: HTTPStatus.BAD_REQUEST,
+    ErrorCode.OCR_MISSING: HTTPStatus.BAD_REQUEST,
 }
 
 

@@ -126,18 +126,26 @@ def invite_claim(*, code: str, username: str, password: str, request=None) -> Us
         raise
 
 
+def invite_claim_identity(*, code: str, username: str, email: str = "", request=None) -> User:
+    """An invite claimed by single sign-on: a member account without a local password (the
+    identity provider vouches for the person), otherwise as `invite_claim`."""
+    return _invite_claim(code=code, username=username, password=None, email=email, request=request)
+
+
 @transaction.atomic
-def _invite_claim(*, code: str, username: str, password: str, request=None) -> User:
+def _invite_claim(*, code: str, username: str, password: str | None, email: str = "", request=None) -> User:
     """The claim itself. The invite row is locked and its use counted with a conditional update
-    inside one transaction, so however many requests race for a code, no more than `max_uses` win."""
+    inside one transaction, so however many requests race for a code, no more than `max_uses` win.
+    `password` None: an account that signs in only through its identity provider."""
     invite = Invite.objects.select_for_update().filter(code=code).first()
     if invite is None:
         raise InviteUnavailable(INVITE_REVOKED)
     invite_check(invite)
-    username = account_check(username=username, password=password)
+    if password is not None:
+        username = account_check(username=username, password=password)
     try:
         with transaction.atomic():
-            user = User.objects.create_user(username, password, role=Role.DEFAULT, invite=invite)
+            user = User.objects.create_user(username, password, role=Role.DEFAULT, invite=invite, email=email)
     except IntegrityError:
         raise UsernameTaken(USERNAME_TAKEN) from None
     now = timezone.now()

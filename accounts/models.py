@@ -77,6 +77,10 @@ class User(TimestampedModel, AbstractBaseUser):
         default=False, db_column="isServiceAccount",
         help_text="A service account never signs in on the site: it acts only through the API keys an admin gives it.",
     )
+    role_from_groups = models.BooleanField(
+        default=False, db_column="roleFromGroups", editable=False,
+        help_text="The role was given by an identity provider's group, and goes when the group does.",
+    )
     invite = models.ForeignKey(
         "Invite", null=True, blank=True, on_delete=models.SET_NULL, db_column="inviteId", related_name="claimants",
         editable=False, help_text="The invite this account was created with.",
@@ -269,4 +273,5 @@ class PasswordResetLink(TimestampedModel):
 # Models of the accounts app kept in modules of their own (imported here: Django registers them,
 # and `from accounts.models import AuditAction` keeps working).
 from accounts.audit_models import AuditAction, AuditEvent  # noqa: E402, F401
+from accounts.group_models import GroupRole  # noqa: E402, F401
 from accounts.key_models import ApiKey  # noqa: E402, F401

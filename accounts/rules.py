@@ -9,7 +9,9 @@ from accounts.roles import Role
 
 STAFF_ROLES = frozenset({Role.ADMIN, Role.MANAGER})
 # Admin apps only an admin opens; a manager runs everything else in the admin.
-ADMIN_ONLY_APPS = frozenset({"settings_app"})
+# allauth's apps (linked identities, authenticators, provider apps) are for admins alone: a manager
+# must not reset an admin's second factor.
+ADMIN_ONLY_APPS = frozenset({"settings_app", "account", "socialaccount", "mfa"})
 
 
 def is_active(user) -> bool:

@@ -14,53 +14,37 @@ Limits: settings LOGIN_FAILURE_LIMIT (per username and address), LOGIN_FAILURE_L
 and LOGIN_FAILURE_WINDOW_SECONDS; a successful sign-in resets its pair's count.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from accounts.audit import audit_record, client_ip
 from accounts.base import DocentError
-from accounts.models import AuditAction, AuditEvent, User
+from accounts.directory import directory_sign_in
+from accounts.lockout import (  # noqa: F401  (the messages are the sign-in page's too)
+    LOCKED_OUT,
+    SERVICE_ACCOUNT_MESSAGE,
+    SUSPENDED_MESSAGE,
+    is_locked_out,
+    lockout_minutes,
+)
+from accounts.models import AuditAction, User
+from accounts.sign_in_policy import SSO_ONLY, local_password_allowed
+from accounts.sso import SsoRefused
 from accounts.validators import normalize_username
 
-LOCKED_OUT = gettext_noop("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
 INVALID_LOGIN = gettext_noop("That username and password do not match an account.")
-SUSPENDED_MESSAGE = gettext_noop("This account is suspended. Ask an administrator of this Docent to restore it.")
-SERVICE_ACCOUNT_MESSAGE = gettext_noop(
-    "This is a service account: it works only through API keys and never signs in here."
-)
 
 
 class SignInRefused(DocentError):
     """code: "invalid" (unknown user or wrong password), "locked_out", "suspended" or
-    "forbidden" (a service account)."""
-
-
-def lockout_minutes() -> int:
-    return max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
-
-
-def is_locked_out(*, username: str, ip: str | None) -> bool:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
-    pair = AuditEvent.objects.filter(username=username, ip_address=ip)
-    last_success = pair.filter(action=AuditAction.SIGN_IN, created_at__gte=since).aggregate(at=Max("created_at"))["at"]
-    failures = pair.filter(action=AuditAction.SIGN_IN_FAILED, created_at__gte=last_success or since)
-    if failures.count() >= settings.LOGIN_FAILURE_LIMIT:
-        return True
-    if ip is None:
-        return False
-    from_address = AuditEvent.objects.filter(action=AuditAction.SIGN_IN_FAILED, ip_address=ip, created_at__gte=since)
-    return from_address.count() >= settings.LOGIN_FAILURE_LIMIT_PER_IP
+    "forbidden" (a service account, or a local password where single sign-on is required)."""
 
 
 def sign_in_check(*, request, username: str, password: str) -> User:
     """The user whose `username` and `password` these are, if they may sign in now.
 
-    Raises SignInRefused; records the failure (or the lockout) in the audit trail.
+    A password the account does not have is tried against the LDAP directory when one is set up
+    (accounts.directory). Raises SignInRefused; records the failure (or the lockout) in the audit trail.
     The successful sign-in itself is recorded when the session starts (accounts.signals).
     """
     username = normalize_username(username)
@@ -73,6 +57,13 @@ def sign_in_check(*, request, username: str, password: str) -> User:
         matches = False
     else:
         matches = user.check_password(password)
+    if not matches and not (user is not None and user.is_service_account):
+        try:
+            directory_user = directory_sign_in(request=request, username=username, password=password)
+        except SsoRefused as refusal:  # audited as a failure already
+            raise SignInRefused(refusal.message, code=refusal.code) from None
+        if directory_user is not None:
+            return directory_user
     if not matches or user.suspended or user.is_service_account:
         audit_record(AuditAction.SIGN_IN_FAILED, request=request, username=username)
     if not matches:
@@ -81,4 +72,8 @@ def sign_in_check(*, request, username: str, password: str) -> User:
         raise SignInRefused(SUSPENDED_MESSAGE, code="suspended")
     if user.is_service_account:
         raise SignInRefused(SERVICE_ACCOUNT_MESSAGE, code="forbidden")
+    if not local_password_allowed(user):
+        audit_record(AuditAction.SIGN_IN_FAILED, request=request, username=username, detail="single sign-on required")
+        raise SignInRefused(SSO_ONLY, code="forbidden")
+    user.sign_in_method = "password"
     return user

@@ -22,9 +22,14 @@ from accounts.models import INVITE_CODE_PATTERN, Invite
 from accounts.passwords import password_reset_by_email_enabled
 from accounts.preferences import Language
 from accounts.services import SetupAlreadyDone, setup_create_first_admin
+from accounts.views_second_factor import SecondFactorSignInMixin
+from accounts.views_sso import ProviderButtonsMixin
 
 
-class SignInView(LoginView):
+class SignInView(ProviderButtonsMixin, SecondFactorSignInMixin, LoginView):
+    """Local passwords (and LDAP ones), then the code step for accounts with two-factor; a button
+    per single sign-on provider."""
+
     form_class = SignInForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
@@ -68,7 +73,7 @@ class SetupView(FormView):
         return redirect("home")
 
 
-class InviteClaimView(FormView):
+class InviteClaimView(ProviderButtonsMixin, FormView):
     """Sign up with an invite code: a pending code shows who invited and what it grants."""
 
     form_class = InviteSignUpForm

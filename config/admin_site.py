@@ -4,20 +4,52 @@ answering refusals and bad input with a message and accepting only the filters i
 (config.admin_safety), and the pages that are
 not a model's: the language model setup and Insights (usage by day)."""
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import Group
+from django.contrib.auth.views import LoginView
+from django.http import HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 
 from accounts.forms import AdminSignInForm
+from accounts.views_second_factor import SecondFactorSignInMixin
 from config.admin_safety import DeclaredLookupsOnlyMixin, RefusalsAsMessagesMixin
 from workspaces import permissions
 
-UNUSED_MODELS = (Group,)
+# allauth's e-mail addresses, provider apps (they come from the environment), tokens (not stored) and
+# authenticators (turned off through the users' action, audited) have no admin page.
+UNUSED_MODELS = (Group, EmailAddress, SocialApp, SocialToken, Authenticator)
 SAFETY_MIXINS = (RefusalsAsMessagesMixin, DeclaredLookupsOnlyMixin)
+
+
+class AdminSignInView(SecondFactorSignInMixin, LoginView):
+    """The admin's sign-in page: the same lockout, audit and second factor as the site's."""
 
 
 class DocentAdminSite(admin.AdminSite):
     login_form = AdminSignInForm
+
+    @method_decorator(never_cache)
+    def login(self, request, extra_context=None):
+        """Django's AdminSite.login with Docent's sign-in view (the code step for two-factor accounts)."""
+        if request.method == "GET" and self.has_permission(request):
+            return HttpResponseRedirect(reverse("admin:index", current_app=self.name))
+        context = {
+            **self.each_context(request), "title": "Log in", "subtitle": None,
+            "app_path": request.get_full_path(), "username": request.user.get_username(),
+        }
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            context[REDIRECT_FIELD_NAME] = reverse("admin:index", current_app=self.name)
+        context.update(extra_context or {})
+        request.current_app = self.name
+        return AdminSignInView.as_view(
+            extra_context=context, authentication_form=self.login_form, template_name="admin/login.html"
+        )(request)
 
     def register(self, model_or_iterable, admin_class=None, **options):
         models = model_or_iterable if isinstance(model_or_iterable, list | tuple) else [model_or_iterable]

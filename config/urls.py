@@ -3,6 +3,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from accounts.views_sso import SsoCancelledView
 from workspaces.insights.views import MyInsightsView
 from workspaces.operations.health import healthz, livez
 from workspaces.views import HomeView
@@ -17,6 +18,11 @@ urlpatterns = [
     path("account/insights/", MyInsightsView.as_view(), name="my_insights"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
+    # Single sign-on: allauth's OpenID Connect start and return (/oidc/<provider>/login/…); its
+    # other pages are not mounted. Names allauth reverses lead to the site's own pages.
+    path("", include("allauth.socialaccount.providers.openid_connect.urls")),
+    path("login/cancelled/", SsoCancelledView.as_view(), name="socialaccount_login_cancelled"),
+    path("accounts/login/", RedirectView.as_view(pattern_name="accounts:login"), name="account_login"),
     path("w/", include("workspaces.urls")),
     path("api/openai/v1/", include("workspaces.api.openai.urls")),
     path("api/", include("workspaces.api.urls")),

@@ -7,6 +7,13 @@ class SettingsAppConfig(AppConfig):
     verbose_name = "System settings"
 
     def ready(self):
-        from settings_app.services import settings_create_missing
+        from accounts.sign_in_policy import SignInPolicy, email_domains, sign_in_policy_register
+        from settings_app.services import setting_get, settings_create_missing
 
+        sign_in_policy_register(lambda: SignInPolicy(
+            allowed_email_domains=email_domains(setting_get("sso_allowed_email_domains")),
+            sso_required=setting_get("sso_required"),
+            break_glass_username=setting_get("sso_break_glass_username").strip().lower(),
+            second_factor_required_for_staff=setting_get("second_factor_required_for_staff"),
+        ))
         post_migrate.connect(lambda **kwargs: settings_create_missing(), sender=self, weak=False)

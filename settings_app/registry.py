@@ -264,5 +264,24 @@ REGISTRY: dict[str, Setting] = {
             "embedding_model", "", "The name of the embedding model that server should use.",
             title="Embedding model name", purpose=Purpose.SEARCH, max_length=120,
         ),
+        TextSetting(
+            "sso_allowed_email_domains", "",
+            "Single sign-on: people unknown to Docent whose verified email is in one of these domains "
+            "(comma-separated, e.g. example.com) get a member account. Others need an invite or a mapped group.",
+            max_length=1000,
+        ),
+        BoolSetting(
+            "sso_required", False,
+            "Everyone signs in with single sign-on (or LDAP); local passwords work only for the break-glass admin.",
+        ),
+        TextSetting(
+            "sso_break_glass_username", "",
+            "The one admin who may still sign in with a local password when single sign-on is required.",
+            max_length=64,
+        ),
+        BoolSetting(
+            "second_factor_required_for_staff", False,
+            "Admins and managers who sign in with a password must set up an authenticator app.",
+        ),
     )
 }

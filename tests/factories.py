@@ -113,3 +113,20 @@ class WorkspaceChatFactory(DjangoModelFactory):
 def make_api_key(user, *, scopes=(SCOPE_READ, SCOPE_ASK, SCOPE_WRITE), workspaces=None, name="test key", **fields):
     """A key for `user` made as the account page makes it: (ApiKey, its one-time secret)."""
     return api_key_create(user=user, name=name, scopes=scopes, workspaces=workspaces, **fields)
+
+
+class GroupRoleFactory(DjangoModelFactory):
+    class Meta:
+        model = "accounts.GroupRole"
+
+    group = factory.Sequence(lambda n: f"group-{n}")
+    role = "manager"
+
+
+class GroupWorkspaceFactory(DjangoModelFactory):
+    class Meta:
+        model = "workspaces.GroupWorkspace"
+
+    group = factory.Sequence(lambda n: f"group-{n}")
+    workspace = factory.SubFactory(WorkspaceFactory)
+    role = "viewer"

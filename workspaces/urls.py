@@ -2,6 +2,7 @@ from django.urls import path
 
 from workspaces import views, views_owner, views_team
 from workspaces.chats import views as chat_views
+from workspaces.documents import reading_views
 from workspaces.documents import views as document_views
 from workspaces.insights import views as insight_views
 from workspaces.retrieval import views as retrieval_views
@@ -12,7 +13,7 @@ urlpatterns = [
     path("<slug:slug>/", views.WorkspaceDetailView.as_view(), name="detail"),
     path("<slug:slug>/documents/upload/", document_views.DocumentUploadView.as_view(), name="upload"),
     path("<slug:slug>/documents/status/", document_views.DocumentStatusView.as_view(), name="document_status"),
-    path("<slug:slug>/documents/<uuid:doc_id>/", document_views.DocumentDetailView.as_view(), name="document"),
+    path("<slug:slug>/documents/<uuid:doc_id>/", reading_views.DocumentDetailView.as_view(), name="document"),
     path(
         "<slug:slug>/documents/<uuid:doc_id>/retry/", document_views.DocumentRetryView.as_view(),
         name="document_retry",
@@ -27,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "<slug:slug>/documents/<uuid:doc_id>/passages/<int:position>/",
-        document_views.PassageRedirectView.as_view(),
+        reading_views.PassageRedirectView.as_view(),
         name="passage",
     ),
     path("<slug:slug>/members/", views_team.MembersView.as_view(), name="members"),

@@ -87,7 +87,8 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     def tokens(self, obj):
         if obj.prompt_tokens is None and obj.completion_tokens is None:
             return "—"
-        return f"{obj.prompt_tokens or 0} + {obj.completion_tokens or 0}"
+        return " + ".join("not reported" if count is None else str(count)
+                          for count in (obj.prompt_tokens, obj.completion_tokens))
 
     @admin.display(description="usage")
     def usage(self, obj):

@@ -8,6 +8,7 @@ becomes empty.
 
 from dataclasses import asdict, dataclass, field
 
+from settings_app.choices import ChatProvider
 from workspaces.documents.locations import citation_label, location_label
 
 
@@ -22,18 +23,25 @@ class Source:
     page_start: int | None = None
     page_end: int | None = None
     section: str = ""
+    # The page of the sentence the answer quotes, when the passage spans pages (workspaces.chats.citation_pages).
+    page: int | None = None
+
+    @property
+    def pages(self) -> tuple[int | None, int | None]:
+        """The page a citation names: the quoted sentence's, else the passage's range."""
+        return (self.page, self.page) if self.page else (self.page_start, self.page_end)
 
     @property
     def location(self) -> str:
         """"p. 3 · Annual leave", or "" when the passage has neither page nor heading."""
-        return location_label(page_start=self.page_start, page_end=self.page_end, section=self.section)
+        page_start, page_end = self.pages
+        return location_label(page_start=page_start, page_end=page_end, section=self.section)
 
     @property
     def label(self) -> str:
         """"handbook.pdf, p. 3 · Annual leave": how a citation names its source."""
-        return citation_label(
-            filename=self.filename, page_start=self.page_start, page_end=self.page_end, section=self.section
-        )
+        page_start, page_end = self.pages
+        return citation_label(filename=self.filename, page_start=page_start, page_end=page_end, section=self.section)
 
 
 STATES = ("answering", "complete", "failed", "stopped")
@@ -83,6 +91,21 @@ class StoredAnswer:
         )
 
     @property
+    def usage_line(self) -> str:
+        """What a model answer cost, under it: "312 tokens · 2.4 s" (the answer's own tokens and the
+        whole time from question to end), "tokens not reported · 2.4 s" when the server sent no
+        count (llama.cpp's streams never do): never a zero it did not say. "" for built-in answers
+        and answers still arriving."""
+        if self.provider != ChatProvider.OPENAI_COMPATIBLE or self.state == "answering":
+            return ""
+        tokens = self.usage.get("completion_tokens")
+        parts = ["tokens not reported" if tokens is None else f"{tokens:,} token{'' if tokens == 1 else 's'}"]
+        total_ms = _number(self.timings.get("total_ms"), int)
+        if total_ms is not None and total_ms >= 0:
+            parts.append(f"{total_ms / 1000:.1f} s")
+        return " · ".join(parts)
+
+    @property
     def cited_doc_ids(self) -> set[str]:
         return {source.doc_id for source in self.sources if source.doc_id}
 
@@ -112,4 +135,5 @@ def _source(item: dict) -> Source:
         page_start=_number(item.get("page_start"), int),
         page_end=_number(item.get("page_end"), int),
         section=str(item.get("section") or ""),
+        page=_number(item.get("page"), int),
     )

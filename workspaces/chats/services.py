@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext_noop
 
 from workspaces import permissions
-from workspaces.chats import answering, llm
+from workspaces.chats import answering, citation_pages, llm
 from workspaces.chats.answer import StoredAnswer
 from workspaces.chats.choices import ChatState
 from workspaces.chats.limits import ChatRefused, limits_check, prompt_check
@@ -136,7 +136,7 @@ def _store_end(chat, stream, *, text, state, reason, started) -> None:
         timings["first_token_ms"] = stream.first_token_ms
     chat.response = StoredAnswer(
         text=text.strip() if state == ChatState.COMPLETE else text,
-        sources=stream.sources,
+        sources=citation_pages.sources_with_pages(sources=stream.sources, text=text),
         provider=stream.provider,
         model=stream.model,
         timings=timings,

@@ -21,6 +21,7 @@ from workspaces.chats.limits import ChatRefused, daily_quota
 from workspaces.chats.models import WorkspaceChat
 from workspaces.chats.services import chat_answer, chat_ask, chat_clear, chat_start
 from workspaces.documents.models import passage_url
+from workspaces.documents.reading import quoted_passage_items
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
 
 
@@ -123,8 +124,11 @@ class ChatSourceView(WorkspaceMixin, View):
             raise Http404("This answer has no such source.")
         source = sources[kwargs["number"] - 1]
         live = source.doc_id in live_doc_ids(self.workspace, [chat])
+        # A deleted document's passage is gone: the quote stands in (quoted_passage_items finds no row).
+        items = quoted_passage_items(workspace=self.workspace, doc_id=source.doc_id, position=source.position,
+                                     quote=source.quote)
         return render(request, "workspaces/chats/_source.html", {
-            "number": kwargs["number"], "source": source, "live": live,
+            "number": kwargs["number"], "source": source, "live": live, "items": items,
             "passage_href": passage_url(workspace_slug=self.workspace.slug, doc_id=source.doc_id,
                                         position=source.position) if live else "",
         })

@@ -94,6 +94,7 @@ class BlockSink:
         self.characters = 0
         self.page: int | None = None
         self.budget = budget  # documents.limits.TextBudget: refuses the block that goes over the cap
+        self.attachments: list[tuple[str, bytes]] = []  # files inside the document (an e-mail's) to ingest apart
 
     def add(self, block: Block) -> None:
         if block.kind == CODE:
@@ -130,6 +131,9 @@ class BlockSink:
 
     def code(self, text: str) -> None:
         self.add(Block(CODE, text=text))
+
+    def attach(self, name: str, data: bytes) -> None:
+        self.attachments.append((name, data))
 
     def page_break(self, page: int) -> None:
         self.page = page

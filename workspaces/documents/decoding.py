@@ -13,6 +13,7 @@ BINARY_TEXT = "“{name}” contains binary data, not text."
 PDF_ENCRYPTED = "“{name}” is protected by a password. Remove the password and upload it again."
 PDF_CORRUPT = "“{name}” could not be read: the PDF is damaged."
 DOCX_CORRUPT = "“{name}” could not be read: the Word document is damaged."
+ARCHIVE_CORRUPT = "“{name}” could not be read: the file is damaged."
 
 # Unicode category Cc except tab and newline.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -15,14 +15,16 @@ from typing import BinaryIO
 from workspaces.documents import limits
 from workspaces.documents.blocks import PAGE_BREAK, Block, BlockSink, blocks_text, first_heading
 from workspaces.documents.decoding import CONTROL_CHARACTERS
-from workspaces.documents.kinds import EXTENSION_ALIASES, KINDS, FileKind
+from workspaces.documents.kinds import EXTENSION_ALIASES, KINDS, OCR_KINDS, FileKind
 from workspaces.documents.readers import READERS
 from workspaces.documents.refusals import DocumentRefused
 
 UNSUPPORTED_TYPE = (
-    "“{name}” is not a type Docent can read. Upload PDF, Word (.docx), plain text, Markdown, CSV or HTML files."
+    "“{name}” is not a type Docent can read. Upload PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), "
+    "OpenDocument (.odt, .ods), EPUB, e-mail (.eml), plain text, Markdown, CSV, HTML or image (PNG, JPEG, "
+    "TIFF) files."
 )
-NO_TEXT = "“{name}” contains no text to search (a scanned PDF needs text recognition first)."
+NO_TEXT = "“{name}” contains no text to search."
 
 # A .docx is refused when its XML expands past this (counted while reading): a zip bomb, not a document.
 DOCX_MAX_EXPANDED_BYTES = limits.DOCX_MAX_EXPANDED_BYTES
@@ -44,6 +46,7 @@ class ExtractedText:
     title: str
     page_count: int | None
     blocks: list[Block] = field(default_factory=list)
+    attachments: tuple[tuple[str, bytes], ...] = ()  # (file name, content): an e-mail's, ingested apart
 
     @property
     def text(self) -> str:
@@ -73,26 +76,30 @@ def kind_for_filename(name: str) -> FileKind:
     return KINDS[extension]
 
 
-def extract_text(*, stream: BinaryIO, name: str) -> ExtractedText:
+def extract_text(*, stream: BinaryIO, name: str, ocr_languages: str = "") -> ExtractedText:
     """Check `stream` is what `name` says and return its blocks. Raises DocumentRefused.
 
     Each format has its reader in `workspaces.documents.readers`; every reader adds
     blocks through one BlockSink, which counts characters against the caps in
     `documents.limits` while reading. In-process and unbounded in time: uploads go
     through `documents.sandbox.extract_bounded`. A metadata title that a tool wrote by itself
-    gives way to the first heading, then to the file name.
+    gives way to the first heading, then to the file name. Scans are read by OCR in
+    `ocr_languages` ("eng+deu"; empty: English).
     """
     kind = kind_for_filename(name)
     stream.seek(0)
     sink = BlockSink(budget=limits.TextBudget(name=name, kind_label=kind.label))
     read = READERS[kind.extension]
-    title, page_count = read(stream=stream, name=name, kind=kind, sink=sink)
+    options = {"ocr_languages": ocr_languages} if kind.extension in OCR_KINDS else {}
+    title, page_count = read(stream=stream, name=name, kind=kind, sink=sink, **options)
     if not any(block.kind != PAGE_BREAK for block in sink.blocks):
         raise DocumentRefused(NO_TEXT.format(name=name), code="no_text")
     title = " ".join(CONTROL_CHARACTERS.sub("", title or "").split())[:200]
     if is_placeholder_title(title):
         title = first_heading(sink.blocks)[:200] or PurePosixPath(name).stem[:200] or name
-    return ExtractedText(kind=kind, title=title, page_count=page_count, blocks=sink.blocks)
+    return ExtractedText(
+        kind=kind, title=title, page_count=page_count, blocks=sink.blocks, attachments=tuple(sink.attachments)
+    )
 
 
 def is_placeholder_title(title: str) -> bool:

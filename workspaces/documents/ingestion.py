@@ -7,13 +7,13 @@ the task engine (django-tasks, see docs/production.md "Background work") only ca
 1. claims the row: only the run holding the row's current attempt number goes on,
    so a task delivered twice, or a run the recovery sweep has given up on, does nothing;
 2. reads the file through `extract_document` (the one door to extraction: a bounded
-   child process) into blocks, and splits them into passages;
+   child process, OCR in the workspace's languages) into blocks, and splits them into passages;
 3. swaps the new passages in with one transaction (delete, insert, status ready):
    until then a re-indexed document keeps serving its old passages, and a run
    killed half-way leaves nothing behind; full-text indexes and BM25 statistics
    follow the rows;
 4. embeds the new passages when an embedding provider is set (`passages_embed`),
-   while the heartbeat keeps beating.
+   while the heartbeat keeps beating, and takes in an e-mail's attachments as documents.
 
 Refusals (not a PDF, encrypted, no text…) fail the document with their message, and so
 does any other error the file causes, at once (`documents.failures` tells them apart);
@@ -52,6 +52,7 @@ from settings_app.services import setting_get
 from workspaces.documents.extraction import DocumentRefused, ExtractedText
 from workspaces.documents.failures import CONTENT, CONTENT_REFUSED_BY_DATABASE, OUTAGE, failure_kind
 from workspaces.documents.heartbeat import heartbeat_keep
+from workspaces.documents.intake import attachments_take_in
 from workspaces.documents.models import ACTIVE_STATUSES, DocumentPassage, DocumentStatus, WorkspaceDocument
 from workspaces.documents.passages import Passage, split_passages
 from workspaces.documents.sandbox import extract_bounded
@@ -90,10 +91,10 @@ class Run:
     deadline: float
 
 
-def extract_document(*, stream, name: str) -> ExtractedText:
+def extract_document(*, stream, name: str, ocr_languages: str = "") -> ExtractedText:
     """The one door from ingestion to extraction: a child process with a memory cap and a
     time limit (documents.sandbox), so a hostile file costs only that process."""
-    return extract_bounded(stream=stream, name=name)
+    return extract_bounded(stream=stream, name=name, ocr_languages=ocr_languages)
 
 
 @task()
@@ -162,11 +163,13 @@ def _beat(run: Run, **fields) -> None:
 
 
 def _process(run: Run) -> None:
-    document = WorkspaceDocument.objects.get(pk=run.document_id)
+    document = WorkspaceDocument.objects.select_related("workspace", "uploaded_by").get(pk=run.document_id)
     if not stored_file_exists(document.docpath):
         raise DocumentRefused(MISSING_FILE, code="missing")
     with stored_file_open(document.docpath) as stream:
-        extracted = extract_document(stream=stream, name=document.filename)
+        extracted = extract_document(
+            stream=stream, name=document.filename, ocr_languages=document.workspace.ocr_languages
+        )
     passages = split_passages(
         extracted.blocks,
         size_words=setting_get("passage_size_words"),
@@ -177,6 +180,8 @@ def _process(run: Run) -> None:
     # Semantic vectors for the passages now stored (a failing embedding provider is logged, and the
     # document stays findable by its words; `retrieval_reembed` fills the gap later).
     passages_embed(document=document)
+    # An e-mail's attachments become documents of their own (taken in once: a second run finds duplicates).
+    attachments_take_in(document=document, attachments=extracted.attachments, queue=document_requeue)
 
 
 def _passage_rows(document, passages: list[Passage]) -> list[DocumentPassage]:

@@ -24,10 +24,21 @@ KINDS = {
         FileKind("md", "text/markdown", "Markdown"),
         FileKind("csv", "text/csv", "CSV"),
         FileKind("html", "text/html", "HTML"),
+        FileKind("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation", "PowerPoint"),
+        FileKind("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
+        FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", "OpenDocument spreadsheet"),
+        FileKind("odt", "application/vnd.oasis.opendocument.text", "OpenDocument text"),
+        FileKind("epub", "application/epub+zip", "EPUB"),
+        FileKind("eml", "message/rfc822", "e-mail"),
+        FileKind("png", "image/png", "PNG image"),
+        FileKind("jpg", "image/jpeg", "JPEG image"),
+        FileKind("tif", "image/tiff", "TIFF image"),
     )
 }
+# Kinds whose reading may need OCR: they take the workspace's OCR languages and a longer time limit.
+OCR_KINDS = frozenset({"pdf", "png", "jpg", "tif"})
 KINDS_BY_CONTENT_TYPE = {kind.content_type: kind for kind in KINDS.values()}
-EXTENSION_ALIASES = {"text": "txt", "markdown": "md", "htm": "html"}
+EXTENSION_ALIASES = {"text": "txt", "markdown": "md", "htm": "html", "jpeg": "jpg", "tiff": "tif"}
 ACCEPTED_EXTENSIONS = tuple(sorted({*KINDS, *EXTENSION_ALIASES}))
 
 

@@ -41,6 +41,31 @@ PDF_MAX_CONTENT_OPERATIONS = 500_000
 # page and 20 µs an instruction. A page of text takes a few hundred instructions.
 PDF_MAX_PAGES = 2_000
 PDF_MAX_OPERATORS = 300_000
+# Pages of one PDF handed to the table finder (pages drawn with ruling lines), which takes ~50 ms a page.
+PDF_MAX_TABLE_PAGES = 500
+# Bytes the XML parts of an Office, OpenDocument or EPUB file may expand to, all together, counted
+# while they are decompressed (a zip bomb meets it early), and members one such zip may hold.
+ZIP_MAX_EXPANDED_BYTES = 64 * MIB
+ZIP_MAX_MEMBERS = 10_000
+# Slides one presentation, chapters one EPUB may hold (counted in the zip's listing before reading).
+MAX_SLIDES = 2_000
+MAX_CHAPTERS = 2_000
+# Rows with content and cells all the sheets of one spreadsheet may give, counted in the raw XML
+# before a sheet is parsed and again while it is read. openpyxl reads a cell in a few tens of µs:
+# 100,000 rows of 10 cells took 68 s on a machine loaded twentyfold (load average 20 on 2 cores),
+# some seconds on a quiet one; past the caps, the extraction time limit would refuse it anyway.
+SHEET_MAX_ROWS = 200_000
+SHEET_MAX_CELLS = 1_000_000
+# Parts one e-mail may hold (attachments, alternatives), and attachments that become documents.
+EMAIL_MAX_PARTS = 200
+EMAIL_MAX_ATTACHMENTS = 20
+# Pages one document may need read by OCR, and pixels of one page or image handed to Tesseract
+# (a page of A4 at 300 dpi is 8.7 million): both checked before a pixel is decoded. Tesseract reads
+# a page in 1-5 s, so scanned documents get EXTRACTION_OCR_TIMEOUT_SECONDS rather than the usual limit.
+OCR_MAX_PAGES = 300
+OCR_MAX_PIXELS = 40_000_000
+OCR_RENDER_DPI = 300
+OCR_PAGE_TIMEOUT_SECONDS = 120
 
 EXPANDS_TOO_MUCH = "“{name}” expands to more {what} than Docent accepts (limit {limit})."
 HAS_TOO_MANY = "“{name}” has more {what} than Docent accepts (limit {limit})."

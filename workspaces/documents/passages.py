@@ -4,7 +4,8 @@ A passage is a run of whole blocks up to `size_words` words and `limits.PASSAGE_
 characters; a run of more than `limits.PASSAGE_MAX_WORD_CHARACTERS` non-space characters counts
 (and is cut) as several words, so no file becomes one giant passage, index entry or page. A heading starts a
 new passage, so each passage sits under one heading path ("Handbook › Leave ›
-Annual leave"), which is indexed and cited with it; the passage's text is that
+Annual leave"), which is indexed and cited with it; so does a page break after a passage at
+least half full, so that most passages (and their citations) name one page; the passage's text is that
 of its other blocks, so a quote or an excerpt never starts with a bare heading.
 Only a block longer than a passage is cut inside: a paragraph into windows
 that repeat `overlap_words` of the window before (in the indexed text only: each
@@ -120,6 +121,8 @@ class _Builder:
 
     def add(self, block: Block):
         if block.kind == PAGE_BREAK:
+            if self.words >= self.size // 2:  # a passage half full ends with its page: cited by one page
+                self.flush()
             self.pending_breaks.append(block)
             return
         if block.kind == HEADING:

@@ -8,10 +8,10 @@ deciding anything: consecutive list items grouped into one list, text escaped
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.utils.html import format_html
 
-from workspaces.documents.blocks import BLOCK_SEPARATOR, HEADING, LIST_ITEM, PAGE_BREAK, TABLE, Block
+from workspaces.documents.blocks import BLOCK_SEPARATOR, CELL_SEPARATOR, HEADING, LIST_ITEM, PAGE_BREAK, TABLE, Block
+from workspaces.documents.models import DocumentPassage
 from workspaces.retrieval.highlight import highlight
 
 READING_PAGE_WORDS = 3000
@@ -33,10 +33,15 @@ class Item:
 
 
 def reading_ranges(document) -> list[tuple[int, int]]:
-    """(first, last) passage positions of each page of the document page. One query."""
+    """(first, last) passage positions of each part of the document page. One query."""
+    return ranges_of(document.passages.order_by("position").values_list("position", "word_count"))
+
+
+def ranges_of(counts) -> list[tuple[int, int]]:
+    """The parts for (position, word count) pairs in reading order: a few thousand words each."""
     ranges: list[list[int]] = []
     words = 0
-    for position, count in document.passages.order_by("position").values_list("position", "word_count"):
+    for position, count in counts:
         count = UNCOUNTED_PASSAGE_WORDS if count is None else count
         if ranges and words + count <= READING_PAGE_WORDS:
             ranges[-1][1] = position
@@ -45,11 +50,6 @@ def reading_ranges(document) -> list[tuple[int, int]]:
             ranges.append([position, position])
             words = count
     return [(first, last) for first, last in ranges]
-
-
-def reading_paginator(document) -> Paginator:
-    """One page of the paginator per range of passages (so the site's pagination links work)."""
-    return Paginator(reading_ranges(document), 1)
 
 
 def page_for_position(document, position: int) -> int | None:
@@ -63,6 +63,34 @@ def passage_items(passage, terms: list[str] | None = None) -> list[Item]:
     """What the template renders for one passage; `terms` marks the search words."""
     # Passages made before migration 0010 have no blocks: their blank-line separated paragraphs stand in.
     blocks = passage.block_list or [Block("paragraph", text=part) for part in passage.text.split(BLOCK_SEPARATOR)]
+    return blocks_items(blocks, terms)
+
+
+def quoted_passage_items(*, workspace, doc_id: str, position: int | None, quote: str) -> list[Item]:
+    """A cited passage as a source's panel shows it, tables as tables: the stored passage's blocks
+    while its text is still the one quoted (headings and page marks left to the panel's title),
+    else the quote itself, a block whose lines all hold the same number of cell separators read
+    back as a table. One query."""
+    passage = DocumentPassage.objects.filter(
+        document__workspace=workspace, document__doc_id=doc_id, position=position
+    ).only("text", "blocks").first() if doc_id and position is not None else None
+    if passage is not None and passage.blocks and passage.text == quote:
+        blocks = [block for block in passage.block_list if block.kind not in (HEADING, PAGE_BREAK)]
+    else:
+        blocks = [_quoted_block(part) for part in quote.split(BLOCK_SEPARATOR) if part.strip()]
+    return blocks_items(blocks)
+
+
+def _quoted_block(text: str) -> Block:
+    lines = text.split("\n")
+    counts = {line.count(CELL_SEPARATOR) for line in lines}
+    if len(lines) > 1 and len(counts) == 1 and 0 not in counts:
+        return Block(TABLE, rows=[line.split(CELL_SEPARATOR) for line in lines])
+    return Block("paragraph", text=" ".join(text.split()))
+
+
+def blocks_items(blocks: list[Block], terms: list[str] | None = None) -> list[Item]:
+    """What the template renders for `blocks`: consecutive list items grouped into one list."""
     items: list[Item] = []
     for block in blocks:
         item = _item(block, terms or [])

@@ -27,7 +27,8 @@ import time
 from django.conf import settings
 
 from workspaces.documents import readers
-from workspaces.documents.extraction import ExtractedText, extract_text
+from workspaces.documents.extraction import ExtractedText, extract_text, kind_for_filename
+from workspaces.documents.kinds import OCR_KINDS
 from workspaces.documents.refusals import DocumentRefused
 
 logger = logging.getLogger(__name__)
@@ -39,16 +40,21 @@ MB = 1024 * 1024
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
-def extract_bounded(*, stream, name: str) -> ExtractedText:
-    """`extract_text` in a child process with a memory cap and a wall-clock limit.
+def extract_bounded(*, stream, name: str, ocr_languages: str = "") -> ExtractedText:
+    """`extract_text` in a child process with a memory cap and a wall-clock limit (the longer
+    EXTRACTION_OCR_TIMEOUT_SECONDS for kinds that may need OCR).
 
     Raises DocumentRefused: the reader's own refusals as they are, and one naming the
     limit when the child runs out of memory or time."""
     memory_mb, timeout = settings.EXTRACTION_MEMORY_MB, settings.EXTRACTION_TIMEOUT_SECONDS
+    if kind_for_filename(name).extension in OCR_KINDS:
+        timeout = max(timeout, settings.EXTRACTION_OCR_TIMEOUT_SECONDS)
     readers.parsers_preload()  # once per process: every child finds them loaded
     context = multiprocessing.get_context("fork")  # the worker's imports are reused: no start-up cost
     receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(sender, stream, name, memory_mb, timeout, os.getpid()), daemon=True)
+    child = context.Process(
+        target=_child, args=(sender, stream, name, ocr_languages, memory_mb, timeout, os.getpid()), daemon=True
+    )
     stream.seek(0)
     # The child's garbage collector skips what the worker had made before the fork: walking it
     # would copy the worker's whole heap into the child, page by page (copy-on-write).
@@ -100,7 +106,7 @@ def _receive(receiver, deadline):
         chunks.append(chunk)
 
 
-def _child(sender, stream, name, memory_mb, timeout, parent_pid):
+def _child(sender, stream, name, ocr_languages, memory_mb, timeout, parent_pid):
     """Runs in the forked child: die with the parent, cap CPU time and address space, read,
     send one answer in pieces."""
     _die_with_parent(parent_pid)
@@ -111,7 +117,7 @@ def _child(sender, stream, name, memory_mb, timeout, parent_pid):
         limit = now + memory_mb * MB
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        outcome = ("ok", extract_text(stream=stream, name=name))
+        outcome = ("ok", extract_text(stream=stream, name=name, ocr_languages=ocr_languages))
     except DocumentRefused as refusal:
         outcome = ("refused", (refusal.message, refusal.code))
     except MemoryError:

@@ -5,31 +5,31 @@ Every rule of an upload (who may, size, type, duplicates) is enforced here, so t
 upload page, the admin and the import command refuse the same things.
 """
 
-import hashlib
-import uuid
-from pathlib import PurePosixPath
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import IntegrityError, transaction
-from django.db.models import CharField, Value
-from django.db.models.fields.json import KT
-from django.db.models.lookups import Exact
+from django.db import transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_noop
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
 from accounts.models import AuditAction
-from settings_app.services import setting_get
 from workspaces import permissions
-from workspaces.documents.extraction import DocumentRefused, filename_for_display, kind_for_filename
+from workspaces.documents.extraction import DocumentRefused
 from workspaces.documents.ingestion import document_requeue
+from workspaces.documents.intake import (  # noqa: F401 - the upload rules' messages, named here too
+    DUPLICATE_DOCUMENT,
+    EMPTY_FILE,
+    FILE_TOO_LARGE,
+    MB,
+    document_take_in,
+    upload_limit_bytes,
+)
 from workspaces.documents.models import DocumentStatus, WorkspaceDocument
-from workspaces.documents.storage import stored_file_delete, stored_file_save
+from workspaces.documents.storage import stored_file_delete
 from workspaces.models import Workspace
 
-MB = 1024 * 1024
 MAX_FILES_PER_UPLOAD = 20
 # What a multipart body may carry beyond its files (boundaries, headers, the CSRF token).
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
@@ -37,19 +37,11 @@ NO_FILES = gettext_noop("Choose at least one file to upload.")
 TOO_MANY_FILES = f"Upload at most {MAX_FILES_PER_UPLOAD} files at once."
 BATCH_TOO_LARGE = "These files add up to {size}; one upload may carry at most {limit} MB. Upload fewer at a time."
 BODY_TOO_LARGE = "This upload is larger than the {limit} MB an upload may be."
-FILE_TOO_LARGE = "“{name}” is larger than the {limit} MB an upload may be."
-EMPTY_FILE = "“{name}” is empty."
-DUPLICATE_DOCUMENT = "“{name}” is already in this workspace as “{existing}”."
 NOT_FAILED = "“{name}” has not failed: there is nothing to retry."
 
 
 class DocumentNotFailed(DocentError):
     """Retry asked for a document that is queued, processing or ready."""
-
-
-def upload_limit_bytes() -> int:
-    """The most one upload may carry, one file or several together (the `max_upload_mb` setting)."""
-    return setting_get("max_upload_mb") * MB
 
 
 def upload_body_check(*, declared_bytes: int) -> None:
@@ -77,57 +69,18 @@ def document_ingest(
     """Check and store one file and queue it for processing; return the new (queued) document.
 
     What can be decided in the request is: who may upload, size, a type Docent reads
-    (by name), emptiness and duplicates (by checksum, before storing). Whether the
-    content really is what the name says is found by the ingestion task, which marks
+    (by name), emptiness and duplicates (by checksum, before storing): `intake.document_take_in`.
+    Whether the content really is what the name says is found by the ingestion task, which marks
     the document failed with the reason. Raises DocumentRefused (with a message for the
     uploader) or PermissionDenied; `user=None` is the system (the import command).
     On any failure the stored file is removed again.
     """
     if not permissions.may(user, permissions.UPLOAD, workspace):
         raise PermissionDenied(permissions.REFUSALS[permissions.UPLOAD])
-    name = filename_for_display(filename)
-    limit = upload_limit_bytes()
-    if uploaded_file.size is None or uploaded_file.size > limit:
-        raise DocumentRefused(FILE_TOO_LARGE.format(name=name, limit=limit // MB), code="too_large")
-    if uploaded_file.size == 0:
-        raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
-    kind = kind_for_filename(name)
-    sha256 = _sha256(uploaded_file)
-    _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
-    doc_id = uuid.uuid4()
-    metadata = {
-        "title": PurePosixPath(name).stem[:200] or name,
-        "content_type": kind.content_type,
-        "size": uploaded_file.size,
-        "sha256": sha256,
-        "uploaded_by": user.username if user is not None else None,
-    }
-
-    docpath = stored_file_save(
-        workspace_id=workspace.pk, doc_id=doc_id, extension=kind.extension, content=uploaded_file
+    return document_take_in(
+        workspace=workspace, uploaded_file=uploaded_file, filename=filename, queue=document_requeue,
+        user=user, request=request,
     )
-    try:
-        with transaction.atomic():
-            document = WorkspaceDocument.objects.create(
-                doc_id=doc_id, workspace=workspace, filename=name, docpath=docpath, metadata=metadata,
-                uploaded_by=user, status=DocumentStatus.QUEUED, attempts=0,
-            )
-            audit_record(
-                AuditAction.UPLOAD, request=request, user=user, username=getattr(user, "username", "") or "system",
-                detail=f"{name} to {workspace.slug}", workspace=workspace,
-            )
-            # The task row commits with the document row (database task backend).
-            document_requeue(document_id=document.pk)
-    except IntegrityError:
-        stored_file_delete(docpath)
-        # Lost a race with an identical upload: the unique (workspace, sha256) index said no.
-        _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
-        raise
-    except BaseException:
-        stored_file_delete(docpath)
-        raise
-    document.refresh_from_db()
-    return document
 
 
 def document_retry(*, document: WorkspaceDocument, user=None) -> None:
@@ -184,19 +137,3 @@ def document_delete(*, document: WorkspaceDocument, user=None, request=None) -> 
     document.delete()
     if docpath:
         transaction.on_commit(lambda: stored_file_delete(docpath))
-
-
-def _refuse_duplicate(*, workspace, sha256, name):
-    # The same expression as the unique index (metadata->>'sha256'), so PostgreSQL looks it up by index.
-    same_checksum = Exact(KT("metadata__sha256"), Value(sha256, output_field=CharField()))
-    existing = workspace.documents.filter(same_checksum).order_by().values_list("filename", flat=True).first()
-    if existing is not None:
-        raise DocumentRefused(DUPLICATE_DOCUMENT.format(name=name, existing=existing), code="duplicate")
-
-
-def _sha256(uploaded_file) -> str:
-    digest = hashlib.sha256()
-    uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-    return digest.hexdigest()

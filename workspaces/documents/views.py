@@ -8,17 +8,15 @@ from django.http import FileResponse, Http404, HttpResponseRedirect, JsonRespons
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
-from django.views.generic import FormView, RedirectView, TemplateView, View
+from django.views.generic import FormView, TemplateView, View
 
 from accounts.http import content_length, status_for
 from workspaces import permissions
 from workspaces.documents.forms import DocumentUploadForm
 from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
-from workspaces.documents.models import DocumentStatus
-from workspaces.documents.reading import page_for_position, passage_items, reading_paginator
 from workspaces.documents.services import (
     MAX_FILES_PER_UPLOAD,
     MB,
@@ -31,7 +29,6 @@ from workspaces.documents.services import (
     upload_limit_bytes,
 )
 from workspaces.documents.storage import stored_file_download_url, stored_file_open
-from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms
 from workspaces.views import WorkspaceMixin
 
 
@@ -176,66 +173,6 @@ class DocumentRetryView(DocumentMixin, View):
 
 def _csrf_protected(request):
     """Stands in for the view in the manual CSRF check (the real view is marked exempt)."""
-
-
-class DocumentDetailView(DocumentMixin, TemplateView):
-    """A document read as one continuous text, a few thousand words a page (anchors `#p<position>`).
-
-    `?passage=N&q=words` (where citations and search results land) marks the words
-    in passage N and lights it up.
-    """
-
-    template_name = "workspaces/documents/document_detail.html"
-
-    def get_context_data(self, **kwargs):
-        paginator = reading_paginator(self.document)
-        page_obj = paginator.get_page(self.request.GET.get("page"))
-        cited = _int(self.request.GET.get("passage"))
-        query = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-        terms = query_terms(query)
-        passages = []
-        if page_obj.object_list:
-            first, last = page_obj.object_list[0]
-            for passage in self.document.passages.filter(position__gte=first, position__lte=last).order_by("position"):
-                is_cited = passage.position == cited
-                passages.append({
-                    "position": passage.position,
-                    "cited": is_cited,
-                    "items": passage_items(passage, terms if is_cited else None),
-                })
-        may_delete = permissions.may_delete_document(self.request.user, self.document, granted=self.may)
-        return super().get_context_data(
-            may_delete=may_delete, states=DocumentStatus,
-            page_obj=page_obj, paginator=paginator, is_paginated=page_obj.has_other_pages(),
-            passages=passages, query=query,
-            passage_total=paginator.object_list[-1][1] if paginator.count else 0,
-            **kwargs,
-        )
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-class PassageRedirectView(DocumentMixin, RedirectView):
-    """/…/passages/<position>/ → the document page that shows it, at its anchor: what citations link to.
-
-    A `q` parameter is carried along, so the passage opens with the searched words marked.
-    """
-
-    def get_redirect_url(self, *args, **kwargs):
-        position = kwargs["position"]
-        page = page_for_position(self.document, position)
-        if page is None:
-            raise Http404("This document has no such passage.")
-        query = {"page": page, "passage": position}
-        searched = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-        if searched:
-            query["q"] = searched
-        return f"{self.document.get_absolute_url()}?{urlencode(query)}#p{position}"
 
 
 class DocumentDownloadView(DocumentMixin, View):

@@ -15,7 +15,7 @@ from workspaces.documents import sandbox  # noqa: E402
 from workspaces.documents.refusals import DocumentRefused  # noqa: E402
 
 
-def endless_reader(*, stream, name):
+def endless_reader(*, stream, name, **_options):
     with open(sys.argv[1] + ".tmp", "w") as pid_file:
         pid_file.write(str(os.getpid()))
     os.replace(sys.argv[1] + ".tmp", sys.argv[1])

@@ -51,9 +51,9 @@ def test_the_extension_names_the_kind(name, extension):
 
 def test_an_unknown_extension_is_refused_with_the_supported_types_listed():
     with pytest.raises(DocumentRefused) as refused:
-        kind_for_filename("photo.jpeg")
-    assert refused.value.message == UNSUPPORTED_TYPE.format(name="photo.jpeg")
-    assert "PDF, Word (.docx), plain text, Markdown, CSV or HTML" in refused.value.message
+        kind_for_filename("photo.heic")
+    assert refused.value.message == UNSUPPORTED_TYPE.format(name="photo.heic")
+    assert "PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx)" in refused.value.message
 
 
 def test_pdf_text_pages_and_title_are_extracted():

@@ -60,3 +60,13 @@ def test_a_heading_starts_a_new_passage_and_names_the_following_ones():
 
 def test_no_blocks_means_no_passages():
     assert split_passages([], size_words=200, overlap_words=40) == []
+
+
+def test_a_page_break_ends_a_passage_at_least_half_full_so_it_is_cited_by_one_page():
+    blocks = [
+        Block("page_break", page=1), Block("paragraph", text=words(60, "a"), page=1),
+        Block("page_break", page=2), Block("paragraph", text=words(20, "b"), page=2),
+        Block("page_break", page=3), Block("paragraph", text=words(20, "c"), page=3),
+    ]
+    passages = split_passages(blocks, size_words=100, overlap_words=0)
+    assert [(p.page_start, p.page_end) for p in passages] == [(1, 1), (2, 3)]

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from tests.factories import WorkspaceDocumentFactory
 from tests.workspaces.documents.sample_files import stored_files, words
-from workspaces.documents import services
+from workspaces.documents import intake, services
 from workspaces.documents.extraction import DocumentRefused
 from workspaces.documents.services import DUPLICATE_DOCUMENT, document_delete, document_ingest
 from workspaces.models import DocumentPassage, WorkspaceDocument
@@ -42,13 +42,13 @@ def test_an_identical_upload_that_wins_a_race_makes_the_other_a_duplicate(worksp
     """The duplicate check and the insert are not one step; the unique index on
     (workspace, sha256) settles a race, and the loser's file is removed."""
     sha256 = hashlib.sha256(b"Some useful words.").hexdigest()
-    real_save = services.stored_file_save
+    real_save = intake.stored_file_save
 
     def save_while_another_upload_lands(**kwargs):
         WorkspaceDocumentFactory(workspace=workspace, filename="winner.txt", metadata={"sha256": sha256})
         return real_save(**kwargs)
 
-    monkeypatch.setattr(services, "stored_file_save", save_while_another_upload_lands)
+    monkeypatch.setattr(intake, "stored_file_save", save_while_another_upload_lands)
     with pytest.raises(DocumentRefused) as refused:
         document_ingest(workspace=workspace, uploaded_file=text_file(), filename="loser.txt")
     assert refused.value.message == DUPLICATE_DOCUMENT.format(name="loser.txt", existing="winner.txt")

@@ -21,11 +21,16 @@ VOID = {"br", "hr", "img", "meta", "link", "input", "wbr", "area", "base", "col"
 
 
 def read(*, stream, name, kind, sink: BlockSink):
+    return add_html(decode_text(stream.read(), name, kind), sink), None
+
+
+def add_html(markup: str, sink: BlockSink) -> str:
+    """The blocks of `markup` added to `sink`; returns its <title> (an e-mail's or a chapter's HTML too)."""
     parser = _BlockParser(sink)
-    parser.feed(decode_text(stream.read(), name, kind))
+    parser.feed(markup)
     parser.close()
     parser.flush()
-    return parser.title, None
+    return parser.title
 
 
 class _BlockParser(HTMLParser):

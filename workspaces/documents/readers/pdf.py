@@ -7,14 +7,20 @@ found at the top (or bottom) of most pages, digits aside, is a running header
 (or footer) and is dropped, as are bare page numbers there.
 """
 
+import logging
 import re
 from collections import Counter
 
 from workspaces.documents import limits
 from workspaces.documents.blocks import BlockSink
 from workspaces.documents.decoding import PDF_CORRUPT, PDF_ENCRYPTED, mismatch
+from workspaces.documents.readers.csv import looks_like_header
+from workspaces.documents.readers.pdf_scans import recognise, scanned_pages
+from workspaces.documents.readers.pdf_tables import TableRows, pages_with_tables, ruled_pages
 from workspaces.documents.readers.text import BULLET, NUMBERED
 from workspaces.documents.refusals import DocumentRefused
+
+logger = logging.getLogger(__name__)
 
 PAGE_NUMBER = re.compile(r"^(?:page\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,4})?$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?:;”\"')]$")
@@ -29,7 +35,7 @@ HEADING_MAX_WORDS = 14
 OPERATOR = re.compile(rb"(?<![A-Za-z0-9/#.*'\"_-])[A-Za-z'\"][A-Za-z0-9*]{0,2}(?![A-Za-z0-9_#])")
 
 
-def read(*, stream, name, kind, sink: BlockSink):
+def read(*, stream, name, kind, sink: BlockSink, ocr_languages: str = ""):
     from pypdf import apply_configuration
     from pypdf.errors import LimitReachedError
 
@@ -43,7 +49,7 @@ def read(*, stream, name, kind, sink: BlockSink):
             maximum_declared_stream_length=limits.PDF_MAX_STREAM_BYTES,
             stream_parsing_work_maximum_count=limits.PDF_MAX_CONTENT_OPERATIONS,
         ):
-            return _read(stream, name, sink)
+            return _read(stream, name, sink, ocr_languages)
     except LimitReachedError:
         raise limits.expansion_refusal(
             name=name, what="content (PDF)",
@@ -52,7 +58,7 @@ def read(*, stream, name, kind, sink: BlockSink):
         ) from None
 
 
-def _read(stream, name, sink):
+def _read(stream, name, sink, ocr_languages=""):
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
@@ -78,6 +84,7 @@ def _read(stream, name, sink):
         raise DocumentRefused(PDF_ENCRYPTED.format(name=name), code="encrypted") from None
     except Exception:
         raise DocumentRefused(PDF_CORRUPT.format(name=name), code="corrupt") from None
+    pages = _with_scans_and_tables(stream, reader, pages, name=name, languages=ocr_languages)
     headings = _heading_levels(pages)
     running = _running_lines(pages)
     for number, (lines, _sizes) in enumerate(pages, start=1):
@@ -85,6 +92,30 @@ def _read(stream, name, sink):
         lines = _without_running_lines(lines, running)
         _add_lines(lines, headings, sink)
     return title, len(pages)
+
+
+def _with_scans_and_tables(stream, reader, pages, *, name, languages):
+    """The pages' lines, with scanned pages read by OCR and ruled pages' tables found (TableRows)."""
+    scans = scanned_pages(reader, pages)
+    ruled = ruled_pages(reader)
+    if not scans and not ruled:
+        return pages
+    stream.seek(0)
+    data = stream.read()
+    pages = list(pages)
+    if scans:
+        has_text = any(any(lines) for lines, _sizes in pages)
+        for index, lines in recognise(data, scans, name=name, languages=languages, has_text=has_text).items():
+            pages[index] = (lines, {})
+    if ruled:
+        try:
+            found = pages_with_tables(data, ruled)
+        except Exception:  # pdfminer fails in its own ways on files pypdf read: the tables stay text
+            logger.warning("%s: the table finder failed; tables stay lines of text", name, exc_info=True)
+            found = {}
+        for index, items in found.items():
+            pages[index] = (items, pages[index][1])
+    return pages
 
 
 def _opens_without_password(reader) -> bool:
@@ -163,7 +194,7 @@ def _heading_levels(pages) -> dict[str, int]:
     line_sizes: dict[str, float] = {}
     for lines, sizes in pages:
         for line in lines:
-            if line in sizes:
+            if isinstance(line, str) and line in sizes:
                 line_sizes[line] = sizes[line]
                 weights[round(sizes[line], 1)] += len(line)
     if not weights:
@@ -187,7 +218,7 @@ def _running_lines(pages) -> set[str]:
         return set()
     edges: Counter = Counter()
     for lines, _sizes in pages:
-        content = [line for line in lines if line]
+        content = [line for line in lines if line and isinstance(line, str)]
         for line in {*content[:2], *content[-2:]}:
             edges[_shape(line)] += 1
     needed = max(2, RUNNING_SHARE * len(pages))
@@ -197,7 +228,7 @@ def _running_lines(pages) -> set[str]:
 def _without_running_lines(lines, running):
     content = list(lines)
     for edge in (slice(None, 2), slice(-2, None)):
-        indexes = [i for i, line in enumerate(content) if line][edge]
+        indexes = [i for i, line in enumerate(content) if line and isinstance(line, str)][edge]
         for i in indexes:
             if _shape(content[i]) in running or PAGE_NUMBER.match(content[i]):
                 content[i] = ""
@@ -205,7 +236,7 @@ def _without_running_lines(lines, running):
 
 
 def _add_lines(lines, headings, sink):
-    widest = max((len(line) for line in lines), default=0)
+    widest = max((len(line) for line in lines if isinstance(line, str)), default=0)
     paragraph: list[str] = []
     item = None  # (ordered, words) of an open list item
 
@@ -218,7 +249,10 @@ def _add_lines(lines, headings, sink):
         paragraph, item = [], None
 
     for line in lines:
-        if not line:
+        if isinstance(line, TableRows):
+            close()
+            sink.table(line, header=looks_like_header(line))
+        elif not line:
             close()
         elif line in headings:
             close()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_owners_audit_workspace'),
+        ('accounts', '0012_audit_actions_sso_and_owners'),
     ]
 
     operations = [
