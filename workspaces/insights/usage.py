@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from workspaces.chats.choices import ChatState
 from workspaces.insights.period import Period
@@ -24,20 +25,25 @@ METRICS = {
     "answer_ms": Avg("answer_ms"),
 }
 LABELS = {
-    "questions": "Questions", "answers": "Answers", "refusals": "Refusals", "tokens": "Tokens",
-    "answer_ms": "Average answer time (ms)",
+    "questions": _("Questions"), "answers": _("Answers"), "refusals": _("Refusals"), "tokens": _("Tokens"),
+    "answer_ms": _("Average answer time (ms)"),
 }
 # The charts of the figures by day: (figure, title).
 DAY_CHARTS = (
-    ("questions", "Questions by day"),
-    ("refusals", "Refusals by day (no document answered)"),
-    ("tokens", "Tokens by day"),
-    ("answer_ms", "Average answer time by day (ms)"),
+    ("questions", _("Questions by day")),
+    ("refusals", _("Refusals by day (no document answered)")),
+    ("tokens", _("Tokens by day")),
+    ("answer_ms", _("Average answer time by day (ms)")),
 )
 # What a report may be grouped by: (the value that names a row, its column heading).
 GROUPINGS = {
-    "workspace": ("workspace__name", "Workspace"),
-    "user": ("user__username", "Person"),
+    "workspace": ("workspace__name", _("Workspace")),
+    "user": ("user__username", _("Person")),
+}
+# Each grouping's chart title and the heading of its numbers.
+GROUP_TITLES = {
+    "workspace": (_("Questions per workspace"), _("Per workspace")),
+    "user": (_("Questions per person"), _("Per person")),
 }
 
 
