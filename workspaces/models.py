@@ -123,10 +123,12 @@ class Workspace(TimestampedModel):
                     "asked and when."),
     )
     ocr_languages = models.CharField(
-        max_length=100, default="eng", db_column="ocrLanguages", verbose_name="OCR languages",
-        validators=[RegexValidator(r"^[a-z][a-z0-9_]{1,31}(\+[a-z][a-z0-9_]{1,31})*$", "Language codes joined by +.")],
-        help_text="The languages scans and images are read in, as Tesseract names them, joined by +: "
-        "eng, deu, eng+deu. Only languages installed on the server.",
+        max_length=100, default="eng", db_column="ocrLanguages", verbose_name=_("OCR languages"),
+        validators=[
+            RegexValidator(r"^[a-z][a-z0-9_]{1,31}(\+[a-z][a-z0-9_]{1,31})*$", _("Language codes joined by +.")),
+        ],
+        help_text=_("The languages scans and images are read in, as Tesseract names them, joined by +: "
+                    "eng, deu, eng+deu. Only languages installed on the server."),
     )
     private_chats_since = models.DateTimeField(
         null=True, blank=True, db_column="privateChatsSince",

@@ -1,0 +1,106 @@
+"""The German catalog (config/locale/de): complete, compiled, and with nothing left in English on the
+member and owner pages (issue 29, must-have 6). No gettext tools needed: polib reads both files."""
+
+import html
+import re
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+
+from tests.factories import DocumentPassageFactory, WorkspaceChatFactory, WorkspaceDocumentFactory
+
+CATALOG = Path(settings.LOCALE_PATHS[0]) / "de" / "LC_MESSAGES"
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
+
+
+@pytest.fixture(scope="module")
+def po():
+    return polib.pofile(str(CATALOG / "django.po"))
+
+
+def test_every_entry_of_the_german_catalog_is_translated_and_none_is_fuzzy(po):
+    assert len(po) > 300
+    assert [entry.msgid for entry in po.untranslated_entries()] == []
+    assert [entry.msgid for entry in po.fuzzy_entries()] == []
+    assert not po.metadata_is_fuzzy
+    for entry in po:
+        forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        assert all(form.strip() for form in forms), entry.msgid
+
+
+def test_every_translation_keeps_the_placeholders_of_its_english(po):
+    for entry in po:
+        forms = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        english = set(PLACEHOLDER.findall(entry.msgid)) | set(PLACEHOLDER.findall(entry.msgid_plural or ""))
+        for form in forms:
+            assert set(PLACEHOLDER.findall(form)) <= english, (entry.msgid, form)
+            # The singular of a plural may leave the count out ("eine Frage"); everything else keeps them all.
+            if not entry.msgid_plural:
+                assert set(PLACEHOLDER.findall(form)) == english, (entry.msgid, form)
+
+
+def test_the_compiled_catalog_is_the_po_file_as_it_is_now(po):
+    """`make run` needs no gettext tools: django.mo is committed, so it must match django.po."""
+    compiled = {(entry.msgid, entry.msgid_plural): entry for entry in polib.mofile(str(CATALOG / "django.mo"))}
+    for entry in po:
+        found = compiled.get((entry.msgid, entry.msgid_plural))
+        assert found is not None, f"not compiled: {entry.msgid!r} (run compilemessages)"
+        if entry.msgid_plural:
+            assert dict(found.msgstr_plural) == dict(entry.msgstr_plural), entry.msgid
+        else:
+            assert found.msgstr == entry.msgstr, entry.msgid
+    assert len(compiled) == len(po)
+
+
+# Words of the English interface that German pages must not show (user content aside).
+ENGLISH_WORDS = re.compile(
+    r"\b(the|and|your|you|of|with|workspaces?|documents?|members?|settings|upload|delete|search|"
+    r"sign (?:in|out)|cancel|save|questions?|answers?|passages?|sources?|never|revoke|remove|"
+    r"no \w+ yet|theme|account|page|next|previous|download|ready|queued)\b",
+    re.IGNORECASE,
+)
+# German words that contain an English one as a whole word, and the names the fixtures give.
+ALLOWED = {
+    "Chat", "Chats", "Passage", "Upload", "Admin", "Docent", "Research", "CSV", "Tokens", "Status", "Link", "Details",
+    "Text",
+}
+
+
+def visible_text(page: str) -> str:
+    page = re.sub(r"<(script|style|svg|textarea|code)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    page = re.sub(r"<[^>]+>", " ", page)
+    return html.unescape(page)
+
+
+def english_leftovers(page: str, *, user_content: tuple[str, ...]) -> list[str]:
+    text = visible_text(page)
+    for content in user_content:
+        text = text.replace(content, " ")
+    return sorted({match.group(0) for match in ENGLISH_WORDS.finditer(text)} - ALLOWED)
+
+
+@pytest.mark.django_db
+def test_the_member_and_owner_pages_in_german_show_no_english_interface_words(owner_client, owner, workspace):
+    document = WorkspaceDocumentFactory(workspace=workspace, filename="bericht.txt")
+    DocumentPassageFactory(document=document, text="Der Bericht.")
+    chat = WorkspaceChatFactory(workspace=workspace, user=owner, prompt="Wo steht der Bericht?")
+    user_content = ("bericht.txt", "Der Bericht.", "Wo steht der Bericht?", "An answer.", owner.username)
+    pages = [
+        "/", "/account/", "/account/insights/", "/workspaces/new/",
+        f"/w/{workspace.slug}/", f"/w/{workspace.slug}/documents/upload/", document.get_absolute_url(),
+        f"/w/{workspace.slug}/documents/{document.doc_id}/delete/",
+        f"/w/{workspace.slug}/chat/", f"/w/{workspace.slug}/chat/{chat.pk}/sources/1/",
+        f"/w/{workspace.slug}/search/", f"/w/{workspace.slug}/search/?q=Bericht",
+        f"/w/{workspace.slug}/members/", f"/w/{workspace.slug}/invites/", f"/w/{workspace.slug}/settings/",
+        f"/w/{workspace.slug}/insights/", f"/w/{workspace.slug}/activity/", "/no-such-page/",
+    ]
+    found = {}
+    for page in pages:
+        response = owner_client.get(page, HTTP_ACCEPT_LANGUAGE="de")
+        if response.status_code in (200, 404) and response["Content-Type"].startswith("text/html"):
+            leftovers = english_leftovers(response.content.decode(), user_content=user_content)
+            if leftovers:
+                found[page] = leftovers
+    assert found == {}
