@@ -6,11 +6,13 @@ from django.views.generic import RedirectView
 from accounts.views_sso import SsoCancelledView
 from workspaces.insights.views import MyInsightsView
 from workspaces.operations.health import healthz, livez
+from workspaces.retrieval.views import EverywhereSearchView
 from workspaces.views import HomeView
 from workspaces.views_owner import WorkspaceCreateView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
+    path("search/", EverywhereSearchView.as_view(), name="search"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),

@@ -25,11 +25,12 @@ class Purpose:
 
     LOOK = "Look and help"
     PEOPLE = "People and limits"
+    SIGN_IN = "Signing in"
     DOCUMENTS = "Documents"
     ANSWERS = "Answers and the language model"
     SEARCH = "Search by meaning"
     OTHER = "Other"
-    ORDER = (LOOK, PEOPLE, DOCUMENTS, ANSWERS, SEARCH, OTHER)
+    ORDER = (LOOK, PEOPLE, SIGN_IN, DOCUMENTS, ANSWERS, SEARCH, OTHER)
 
 
 @dataclass(frozen=True)
@@ -268,20 +269,22 @@ REGISTRY: dict[str, Setting] = {
             "sso_allowed_email_domains", "",
             "Single sign-on: people unknown to Docent whose verified email is in one of these domains "
             "(comma-separated, e.g. example.com) get a member account. Others need an invite or a mapped group.",
-            max_length=1000,
+            title="Email domains that may join by single sign-on", purpose=Purpose.SIGN_IN, max_length=1000,
         ),
         BoolSetting(
             "sso_required", False,
             "Everyone signs in with single sign-on (or LDAP); local passwords work only for the break-glass admin.",
+            title="Single sign-on required", purpose=Purpose.SIGN_IN,
         ),
         TextSetting(
             "sso_break_glass_username", "",
             "The one admin who may still sign in with a local password when single sign-on is required.",
-            max_length=64,
+            title="Break-glass admin", purpose=Purpose.SIGN_IN, max_length=64,
         ),
         BoolSetting(
             "second_factor_required_for_staff", False,
             "Admins and managers who sign in with a password must set up an authenticator app.",
+            title="Two-factor required for admins and managers", purpose=Purpose.SIGN_IN,
         ),
     )
 }

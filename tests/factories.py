@@ -7,7 +7,7 @@ from accounts.api_keys import SCOPE_ASK, SCOPE_READ, SCOPE_WRITE, api_key_create
 from accounts.models import Invite, User
 from accounts.roles import Role
 from settings_app.models import SystemSetting
-from workspaces.models import DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
+from workspaces.models import ChatThread, DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -108,6 +108,20 @@ class WorkspaceChatFactory(DjangoModelFactory):
     response = factory.LazyAttribute(lambda chat: {"text": "An answer.", "sources": [], "provider": "retrieval"})
     include = True
     private = factory.LazyAttribute(lambda chat: chat.workspace.private_chats)
+    # The member's latest conversation in the workspace (a new one for their first chat),
+    # as chats stored before threads were migrated.
+    thread = factory.LazyAttribute(lambda chat: ChatThread.objects.filter(
+        workspace=chat.workspace, user=chat.user).order_by("-id").first() or ChatThreadFactory(
+        workspace=chat.workspace, user=chat.user, title=chat.prompt[:80]))
+
+
+class ChatThreadFactory(DjangoModelFactory):
+    class Meta:
+        model = ChatThread
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    user = factory.SubFactory(UserFactory)
+    title = factory.Faker("sentence")
 
 
 def make_api_key(user, *, scopes=(SCOPE_READ, SCOPE_ASK, SCOPE_WRITE), workspaces=None, name="test key", **fields):

@@ -243,6 +243,7 @@ class FakeLLMServer:
     verbose: bool = False
     token_seconds: float = 0.0  # streaming: pause between tokens
     stream_words: int = 0  # streaming: pad the answer to this many words
+    stream_text: str = ""  # streaming: answer with this text (Markdown, citations) instead
     disconnects: int = 0  # streaming: answers the client hung up on
     first_token_log: str = ""  # streaming: a file to note each answer's first token in
     reports_usage: bool = True  # streaming: False sends no usage chunk, as llama.cpp's server does

@@ -2,6 +2,7 @@
 `"stream": true` is answered with Server-Sent Events as the OpenAI protocol sends them."""
 
 import json
+import re
 import time
 
 from tests.llm_server import Behaviour, FakeLLMServer, _word_count, answer_text
@@ -14,7 +15,10 @@ STREAM_FAILURE_AFTER_TOKENS = 3
 
 def stream_tokens(fake: "FakeLLMServer", body: dict) -> list[str]:
     """The answer cut into tokens (words with their leading space), padded with filler words
-    to `fake.stream_words` when that is larger, so a benchmark can ask for a long answer."""
+    to `fake.stream_words` when that is larger, so a benchmark can ask for a long answer;
+    `fake.stream_text` instead when set (its spaces and new lines kept)."""
+    if fake.stream_text:
+        return re.findall(r"\s*\S+", fake.stream_text)
     words = answer_text(body["model"], body["messages"]).split()
     words += ["word"] * max(0, fake.stream_words - len(words))
     return [word if index == 0 else f" {word}" for index, word in enumerate(words)]

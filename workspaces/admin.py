@@ -54,7 +54,8 @@ class WorkspaceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
             "Answering",
             {
                 "fields": (
-                    "chat_mode", "chat_provider", "chat_model", "system_prompt", "history_length", "top_n",
+                    "chat_mode", "chat_provider", "chat_model", "fallback_to_builtin", "system_prompt",
+                    "history_length", "top_n",
                     "similarity_threshold",
                 )
             },

@@ -40,6 +40,7 @@ class WorkspaceSettingsForm(forms.ModelForm):
         labels = {
             "name": _("Name"), "description": _("Description"), "top_n": _("Sources per answer"),
             "private_chats": _("Private chats"), "chat_provider": _("Provider"), "ocr_languages": _("OCR languages"),
+            "fallback_to_builtin": _("Fall back to the built-in answer"),
         }
 
     def __init__(self, *args, **kwargs):

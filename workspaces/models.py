@@ -116,6 +116,11 @@ class Workspace(TimestampedModel):
         "meaning only, 0.5 weighs both alike.",
     )
 
+    fallback_to_builtin = models.BooleanField(
+        default=False,
+        help_text="When the language model fails before answering, answer with the built-in answer (labelled so).",
+    )
+
     private_chats = models.BooleanField(
         default=False, db_column="privateChats",
         verbose_name=_("private chats"),
@@ -215,12 +220,12 @@ class WorkspaceUser(TimestampedModel):
 
 
 # The domains' models belong to this app (label "workspaces"); importing them here registers them.
-from workspaces.chats.models import WorkspaceChat  # noqa: E402
+from workspaces.chats.models import ChatThread, WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
 from workspaces.group_models import GroupWorkspace  # noqa: E402
 from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "DocumentPassage", "GroupWorkspace", "PassageVector", "TermStat", "Workspace",
-    "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
+    "ChatMode", "ChatProvider", "ChatThread", "DocumentPassage", "GroupWorkspace", "PassageVector", "TermStat",
+    "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
 ]

@@ -32,7 +32,7 @@ PROVIDER_NOT_SET_UP = "The OpenAI-compatible provider is not set up on this serv
 # What an owner may change on the Settings tab (the admin edits more).
 OWNER_SETTINGS = (
     "name", "description", "chat_mode", "system_prompt", "top_n", "similarity_threshold", "chat_provider",
-    "chat_model", "private_chats", "ocr_languages",
+    "chat_model", "fallback_to_builtin", "private_chats", "ocr_languages",
 )
 
 

@@ -2,6 +2,7 @@ from django.urls import path
 
 from workspaces import views, views_owner, views_team
 from workspaces.chats import views as chat_views
+from workspaces.chats import views_actions as chat_actions
 from workspaces.documents import reading_views
 from workspaces.documents import views as document_views
 from workspaces.insights import views as insight_views
@@ -44,8 +45,14 @@ urlpatterns = [
     path("<slug:slug>/insights/", insight_views.WorkspaceInsightsView.as_view(), name="insights"),
     path("<slug:slug>/search/", retrieval_views.SearchView.as_view(), name="search"),
     path("<slug:slug>/chat/", chat_views.ChatView.as_view(), name="chat"),
+    path("<slug:slug>/chat/new/", chat_views.ChatView.as_view(new_thread=True), name="chat_new"),
+    path("<slug:slug>/chat/t/<int:thread>/", chat_views.ChatView.as_view(), name="chat_thread"),
+    path("<slug:slug>/chat/t/<int:thread>/rename/", chat_actions.ThreadRenameView.as_view(), name="chat_rename"),
+    path("<slug:slug>/chat/t/<int:thread>/delete/", chat_actions.ThreadDeleteView.as_view(), name="chat_delete"),
     path("<slug:slug>/chat/stream/", chat_views.ChatStreamView.as_view(), name="chat_stream"),
+    path("<slug:slug>/chat/<int:pk>/", chat_views.ChatAnswerView.as_view(), name="chat_answer"),
+    path("<slug:slug>/chat/<int:pk>/feedback/", chat_actions.ChatFeedbackView.as_view(), name="chat_feedback"),
     path("<slug:slug>/chat/<int:pk>/sources/<int:number>/", chat_views.ChatSourceView.as_view(), name="chat_source"),
-    path("<slug:slug>/chat/clear/", chat_views.ChatClearView.as_view(), name="chat_clear"),
-    path("<slug:slug>/chat/export.<str:format>", chat_views.ChatExportView.as_view(), name="chat_export"),
+    path("<slug:slug>/chat/clear/", chat_actions.ChatClearView.as_view(), name="chat_clear"),
+    path("<slug:slug>/chat/export.<str:format>", chat_actions.ChatExportView.as_view(), name="chat_export"),
 ]

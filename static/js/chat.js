@@ -1,5 +1,6 @@
-// The chat page: ask without leaving the page, watch the answer stream in, stop it,
-// open a citation in a side panel. Without this file the form POSTs and the page reloads.
+// The chat page: ask without leaving the page and watch the answer arrive already rendered
+// (the server sends sanitised HTML snapshots), stop it, regenerate or edit an answer, rate it,
+// copy it, open a citation in a side panel. Without this file every form POSTs and the page reloads.
 (function () {
   "use strict";
   var form = document.getElementById("ask");
@@ -9,7 +10,12 @@
   var stop = document.getElementById("ask-stop");
   var errorBox = document.getElementById("ask-error");
   var log = document.getElementById("chat-log");
+  var threadField = document.getElementById("ask-thread");
   var controller = null;
+  var quotaReached = send.disabled;
+
+  var fold = document.getElementById("thread-fold");
+  if (fold && window.matchMedia && window.matchMedia("(max-width: 640px)").matches) fold.open = false;
 
   function showError(message) {
     errorBox.querySelector("p").textContent = message;
@@ -17,68 +23,121 @@
   }
 
   function setBusy(busy) {
-    send.disabled = busy;
+    send.disabled = busy || quotaReached;
     stop.hidden = !busy;
+    document.querySelectorAll("[data-stream-form] button[type=submit]").forEach(function (button) {
+      button.disabled = busy;
+    });
     if (busy) stop.focus(); else box.focus();
   }
 
-  function newTurn(prompt) {
+  function showQuota(quota) {
+    if (!quota) return;
+    var note = document.getElementById("quota");
+    if (note) {
+      note.textContent = quota.message;
+      note.classList.toggle("quota-reached", quota.left === 0);
+    }
+    quotaReached = quota.left === 0;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  // A turn being answered: the question, then the answer as it arrives. `turn` is the page's
+  // turn when an answer is regenerated or its question edited, else a new one at the end.
+  function streamingTurn(prompt, turn) {
     var empty = document.getElementById("chat-empty");
     if (empty) empty.hidden = true;
-    var turn = document.createElement("li");
-    turn.className = "chat-turn";
-    var question = document.createElement("div");
-    question.className = "bubble question";
-    var hidden = document.createElement("span");
-    hidden.className = "visually-hidden";
-    hidden.textContent = "You asked:";
-    question.appendChild(hidden);
+    if (!turn) {
+      turn = el("li", "chat-turn");
+      log.appendChild(turn);
+    }
+    turn.textContent = "";
+    var question = el("div", "bubble question");
+    question.appendChild(el("span", "visually-hidden", "You asked:"));
     question.appendChild(document.createTextNode(prompt));
-    var answer = document.createElement("div");
-    answer.className = "bubble answer answer-answering";
+    var answer = el("div", "bubble answer answer-answering");
     answer.setAttribute("aria-busy", "true");
-    var text = document.createElement("p");
-    text.className = "streaming-text";
-    var cursor = document.createElement("span");
-    cursor.className = "stream-cursor";
+    var body = el("div", "streaming-body streaming-text");
+    var cursor = el("span", "stream-cursor");
     cursor.setAttribute("aria-hidden", "true");
-    answer.appendChild(text);
+    answer.appendChild(body);
     answer.appendChild(cursor);
     turn.appendChild(question);
     turn.appendChild(answer);
-    log.appendChild(turn);
     turn.scrollIntoView({ block: "end" });
-    return { turn: turn, answer: answer, text: text, cursor: cursor };
+    return { turn: turn, answer: answer, body: body, cursor: cursor, id: null };
   }
 
   function endTurn(parts, note) {
     parts.cursor.remove();
     parts.answer.removeAttribute("aria-busy");
-    if (note) {
-      var p = document.createElement("p");
-      p.className = "answer-reason";
-      p.textContent = note;
-      parts.answer.appendChild(p);
-    }
+    parts.answer.classList.remove("answer-answering");
+    if (note) parts.answer.appendChild(el("p", "answer-reason", note));
   }
 
   function nearBottom() {
     return window.innerHeight + window.scrollY >= document.body.scrollHeight - 200;
   }
 
+  function threadStarted(data) {
+    if (String(threadField.value) === String(data.thread)) return;
+    threadField.value = data.thread;
+    form.action = data.url;
+    if (window.history && window.history.replaceState) window.history.replaceState(null, "", data.url);
+    var title = document.getElementById("conversation-title");
+    if (title) {
+      title.textContent = data.title;
+      var head = title.parentNode;
+      var tools = head.querySelector(".thread-tools");
+      if (tools) tools.remove();
+      head.insertAdjacentHTML("beforeend", data.tools);  // server-rendered, escaped title
+    }
+    var list = document.getElementById("threads");
+    var none = document.getElementById("threads-empty");
+    if (none) none.hidden = true;
+    if (list) {
+      list.querySelectorAll("[aria-current]").forEach(function (link) { link.removeAttribute("aria-current"); });
+      var item = el("li");
+      var link = el("a");
+      link.href = data.url;
+      link.setAttribute("aria-current", "page");
+      link.appendChild(el("span", "thread-title", data.title));
+      link.appendChild(document.createTextNode(" "));
+      var today = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+      link.appendChild(el("span", "thread-date muted small", today));
+      item.appendChild(link);
+      list.insertBefore(item, list.firstChild);
+      var count = document.querySelector(".thread-fold summary .muted");
+      if (count) count.textContent = "(" + list.children.length + ")";
+    }
+    var label = form.querySelector("label[for=id_prompt]");
+    if (label) label.textContent = "Your question";
+  }
+
   function handleEvent(name, data, parts) {
     if (name === "start") {
-      parts.turn.id = "chat-" + data.id;
+      parts.id = data.id;
+      parts.turn.id = "chat-" + data.turn;
+      threadStarted(data);
     } else if (name === "token") {
+      if (data.html === undefined) return;  // the next snapshot brings this text, rendered
       var follow = nearBottom();
-      parts.text.textContent += data.text;
+      parts.body.innerHTML = data.html;  // the server's sanitised rendering of the answer so far
+      var blocks = parts.body.querySelectorAll("p, li, h1, h2, h3, h4, td, th, pre, blockquote");
+      (blocks.length ? blocks[blocks.length - 1] : parts.body).appendChild(parts.cursor);
       if (follow) parts.turn.scrollIntoView({ block: "end" });
     } else if (name === "end") {
       var following = nearBottom();
-      var holder = document.createElement("div");
-      holder.innerHTML = data.html;  // the server's sanitised rendering of the stored answer
-      parts.answer.replaceWith(holder.firstElementChild);
+      parts.turn.innerHTML = data.html;  // the server's rendering of the stored answer and its actions
       parts.done = true;
+      showQuota(data.quota);
+      enhance(parts.turn);
       if (following) parts.turn.scrollIntoView({ block: "end" });
     }
   }
@@ -107,15 +166,30 @@
     return pump();
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
+  // After Stop the server stores the answer as stopped: show it as the page would, with its actions.
+  function showStored(parts, attempt) {
+    if (!parts.id) return;
+    var url = form.dataset.answerUrl.replace(/\/0\/$/, "/" + parts.id + "/");
+    window.setTimeout(function () {
+      fetch(url, { credentials: "same-origin" }).then(function (response) {
+        if (!response.ok) return;
+        if (response.headers.get("X-Chat-State") === "answering") {
+          if (attempt < 6) showStored(parts, attempt + 1);
+          return;
+        }
+        return response.text().then(function (html) {
+          parts.turn.innerHTML = html;
+          enhance(parts.turn);
+        });
+      }).catch(function () {});
+    }, 300 * (attempt + 1));
+  }
+
+  function ask(body, prompt, turn, onRefused) {
     if (controller) return;
-    var prompt = box.value.trim();
-    if (!prompt) { showError("Type a question first."); box.focus(); return; }
     showError("");
-    var body = new FormData(form);
-    var parts = newTurn(prompt);
-    box.value = "";
+    var before = turn ? turn.cloneNode(true) : null;
+    var parts = streamingTurn(prompt, turn);
     controller = new AbortController();
     setBusy(true);
     fetch(form.dataset.streamUrl, {
@@ -130,8 +204,8 @@
       }
       if (type.indexOf("text/event-stream") !== 0) {
         return response.json().catch(function () { return {}; }).then(function (data) {
-          parts.turn.remove();
-          box.value = prompt;
+          if (before) { parts.turn.replaceWith(before); enhance(before); } else parts.turn.remove();
+          onRefused();
           showError(data.error || "Docent could not take the question (HTTP " + response.status + ").");
           parts.done = true;
         });
@@ -139,7 +213,8 @@
       return readStream(response, parts);
     }).catch(function (error) {
       if (error && error.name === "AbortError") {
-        endTurn(parts, "Stopped: " + "the part above is kept.");
+        endTurn(parts, "Stopped: the part above is kept.");
+        showStored(parts, 0);
       } else if (!parts.done) {
         endTurn(parts, "The connection was lost. Reload the page to see the stored answer.");
       }
@@ -149,6 +224,59 @@
       controller = null;
       setBusy(false);
     });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var prompt = box.value.trim();
+    if (!prompt) { showError("Type a question first."); box.focus(); return; }
+    var body = new FormData(form);
+    box.value = "";
+    ask(body, prompt, null, function () { box.value = prompt; });
+  });
+
+  // Regenerate, Retry and Edit question: another answer to the same turn, streamed in its place.
+  log.addEventListener("submit", function (event) {
+    var streamed = event.target.closest("[data-stream-form]");
+    var inline = event.target.closest("[data-inline-form]");
+    if (streamed) {
+      event.preventDefault();
+      var prompt = (streamed.elements.prompt.value || "").trim();
+      if (!prompt) return;
+      ask(new FormData(streamed), prompt, streamed.closest(".chat-turn"), function () {});
+    } else if (inline) {
+      event.preventDefault();
+      var data = new FormData(inline);
+      if (event.submitter && event.submitter.name) data.set(event.submitter.name, event.submitter.value);
+      var turn = inline.closest(".chat-turn");
+      fetch(inline.action, {
+        method: "POST", body: data, credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.json().then(function (reply) {
+          if (reply.html) {
+            turn.innerHTML = reply.html;
+            enhance(turn);
+            var pressed = turn.querySelector(".thumb[aria-pressed=true]") || turn.querySelector(".thumb");
+            if (pressed) pressed.focus();
+          } else showError(reply.error || "The feedback could not be saved.");
+        });
+      }).catch(function () { showError("The feedback could not be saved."); });
+    }
+  });
+
+  function enhance(root) {
+    if (!navigator.clipboard) return;
+    root.querySelectorAll(".copy-answer").forEach(function (button) { button.hidden = false; });
+  }
+  enhance(document);
+
+  document.addEventListener("click", function (event) {
+    var copy = event.target.closest(".copy-answer");
+    if (!copy) return;
+    navigator.clipboard.writeText(copy.dataset.copy).then(function () {
+      copy.textContent = "Copied";
+      window.setTimeout(function () { copy.textContent = "Copy"; }, 2000);
+    }, function () { copy.textContent = "Copy failed"; });
   });
 
   stop.addEventListener("click", function () {
@@ -158,6 +286,7 @@
   box.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
+      if (send.disabled) return;
       if (form.requestSubmit) form.requestSubmit(); else form.dispatchEvent(new Event("submit", { cancelable: true }));
     }
   });

@@ -53,7 +53,7 @@ def test_a_member_watches_the_answer_stream_in_and_opens_a_citation_in_place(cha
     expect(turn.locator(".bubble.question")).to_contain_text("How long does the warranty")
     expect(turn.locator(".stream-cursor")).to_be_visible()
     expect(page.locator("#ask-stop")).to_be_visible()
-    expect(turn.locator(".streaming-text")).to_contain_text("Answer from fake-model")
+    expect(turn.locator(".streaming-body")).to_contain_text("Answer from fake-model")
     screenshot(page, "chat-streaming")
     expect(turn.locator(".stream-cursor")).to_have_count(0, timeout=15_000)  # finished
     expect(page.locator("#ask-stop")).to_be_hidden()
@@ -81,7 +81,7 @@ def test_shift_enter_makes_a_new_line_and_stop_keeps_the_partial_answer(chat_pag
     assert page.locator(".chat-turn").count() == 0
     page.keyboard.press("Enter")
     turn = page.locator(".chat-turn").last
-    expect(turn.locator(".streaming-text")).to_contain_text("Answer from")
+    expect(turn.locator(".streaming-body")).to_contain_text("Answer from")
     page.click("#ask-stop")
     expect(turn.locator(".answer-reason")).to_contain_text("Stopped")
     deadline = time.monotonic() + 10

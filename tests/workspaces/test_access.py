@@ -15,7 +15,7 @@ def url_for(pattern, *, workspace, document):
     """Reverse `pattern` with a real value for each of its converters."""
     chat = document.workspace.chats.get()
     values = {"slug": workspace.slug, "doc_id": document.doc_id, "position": 1, "format": "csv", "pk": chat.pk,
-              "number": 1, "membership_id": 999, "invite_id": 999}
+              "number": 1, "membership_id": 999, "invite_id": 999, "thread": chat.thread_id}
     names = set(pattern.pattern.converters)
     assert names <= set(values), f"teach this test a value for {sorted(names - set(values))} of {pattern.name}"
     return reverse(f"workspaces:{pattern.name}", kwargs={name: values[name] for name in names})

@@ -17,9 +17,10 @@ from workspaces.api.access import workspace_for
 from workspaces.api.documents import PageQuery
 from workspaces.api.pagination import page_by_id
 from workspaces.api.schemas import AskIn, ChatOut, ChatPage, ClearOut, SearchOut, UsageOut
+from workspaces.chats import threads
 from workspaces.chats.limits import daily_quota
 from workspaces.chats.models import WorkspaceChat
-from workspaces.chats.services import chat_answer, chat_ask, chat_clear, chat_start
+from workspaces.chats.services import chat_answer, chat_ask, chat_clear, chat_start, chat_version_base
 from workspaces.documents.locations import citation_label
 from workspaces.documents.models import passage_url
 from workspaces.retrieval.query import MAX_QUERY_CHARS
@@ -63,11 +64,12 @@ def chat_out(request, chat: WorkspaceChat, live_doc_ids: set[str]) -> dict:
     return {
         "id": chat.pk, "prompt": chat.prompt, "answer": answer.text, "state": chat.shown_state,
         "reason": answer.reason, "sources": sources, "provider": answer.provider, "model": answer.model,
-        "usage": answer.usage, "created_at": chat.created_at,
+        "usage": answer.usage, "created_at": chat.created_at, "thread": chat.thread_id,
+        "version_of": chat.version_of_id, "rating": chat.rating, "note": answer.note,
     }
 
 
-def _live_doc_ids(workspace, chats) -> set[str]:
+def live_doc_ids_of(workspace, chats) -> set[str]:
     cited = set().union(*(chat.answer.cited_doc_ids for chat in chats))
     if not cited:
         return set()
@@ -96,30 +98,49 @@ def ask(request, slug: str, body: AskIn, stream: bool = False):
     """`stream` (in the body or the query) answers as Server-Sent Events: `start` {id}, `token`
     {text} as the answer arrives, `end` (the chat as the non-streaming answer gives it)."""
     workspace = workspace_for(request, slug, permissions.ASK)
+    where = asked_in(request, workspace, body)
     if stream or body.stream:
-        chat = chat_start(workspace=workspace, user=request.user, prompt=body.prompt)
+        chat = chat_start(workspace=workspace, user=request.user, prompt=body.prompt, **where)
         chat.workspace = workspace
         response = StreamingHttpResponse(_events(request, chat), content_type="text/event-stream; charset=utf-8")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"
         return response
-    chat = chat_ask(workspace=workspace, user=request.user, prompt=body.prompt)
+    chat = chat_ask(workspace=workspace, user=request.user, prompt=body.prompt, **where)
     chat.workspace = workspace
     return chat_out(request, chat, chat.answer.cited_doc_ids)  # just found in the workspace's documents
 
 
+def asked_in(request, workspace, body: AskIn) -> dict:
+    """Where the question goes, as `chat_start` takes it (see AskIn)."""
+    if body.version_of is not None:
+        return {"version_of": chat_version_base(workspace=workspace, user=request.user, pk=body.version_of)}
+    if body.thread == 0:
+        return {}
+    if body.thread is not None:
+        return {"thread": threads.thread_get(workspace=workspace, user=request.user, pk=body.thread)}
+    return {"continue_latest": True}
+
+
+class HistoryQuery(PageQuery):
+    thread: int | None = Field(None, description="Only the chats of this conversation.")
+
+
 @router.get("/workspaces/{slug}/chats", response=ChatPage, summary="Your chat history here, newest first")
-def history(request, slug: str, page: Query[PageQuery]):
+def history(request, slug: str, page: Query[HistoryQuery]):
     workspace = workspace_for(request, slug, permissions.ASK)
     chats = WorkspaceChat.objects.history_for(user=request.user, workspace=workspace)
+    if page.thread is not None:
+        chats = chats.filter(thread=threads.thread_get(workspace=workspace, user=request.user, pk=page.thread))
     rows, next_cursor = page_by_id(chats, cursor=page.cursor, limit=page.limit)
     for chat in rows:
         chat.workspace = workspace
-    live = _live_doc_ids(workspace, rows)
+    live = live_doc_ids_of(workspace, rows)
     return {"items": [chat_out(request, chat, live) for chat in rows], "next_cursor": next_cursor}
 
 
-@router.delete("/workspaces/{slug}/chats", response=ClearOut, summary="Clear your chat history here")
+@router.delete("/workspaces/{slug}/chats", response=ClearOut,
+               summary="Clear your chat history here (every conversation)")
 def clear(request, slug: str):
     workspace = workspace_for(request, slug, permissions.ASK)
     return {"cleared": chat_clear(workspace=workspace, user=request.user)}

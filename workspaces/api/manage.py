@@ -52,6 +52,7 @@ class SettingsIn(Schema):
     system_prompt: str | None = Field(None, max_length=20_000)
     top_n: int | None = Field(None, ge=1, le=MAX_TOP_N)
     similarity_threshold: float | None = Field(None, ge=0.0, le=1.0)
+    fallback_to_builtin: bool | None = None
     private_chats: bool | None = None
 
 
@@ -63,6 +64,7 @@ class SettingsOut(Schema):
     system_prompt: str
     top_n: int
     similarity_threshold: float
+    fallback_to_builtin: bool
     private_chats: bool
 
 

@@ -92,6 +92,12 @@ class SearchOut(Schema):
 class AskIn(Schema):
     prompt: str = Field(max_length=100_000)
     stream: bool = Field(False, description="Answer as Server-Sent Events (start, token…, end).")
+    thread: int | None = Field(
+        None, description="Ask in this conversation of yours. Left out: your latest conversation here (a new one "
+        "when you have none); 0: a new conversation. Earlier turns of the conversation are the answer's history.")
+    version_of: int | None = Field(
+        None, description="One of your chats: answer its question again (or this `prompt`, an edited question) as "
+        "another version of that turn, kept beside the earlier answer.")
 
 
 class SourceOut(Schema):
@@ -124,6 +130,31 @@ class ChatOut(Schema):
     model: str
     usage: TokenUsage
     created_at: datetime
+    thread: int | None = Field(description="The conversation the chat belongs to.")
+    version_of: int | None = Field(description="The turn's first chat, when this one is a later answer to it.")
+    rating: int | None = Field(description="Your thumbs up (1) or down (-1), if any.")
+    note: str = Field("", description="Why the answer is not the usual one (the model failed: built-in answer).")
+
+
+class ThreadOut(Schema):
+    id: int
+    title: str
+    created_at: datetime
+    last_asked_at: datetime
+
+
+class ThreadPage(Schema):
+    items: list[ThreadOut]
+    next_cursor: str | None
+
+
+class ThreadRenameIn(Schema):
+    title: str = Field(max_length=200)
+
+
+class FeedbackIn(Schema):
+    rating: int | None = Field(description="1 (thumbs up), -1 (thumbs down) or null (none).")
+    comment: str = Field("", max_length=10_000)
 
 
 class ChatPage(Schema):

@@ -12,7 +12,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from accounts.base import DocentError, ErrorCode
-from workspaces.api import chats, documents, manage
+from workspaces.api import chats, documents, manage, threads
 from workspaces.api.auth import ApiKeyAuth
 from workspaces.api.errors import PROBLEM_CONTENT_TYPE, problem_response
 from workspaces.api.schemas import Problem
@@ -58,6 +58,7 @@ api = DocentApi(
 )
 api.add_router("", documents.router)
 api.add_router("", chats.router)
+api.add_router("", threads.router)
 api.add_router("", manage.router)
 
 

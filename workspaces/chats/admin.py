@@ -11,6 +11,21 @@ from workspaces.chats.rendering import render_markdown
 PRIVATE_TEXT = "Hidden: chats in this workspace are private."
 
 
+class FeedbackFilter(admin.SimpleListFilter):
+    title = "feedback comment"
+    parameter_name = "commented"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "With a comment"), ("no", "Without"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(feedback="")
+        if self.value() == "no":
+            return queryset.filter(feedback="")
+        return queryset
+
+
 @admin.register(WorkspaceChat)
 class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     """The chat log: read-only, every chat in the workspaces the user runs. In a workspace with
@@ -19,16 +34,17 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
 
     permission_action = permissions.READ_CHAT_LOG
 
-    list_display = ("created_at", "workspace", "user", "short_prompt", "state", "tokens", "include")
+    list_display = ("created_at", "workspace", "user", "thread_number", "short_prompt", "state", "tokens", "rating",
+                    "include")
     # Only the workspaces and askers of the rows shown: a manager limited to their own workspaces
     # does not learn the others' names from the filters.
     list_filter = (("workspace", admin.RelatedOnlyFieldListFilter), ("user", admin.RelatedOnlyFieldListFilter), "state",
-                   "include")
+                   "rating", FeedbackFilter, "include")
     search_fields = ("prompt",)
     list_select_related = ("workspace", "user")
     date_hierarchy = "created_at"
-    fields = ("workspace", "user", "include", "state", "created_at", "question", "answer", "sources", "provider",
-              "usage")
+    fields = ("workspace", "user", "thread_number", "version_of", "include", "state", "created_at", "question",
+              "answer", "sources", "provider", "usage", "rating", "comment")
     readonly_fields = fields
     actions = ("export_csv", "export_json")
 
@@ -54,6 +70,15 @@ class WorkspaceChatAdmin(PermissionsAdminMixin, admin.ModelAdmin):
     @staticmethod
     def _hidden(obj) -> bool:
         return not permissions.chat_text_readable(obj)
+
+    @admin.display(description="conversation", ordering="thread")
+    def thread_number(self, obj):
+        """The conversation's number, never its title (the first question: private in a private workspace)."""
+        return f"#{obj.thread_id}" if obj.thread_id else "—"
+
+    @admin.display(description="feedback comment")
+    def comment(self, obj):
+        return PRIVATE_TEXT if obj.feedback and self._hidden(obj) else obj.feedback or "—"
 
     @admin.display(description="prompt")
     def short_prompt(self, obj):

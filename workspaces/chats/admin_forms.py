@@ -14,7 +14,8 @@ from workspaces.models import Workspace
 class WorkspaceAdminForm(forms.ModelForm):
     class Meta:
         model = Workspace
-        fields = ("name", "chat_mode", "chat_provider", "chat_model", "system_prompt", "history_length", "top_n",
+        fields = ("name", "chat_mode", "chat_provider", "chat_model", "fallback_to_builtin",
+                  "system_prompt", "history_length", "top_n",
                   "similarity_threshold", "ocr_languages")  # the admin's fieldsets decide what is shown
 
     def __init__(self, *args, **kwargs):

@@ -6,6 +6,7 @@ one place. Old rows and hand-edited ones read safely: a missing or malformed par
 becomes empty.
 """
 
+import re
 from dataclasses import asdict, dataclass, field
 
 from settings_app.choices import ChatProvider
@@ -44,6 +45,7 @@ class Source:
         return citation_label(filename=self.filename, page_start=page_start, page_end=page_end, section=self.section)
 
 
+CITATION = re.compile(r"\[(\d{1,3})\]")
 STATES = ("answering", "complete", "failed", "stopped")
 USAGE_KEYS = ("prompt_tokens", "completion_tokens")
 
@@ -62,6 +64,10 @@ class StoredAnswer:
     state: str = "complete"
     reason: str = ""
     usage: dict = field(default_factory=dict)
+    # The question as answered when a misspelt word was corrected ("" when asked as written).
+    corrected_prompt: str = ""
+    # Why the answer is not the one the workspace usually gives (the model failed: built-in answer).
+    note: str = ""
 
     def as_json(self) -> dict:
         return {
@@ -73,6 +79,8 @@ class StoredAnswer:
             "state": self.state,
             "reason": self.reason,
             "usage": dict(self.usage),
+            **({"corrected_prompt": self.corrected_prompt} if self.corrected_prompt else {}),
+            **({"note": self.note} if self.note else {}),
         }
 
     @classmethod
@@ -88,6 +96,8 @@ class StoredAnswer:
             state=response.get("state") if response.get("state") in STATES else "complete",
             reason=str(response.get("reason") or ""),
             usage=_usage(response.get("usage")),
+            corrected_prompt=str(response.get("corrected_prompt") or ""),
+            note=str(response.get("note") or ""),
         )
 
     @property
@@ -104,6 +114,11 @@ class StoredAnswer:
         if total_ms is not None and total_ms >= 0:
             parts.append(f"{total_ms / 1000:.1f} s")
         return " · ".join(parts)
+
+    @property
+    def cited_numbers(self) -> set[int]:
+        """The source numbers the text cites as [n] (a model may cite only some of its passages)."""
+        return {int(number) for number in CITATION.findall(self.text) if 1 <= int(number) <= len(self.sources)}
 
     @property
     def cited_doc_ids(self) -> set[str]:

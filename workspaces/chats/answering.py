@@ -9,9 +9,12 @@ the `chat_provider` system setting:
   history and the retrieved passages to any `/v1/chat/completions` server.
 
 Both retrieve passages the same way (`retrieve_passages`), so the sources of
-an answer are the passages it was given, whichever provider wrote it.
+an answer are the passages it was given, whichever provider wrote it. A question
+that finds nothing as asked because of a misspelt word is answered with the word
+corrected (`retrieve_with_correction`), and the answer says so.
 """
 
+import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,10 +30,18 @@ from workspaces.chats.choices import ChatMode
 from workspaces.chats.compose import compose
 from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import term_weights
-from workspaces.retrieval.query import coverage, query_terms
+from workspaces.retrieval.query import QUESTION_WORDS, coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
+from workspaces.retrieval.spelling import correction_for
 
 NO_ANSWER = gettext_noop("No document in this workspace answers that.")
+# Words a follow-up about the previous answer is made of, besides stop and question words.
+REFERRING_WORDS = frozenset({
+    "elaborate", "expand", "continue", "detail", "details", "further", "example", "examples", "else", "go",
+    "say", "says", "said", "mean", "means", "again", "explain", "clarify",
+})
+# A quote of a built-in answer: "> the sentence [2]".
+QUOTE_LINE = re.compile(r"^> (.+?)(?: \[\d+\])?$", re.MULTILINE)
 CANDIDATES_PER_SOURCE = 3
 # The best passage must reach the workspace's threshold; the others a share of it.
 SUPPORTING_SHARE = 0.5
@@ -40,18 +51,51 @@ def provider_for(workspace: Workspace) -> str:
     return workspace.chat_provider or setting_get("chat_provider")
 
 
+def refers_back(prompt: str) -> bool:
+    """A follow-up that names no subject of its own ("Tell me more about that", "Why?",
+    "Can you elaborate?"): it is about the previous turn."""
+    return not [term for term in query_terms(prompt) if term not in QUESTION_WORDS | REFERRING_WORDS]
+
+
 def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> list[PassageHit]:
     """The workspace's best passages for `prompt`: at most `top_n`; none unless the best one's
-    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up that
+    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up
+    naming no subject ("Tell me more about that") takes the previous question's passages; one that
     matches nothing on its own ("And for how long?") is searched again together with
     the previous question, keeping only passages that share a word with the follow-up
     itself, so an unrelated new question is not answered from the old topic."""
+    if workspace.chat_mode == ChatMode.CHAT and history and refers_back(prompt):
+        return _best_hits(workspace, history[-1][0])
     hits = _best_hits(workspace, prompt)
     if not hits and workspace.chat_mode == ChatMode.CHAT and history:
         own_terms = query_terms(prompt)
         combined = _best_hits(workspace, f"{history[-1][0]} {prompt}")
         hits = [hit for hit in combined if coverage(own_terms, hit.text) > 0]
     return hits
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    hits: list[PassageHit]
+    prompt: str  # the question the hits answer: as asked, or with its misspelt words corrected
+
+    def corrected_from(self, asked: str) -> str:
+        """The corrected question, or "" when the question was searched as asked."""
+        return self.prompt if self.prompt != asked else ""
+
+
+def retrieve_with_correction(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> Retrieved:
+    """`retrieve_passages`; when nothing is found and a word of the question is in no document
+    while an indexed word lies near it ("pasword"), the passages for the corrected question."""
+    hits = retrieve_passages(workspace=workspace, prompt=prompt, history=history)
+    if hits:
+        return Retrieved(hits, prompt)
+    correction = correction_for(workspaces=[workspace], query=prompt)
+    if correction is not None:
+        corrected = retrieve_passages(workspace=workspace, prompt=correction.query, history=history)
+        if corrected:
+            return Retrieved(corrected, correction.query)
+    return Retrieved([], prompt)
 
 
 def _best_hits(workspace, query):
@@ -73,9 +117,15 @@ def _sources(hits: list[PassageHit]) -> list[Source]:
 
 
 def _answer_by_retrieval(workspace, prompt, history, hits):
-    """The composed answer and the hits it cites (the only sources shown under it)."""
-    terms = query_terms(prompt) or query_terms(" ".join(h[0] for h in history[-1:]) + " " + prompt)
-    text, cited = compose(hits=hits, weights=term_weights(workspace=workspace, terms=terms))
+    """The composed answer and the hits it cites (the only sources shown under it). A follow-up
+    about the previous turn is answered from its question's words, quoting what it did not quote."""
+    quoted: list[str] = []
+    if history and refers_back(prompt):
+        terms = query_terms(history[-1][0])
+        quoted = QUOTE_LINE.findall(history[-1][1])
+    else:
+        terms = query_terms(prompt) or query_terms(" ".join(h[0] for h in history[-1:]) + " " + prompt)
+    text, cited = compose(hits=hits, weights=term_weights(workspace=workspace, terms=terms), already_quoted=quoted)
     return text, "retrieval", cited
 
 
@@ -118,6 +168,8 @@ class AnswerStream:
     fixed_model: str = ""
     # The best retrieved passage's relevance (0–1); None when no passage was relevant enough.
     relevance: float | None = None
+    corrected_prompt: str = ""  # the question as answered, when its spelling was corrected
+    hits: tuple[PassageHit, ...] = ()
 
     @property
     def model(self) -> str:
@@ -143,7 +195,9 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
     llm.LLMErrors raised from that iteration."""
     provider = provider_for(workspace)
     started = time.perf_counter()
-    hits = retrieve_passages(workspace=workspace, prompt=prompt, history=history)
+    retrieved = retrieve_with_correction(workspace=workspace, prompt=prompt, history=history)
+    hits, corrected = retrieved.hits, retrieved.corrected_from(prompt)
+    prompt = retrieved.prompt
     retrieval_ms = round((time.perf_counter() - started) * 1000)
     sources = tuple(_sources(hits))
     relevance = max((hit.relevance for hit in hits), default=None)
@@ -151,10 +205,27 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
         return AnswerStream(provider, sources, [NO_ANSWER], retrieval_ms)
     if provider == ChatProvider.OPENAI_COMPATIBLE:
         completion = _stream_by_llm(workspace, prompt, history, hits)
-        return AnswerStream(provider, sources, completion, retrieval_ms, completion=completion, relevance=relevance)
+        return AnswerStream(
+            provider, sources, completion, retrieval_ms, completion=completion, relevance=relevance,
+            corrected_prompt=corrected, hits=tuple(hits),
+        )
     text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
     # Only the passages the composed answer quotes are its sources.
-    return AnswerStream(provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model, relevance=relevance)
+    return AnswerStream(
+        provider, tuple(_sources(cited)), [text], retrieval_ms, fixed_model=model, relevance=relevance,
+        corrected_prompt=corrected,
+    )
+
+
+def fallback_stream(failed: AnswerStream, *, workspace: Workspace, prompt: str,
+                    history: list[tuple[str, str]]) -> AnswerStream:
+    """The built-in answer from the passages a failed model stream was given."""
+    hits = list(failed.hits)
+    if not hits:
+        return AnswerStream(ChatProvider.RETRIEVAL, (), [NO_ANSWER], failed.retrieval_ms)
+    text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
+    return AnswerStream(ChatProvider.RETRIEVAL, tuple(_sources(cited)), [text], failed.retrieval_ms,
+                        fixed_model=model, relevance=failed.relevance, corrected_prompt=failed.corrected_prompt)
 
 
 def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> StoredAnswer:
@@ -175,4 +246,5 @@ def answer(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]])
             "total_ms": round((finished - started) * 1000),
         },
         usage=stream.usage,
+        corrected_prompt=stream.corrected_prompt,
     )

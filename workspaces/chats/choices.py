@@ -15,3 +15,8 @@ class ChatState(models.TextChoices):
     COMPLETE = "complete", _("Complete")
     FAILED = "failed", _("Failed")
     STOPPED = "stopped", _("Stopped")
+
+
+class ChatRating(models.IntegerChoices):
+    UP = 1, _("Thumbs up")
+    DOWN = -1, _("Thumbs down")

@@ -127,15 +127,19 @@ def _shorten(text: str) -> str:
     return f"{cut} …"
 
 
-def compose(*, hits: list[PassageHit], weights: dict[str, float]) -> tuple[str, list[PassageHit]]:
+def compose(*, hits: list[PassageHit], weights: dict[str, float],
+            already_quoted: list[str] = ()) -> tuple[str, list[PassageHit]]:
     """(answer text, the hits it cites in citation order). `hits` are the retrieved passages,
-    best first; `weights` the question words' idf. Empty hits: ("", [])."""
+    best first; `weights` the question words' idf. Empty hits: ("", []). Sentences repeating
+    `already_quoted` (the previous answer, for "Tell me more") are left out while others remain."""
     if not hits:
         return "", []
     units = _score(
         [unit for index, hit in enumerate(hits) for unit in units_of(hit, index)], weights,
         [hit.heading_path for hit in hits],
     )
+    fresh = [unit for unit in units if not _duplicate(unit.text, list(already_quoted))]
+    units = fresh or units
     if not units:
         return "", []
     # Passage order breaks ties and weighs a little: the best passage's best sentence usually answers.

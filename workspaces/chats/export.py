@@ -16,6 +16,7 @@ from workspaces import permissions
 
 EXPORT_FIELDS = (
     "id", "created_at", "workspace", "username", "prompt", "answer", "sources", "provider", "include", "state",
+    "thread", "thread_title", "version_of", "rating", "feedback",
 )
 ROWS_PER_QUERY = 2000
 # Rows are gathered into pieces of about this size before being handed to the
@@ -52,7 +53,7 @@ def chat_export_row(chat, *, hide_private: bool = False) -> dict:
     """One chat as the plain values both formats write, in EXPORT_FIELDS order; with `hide_private`,
     no prompt, answer or sources of a private chat (workspaces.permissions.chat_text_readable)."""
     if hide_private and not permissions.chat_text_readable(chat):
-        return {**chat_export_row(chat), "prompt": "", "answer": "", "sources": ""}
+        return {**chat_export_row(chat), "prompt": "", "answer": "", "sources": "", "thread_title": "", "feedback": ""}
     answer = chat.answer
     return {
         "id": chat.id,
@@ -68,14 +69,19 @@ def chat_export_row(chat, *, hide_private: bool = False) -> dict:
         "provider": answer.provider,
         "include": chat.include,
         "state": chat.state,  # complete, or why the answer is partial: failed, stopped, answering
+        "thread": chat.thread_id,  # the conversation; version_of: the turn's first answer when regenerated
+        "thread_title": chat.thread.title if chat.thread_id else "",
+        "version_of": chat.version_of_id,
+        "rating": {1: "up", -1: "down"}.get(chat.rating, ""),
+        "feedback": chat.feedback,
     }
 
 
 def _chat_rows(queryset, *, hide_private: bool = False) -> Iterator[dict]:
     chats = (
-        queryset.select_related("workspace", "user")
+        queryset.select_related("workspace", "user", "thread")
         .only("id", "created_at", "prompt", "response", "include", "state", "private", "workspace__slug",
-              "workspace__private_chats", "user__username")
+              "workspace__private_chats", "user__username", "thread__title", "version_of_id", "rating", "feedback")
         .order_by("id")
         .iterator(chunk_size=ROWS_PER_QUERY)
     )

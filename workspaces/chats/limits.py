@@ -20,7 +20,7 @@ PROMPT_TOO_LONG = gettext_noop("Questions can be at most %(limit)d characters; t
 RATE_LIMITED = gettext_noop(
     "You are asking faster than Docent allows (%(limit)d questions a minute). Wait a moment and ask again."
 )
-DAILY_LIMIT_REACHED = (
+DAILY_LIMIT_REACHED = gettext_noop(
     "You have asked %(questions)s today, your daily limit. You can ask again from %(resets)s."
 )
 QUESTIONS_LEFT = gettext_noop("%(left)d question left today (the count starts again at %(resets)s).")
@@ -49,8 +49,7 @@ def limits_check(*, user) -> None:
         raise ChatRefused(gettext(RATE_LIMITED) % {"limit": per_minute}, code="rate_limited")
     quota = daily_quota(user=user, now=now)
     if quota is not None and quota.left == 0:
-        questions = f"{quota.limit} question{'' if quota.limit == 1 else 's'}"
-        raise ChatRefused(DAILY_LIMIT_REACHED % {"questions": questions, "resets": quota.resets_label}, code="quota")
+        raise ChatRefused(quota.message, code="quota")
 
 
 @dataclass(frozen=True)
@@ -74,6 +73,10 @@ class DailyQuota:
 
     @property
     def message(self) -> str:
+        """What the page says under the question box; once none are left, why Ask is off."""
+        if self.left == 0:
+            questions = ngettext("%(count)d question", "%(count)d questions", self.limit) % {"count": self.limit}
+            return gettext(DAILY_LIMIT_REACHED) % {"questions": questions, "resets": self.resets_label}
         return ngettext(QUESTIONS_LEFT, QUESTIONS_LEFT_PLURAL, self.left) % {
             "left": self.left, "resets": self.resets_label,
         }

@@ -6,9 +6,42 @@ from django.utils import timezone
 
 from accounts.base import TimestampedModel
 from workspaces.chats.answer import StoredAnswer
-from workspaces.chats.choices import ChatState
+from workspaces.chats.choices import ChatRating, ChatState
 
 STALE_GRACE_SECONDS = 120
+TITLE_CHARS = 80
+
+
+class ChatThreadQuerySet(models.QuerySet):
+    def listed_for(self, *, user, workspace):
+        """A member's own visible conversations in a workspace, the latest asked in first."""
+        return self.filter(user=user, workspace=workspace, include=True).order_by("-last_asked_at", "-id")
+
+
+class ChatThread(TimestampedModel):
+    """One conversation: its chats are answered with the earlier ones of the same thread as
+    history. Deleting it hides it (and its chats) from the member; the admin chat log keeps them."""
+
+    workspace = models.ForeignKey("workspaces.Workspace", on_delete=models.CASCADE, related_name="threads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="chat_threads",
+    )
+    title = models.CharField(max_length=TITLE_CHARS, help_text="The first question, unless the member renamed it.")
+    include = models.BooleanField(default=True, help_text="False once the member deleted the conversation.")
+    last_asked_at = models.DateTimeField(default=timezone.now, help_text="When its latest question was asked.")
+
+    objects = ChatThreadQuerySet.as_manager()
+
+    class Meta:
+        app_label = "workspaces"
+        db_table = "workspace_chat_threads"
+        verbose_name = "conversation"
+        ordering = ("-last_asked_at", "-id")
+        indexes = [models.Index(fields=("workspace", "user", "include", "-last_asked_at"), name="threads_listed")]
+
+    def __str__(self):
+        # Never the title: it is the first question, private in a private workspace.
+        return f"Conversation {self.pk}"
 
 
 class WorkspaceChatQuerySet(models.QuerySet):
@@ -48,6 +81,16 @@ class WorkspaceChat(TimestampedModel):
     answer_ms = models.PositiveIntegerField(
         null=True, blank=True, db_column="answerMs", help_text="Milliseconds from question to complete answer."
     )
+    thread = models.ForeignKey(
+        ChatThread, null=True, blank=True, on_delete=models.SET_NULL, related_name="chats",
+        help_text="The conversation; empty for a question asked through the OpenAI-compatible API.",
+    )
+    version_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="versions",
+        help_text="The first answer of this turn, when this one regenerated it or answered its edited question.",
+    )
+    rating = models.SmallIntegerField(choices=ChatRating.choices, null=True, blank=True)
+    feedback = models.TextField(blank=True, help_text="The member's comment on the answer.")
 
     objects = WorkspaceChatQuerySet.as_manager()
 

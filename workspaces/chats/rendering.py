@@ -13,6 +13,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 
+from workspaces.chats.answer import CITATION
+
 ALLOWED_TAGS = frozenset(
     {
         "p", "br", "hr", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li",
@@ -58,7 +60,6 @@ def render_markdown(text: str) -> SafeString:
     return mark_safe(cleaned)  # noqa: S308 - the output of nh3.clean, never the input
 
 
-CITATION = re.compile(r"\[(\d{1,3})\]")
 TAG = re.compile(r"(<[^>]*>)")
 
 

@@ -1,68 +1,41 @@
-"""The chat pages: ask and read one's own history, clear it, export it."""
+"""The chat page: one's conversations in a workspace, one of them open, the form to ask;
+the answer streamed as Server-Sent Events; a source's card. (Thread and answer actions:
+views_actions.py.)"""
 
 import json
+import time
 from contextlib import closing
 
-from django.contrib import messages
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.translation import ngettext
 from django.views.generic import ListView, View
 
+from accounts.base import DocentError
 from accounts.http import status_for
 from settings_app.services import setting_get
 from workspaces import permissions
-from workspaces.chats.export import chats_csv_response, chats_json_response
+from workspaces.chats import threads
+from workspaces.chats.citations import answer_html, cited_sources
 from workspaces.chats.forms import AskForm
 from workspaces.chats.limits import ChatRefused, daily_quota
-from workspaces.chats.models import WorkspaceChat
-from workspaces.chats.services import chat_answer, chat_ask, chat_clear, chat_start
+from workspaces.chats.models import ChatThread, WorkspaceChat
+from workspaces.chats.services import chat_answer, chat_ask, chat_start, chat_version_base
 from workspaces.documents.models import passage_url
 from workspaces.documents.reading import quoted_passage_items
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
 
+THREADS_PER_PAGE = 30
+# While an answer streams, its HTML is rendered again at most this often (and at each new line).
+SNAPSHOT_SECONDS = 0.1
 
-class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
-    """The asker's own included chats in this workspace, newest page first and
-    oldest-first within the page, and the form to ask."""
 
-    required_action = permissions.ASK
-
-    template_name = "workspaces/chats/chat.html"
-    context_object_name = "chats"
-    paginate_by = 20
-
-    def get_queryset(self):
-        return WorkspaceChat.objects.history_for(user=self.request.user, workspace=self.workspace).order_by("-id")
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        chats = list(reversed(context["chats"]))
-        return {
-            **context,
-            "chats": chats,
-            "live_doc_ids": live_doc_ids(self.workspace, chats),
-            "document_total": self.workspace.documents.count(),
-            "max_prompt_chars": setting_get("max_prompt_chars"),
-            "quota": daily_quota(user=self.request.user),
-            "prompt": kwargs.get("prompt", ""),
-        }
-
-    def post(self, request, *args, **kwargs):
-        form = AskForm(request.POST)
-        prompt = request.POST.get("prompt", "").replace("\x00", "")
-        try:
-            if not form.is_valid():
-                raise ChatRefused(form.errors["prompt"][0])
-            chat = chat_ask(workspace=self.workspace, user=request.user, prompt=form.cleaned_data["prompt"])
-        except ChatRefused as refusal:
-            self.object_list = self.get_queryset()
-            context = self.get_context_data(prompt=prompt, error=refusal.message)
-            return self.render_to_response(context, status=status_for(refusal))
-        return redirect(f"{reverse('workspaces:chat', kwargs={'slug': self.workspace.slug})}#chat-{chat.pk}")
+def thread_url(workspace, thread: ChatThread | None) -> str:
+    if thread is None:
+        return reverse("workspaces:chat_new", kwargs={"slug": workspace.slug})
+    return reverse("workspaces:chat_thread", kwargs={"slug": workspace.slug, "thread": thread.pk})
 
 
 def live_doc_ids(workspace, chats) -> set[str]:
@@ -72,15 +45,99 @@ def live_doc_ids(workspace, chats) -> set[str]:
     return {str(doc_id) for doc_id in live}
 
 
+def asked_where(request, workspace) -> dict:
+    """The thread and turn a question goes to, from the form's `thread` and `version_of` fields:
+    keyword arguments for `chat_start`. ChatRefused/ThreadRefused when they are not the member's.
+    An empty `thread` starts a conversation; none at all (a form from before threads) continues
+    the latest one."""
+    if request.POST.get("version_of"):
+        chat = chat_version_base(workspace=workspace, user=request.user, pk=request.POST["version_of"])
+        return {"version_of": chat}
+    if request.POST.get("thread"):
+        return {"thread": threads.thread_get(workspace=workspace, user=request.user, pk=request.POST["thread"])}
+    return {} if "thread" in request.POST else {"continue_latest": True}
+
+
+class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
+    """One of the asker's conversations (their latest by default, none at /new/): its turns,
+    newest page first and oldest-first within the page; the list of their conversations;
+    the form to ask. `?v=<chat id>` shows that answer of its turn."""
+
+    required_action = permissions.ASK
+
+    template_name = "workspaces/chats/chat.html"
+    context_object_name = "turn_roots"
+    paginate_by = 20
+    new_thread = False
+
+    def dispatch(self, request, *args, **kwargs):
+        self.thread = None
+        return super().dispatch(request, *args, **kwargs)
+
+    def open_thread(self):
+        if "thread" in self.kwargs:
+            try:
+                return threads.thread_get(workspace=self.workspace, user=self.request.user, pk=self.kwargs["thread"])
+            except threads.ThreadRefused as refusal:
+                raise Http404(refusal.message) from None
+        return None if self.new_thread else threads.thread_latest(workspace=self.workspace, user=self.request.user)
+
+    def get_queryset(self):
+        self.thread = self.thread or self.open_thread()
+        if self.thread is None:
+            return WorkspaceChat.objects.none()
+        return threads.turn_roots(self.thread)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown = self.request.GET.get("v", "")
+        turns = []
+        if self.thread is not None:
+            turns = threads.turns_of(thread=self.thread, roots=list(context["turn_roots"]),
+                                     shown_pk=int(shown) if shown.isdigit() else None)
+        listed = ChatThread.objects.listed_for(user=self.request.user, workspace=self.workspace)
+        thread_page = Paginator(listed.only("id", "title", "last_asked_at"), THREADS_PER_PAGE).get_page(
+            self.request.GET.get("threads"))
+        quota = daily_quota(user=self.request.user)
+        return {
+            **context,
+            "thread": self.thread,
+            "turns": turns,
+            "thread_page": thread_page,
+            "live_doc_ids": live_doc_ids(self.workspace, [turn.shown for turn in turns]),
+            "document_total": self.workspace.documents.count(),
+            "max_prompt_chars": setting_get("max_prompt_chars"),
+            "quota": quota,
+            "quota_reached": quota is not None and quota.left == 0,
+            "prompt": kwargs.get("prompt", ""),
+        }
+
+    def post(self, request, *args, **kwargs):
+        form = AskForm(request.POST)
+        prompt = request.POST.get("prompt", "").replace("\x00", "")
+        try:
+            if not form.is_valid():
+                raise ChatRefused(form.errors["prompt"][0])
+            where = asked_where(request, self.workspace)
+            chat = chat_ask(workspace=self.workspace, user=request.user, prompt=form.cleaned_data["prompt"], **where)
+        except DocentError as refusal:
+            self.object_list = self.get_queryset()
+            context = self.get_context_data(prompt=prompt, error=refusal.message)
+            return self.render_to_response(context, status=status_for(refusal))
+        return redirect(f"{thread_url(self.workspace, chat.thread)}?v={chat.pk}#chat-{chat.version_of_id or chat.pk}")
+
+
 def _event(name: str, data: dict) -> str:
     return f"event: {name}\ndata: {json.dumps(data)}\n\n"
 
 
 class ChatStreamView(WorkspaceMixin, View):
-    """POST a question, get its answer as Server-Sent Events read with fetch: `start` (the
-    stored chat's id), `token` (text as it arrives), `end` (the state and the answer's final
-    HTML with its citations). A refusal is a JSON {"error": message} with the page's status.
-    The page's form POSTs to ChatView instead when JavaScript is off."""
+    """POST a question (with the form's `thread` or `version_of`), get its answer as Server-Sent
+    Events read with fetch: `start` (the stored chat, its thread and its buttons), `token` (the text as it arrives
+    and, now and then, `html`: everything so far rendered and sanitised as the stored answer
+    will be, citations as chips), `end` (the state, the answer's final HTML, the daily quota).
+    A refusal is a JSON {"error": message} with the page's status. The page's form POSTs to
+    ChatView instead when JavaScript is off."""
 
     required_action = permissions.ASK
 
@@ -89,8 +146,10 @@ class ChatStreamView(WorkspaceMixin, View):
         try:
             if not form.is_valid():
                 raise ChatRefused(form.errors["prompt"][0])
-            chat = chat_start(workspace=self.workspace, user=request.user, prompt=form.cleaned_data["prompt"])
-        except ChatRefused as refusal:
+            where = asked_where(request, self.workspace)
+            chat = chat_start(workspace=self.workspace, user=request.user, prompt=form.cleaned_data["prompt"],
+                              **where)
+        except DocentError as refusal:
             return JsonResponse({"error": refusal.message}, status=status_for(refusal))
         response = StreamingHttpResponse(self._events(chat), content_type="text/event-stream; charset=utf-8")
         response["Cache-Control"] = "no-cache"
@@ -98,16 +157,52 @@ class ChatStreamView(WorkspaceMixin, View):
         return response
 
     def _events(self, chat):
-        yield _event("start", {"id": chat.pk})
+        tools = render_to_string("workspaces/chats/_thread_tools.html",
+                                 {"thread": chat.thread, "workspace": self.workspace}, request=self.request)
+        yield _event("start", {"id": chat.pk, "turn": chat.version_of_id or chat.pk, "thread": chat.thread_id,
+                               "title": chat.thread.title, "url": thread_url(self.workspace, chat.thread),
+                               "tools": tools})
+        text, rendered_at, cited = "", 0.0, None
         with closing(chat_answer(chat=chat)) as deltas:
             for delta in deltas:
-                yield _event("token", {"text": delta})
-        html = render_to_string(
-            "workspaces/chats/_answer.html",
-            {"chat": chat, "workspace": self.workspace, "live_doc_ids": live_doc_ids(self.workspace, [chat])},
-            request=self.request,
-        )
-        yield _event("end", {"state": chat.state, "reason": chat.answer.reason, "html": html})
+                text += delta
+                data = {"text": delta}
+                if "\n" in delta or time.monotonic() - rendered_at >= SNAPSHOT_SECONDS:
+                    # The sources are the workspace's own passages, just retrieved: all live.
+                    cited = cited or cited_sources(chat, self.workspace, chat.answer.cited_doc_ids)
+                    data["html"] = str(answer_html(text, cited))
+                    rendered_at = time.monotonic()
+                yield _event("token", data)
+        html = render_to_string("workspaces/chats/_turn.html", answer_context(self.workspace, chat),
+                                request=self.request)
+        quota = daily_quota(user=self.request.user)
+        yield _event("end", {
+            "state": chat.state, "reason": chat.answer.reason, "html": html,
+            "quota": None if quota is None else {"left": quota.left, "message": quota.message},
+        })
+
+
+def answer_context(workspace, chat) -> dict:
+    """What _turn.html needs for one turn shown alone (streamed, or fetched after a stop)."""
+    turn = threads.turns_of(thread=chat.thread, roots=[chat.version_of or chat], shown_pk=chat.pk)[0] \
+        if chat.thread_id else None
+    return {"chat": chat, "turn": turn, "workspace": workspace, "live_doc_ids": live_doc_ids(workspace, [chat])}
+
+
+class ChatAnswerView(WorkspaceMixin, View):
+    """One of the asker's answers as the page shows it (an HTML fragment): the page fetches it
+    after the asker pressed Stop, to show the stored answer with its actions."""
+
+    required_action = permissions.ASK
+
+    def get(self, request, *args, **kwargs):
+        chats = WorkspaceChat.objects.history_for(user=request.user, workspace=self.workspace)
+        chat = get_object_or_404(chats.select_related("thread", "version_of"), pk=kwargs["pk"])
+        html = render_to_string("workspaces/chats/_turn.html", answer_context(self.workspace, chat),
+                                request=request)
+        response = HttpResponse(html)
+        response["X-Chat-State"] = chat.shown_state
+        return response
 
 
 class ChatSourceView(WorkspaceMixin, View):
@@ -132,32 +227,3 @@ class ChatSourceView(WorkspaceMixin, View):
             "passage_href": passage_url(workspace_slug=self.workspace.slug, doc_id=source.doc_id,
                                         position=source.position) if live else "",
         })
-
-
-class ChatClearView(WorkspaceMixin, View):
-    required_action = permissions.ASK
-
-    def get(self, request, *args, **kwargs):
-        return redirect("workspaces:chat", slug=self.workspace.slug)  # clearing takes the page's button
-
-    def post(self, request, *args, **kwargs):
-        cleared = chat_clear(workspace=self.workspace, user=request.user)
-        messages.success(request, ngettext(
-            "Cleared %(count)d question from your chat.", "Cleared %(count)d questions from your chat.", cleared,
-        ) % {"count": cleared})
-        return redirect("workspaces:chat", slug=self.workspace.slug)
-
-
-class ChatExportView(WorkspaceMixin, View):
-    """The asker's included chats in this workspace as CSV or JSON, streamed."""
-
-    required_action = permissions.ASK
-
-    def get(self, request, *args, **kwargs):
-        if kwargs["format"] not in ("csv", "json"):
-            raise Http404("Export as csv or json.")
-        chats = WorkspaceChat.objects.history_for(user=request.user, workspace=self.workspace)
-        filename = f"{self.workspace.slug}-chat-{timezone.now():%Y%m%d}.{kwargs['format']}"
-        if kwargs["format"] == "csv":
-            return chats_csv_response(chats, filename)
-        return chats_json_response(chats, filename)

@@ -59,11 +59,12 @@ def page_for_position(document, position: int) -> int | None:
     return None
 
 
-def passage_items(passage, terms: list[str] | None = None) -> list[Item]:
-    """What the template renders for one passage; `terms` marks the search words."""
+def passage_items(passage, terms: list[str] | None = None, phrases: list[str] = ()) -> list[Item]:
+    """What the template renders for one passage; `terms` marks the search words, `phrases` the
+    quoted phrases, each as one."""
     # Passages made before migration 0010 have no blocks: their blank-line separated paragraphs stand in.
     blocks = passage.block_list or [Block("paragraph", text=part) for part in passage.text.split(BLOCK_SEPARATOR)]
-    return blocks_items(blocks, terms)
+    return blocks_items(blocks, terms, phrases)
 
 
 def quoted_passage_items(*, workspace, doc_id: str, position: int | None, quote: str) -> list[Item]:
@@ -89,11 +90,11 @@ def _quoted_block(text: str) -> Block:
     return Block("paragraph", text=" ".join(text.split()))
 
 
-def blocks_items(blocks: list[Block], terms: list[str] | None = None) -> list[Item]:
+def blocks_items(blocks: list[Block], terms: list[str] | None = None, phrases: list[str] = ()) -> list[Item]:
     """What the template renders for `blocks`: consecutive list items grouped into one list."""
     items: list[Item] = []
     for block in blocks:
-        item = _item(block, terms or [])
+        item = _item(block, terms or [], phrases)
         if item.kind == LIST_ITEM:
             if not items or items[-1].kind != "list" or items[-1].ordered != block.ordered:
                 items.append(Item("list", ordered=block.ordered))
@@ -103,9 +104,9 @@ def blocks_items(blocks: list[Block], terms: list[str] | None = None) -> list[It
     return items
 
 
-def _item(block: Block, terms: list[str]) -> Item:
+def _item(block: Block, terms: list[str], phrases: list[str] = ()) -> Item:
     def mark(text):
-        return highlight(text, terms) if terms else format_html("{}", text)
+        return highlight(text, terms, phrases=phrases) if terms else format_html("{}", text)
 
     if block.kind == PAGE_BREAK:
         return Item(PAGE_BREAK, page=block.page)

@@ -12,7 +12,7 @@ from workspaces.documents.models import DocumentStatus
 from workspaces.documents.navigation import NavigationRefused, document_map, find_in_document, page_jump
 from workspaces.documents.reading import page_for_position, passage_items
 from workspaces.documents.views import DocumentMixin
-from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms
+from workspaces.retrieval.query import MAX_QUERY_CHARS, query_phrases, query_terms
 
 
 class DocumentDetailView(DocumentMixin, TemplateView):
@@ -51,7 +51,7 @@ class DocumentDetailView(DocumentMixin, TemplateView):
         page_obj = paginator.get_page(self.request.GET.get("page"))
         cited = _int(self.request.GET.get("passage"))
         query = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-        terms = query_terms(query)
+        terms, phrases = query_terms(query), query_phrases(query)
         found_terms = self.found.terms if self.found else []
         passages = []
         if page_obj.object_list:
@@ -61,7 +61,9 @@ class DocumentDetailView(DocumentMixin, TemplateView):
                 passages.append({
                     "position": passage.position,
                     "cited": is_cited,
-                    "items": passage_items(passage, [*(terms if is_cited else []), *found_terms]),
+                    "items": passage_items(
+                        passage, [*(terms if is_cited else []), *found_terms], phrases
+                    ),
                 })
         may_delete = permissions.may_delete_document(self.request.user, self.document, granted=self.may)
         return super().get_context_data(

@@ -1,9 +1,8 @@
 """Usage by day, per workspace and per person: aggregated in SQL, a fixed number of queries
 (one for the days, one for the totals, one per grouping), whatever the period or the number of chats.
 
-The figures are named once, in METRICS; a figure added there (say, answers marked unhelpful, once
-answers have feedback: `"unhelpful": Count("pk", filter=Q(feedback__helpful=False))`) appears in
-every report, table and CSV download, and gets a chart when added to DAY_CHARTS."""
+The figures are named once, in METRICS; a figure added there appears in every report, table and CSV
+download, and gets a chart when added to DAY_CHARTS."""
 
 from dataclasses import dataclass, field
 
@@ -11,7 +10,7 @@ from django.db.models import Avg, Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.chats.choices import ChatState
+from workspaces.chats.choices import ChatRating, ChatState
 from workspaces.insights.period import Period
 
 GROUP_ROWS_MAX = 100
@@ -23,10 +22,12 @@ METRICS = {
     "tokens": Sum(Coalesce("prompt_tokens", Value(0)) + Coalesce("completion_tokens", Value(0)),
                   output_field=IntegerField()),
     "answer_ms": Avg("answer_ms"),
+    "thumbs_up": Count("pk", filter=Q(rating=ChatRating.UP)),
+    "thumbs_down": Count("pk", filter=Q(rating=ChatRating.DOWN)),
 }
 LABELS = {
     "questions": _("Questions"), "answers": _("Answers"), "refusals": _("Refusals"), "tokens": _("Tokens"),
-    "answer_ms": _("Average answer time (ms)"),
+    "answer_ms": _("Average answer time (ms)"), "thumbs_up": _("Rated helpful"), "thumbs_down": _("Rated unhelpful"),
 }
 # The charts of the figures by day: (figure, title).
 DAY_CHARTS = (
@@ -34,6 +35,7 @@ DAY_CHARTS = (
     ("refusals", _("Refusals by day (no document answered)")),
     ("tokens", _("Tokens by day")),
     ("answer_ms", _("Average answer time by day (ms)")),
+    ("thumbs_down", _("Answers rated unhelpful by day")),
 )
 # What a report may be grouped by: (the value that names a row, its column heading).
 GROUPINGS = {

@@ -57,12 +57,13 @@ def _backend():
 
 def lexical_scores(
     *, workspace: Workspace, terms: list[str], limit: int, passage_ids: list[int] | None = None,
-    stats: Statistics | None = None,
+    stats: Statistics | None = None, documents: list[int] | None = None,
 ) -> list[tuple[int, float]]:
     """(passage id, BM25 score) of the best `limit` passages containing any of `terms`, best first.
     With `passage_ids`, only those passages are scored (the hybrid ranker's vector candidates).
-    `stats`: the words' statistics when the caller has them already."""
-    if not terms or limit < 1 or passage_ids == []:
+    `stats`: the words' statistics when the caller has them already. `documents`: only passages
+    of these documents (a filtered search), the statistics staying those of the whole workspace."""
+    if not terms or limit < 1 or passage_ids == [] or documents == []:
         return []
     backend = _backend()
     stats = stats or backend.statistics(workspace, terms)
@@ -76,18 +77,20 @@ def lexical_scores(
     if passages >= LARGE_WORKSPACE:
         useful = [term for term in terms if weights[term] > IDF_FLOOR]
         if not useful:
-            return backend.newest_scores(workspace, stats, terms, FLOOR_SCAN, limit)
+            return backend.newest_scores(workspace, stats, terms, FLOOR_SCAN, limit, documents=documents)
         terms = useful
-    return rank(backend, workspace, stats, terms, weights, limit)
+    return rank(backend, workspace, stats, terms, weights, limit, documents=documents)
 
 
-def rank(backend, workspace, stats, terms, weights, limit) -> list[tuple[int, float]]:
+def rank(backend, workspace, stats, terms, weights, limit, *, documents=None) -> list[tuple[int, float]]:
     """MaxScore over `terms` (rarest first): see the module's docstring."""
     if stats.passages < LARGE_WORKSPACE:  # few passages: every word at once, one query
-        return backend.essential_scores(workspace, stats, terms, [], limit)
+        return backend.essential_scores(workspace, stats, terms, [], limit, documents=documents)
     essential = max(1, sum(1 for term in terms if stats.dfs[term] <= RARE_SHARE * stats.passages))
     while True:
-        rows = backend.essential_scores(workspace, stats, terms[:essential], terms[essential:], limit)
+        rows = backend.essential_scores(
+            workspace, stats, terms[:essential], terms[essential:], limit, documents=documents
+        )
         rest = terms[essential:]
         threshold = rows[limit - 1][1] if len(rows) >= limit else 0.0
         if not rest or sum(weights[term] * (K1 + 1) for term in rest) <= threshold:

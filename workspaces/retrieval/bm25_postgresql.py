@@ -130,23 +130,33 @@ def _fetch(sql, parameters) -> list[tuple[int, float]]:
         return [(pid, float(score)) for pid, score in cursor.fetchall() if score is not None and score > 0]
 
 
-def essential_scores(workspace, stats, essential: list[str], rest: list[str], limit: int) -> list[tuple[int, float]]:
-    """The best `limit` of the workspace's passages holding one of `essential`, scored for all the words."""
+def _in_documents(documents) -> str:
+    """A filtered search's condition: only passages of the listed documents."""
+    return "" if documents is None else " AND d.id = ANY(%(documents)s)"
+
+
+def essential_scores(
+    workspace, stats, essential: list[str], rest: list[str], limit: int, *, documents=None
+) -> list[tuple[int, float]]:
+    """The best `limit` of the workspace's passages holding one of `essential`, scored for all the words
+    (only passages of `documents`, when given)."""
     terms, parameters = _parameters(workspace, stats, essential + rest, limit)
     essential = [term for term in essential if term in terms]
     if not essential:
         return []
-    sql = _sql(RANKED, len(terms), "p.search_vector @@ %(match)s::tsquery")
-    return _fetch(sql, {**parameters, "match": _any_of(stats, essential)})
+    sql = _sql(RANKED, len(terms), "p.search_vector @@ %(match)s::tsquery" + _in_documents(documents))
+    return _fetch(sql, {**parameters, "match": _any_of(stats, essential), "documents": documents})
 
 
-def newest_scores(workspace, stats, terms: list[str], scanned: int, limit: int) -> list[tuple[int, float]]:
+def newest_scores(
+    workspace, stats, terms: list[str], scanned: int, limit: int, *, documents=None
+) -> list[tuple[int, float]]:
     """The best `limit` of the newest `scanned` passages holding any of `terms`."""
     terms, parameters = _parameters(workspace, stats, terms, limit)
     if not terms:
         return []
-    sql = _sql(NEWEST, len(terms), "p.search_vector @@ %(match)s::tsquery")
-    return _fetch(sql, {**parameters, "match": _any_of(stats, terms), "scanned": scanned})
+    sql = _sql(NEWEST, len(terms), "p.search_vector @@ %(match)s::tsquery" + _in_documents(documents))
+    return _fetch(sql, {**parameters, "match": _any_of(stats, terms), "scanned": scanned, "documents": documents})
 
 
 def scores_of(workspace, stats, terms: list[str], passage_ids: list[int]) -> list[tuple[int, float]]:

@@ -15,6 +15,8 @@ passage, so the passages are tokenized by FTS5 itself in a scratch table of the
 connection's temporary schema and scored with the index's own counts.
 """
 
+import json
+
 from django.db import connection
 
 from workspaces.retrieval.bm25_formula import Statistics, idf, saturation
@@ -35,7 +37,7 @@ IN_WORKSPACE = """
     SELECT p.id, c.score FROM ({candidates}) AS c
     CROSS JOIN document_passages p ON p.id = c.id
     CROSS JOIN workspace_documents d ON d.id = p."documentId"
-    WHERE d."workspaceId" = %s AND d.status = 'ready'
+    WHERE d."workspaceId" = %s AND d.status = 'ready'{documents}
     ORDER BY c.score DESC, p.id
     LIMIT %s
 """
@@ -44,7 +46,7 @@ NEWEST = """
         SELECT p.id AS id, -bm25(document_passages_fts) AS score FROM document_passages_fts
         CROSS JOIN document_passages p ON p.id = document_passages_fts.rowid
         CROSS JOIN workspace_documents d ON d.id = p."documentId"
-        WHERE document_passages_fts MATCH %s AND d."workspaceId" = %s AND d.status = 'ready'
+        WHERE document_passages_fts MATCH %s AND d."workspaceId" = %s AND d.status = 'ready'{documents}
         ORDER BY document_passages_fts.rowid DESC LIMIT %s
     ) ORDER BY score DESC, id LIMIT %s
 """
@@ -71,6 +73,14 @@ SIZES = "SELECT id, sz FROM document_passages_fts_docsize WHERE id IN ({ids})"
 QUERY_ROW = 0  # the scratch row holding the query's words, one a line, to learn how FTS5 stems them
 
 
+# A filtered search: only the listed documents (one JSON array parameter, however many).
+IN_DOCUMENTS = " AND d.id IN (SELECT value FROM json_each(%s))"
+
+
+def _documents(documents) -> tuple[str, list]:
+    return ("", []) if documents is None else (IN_DOCUMENTS, [json.dumps(list(documents))])
+
+
 def quoted(terms) -> str:
     return " OR ".join(f'"{term}"' for term in terms)
 
@@ -81,8 +91,12 @@ def statistics(workspace, terms: list[str]) -> Statistics:
     return Statistics(dfs, passages, (tokens / passages if passages else 0.0), {})
 
 
-def essential_scores(workspace, stats, essential: list[str], rest: list[str], limit: int) -> list[tuple[int, float]]:
-    """The best `limit` of the workspace's passages holding one of `essential`, scored for all the words."""
+def essential_scores(
+    workspace, stats, essential: list[str], rest: list[str], limit: int, *, documents=None
+) -> list[tuple[int, float]]:
+    """The best `limit` of the workspace's passages holding one of `essential`, scored for all the words
+    (only passages of `documents`, when given)."""
+    in_documents, document_ids = _documents(documents)
     if rest:
         expressions = [f"({quoted(essential)}) AND ({quoted(rest)})", f"({quoted(essential)}) NOT ({quoted(rest)})"]
     else:
@@ -91,8 +105,8 @@ def essential_scores(workspace, stats, essential: list[str], rest: list[str], li
     head = max(limit * HEAD_FACTOR, HEAD_MIN)
     with connection.cursor() as cursor:
         cursor.execute(
-            IN_WORKSPACE.format(candidates=HEAD.format(union=union)),
-            [*expressions, head, workspace.pk, limit],
+            IN_WORKSPACE.format(candidates=HEAD.format(union=union), documents=in_documents),
+            [*expressions, head, workspace.pk, *document_ids, limit],
         )
         rows = [(pid, float(score)) for pid, score in cursor.fetchall()]
         if len(rows) >= limit:
@@ -100,14 +114,22 @@ def essential_scores(workspace, stats, essential: list[str], rest: list[str], li
         cursor.execute(HEAD_COUNT.format(union=union), [*expressions, head])
         if cursor.fetchone()[0] < head:
             return rows  # the head was every match: nothing more in this workspace
-        cursor.execute(IN_WORKSPACE.format(candidates=union), [*expressions, workspace.pk, limit])
+        cursor.execute(
+            IN_WORKSPACE.format(candidates=union, documents=in_documents),
+            [*expressions, workspace.pk, *document_ids, limit],
+        )
         return [(pid, float(score)) for pid, score in cursor.fetchall()]
 
 
-def newest_scores(workspace, stats, terms: list[str], scanned: int, limit: int) -> list[tuple[int, float]]:
+def newest_scores(
+    workspace, stats, terms: list[str], scanned: int, limit: int, *, documents=None
+) -> list[tuple[int, float]]:
     """The best `limit` of the newest `scanned` passages holding any of `terms`, by bm25()."""
+    in_documents, document_ids = _documents(documents)
     with connection.cursor() as cursor:
-        cursor.execute(NEWEST, [quoted(terms), workspace.pk, scanned, limit])
+        cursor.execute(
+            NEWEST.format(documents=in_documents), [quoted(terms), workspace.pk, *document_ids, scanned, limit]
+        )
         return [(pid, float(score)) for pid, score in cursor.fetchall()]
 
 

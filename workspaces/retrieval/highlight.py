@@ -6,18 +6,27 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from workspaces.retrieval.query import stem
+from workspaces.retrieval.query import phrase_pattern, stem
 
 
-def highlight(text: str, terms: list[str], *, context_words: int | None = None) -> SafeString:
+def highlight(
+    text: str, terms: list[str], *, context_words: int | None = None, phrases: list[str] = ()
+) -> SafeString:
     """`text` escaped, with the words that start like a search term wrapped in <mark>.
 
     A term matches the words that begin with its stem-ish prefix, so "reports"
-    also marks "report" and "reporting". With `context_words`, only that many
-    words around the first match are kept (an excerpt for result lists).
+    also marks "report" and "reporting". Each quoted phrase, where it occurs as
+    written, is marked as one, and the excerpt centres on it first.
+    With `context_words`, only that many words around the first match are kept
+    (an excerpt for result lists).
     Every piece of the text goes through `escape`; only the <mark> tags are ours.
     """
-    pattern = _highlight_pattern(tuple(terms))
+    pattern = _highlight_pattern(tuple(terms), tuple(phrases))
+    if context_words is not None and phrases:
+        first_phrase = _highlight_pattern((), tuple(phrases))
+        if first_phrase is not None and first_phrase.search(text):
+            text = _excerpt(text, first_phrase, context_words)
+            context_words = None
     if context_words is not None:
         text = _excerpt(text, pattern, context_words)
     if pattern is None:
@@ -31,11 +40,14 @@ def highlight(text: str, terms: list[str], *, context_words: int | None = None) 
 
 
 @functools.lru_cache(maxsize=256)
-def _highlight_pattern(terms: tuple[str, ...]) -> re.Pattern | None:
+def _highlight_pattern(terms: tuple[str, ...], phrases: tuple[str, ...] = ()) -> re.Pattern | None:
+    """Phrases first (the longest match wins where a phrase starts), then the terms' prefixes."""
     prefixes = sorted({stem(term) for term in terms}, key=len, reverse=True)
-    if not prefixes:
+    alternatives = [phrase_pattern(phrase).pattern for phrase in phrases]
+    alternatives += [r"\b" + re.escape(prefix) + r"\w*" for prefix in prefixes]
+    if not alternatives:
         return None
-    return re.compile(r"\b(?:" + "|".join(re.escape(prefix) for prefix in prefixes) + r")\w*", re.IGNORECASE)
+    return re.compile("|".join(f"(?:{alternative})" for alternative in alternatives), re.IGNORECASE)
 
 
 def _excerpt(text, pattern, context_words):

@@ -53,6 +53,18 @@ def query_phrases(query: str) -> list[str]:
     return phrases[:MAX_QUERY_TERMS]
 
 
+# Between the words of a quoted phrase: white space with at most one line break (a wrapped line),
+# or a hyphen, slash or apostrophe as written ("e-mail address", "and/or", "don't"); never a full
+# stop, a comma or a blank line into the next block.
+PHRASE_GAP = r"(?:[^\S\n]*\n?[^\S\n]*(?<=\s)|[^\S\n]*[-‐–—/'’][^\S\n]*)"
+
+
+def phrase_pattern(phrase: str) -> re.Pattern:
+    """A quoted phrase as written: its words in order, whole words, only a PHRASE_GAP between them."""
+    words = [re.escape(word) for word in re.findall(r"[^\W_]+", phrase.lower())]
+    return re.compile(r"(?<![^\W_])" + PHRASE_GAP.join(words) + r"(?![^\W_])", re.IGNORECASE)
+
+
 def stem(term: str) -> str:
     """A prefix that the term's inflections share: "reports" -> "repor", "leave" -> "leav"."""
     for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s"):

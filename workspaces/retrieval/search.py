@@ -4,7 +4,9 @@
 A query is reduced to plain words first (operators, quotes and punctuation
 dropped, common English words ignored), so no user input can break the SQL or
 the full-text syntax. The index covers each passage's heading path as well as
-its text; every "quoted phrase" of the query must occur as written in a hit.
+its text; every "quoted phrase" of the query must occur as written in a hit's text
+(or in its heading path alone, never across the two). `filters` limit a search to
+some documents (`filters.py`).
 
 Lexical ranking is BM25 on both databases (`bm25.py`). When an embedding
 provider is configured (`embedding_provider`) and the workspace's
@@ -25,14 +27,14 @@ On `make eval` (docs/benchmarks.md) the cap moved hybrid recall@4 from 0.953 to
 instead of 96.5 % (lexical alone: 70 %).
 """
 
-import re
 import uuid
 from dataclasses import dataclass
 
 from workspaces.documents.models import DocumentPassage, passage_url
 from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import lexical_scores, statistics, term_weights
-from workspaces.retrieval.query import query_phrases, query_terms, weighted_coverage
+from workspaces.retrieval.filters import SearchFilters, filtered_document_ids
+from workspaces.retrieval.query import phrase_pattern, query_phrases, query_terms, weighted_coverage
 from workspaces.retrieval.semantic import current_embedder, nearest_passages_started
 from workspaces.retrieval.vectors import similarities
 
@@ -75,8 +77,11 @@ class PassageHit:
         return self.heading_path.rsplit("›", 1)[-1].strip()
 
 
-def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LIMIT) -> list[PassageHit]:
-    """The passages of `workspace`'s documents that best match `query`, best first, at most `limit`.
+def search_passages(
+    *, workspace: Workspace, query: str, limit: int = DEFAULT_LIMIT, filters: SearchFilters | None = None
+) -> list[PassageHit]:
+    """The passages of `workspace`'s documents that best match `query`, best first, at most `limit`;
+    with `filters`, only passages of the documents they keep.
 
     Any text is a valid query; one with no searchable words (empty, only
     punctuation, operators or common words) returns no hits.
@@ -85,6 +90,9 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     phrases = query_phrases(query)
     if not terms or limit < 1:
         return []
+    documents = filtered_document_ids(workspace_ids=[workspace.pk], filters=filters)
+    if documents == []:
+        return []
     wanted, limit = limit, limit * PHRASE_CANDIDATE_FACTOR if phrases else limit
     weight = workspace.semantic_weight
     embedder = current_embedder() if weight > 0 else None
@@ -92,8 +100,10 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     if embedder is not None:  # the query's nearest passages are found while the words are ranked
         semantic_result = nearest_passages_started(embedder, query, terms, workspace, pool)
     stats = statistics(workspace=workspace, terms=terms)
-    lexical = dict(lexical_scores(workspace=workspace, terms=terms, limit=pool, stats=stats))
+    lexical = dict(lexical_scores(workspace=workspace, terms=terms, limit=pool, stats=stats, documents=documents))
     vector, semantic, semantic_bm25 = semantic_result() if embedder is not None else (None, {}, None)
+    if documents is not None and semantic:
+        semantic, semantic_bm25 = _within(documents, semantic, semantic_bm25)
     if not semantic:
         blended = dict(lexical)
         weight = 0.0
@@ -112,16 +122,21 @@ def search_passages(*, workspace: Workspace, query: str, limit: int = DEFAULT_LI
     best_ids = sorted(blended, key=lambda pid: (-blended[pid], pid))[:limit]
     weights = term_weights(workspace=workspace, terms=terms, stats=stats)
     hits = _hits(workspace, best_ids, blended, lexical, semantic, weight, weights)
-    if phrases:
-        patterns = [_phrase_pattern(phrase) for phrase in phrases]
-        hits = [hit for hit in hits if all(p.search(f"{hit.heading_path}\n{hit.text}") for p in patterns)]
+    if phrases:  # as written in the text, or in the heading path on its own: never across the two
+        patterns = [phrase_pattern(phrase) for phrase in phrases]
+        hits = [hit for hit in hits if all(p.search(hit.text) or p.search(hit.heading_path) for p in patterns)]
     return hits[:wanted]
 
 
-def _phrase_pattern(phrase: str) -> re.Pattern:
-    """The phrase's words in order, whole words, any white space or punctuation-free gap between them."""
-    words = [re.escape(word) for word in re.findall(r"[^\W_]+", phrase.lower())]
-    return re.compile(r"\b" + r"\W+".join(words) + r"\b", re.IGNORECASE)
+def _within(documents, semantic, semantic_bm25):
+    """The vector candidates of a filtered search that lie in its documents."""
+    kept = set(DocumentPassage.objects.filter(pk__in=list(semantic), document_id__in=documents).values_list(
+        "pk", flat=True
+    ))
+    semantic = {pid: score for pid, score in semantic.items() if pid in kept}
+    if semantic_bm25 is not None:
+        semantic_bm25 = {pid: score for pid, score in semantic_bm25.items() if pid in kept}
+    return semantic, semantic_bm25
 
 
 def blend(lexical: dict[int, float], semantic: dict[int, float], *, weight: float) -> dict[int, float]:

@@ -1,49 +1,124 @@
+"""The search pages: one workspace's (`SearchView`) and every workspace one may search
+(`EverywhereSearchView`, reached from the home page). Both read the same GET form, keep
+the query and filters in every link, and show one ranking cut into pages."""
+
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
 from django.views.generic import TemplateView
 
+from accounts.models import User
 from workspaces import permissions
+from workspaces.documents.models import DocumentStatus, WorkspaceDocument
+from workspaces.models import Workspace
+from workspaces.retrieval.forms import SearchForm
 from workspaces.retrieval.grouping import group_hits
 from workspaces.retrieval.highlight import highlight
-from workspaces.retrieval.query import MAX_QUERY_CHARS, query_terms
-from workspaces.retrieval.search import search_passages
+from workspaces.retrieval.query import query_phrases, query_terms
+from workspaces.retrieval.results import SEARCH_RESULTS, SearchResults, search_results
 from workspaces.views import WorkspaceMixin
 
-SEARCH_RESULTS = 50
 PLACES_PER_PAGE = 20
 SEARCH_EXCERPT_WORDS = 60
+# The search outside a workspace looks in at most this many (the first by name).
+MAX_WORKSPACES_SEARCHED = 20
 
 
-class SearchView(WorkspaceMixin, TemplateView):
-    """Ranked passages of the workspace's documents, the matching words highlighted,
-    several hits of one place (same document and section) shown as one result.
+class SearchPageMixin:
+    """Ranked passages, the matching words highlighted, several hits of one place (same
+    document and section) shown as one result.
 
-    Every page is a slice of one ranking of the SEARCH_RESULTS best hits, grouped by
-    place before it is cut into pages: the same query gives the same pages (a hybrid
-    ranking's blend depends on how many hits are ranked), and a place never spans two."""
+    Every page is a slice of one ranking of the SEARCH_RESULTS best hits (per workspace),
+    grouped by place before it is cut into pages: the same query gives the same pages (a
+    hybrid ranking's blend depends on how many hits are ranked), and a place never spans two.
+    A form with a wrong value (an unknown filter value, a date that is not one) is shown
+    with its errors and answers 400."""
 
-    required_action = permissions.SEARCH
+    def searched_workspaces(self) -> list[Workspace]:
+        raise NotImplementedError
 
-    template_name = "workspaces/retrieval/search.html"
+    def search_form(self) -> SearchForm:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        context = self.get_context_data(**kwargs)
+        return self.render_to_response(context, status=400 if context["form"].errors else 200)
 
     def get_context_data(self, **kwargs):
-        query = self.request.GET.get("q", "").strip()[:MAX_QUERY_CHARS]
-        terms = query_terms(query)
-        hits = search_passages(workspace=self.workspace, query=query, limit=SEARCH_RESULTS) if terms else []
-        groups = group_hits(hits)
+        form = self.search_form()
+        valid = form.is_valid()
+        query = form.cleaned_data.get("q", "") if valid else (self.request.GET.get("q") or "").strip()
+        workspaces = self.searched_workspaces()
+        if valid:
+            exact = self.request.GET.get("exact") == "1"  # "search instead for" what was typed
+            results = search_results(workspaces=workspaces, query=query, filters=form.filters(), exact=exact)
+        else:
+            results = SearchResults(hits=[], typed=query, query=query)
+        groups = group_hits(results.hits)
         try:
             page = Paginator(groups, PLACES_PER_PAGE).page(self.request.GET.get("page") or 1)
         except InvalidPage as error:
             raise Http404("No such page of results.") from error
-        results = [
+        terms, phrases = query_terms(results.query), query_phrases(results.query)
+        names = {workspace.slug: workspace for workspace in workspaces}
+        shown = [
             {
                 "hit": group.best,
                 "others": group.others,
-                "excerpt": highlight(group.best.text, terms, context_words=SEARCH_EXCERPT_WORDS),
+                "workspace": names.get(group.best.workspace_slug),
+                "excerpt": highlight(group.best.text, terms, context_words=SEARCH_EXCERPT_WORDS, phrases=phrases),
             }
             for group in page.object_list
         ]
         return super().get_context_data(
-            query=query, terms=terms, results=results, hit_count=len(hits), place_count=len(groups),
-            result_limit=SEARCH_RESULTS, page_obj=page, is_paginated=page.has_other_pages(), **kwargs
+            form=form, query=query, terms=query_terms(query), search=results, results=shown,
+            hit_count=len(results.hits), place_count=len(groups), result_limit=SEARCH_RESULTS,
+            filtered=valid and form.filters().active, page_obj=page, is_paginated=page.has_other_pages(), **kwargs
+        )
+
+
+def uploaders_of(documents) -> list[tuple[int, str]]:
+    """(id, username) of the people who uploaded one of `documents` (a queryset), by name."""
+    return list(
+        User.objects.filter(pk__in=documents.values("uploaded_by")).order_by("username").values_list("pk", "username")
+    )
+
+
+class SearchView(WorkspaceMixin, SearchPageMixin, TemplateView):
+    """One workspace's search, with filters by document, kind, uploader and upload date."""
+
+    required_action = permissions.SEARCH
+    template_name = "workspaces/retrieval/search.html"
+
+    def searched_workspaces(self):
+        return [self.workspace]
+
+    def search_form(self):
+        ready = WorkspaceDocument.objects.filter(workspace=self.workspace, status=DocumentStatus.READY)
+        documents = ready.order_by("filename", "pk").values_list("doc_id", "filename")
+        return SearchForm(self.request.GET, documents=documents, uploaders=uploaders_of(ready))
+
+
+class EverywhereSearchView(LoginRequiredMixin, SearchPageMixin, TemplateView):
+    """Every workspace the person may search, each result naming its workspace."""
+
+    template_name = "workspaces/retrieval/search_everywhere.html"
+
+    def searched_workspaces(self):
+        if not hasattr(self, "_workspaces"):
+            searchable = permissions.workspaces_where(self.request.user, permissions.SEARCH, Workspace.objects.all())
+            self._workspaces = list(searchable.distinct().order_by("name", "pk")[: MAX_WORKSPACES_SEARCHED + 1])
+        return self._workspaces[:MAX_WORKSPACES_SEARCHED]
+
+    def search_form(self):
+        ready = WorkspaceDocument.objects.filter(
+            workspace__in=[workspace.pk for workspace in self.searched_workspaces()], status=DocumentStatus.READY
+        )
+        return SearchForm(self.request.GET, uploaders=uploaders_of(ready))
+
+    def get_context_data(self, **kwargs):
+        more = len(self.searched_workspaces()) < len(getattr(self, "_workspaces", []))
+        return super().get_context_data(
+            workspaces=self.searched_workspaces(), more_workspaces=more, max_workspaces=MAX_WORKSPACES_SEARCHED,
+            **kwargs,
         )

@@ -1,9 +1,9 @@
 from django import template
-from django.urls import reverse
 from django.utils.http import urlencode
 
 from accounts.roles import WORKSPACE_ROLE_IN_TEXT
-from workspaces.chats.rendering import link_citations, render_markdown
+from workspaces.chats import citations
+from workspaces.chats.rendering import render_markdown
 from workspaces.documents.locations import location_label
 from workspaces.documents.models import passage_url
 from workspaces.retrieval.query import MAX_QUERY_CHARS
@@ -26,8 +26,9 @@ def role_in_text_filter(value):
 @register.simple_tag(name="passage_url")
 def passage_url_tag(workspace, doc_id, position, q=""):
     """`{% passage_url workspace source.doc_id source.position q=chat.prompt %}`: the one address of a
-    passage; with `q`, the passage opens with those words marked."""
-    url = passage_url(workspace_slug=workspace.slug, doc_id=doc_id, position=position)
+    passage; with `q`, the passage opens with those words marked. `workspace` may be given by its slug."""
+    slug = workspace if isinstance(workspace, str) else workspace.slug
+    url = passage_url(workspace_slug=slug, doc_id=doc_id, position=position)
     return f"{url}?{urlencode({'q': q[:MAX_QUERY_CHARS]})}" if q else url
 
 
@@ -41,23 +42,27 @@ def location_tag(page_start=None, page_end=None, heading_path=""):
 @register.simple_tag(name="cited_sources")
 def cited_sources_tag(chat, workspace, live_doc_ids):
     """`{% cited_sources chat workspace live_doc_ids as cited %}`: each source of the answer with its
-    links, worked out once for the answer's chips and its list of sources: `href` (the passage,
-    its words marked; "" when the document is gone) and `popover` (the source's card)."""
-    cited = []
-    for number, source in enumerate(chat.answer.sources, start=1):
-        href = ""
-        if source.doc_id in live_doc_ids:
-            href = passage_url_tag(workspace, source.doc_id, source.position, q=chat.prompt)
-        popover = reverse("workspaces:chat_source", kwargs={"slug": workspace.slug, "pk": chat.pk, "number": number})
-        cited.append({"number": number, "source": source, "href": href, "popover": popover})
-    return cited
+    links (see workspaces.chats.citations)."""
+    return citations.cited_sources(chat, workspace, live_doc_ids)
 
 
 @register.simple_tag(name="answer_html")
 def answer_html_tag(chat, cited):
     """`{% answer_html chat cited %}`: the answer as sanitised HTML with each [n] a chip that opens
     source n (a link to the passage without JavaScript); `cited` from `cited_sources`."""
-    return link_citations(render_markdown(chat.answer.text), [(item["href"], item["popover"]) for item in cited])
+    return citations.answer_html(chat.answer.text, cited)
+
+
+@register.filter(name="uncited")
+def uncited_filter(cited):
+    """`{% with uncited=cited|uncited %}`: the sources the answer's text does not cite."""
+    return [item for item in cited if not item.cited]
+
+
+@register.simple_tag(name="answer_copy_text")
+def answer_copy_text_tag(chat):
+    """`{% answer_copy_text chat %}`: the answer and its cited sources as plain text."""
+    return citations.answer_copy_text(chat)
 
 
 @register.simple_tag(name="row_value")

@@ -37,6 +37,11 @@ def test_an_owner_changes_settings_and_a_bad_value_is_a_problem(api_as, owner, w
     assert response.status_code == 200 and response.json()["private_chats"] is True
     workspace.refresh_from_db()
     assert workspace.description == "Papers" and workspace.private_chats
+    fallback = api.client.patch(url, {"fallback_to_builtin": True}, content_type="application/json",
+                                headers=api._headers(None))
+    assert fallback.json()["fallback_to_builtin"] is True
+    workspace.refresh_from_db()
+    assert workspace.fallback_to_builtin
     bad = api.client.patch(url, {"top_n": 0}, content_type="application/json", headers=api._headers(None))
     problem(bad, 400, "invalid")
     empty = api.client.patch(url, {}, content_type="application/json", headers=api._headers(None))

@@ -43,7 +43,8 @@ def test_csv_round_trips_every_field_with_a_plain_header(chat, workspace):
     assert response.streaming
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     text = body_of(response)
-    assert text.startswith("id,created_at,workspace,username,prompt,answer,sources,provider,include,state\r\n")
+    assert text.startswith("id,created_at,workspace,username,prompt,answer,sources,provider,include,state,"
+                           "thread,thread_title,version_of,rating,feedback\r\n")
     (row,) = csv_rows(text)
     assert row == {
         "id": str(chat.id),
@@ -56,6 +57,11 @@ def test_csv_round_trips_every_field_with_a_plain_header(chat, workspace):
         "provider": "openai-compatible",
         "include": "True",
         "state": "complete",
+        "thread": str(chat.thread_id),
+        "thread_title": chat.thread.title,
+        "version_of": "",
+        "rating": "",
+        "feedback": "",
     }
     assert datetime.fromisoformat(row["created_at"]) == chat.created_at
 

@@ -108,6 +108,13 @@ def test_a_passage_link_with_a_query_opens_the_passage_lit_up_with_the_words_mar
     assert "<b>" not in cited
 
 
+def test_a_passage_opened_from_a_phrase_search_marks_the_phrase_as_one(member_client, workspace):
+    document = ingest(workspace, "handbook.pdf", handbook_pdf_bytes())
+    link = reverse("workspaces:passage", kwargs={"slug": workspace.slug, "doc_id": document.doc_id, "position": 3})
+    body = member_client.get(link, {"q": '"annual leave"'}, follow=True).content.decode()
+    assert "<mark>annual leave</mark>" in body.lower()
+
+
 def test_search_finds_a_passage_by_the_heading_it_sits_under(workspace):
     document = ingest(workspace, "atlas.md", "# Zanzibar\n\n" + words(150, "alpha") + "\n\n" + words(150, "beta"))
     positions = [hit.position for hit in search_passages(workspace=workspace, query="zanzibar")]

@@ -86,7 +86,7 @@ class ChatCompletionsView(OpenAIView):
     def post(self, request):
         asked = completion_request_read(request.body)
         workspace = self.askable_workspace(asked.model)
-        chat = chat_start(workspace=workspace, user=self.key.user, prompt=asked.prompt)
+        chat = chat_start(workspace=workspace, user=self.key.user, prompt=asked.prompt, continue_latest=True)
         history = history_within_length(workspace=workspace, history=asked.history)
         if asked.stream:
             response = StreamingHttpResponse(self._events(chat, asked, history),

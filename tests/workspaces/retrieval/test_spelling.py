@@ -1,0 +1,87 @@
+import pytest
+
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, WorkspaceFactory
+from workspaces.retrieval.spelling import correction_for, edit_distance
+
+pytestmark = pytest.mark.django_db
+
+
+def passage(workspace, text, *, filename="notes.txt", status="ready"):
+    document = WorkspaceDocumentFactory(workspace=workspace, filename=filename, status=status)
+    return DocumentPassageFactory(document=document, position=1, text=text)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "distance"),
+    [("pasword", "password", 1), ("recieve", "receive", 1), ("polcy", "policy", 1), ("leave", "leave", 0),
+     ("cat", "dog", 3)],
+)
+def test_edit_distance_counts_a_swap_of_neighbours_as_one(first, second, distance):
+    assert edit_distance(first, second, 3) == distance
+
+
+def test_a_word_no_passage_holds_gets_the_nearest_indexed_word(workspace):
+    passage(workspace, "Reset your password from the account page; passwords expire yearly.")
+    correction = correction_for(workspaces=[workspace], query="How do I reset my pasword?")
+    assert correction.words == {"pasword": "password"}
+    assert correction.query == "How do I reset my password?"
+
+
+def test_the_suggestion_is_a_word_as_the_documents_spell_it_not_a_stem(workspace):
+    passage(workspace, "The travel policy covers trains and flights.")
+    assert correction_for(workspaces=[workspace], query="travel polcy").words == {"polcy": "policy"}
+
+
+def test_known_words_and_words_with_nothing_near_get_no_suggestion(workspace):
+    passage(workspace, "The travel policy covers trains and flights.")
+    assert correction_for(workspaces=[workspace], query="travel policy") is None
+    assert correction_for(workspaces=[workspace], query="xylophone") is None
+
+
+def test_no_word_is_suggested_from_a_workspace_not_searched(workspace):
+    passage(WorkspaceFactory(name="Secret"), "The merger with Acme closes in March.")
+    passage(workspace, "Nothing to see here.")
+    assert correction_for(workspaces=[workspace], query="mergr") is None
+
+
+def test_a_document_not_ready_lends_no_word(workspace):
+    passage(workspace, "The merger with Acme closes in March.", status="failed")
+    assert correction_for(workspaces=[workspace], query="mergr") is None
+
+
+def test_a_word_known_in_one_of_several_workspaces_is_not_corrected(workspace):
+    other = WorkspaceFactory(name="Other")
+    passage(other, "Quarterly invoices are due on Friday.")
+    passage(workspace, "Invoicing happens monthly.")
+    assert correction_for(workspaces=[workspace, other], query="quarterly") is None
+    assert correction_for(workspaces=[workspace, other], query="quartrly").words == {"quartrly": "quarterly"}
+
+
+def test_suggestions_come_without_pg_trgm_too(workspace, monkeypatch):
+    """A PostgreSQL where the extension could not be created suggests from words of the same first
+    letter (on SQLite, FTS5's vocabulary is always read that way)."""
+    from django.db import connection
+
+    from workspaces.retrieval import vocabulary
+
+    monkeypatch.setattr(vocabulary, "_trigram_known", {connection.settings_dict["NAME"]: False})
+    passage(workspace, "Reset your password from the account page.")
+    assert correction_for(workspaces=[workspace], query="pasword").words == {"pasword": "password"}
+
+
+def test_words_too_short_or_numbers_are_left_alone(workspace):
+    passage(workspace, "Form 1040 is the tax form.")
+    assert correction_for(workspaces=[workspace], query="fom 1041") is None
+
+
+def test_a_wrong_first_letter_is_corrected_where_postgresql_has_pg_trgm(workspace):
+    """PostgreSQL with pg_trgm (migration 0014) looks beyond the first letter when nothing of that
+    letter is near; SQLite and a PostgreSQL without the extension only within it."""
+    from django.db import connection
+
+    from workspaces.retrieval.vocabulary import trigram_installed
+
+    passage(workspace, "Reset your password from the account page.")
+    anywhere = connection.vendor == "postgresql" and trigram_installed()
+    correction = correction_for(workspaces=[workspace], query="assword")
+    assert (correction.words if correction else None) == ({"assword": "password"} if anywhere else None)
