@@ -8,7 +8,9 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.utils.text import Truncator
 
+from settings_app.services import setting_get
 from tests.factories import DocumentPassageFactory, WorkspaceChatFactory, WorkspaceDocumentFactory
 
 CATALOG = Path(settings.LOCALE_PATHS[0]) / "de" / "LC_MESSAGES"
@@ -86,7 +88,8 @@ def test_the_member_and_owner_pages_in_german_show_no_english_interface_words(ow
     document = WorkspaceDocumentFactory(workspace=workspace, filename="bericht.txt")
     DocumentPassageFactory(document=document, text="Der Bericht.")
     chat = WorkspaceChatFactory(workspace=workspace, user=owner, prompt="Wo steht der Bericht?")
-    user_content = ("bericht.txt", "Der Bericht.", "Wo steht der Bericht?", "An answer.", owner.username)
+    server_prompt = Truncator(setting_get("default_system_prompt")).chars(140)  # an admin's text, quoted
+    user_content = ("bericht.txt", "Der Bericht.", "Wo steht der Bericht?", "An answer.", owner.username, server_prompt)
     pages = [
         "/", "/account/", "/account/insights/", "/workspaces/new/",
         f"/w/{workspace.slug}/", f"/w/{workspace.slug}/documents/upload/", document.get_absolute_url(),

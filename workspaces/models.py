@@ -118,7 +118,7 @@ class Workspace(TimestampedModel):
 
     fallback_to_builtin = models.BooleanField(
         default=False,
-        help_text="When the language model fails before answering, answer with the built-in answer (labelled so).",
+        help_text=_("When the language model fails before answering, answer with the built-in answer (labelled so)."),
     )
 
     private_chats = models.BooleanField(
