@@ -7,7 +7,15 @@ from accounts.api_keys import SCOPE_ASK, SCOPE_READ, SCOPE_WRITE, api_key_create
 from accounts.models import Invite, User
 from accounts.roles import Role
 from settings_app.models import SystemSetting
-from workspaces.models import ChatThread, DocumentPassage, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser
+from workspaces.models import (
+    ChatThread,
+    DocumentPassage,
+    Workspace,
+    WorkspaceChat,
+    WorkspaceDocument,
+    WorkspaceSource,
+    WorkspaceUser,
+)
 
 DEFAULT_PASSWORD = "correct-horse-battery-staple"
 
@@ -122,6 +130,18 @@ class ChatThreadFactory(DjangoModelFactory):
     workspace = factory.SubFactory(WorkspaceFactory)
     user = factory.SubFactory(UserFactory)
     title = factory.Faker("sentence")
+
+
+class WorkspaceSourceFactory(DjangoModelFactory):
+    """A source as stored (no location check, no sync): use sources.services.source_create for those."""
+
+    class Meta:
+        model = WorkspaceSource
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Source {n}")
+    kind = "page"
+    location = factory.Sequence(lambda n: f"https://intranet.example/page-{n}.html")
 
 
 def make_api_key(user, *, scopes=(SCOPE_READ, SCOPE_ASK, SCOPE_WRITE), workspaces=None, name="test key", **fields):

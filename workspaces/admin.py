@@ -23,6 +23,7 @@ from workspaces.chats.admin_forms import WorkspaceAdminForm
 from workspaces.documents import admin as documents_admin
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
 from workspaces.services import workspace_delete, workspace_save
+from workspaces.sources import admin as sources_admin  # noqa: F401  (registers the sources)
 
 
 class IssueInvitesForm(forms.Form):

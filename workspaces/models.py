@@ -224,8 +224,10 @@ from workspaces.chats.models import ChatThread, WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
 from workspaces.group_models import GroupWorkspace  # noqa: E402
 from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
+from workspaces.sources.models import SourceItem, WorkspaceSource  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "ChatThread", "DocumentPassage", "GroupWorkspace", "PassageVector", "TermStat",
-    "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceStat", "WorkspaceUser", "count_of",
+    "ChatMode", "ChatProvider", "ChatThread", "DocumentPassage", "GroupWorkspace", "PassageVector", "SourceItem",
+    "TermStat", "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceSource", "WorkspaceStat",
+    "WorkspaceUser", "count_of",
 ]

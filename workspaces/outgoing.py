@@ -58,6 +58,7 @@ class Failure(StrEnum):
     UNREACHABLE = "unreachable"
     BROKEN = "broken"
     TOO_LARGE = "too_large"
+    BLOCKED = "blocked"  # the web sources' guard refused the address (workspaces/web_fetch.py)
 
 
 class OutgoingError(DocentError):

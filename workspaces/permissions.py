@@ -6,8 +6,8 @@ templates (the `may` context), services, tasks and commands all ask here.
 The rules:
 - A member's role in a workspace (`workspace_users.role`) decides what they may do there:
   a viewer sees, searches and asks; an editor also uploads and deletes the documents they
-  uploaded; an owner also manages the workspace's members and settings and deletes any of
-  its documents.
+  uploaded; an owner also manages the workspace's members, settings and sources (watched
+  folders, web pages) and deletes any of its documents.
 - Admins may do everything everywhere. Managers likewise while the `manager_scope` setting
   is "all" (the default); with "owned" they run only the workspaces they own and are plain
   members (by their role) elsewhere.
@@ -37,6 +37,7 @@ DELETE_OWN_DOCUMENT = "delete_own_document"
 DELETE_DOCUMENT = "delete_document"
 MANAGE_MEMBERS = "manage_members"
 MANAGE_SETTINGS = "manage_settings"
+MANAGE_SOURCES = "manage_sources"
 READ_CHAT_LOG = "read_chat_log"
 READ_CHAT_TEXT = "read_chat_text"
 MANAGE_WORKSPACES = "manage_workspaces"
@@ -45,13 +46,13 @@ MANAGE_WORKSPACES = "manage_workspaces"
 READ_INSIGHTS = "read_insights"
 
 ACTIONS = (
-    SEE, SEARCH, ASK, UPLOAD, DELETE_OWN_DOCUMENT, DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS, READ_CHAT_LOG,
-    READ_CHAT_TEXT, MANAGE_WORKSPACES, READ_INSIGHTS,
+    SEE, SEARCH, ASK, UPLOAD, DELETE_OWN_DOCUMENT, DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS, MANAGE_SOURCES,
+    READ_CHAT_LOG, READ_CHAT_TEXT, MANAGE_WORKSPACES, READ_INSIGHTS,
 )
 
 VIEWER_ACTIONS = frozenset({SEE, SEARCH, ASK})
 EDITOR_ACTIONS = VIEWER_ACTIONS | {UPLOAD, DELETE_OWN_DOCUMENT}
-OWNER_ACTIONS = EDITOR_ACTIONS | {DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS, READ_INSIGHTS}
+OWNER_ACTIONS = EDITOR_ACTIONS | {DELETE_DOCUMENT, MANAGE_MEMBERS, MANAGE_SETTINGS, MANAGE_SOURCES, READ_INSIGHTS}
 ROLE_ACTIONS = {WorkspaceRole.VIEWER: VIEWER_ACTIONS, WorkspaceRole.EDITOR: EDITOR_ACTIONS,
                 WorkspaceRole.OWNER: OWNER_ACTIONS}
 STAFF_ACTIONS = frozenset(ACTIONS)
@@ -66,6 +67,7 @@ REFUSALS = {
     MANAGE_MEMBERS: "Only the workspace's owners and administrators may manage its members.",
     MANAGE_SETTINGS: "Only the workspace's owners and administrators may change its settings.",
     READ_INSIGHTS: "Only the workspace's owners and administrators may read its insights and activity.",
+    MANAGE_SOURCES: "Only the workspace's owners and administrators may manage its sources.",
 }
 
 

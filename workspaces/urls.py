@@ -7,6 +7,7 @@ from workspaces.documents import reading_views
 from workspaces.documents import views as document_views
 from workspaces.insights import views as insight_views
 from workspaces.retrieval import views as retrieval_views
+from workspaces.sources import views as source_views
 
 app_name = "workspaces"
 
@@ -43,6 +44,12 @@ urlpatterns = [
     path("<slug:slug>/documents/reindex/", views_owner.ReindexView.as_view(), name="reindex"),
     path("<slug:slug>/documents/list/", views.DocumentListFragmentView.as_view(), name="document_list"),
     path("<slug:slug>/insights/", insight_views.WorkspaceInsightsView.as_view(), name="insights"),
+    path("<slug:slug>/sources/", source_views.SourcesView.as_view(), name="sources"),
+    path("<slug:slug>/sources/new/", source_views.SourceCreateView.as_view(), name="source_add"),
+    path("<slug:slug>/sources/<int:pk>/", source_views.SourceDetailView.as_view(), name="source"),
+    path("<slug:slug>/sources/<int:pk>/edit/", source_views.SourceUpdateView.as_view(), name="source_edit"),
+    path("<slug:slug>/sources/<int:pk>/sync/", source_views.SourceSyncView.as_view(), name="source_sync"),
+    path("<slug:slug>/sources/<int:pk>/delete/", source_views.SourceDeleteView.as_view(), name="source_delete"),
     path("<slug:slug>/search/", retrieval_views.SearchView.as_view(), name="search"),
     path("<slug:slug>/chat/", chat_views.ChatView.as_view(), name="chat"),
     path("<slug:slug>/chat/new/", chat_views.ChatView.as_view(new_thread=True), name="chat_new"),

@@ -29,7 +29,7 @@ EXPECTED = {
     "admin": set(p.ACTIONS),
     "manager": set(p.ACTIONS),
     "owner": {p.SEE, p.SEARCH, p.ASK, p.UPLOAD, p.DELETE_OWN_DOCUMENT, p.DELETE_DOCUMENT, p.MANAGE_MEMBERS,
-              p.MANAGE_SETTINGS, p.READ_INSIGHTS},
+              p.MANAGE_SETTINGS, p.READ_INSIGHTS, p.MANAGE_SOURCES},
     "editor": {p.SEE, p.SEARCH, p.ASK, p.UPLOAD, p.DELETE_OWN_DOCUMENT},
     "viewer": {p.SEE, p.SEARCH, p.ASK},
     "outsider": set(),
@@ -66,6 +66,7 @@ def site_pages(workspace, *, others_document, own_document):
         p.DELETE_OWN_DOCUMENT: f"/w/{slug}/documents/{own_document.doc_id}/delete/" if own_document else None,
         p.MANAGE_MEMBERS: f"/w/{slug}/members/",
         p.MANAGE_SETTINGS: f"/w/{slug}/settings/",
+        p.MANAGE_SOURCES: f"/w/{slug}/sources/",
     }
 
 

@@ -42,19 +42,15 @@ def upload_limit_bytes() -> int:
 
 
 def document_take_in(*, workspace, uploaded_file: File, filename: str, queue: Callable, user=None, request=None,
-                     attached_to: WorkspaceDocument | None = None) -> WorkspaceDocument:
+                     attached_to: WorkspaceDocument | None = None, origin: dict | None = None) -> WorkspaceDocument:
     """Check and store one file, record it as a queued document and `queue` it; return the document.
+    `origin` is where a source found the file (kept in the metadata, shown with the document).
     Raises DocumentRefused; on any failure the stored file is removed again. Who may is the caller's
     question."""
     name = filename_for_display(filename)
-    limit = upload_limit_bytes()
-    if uploaded_file.size is None or uploaded_file.size > limit:
-        raise DocumentRefused(FILE_TOO_LARGE.format(name=name, limit=limit // MB), code="too_large")
-    if uploaded_file.size == 0:
-        raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
-    kind = kind_for_filename(name)
-    sha256 = _sha256(uploaded_file)
-    _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
+    kind = file_check(uploaded_file, name)
+    sha256 = checksum(uploaded_file)
+    duplicate_refuse(workspace=workspace, sha256=sha256, name=name)
     doc_id = uuid.uuid4()
     metadata = {
         "title": PurePosixPath(name).stem[:200] or name,
@@ -62,6 +58,7 @@ def document_take_in(*, workspace, uploaded_file: File, filename: str, queue: Ca
         "size": uploaded_file.size,
         "sha256": sha256,
         "uploaded_by": user.username if user is not None else None,
+        **({"origin": origin} if origin else {}),
     }
     if attached_to is not None:
         metadata["attached_to"] = {"doc_id": str(attached_to.doc_id), "filename": attached_to.filename}
@@ -83,7 +80,7 @@ def document_take_in(*, workspace, uploaded_file: File, filename: str, queue: Ca
     except IntegrityError:
         stored_file_delete(docpath)
         # Lost a race with an identical upload: the unique (workspace, sha256) index said no.
-        _refuse_duplicate(workspace=workspace, sha256=sha256, name=name)
+        duplicate_refuse(workspace=workspace, sha256=sha256, name=name)
         raise
     except BaseException:
         stored_file_delete(docpath)
@@ -111,7 +108,17 @@ def attachments_take_in(*, document: WorkspaceDocument, attachments, queue: Call
     return taken
 
 
-def _refuse_duplicate(*, workspace, sha256, name):
+def file_check(uploaded_file, name: str):
+    """Size within the upload limit, not empty, a type Docent reads: the file's kind, or DocumentRefused."""
+    limit = upload_limit_bytes()
+    if uploaded_file.size is None or uploaded_file.size > limit:
+        raise DocumentRefused(FILE_TOO_LARGE.format(name=name, limit=limit // MB), code="too_large")
+    if uploaded_file.size == 0:
+        raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
+    return kind_for_filename(name)
+
+
+def duplicate_refuse(*, workspace, sha256, name):
     # The same expression as the unique index (metadata->>'sha256'), so PostgreSQL looks it up by index.
     same_checksum = Exact(KT("metadata__sha256"), Value(sha256, output_field=CharField()))
     existing = workspace.documents.filter(same_checksum).order_by().values_list("filename", flat=True).first()
@@ -119,7 +126,7 @@ def _refuse_duplicate(*, workspace, sha256, name):
         raise DocumentRefused(DUPLICATE_DOCUMENT.format(name=name, existing=existing), code="duplicate")
 
 
-def _sha256(uploaded_file) -> str:
+def checksum(uploaded_file) -> str:
     digest = hashlib.sha256()
     uploaded_file.seek(0)
     for chunk in uploaded_file.chunks():

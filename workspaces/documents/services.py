@@ -8,7 +8,7 @@ upload page, the admin and the import command refuse the same things.
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_noop
 
@@ -23,11 +23,14 @@ from workspaces.documents.intake import (  # noqa: F401 - the upload rules' mess
     EMPTY_FILE,
     FILE_TOO_LARGE,
     MB,
+    checksum,
     document_take_in,
+    duplicate_refuse,
+    file_check,
     upload_limit_bytes,
 )
 from workspaces.documents.models import DocumentStatus, WorkspaceDocument
-from workspaces.documents.storage import stored_file_delete
+from workspaces.documents.storage import stored_file_delete, stored_file_save
 from workspaces.models import Workspace
 
 MAX_FILES_PER_UPLOAD = 20
@@ -64,7 +67,7 @@ def upload_batch_check(*, files: list) -> None:
 
 
 def document_ingest(
-    *, workspace: Workspace, uploaded_file: File, filename: str, user=None, request=None
+    *, workspace: Workspace, uploaded_file: File, filename: str, user=None, request=None, origin: dict | None = None
 ) -> WorkspaceDocument:
     """Check and store one file and queue it for processing; return the new (queued) document.
 
@@ -72,15 +75,49 @@ def document_ingest(
     (by name), emptiness and duplicates (by checksum, before storing): `intake.document_take_in`.
     Whether the content really is what the name says is found by the ingestion task, which marks
     the document failed with the reason. Raises DocumentRefused (with a message for the
-    uploader) or PermissionDenied; `user=None` is the system (the import command).
+    uploader) or PermissionDenied; `user=None` is the system (the import command, a source's
+    sync). `origin` is where a source found the file (kept in the metadata, shown with the document).
     On any failure the stored file is removed again.
     """
     if not permissions.may(user, permissions.UPLOAD, workspace):
         raise PermissionDenied(permissions.REFUSALS[permissions.UPLOAD])
     return document_take_in(
         workspace=workspace, uploaded_file=uploaded_file, filename=filename, queue=document_requeue,
-        user=user, request=request,
+        user=user, request=request, origin=origin,
     )
+
+
+def document_replace(*, document: WorkspaceDocument, uploaded_file: File, user=None) -> WorkspaceDocument:
+    """A new version of a document's file (a source's file or page that changed): stored beside
+    the old one, the row pointed at it and queued again, the old file deleted once committed.
+    Its passages are replaced when the new file has been read (it fails if that file is refused).
+    The same checks as an upload; unchanged content changes nothing."""
+    if not permissions.may(user, permissions.UPLOAD, document.workspace):
+        raise PermissionDenied(permissions.REFUSALS[permissions.UPLOAD])
+    kind = file_check(uploaded_file, document.filename)
+    sha256 = checksum(uploaded_file)
+    if sha256 == (document.metadata or {}).get("sha256"):
+        return document
+    duplicate_refuse(workspace=document.workspace, sha256=sha256, name=document.filename)
+    old_docpath = document.docpath
+    docpath = stored_file_save(
+        workspace_id=document.workspace_id, doc_id=document.doc_id, extension=kind.extension, content=uploaded_file
+    )
+    metadata = {**document.metadata, "sha256": sha256, "size": uploaded_file.size, "content_type": kind.content_type}
+    try:
+        with transaction.atomic():
+            WorkspaceDocument.objects.filter(pk=document.pk).update(docpath=docpath, metadata=metadata)
+            document_requeue(document_id=document.pk)
+            transaction.on_commit(lambda: stored_file_delete(old_docpath))
+    except IntegrityError:
+        stored_file_delete(docpath)
+        duplicate_refuse(workspace=document.workspace, sha256=sha256, name=document.filename)
+        raise
+    except BaseException:
+        stored_file_delete(docpath)
+        raise
+    document.refresh_from_db()
+    return document
 
 
 def document_retry(*, document: WorkspaceDocument, user=None) -> None:

@@ -63,7 +63,7 @@ def test_the_insights_tab_shows_charts_tables_and_counts_per_person(owner_client
         response = owner_client.get(f"/w/{workspace.slug}/insights/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.count('<svg class="chart"') == 5  # four by day, one per person
+    assert body.count('<svg class="chart"') == 6  # five by day, one per person
     assert "Questions by day" in body and "Questions per person" in body
     assert '<th scope="row">mia</th><td class="numeric">1</td>' in body
     assert "download=days" in body and "download=user" in body
@@ -102,8 +102,9 @@ def test_the_csv_download_holds_the_tables_numbers_and_defuses_formulas(owner_cl
     response = owner_client.get(f"/w/{workspace.slug}/insights/?download=user")
     assert response["Content-Type"].startswith("text/csv") and "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == ["Person", "Questions", "Answers", "Refusals", "Tokens", "Average answer time (ms)"]
-    assert rows[1] == ["'=cmd", "1", "1", "0", "7", "80"]
+    assert rows[0] == ["Person", "Questions", "Answers", "Refusals", "Tokens", "Average answer time (ms)",
+                       "Rated helpful", "Rated unhelpful"]
+    assert rows[1] == ["'=cmd", "1", "1", "0", "7", "80", "0", "0"]
     days = list(csv.reader(io.StringIO(owner_client.get(f"/w/{workspace.slug}/insights/?download=days")
                                        .content.decode())))
     assert len(days) == 31 and days[-1][1] == "1"

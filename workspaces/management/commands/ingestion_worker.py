@@ -3,7 +3,8 @@
 The worker runs queued tasks one at a time (run one per CPU you give to ingestion;
 any number, on any hosts, may share the database). Beside it, a thread calls
 `documents_recover` every INGEST_SWEEP_SECONDS, so a document whose worker died
-mid-run is re-queued, or failed after INGEST_MAX_ATTEMPTS, by whichever worker is alive.
+mid-run is re-queued, or failed after INGEST_MAX_ATTEMPTS, by whichever worker is alive, and
+the sources whose scheduled sync is due are queued (`sources_enqueue_due`, once each).
 All of db_worker's options apply (--batch, --max-tasks, --interval, --queue-name…).
 """
 
@@ -17,6 +18,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from workspaces.documents.jobs import documents_recover
+from workspaces.sources.sync import sources_enqueue_due
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +28,7 @@ def sweep_forever(stop: threading.Event, interval: float) -> None:
         try:
             close_old_connections()
             documents_recover()
+            sources_enqueue_due()
         except Exception:  # the database may be away for a while: try again next round
             logger.exception("The ingestion recovery sweep failed")
         finally:
@@ -44,4 +47,5 @@ class Command(DatabaseWorkerCommand):
             ).start()
         if options.get("batch"):
             documents_recover()
+            sources_enqueue_due()
         return super().handle(*args, **options)

@@ -1,0 +1,46 @@
+"""The form of a source (add and change): it only translates; the rules are sources.services."""
+
+from django import forms
+
+from workspaces.sources.folders import allowed_roots
+from workspaces.sources.models import SourceKind, WorkspaceSource
+
+
+class SourceForm(forms.ModelForm):
+    class Meta:
+        model = WorkspaceSource
+        fields = ("name", "kind", "location", "on_removal", "max_pages", "max_depth", "interval_minutes")
+        labels = {
+            "kind": "What to watch",
+            "location": "Folder path or web address",
+            "on_removal": "When a file or page disappears",
+            "max_pages": "Most pages per sync",
+            "max_depth": "Link depth",
+            "interval_minutes": "Sync every (minutes)",
+        }
+        widgets = {
+            "kind": forms.RadioSelect,
+            "on_removal": forms.RadioSelect,
+            "location": forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        roots = allowed_roots()
+        self.fields["kind"].choices = SourceKind.choices
+        self.fields["kind"].initial = self.fields["kind"].initial or (SourceKind.FOLDER if roots else SourceKind.SITE)
+        where = ", ".join(str(root) for root in roots)
+        self.fields["location"].help_text = (
+            f"A folder's full path inside {where}, or an http(s) address." if roots
+            else "An http(s) address (this server allows no folders)."
+        )
+
+    def _post_clean(self):
+        """Leave model validation to the service (it reports by field)."""
+
+
+class SourceDeleteForm(forms.Form):
+    delete_documents = forms.BooleanField(
+        required=False, label="Also delete the documents this source brought in",
+        help_text="Unticked, they stay in the workspace as ordinary documents.",
+    )
