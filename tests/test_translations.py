@@ -17,13 +17,19 @@ CATALOG = Path(settings.LOCALE_PATHS[0]) / "de" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w+\}")
 
 
+# django: templates and Python; djangojs: the page scripts (static/js), served by /jsi18n/.
+@pytest.fixture(scope="module", params=["django", "djangojs"])
+def domain(request):
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def po():
-    return polib.pofile(str(CATALOG / "django.po"))
+def po(domain):
+    return polib.pofile(str(CATALOG / f"{domain}.po"))
 
 
 def test_every_entry_of_the_german_catalog_is_translated_and_none_is_fuzzy(po):
-    assert len(po) > 300
+    assert len(po) > 20
     assert [entry.msgid for entry in po.untranslated_entries()] == []
     assert [entry.msgid for entry in po.fuzzy_entries()] == []
     assert not po.metadata_is_fuzzy
@@ -43,9 +49,9 @@ def test_every_translation_keeps_the_placeholders_of_its_english(po):
                 assert set(PLACEHOLDER.findall(form)) == english, (entry.msgid, form)
 
 
-def test_the_compiled_catalog_is_the_po_file_as_it_is_now(po):
-    """`make run` needs no gettext tools: django.mo is committed, so it must match django.po."""
-    compiled = {(entry.msgid, entry.msgid_plural): entry for entry in polib.mofile(str(CATALOG / "django.mo"))}
+def test_the_compiled_catalog_is_the_po_file_as_it_is_now(po, domain):
+    """`make run` needs no gettext tools: the .mo files are committed, so they must match the .po files."""
+    compiled = {(entry.msgid, entry.msgid_plural): entry for entry in polib.mofile(str(CATALOG / f"{domain}.mo"))}
     for entry in po:
         found = compiled.get((entry.msgid, entry.msgid_plural))
         assert found is not None, f"not compiled: {entry.msgid!r} (run compilemessages)"
@@ -107,3 +113,14 @@ def test_the_member_and_owner_pages_in_german_show_no_english_interface_words(ow
             if leftovers:
                 found[page] = leftovers
     assert found == {}
+
+
+@pytest.mark.django_db
+def test_the_page_scripts_get_their_words_in_the_pages_language(member_client):
+    page = member_client.get("/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<script src="/jsi18n/?l=de" defer></script>' in page
+    catalog = member_client.get("/jsi18n/?l=de", HTTP_ACCEPT_LANGUAGE="de")
+    assert catalog.status_code == 200 and catalog["Content-Type"].startswith("text/javascript")
+    assert "Wird hochgeladen\\u2026" in catalog.content.decode() or "Wird hochgeladen…" in catalog.content.decode()
+    english = member_client.get("/jsi18n/?l=en", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Wird hochgeladen" not in english
