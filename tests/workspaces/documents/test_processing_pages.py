@@ -35,8 +35,9 @@ def test_the_upload_script_gets_the_document_and_its_state_as_json(manager_clien
     document = WorkspaceDocument.objects.get()
     assert response.json() == {
         "documents": [{
-            "doc_id": str(document.doc_id), "filename": "notes.txt", "status": "ready", "label": "Ready", "reindexing": False,
-            "processing": False, "reason": "", "done": 2, "total": 2, "url": document.get_absolute_url(),
+            "doc_id": str(document.doc_id), "filename": "notes.txt", "status": "ready", "label": "Ready",
+            "reindexing": False, "processing": False, "reason": "", "done": 2, "total": 2,
+            "url": document.get_absolute_url(),
         }],
         "errors": [],
     }
