@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     # A model server or embedding server failed (the question or document was fine).
     PROVIDER_FAILED = "provider_failed"
     EMBEDDING_FAILED = "embedding_failed"
+    RERANK_FAILED = "rerank_failed"
     EMBEDDING_MODEL_UNAVAILABLE = "embedding_model_unavailable"
     # Why a file was refused.
     EMPTY = "empty"

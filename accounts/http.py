@@ -19,6 +19,7 @@ STATUS_BY_CODE = {
     # The question was fine; the model server failed. The page shows why and keeps the prompt.
     ErrorCode.PROVIDER_FAILED: HTTPStatus.OK,
     ErrorCode.EMBEDDING_FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
+    ErrorCode.RERANK_FAILED: HTTPStatus.SERVICE_UNAVAILABLE,
     ErrorCode.EMBEDDING_MODEL_UNAVAILABLE: HTTPStatus.SERVICE_UNAVAILABLE,
     # A file refused for what it holds: the upload form shows why, as for any bad input.
     ErrorCode.EMPTY: HTTPStatus.BAD_REQUEST,

@@ -327,6 +327,12 @@ EMBEDDING_MODEL_URL = env(
 EMBEDDING_API_KEY = env("EMBEDDING_API_KEY", default="")
 EMBEDDING_API_KEY_ORIGIN = env("EMBEDDING_API_KEY_ORIGIN", default="")  # as LLM_API_KEY_ORIGIN
 EMBEDDING_TIMEOUT_SECONDS = env.float("EMBEDDING_TIMEOUT_SECONDS", default=30.0)
+# Reranking (workspaces/retrieval/rerank.py, off unless the rerank_provider setting names one):
+# the HTTP /rerank server's key (sent only to its origin) and the local cross-encoder's folder.
+RERANK_API_KEY = env("RERANK_API_KEY", default="")
+RERANK_API_KEY_ORIGIN = env("RERANK_API_KEY_ORIGIN", default="")
+RERANK_MODEL_DIR = env("RERANK_MODEL_DIR", default="")
+RERANK_TIMEOUT_SECONDS = env.float("RERANK_TIMEOUT_SECONDS", default=10.0)
 # Questions one person may ask per minute (0 = no limit); counted in the database.
 CHAT_RATE_LIMIT_PER_MINUTE = env.int("CHAT_RATE_LIMIT_PER_MINUTE", default=10)
 

@@ -249,10 +249,11 @@ REGISTRY: dict[str, Setting] = {
             title="Model name", purpose=Purpose.ANSWERS, max_length=120,
         ),
         ChoiceSetting(
-            "embedding_provider", "none",
-            "Search by meaning as well as by words: none (words only), local (a small model on this server, "
-            "downloaded once unless EMBEDDING_MODEL_DIR names a copy) or an OpenAI-compatible /embeddings "
-            "server. After changing it, run manage.py retrieval_reembed.",
+            "embedding_provider", "local",
+            "Search by meaning as well as by words: local (a small model on this server, downloaded once by "
+            "the worker unless EMBEDDING_MODEL_DIR names a copy; searches use words only until it is there), "
+            "an OpenAI-compatible /embeddings server, or none (words only). The worker embeds existing "
+            "passages in the background by itself.",
             title="Search by meaning", purpose=Purpose.SEARCH,
             choices=(("none", "none"), ("local", "local"), ("openai-compatible", "openai-compatible")),
         ),
@@ -285,6 +286,25 @@ REGISTRY: dict[str, Setting] = {
             "second_factor_required_for_staff", False,
             "Admins and managers who sign in with a password must set up an authenticator app.",
             title="Two-factor required for admins and managers", purpose=Purpose.SIGN_IN,
+        ),
+        ChoiceSetting(
+            "rerank_provider", "none",
+            "Reranking of the best hits by a cross-encoder: none, http (a /rerank server in the Cohere, Jina or "
+            "TEI shape at the reranking server address) or local (an ONNX cross-encoder in RERANK_MODEL_DIR).",
+            title="Reranking", purpose=Purpose.SEARCH,
+            choices=(("none", "none"), ("http", "http"), ("local", "local")),
+        ),
+        UrlSetting(
+            "rerank_base_url", "", "The address of a reranking server, e.g. http://127.0.0.1:8080 (Docent posts "
+            "to /rerank).", title="Reranking server address", purpose=Purpose.SEARCH,
+        ),
+        TextSetting(
+            "rerank_model", "", "The name of the model the reranking server should use, if it asks for one.",
+            title="Reranking model name", purpose=Purpose.SEARCH, max_length=120,
+        ),
+        IntSetting(
+            "rerank_candidates", 30, "How many of the best hits the reranker orders again, from 20 to 50.",
+            title="Hits reranked", purpose=Purpose.SEARCH, min_value=20, max_value=50,
         ),
     )
 }

@@ -62,7 +62,6 @@ class WorkspaceSettingsForm(forms.ModelForm):
         self.fields["system_prompt"].help_text = format_lazy(
             "{} {}", self.fields["system_prompt"].help_text, gettext("Now: “%(prompt)s”") % {"prompt": server_prompt}
         )
-        self.fields["chat_provider"].choices = [("", gettext("The server's default"))] + list(ChatProvider.choices)
         self.fields["ocr_languages"].required = False  # left empty: unchanged
         installed = installed_languages()
         self.fields["ocr_languages"].help_text = format_lazy("{}{}", self.fields["ocr_languages"].help_text, (

@@ -13,7 +13,7 @@ from settings_app.services import setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
 from tests.model_publisher import model_publisher_server, publish  # noqa: F401  (the model_publisher fixture)
 from workspaces.retrieval import model_files, vectors
-from workspaces.retrieval.embeddings import MAX_TOKENS, _onnx_model, embed, embedder_current
+from workspaces.retrieval.embeddings import LocalEmbedder, _onnx_model, embed, embedder_current
 from workspaces.retrieval.search import search_passages
 from workspaces.retrieval.services import passages_embed
 
@@ -38,9 +38,10 @@ def test_the_local_model_gives_384_dimension_unit_vectors_that_put_meaning_toget
 
 
 def test_the_tokenizer_reads_256_word_pieces_not_the_shipped_128():
+    """The folder's sentence_bert_config.json says 256 (tokenizer.json truncates at 128)."""
     model = _onnx_model(settings.EMBEDDING_MODEL_DIR)
     encoding = model.tokenizer.encode("word " * 1000)
-    assert len(encoding.ids) == MAX_TOKENS == 256
+    assert len(encoding.ids) == model.config.max_tokens == 256
     long_text = "The harbour ferry leaves at noon. " * 20 + "The museum closes on Mondays."
     head = embed(["The harbour ferry leaves at noon. " * 20])[0]
     assert float(embed([long_text])[0] @ head) < 0.999  # words after the 128th piece still count
@@ -98,3 +99,25 @@ def test_the_pinned_tokenizer_is_the_one_of_the_offline_copy():
     data = (Path(settings.EMBEDDING_MODEL_DIR) / "tokenizer.json").read_bytes()
     pinned = model_files.MODEL_FILES["tokenizer.json"]
     assert (len(data), hashlib.sha256(data).hexdigest()) == (pinned.size, pinned.sha256)
+
+
+def test_a_folder_declaring_e5_style_prompts_prefixes_queries_and_passages(tmp_path):
+    """The same weights with a config_sentence_transformers.json naming "query: " / "passage: "
+    (as multilingual-e5's does): a query's vector is that of the prefixed text, and differs
+    from the bare text's."""
+    import json
+    from pathlib import Path
+
+    source = Path(settings.EMBEDDING_MODEL_DIR)
+    for name in ("model.onnx", "tokenizer.json", "modules.json", "sentence_bert_config.json"):
+        (tmp_path / name).symlink_to(source / name)
+    (tmp_path / "1_Pooling").symlink_to(source / "1_Pooling")
+    (tmp_path / "config_sentence_transformers.json").write_text(
+        json.dumps({"prompts": {"query": "query: ", "passage": "passage: "}})
+    )
+    prompted = LocalEmbedder(name="e5-like", folder=str(tmp_path))
+    plain = LocalEmbedder(name="plain", folder=str(source))
+    question = "How many days of annual leave do employees get?"
+    assert np.allclose(prompted.embed([question], purpose="query"), plain.embed([f"query: {question}"]), atol=1e-5)
+    assert np.allclose(prompted.embed([question]), plain.embed([f"passage: {question}"]), atol=1e-5)
+    assert not np.allclose(prompted.embed([question], purpose="query"), plain.embed([question]), atol=1e-3)

@@ -38,7 +38,7 @@ def test_a_settings_dict_of_the_previous_release_under_its_key_is_not_trusted():
 def test_a_cached_settings_dict_missing_a_label_is_rebuilt_not_a_key_error():
     cache.set(CACHE_KEY, previous_release_values(), timeout=300)
 
-    assert setting_get("embedding_provider") == "none"
+    assert setting_get("embedding_provider") == "local"  # the default
     call_command("migrate", verbosity=0)
 
 

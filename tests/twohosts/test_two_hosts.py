@@ -117,6 +117,7 @@ def cluster(tmp_path_factory):
             "SESSION_ENGINE": "django.contrib.sessions.backends.cached_db",
             "STATIC_ROOT": str(tmp_path / "static"), "LOG_LEVEL": "WARNING",
             "INGEST_STALE_SECONDS": str(STALE_SECONDS), "INGEST_SWEEP_SECONDS": "1",
+            "EMBEDDING_MODEL_URL": "",  # the local model is the default: no test downloads it
             **storage_environment(endpoint, bucket),
         }
         environment.pop("DJANGO_SETTINGS_MODULE", None)  # the real settings, not the test ones

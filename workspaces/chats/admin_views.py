@@ -14,6 +14,7 @@ from workspaces.chats import model_setup
 from workspaces.chats.models import WorkspaceChat
 from workspaces.insights.report import csv_or_none, report_context
 from workspaces.models import Workspace
+from workspaces.retrieval.checks import retrieval_status
 
 
 class ModelSetupForm(forms.Form):
@@ -73,7 +74,7 @@ def model_setup_view(request, admin_site):
             error = error or refusal.message
     context = {
         **admin_site.each_context(request), "title": "Language model", "form": form, "error": error,
-        "report": report, "models": models,
+        "report": report, "models": models, "retrieval_status": retrieval_status(),
     }
     return TemplateResponse(request, "admin/chats/language_model.html", context, status=400 if error else 200)
 

@@ -43,8 +43,13 @@ REFERRING_WORDS = frozenset({
 # A quote of a built-in answer: "> the sentence [2]".
 QUOTE_LINE = re.compile(r"^> (.+?)(?: \[\d+\])?$", re.MULTILINE)
 CANDIDATES_PER_SOURCE = 3
-# The best passage must reach the workspace's threshold; the others a share of it.
-SUPPORTING_SHARE = 0.5
+# The best passage must reach the workspace's threshold. Of the candidates, those reaching this
+# share of it are handed first, in rank order, and the others fill up to `top_n`: a passage below
+# the share is moved back, never cut. Chosen by `make eval` (leave-one-article-out over 0–1 by
+# 0.25: 0.75 on five of the seven folds and on all seven articles together): a passage holding
+# more of the question's rare words is worth more than a higher BM25 rank; the floor this
+# replaces (0.5, cutting) left 3.82 passages of 4 on the open set and 3.65 on a hidden slice.
+SUPPORTING_SHARE = 0.75
 
 
 def provider_for(workspace: Workspace) -> str:
@@ -59,9 +64,9 @@ def refers_back(prompt: str) -> bool:
 
 def retrieve_passages(*, workspace: Workspace, prompt: str, history: list[tuple[str, str]]) -> list[PassageHit]:
     """The workspace's best passages for `prompt`: at most `top_n`; none unless the best one's
-    relevance reaches `similarity_threshold` (the others need half of it). In chat mode a follow-up
-    naming no subject ("Tell me more about that") takes the previous question's passages; one that
-    matches nothing on its own ("And for how long?") is searched again together with
+    relevance reaches `similarity_threshold` (those reaching SUPPORTING_SHARE of it come first).
+    In chat mode a follow-up naming no subject ("Tell me more about that") takes the previous
+    question's passages; one that matches nothing on its own ("And for how long?") is searched again together with
     the previous question, keeping only passages that share a word with the follow-up
     itself, so an unrelated new question is not answered from the old topic."""
     if workspace.chat_mode == ChatMode.CHAT and history and refers_back(prompt):
@@ -100,10 +105,18 @@ def retrieve_with_correction(*, workspace: Workspace, prompt: str, history: list
 
 def _best_hits(workspace, query):
     candidates = search_passages(workspace=workspace, query=query, limit=workspace.top_n * CANDIDATES_PER_SOURCE)
-    if not candidates or max(hit.relevance for hit in candidates) < workspace.similarity_threshold:
+    return sources_select(candidates, threshold=workspace.similarity_threshold, top_n=workspace.top_n)
+
+
+def sources_select(
+    candidates: list[PassageHit], *, threshold: float, top_n: int, share: float = SUPPORTING_SHARE
+) -> list[PassageHit]:
+    """`top_n` candidates, those reaching `share` × `threshold` in relevance first (each group in
+    rank order); none unless the best reaches `threshold`."""
+    if not candidates or max(hit.relevance for hit in candidates) < threshold:
         return []
-    floor = workspace.similarity_threshold * SUPPORTING_SHARE
-    return [hit for hit in candidates if hit.relevance >= floor][: workspace.top_n]
+    floor = threshold * share
+    return sorted(candidates, key=lambda hit: hit.relevance < floor)[:top_n]  # stable: rank order kept
 
 
 def _sources(hits: list[PassageHit]) -> list[Source]:

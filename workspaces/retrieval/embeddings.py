@@ -1,10 +1,10 @@
 """Text to vectors: one interface, `embed(texts)`, and the provider the system settings choose.
 
 - ``none``: no semantic search; retrieval is lexical.
-- ``local``: all-MiniLM-L6-v2 (or another BERT-style sentence model) in process through
-  ONNX Runtime, from the folder in the environment variable EMBEDDING_MODEL_DIR
-  (model.onnx + tokenizer.json), else downloaded once (`model_files.py`): at most 256
-  word pieces, mean pooling over the attention mask, L2 normalised.
+- ``local``: a sentence-embedding model in process through ONNX Runtime, from the folder in
+  the environment variable EMBEDDING_MODEL_DIR (model.onnx + tokenizer.json, and the
+  sentence-transformers files saying its pooling, maximum length and query/passage
+  prefixes: `model_config.py`), else all-MiniLM-L6-v2 downloaded once (`model_files.py`).
 - ``openai-compatible``: `POST <embedding_base_url>/embeddings` of any server that
   speaks it, with the `embedding_model` setting and the EMBEDDING_API_KEY variable, through
   `workspaces.outgoing`: the key goes only to the origin of `embedding_base_url`, never along
@@ -27,11 +27,11 @@ from accounts.base import DocentError
 from settings_app.services import setting_get
 from workspaces import outgoing
 from workspaces.outgoing import Failure, OutgoingError, ServerKey
+from workspaces.retrieval.model_config import ModelConfig, model_config
 from workspaces.retrieval.model_files import ModelUnavailable, local_model_folder
 
 logger = logging.getLogger(__name__)
 
-MAX_TOKENS = 256
 BATCH_SIZE = 32
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 MESSAGE_NOT_CONFIGURED = "The embedding server is not configured: set its address and model."
@@ -51,7 +51,8 @@ class Embedder:
 
     name: str
 
-    def embed(self, texts: list[str]) -> np.ndarray:
+    def embed(self, texts: list[str], purpose: str = "passage") -> np.ndarray:
+        """One row per text; `purpose` is "query" for a search's question, "passage" for stored text."""
         raise NotImplementedError
 
 
@@ -64,14 +65,16 @@ def normalised(matrix: np.ndarray) -> np.ndarray:
 class _OnnxModel:
     """The model files of one folder, loaded once per process."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, config: ModelConfig):
         import onnxruntime
         from tokenizers import Tokenizer
 
+        self.config = config
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        # The shipped tokenizer truncates (and pads) at 128; the model reads 256.
-        self.tokenizer.enable_truncation(max_length=MAX_TOKENS)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token, not a password
+        # The tokenizer file's own truncation (MiniLM's: 128) gives way to the model's maximum length.
+        self.tokenizer.enable_truncation(max_length=config.max_tokens)
+        padding = self.tokenizer.padding or {}
+        self.tokenizer.enable_padding(pad_id=padding.get("pad_id", 0), pad_token=padding.get("pad_token", "[PAD]"))
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = 2
         options.inter_op_num_threads = 1
@@ -92,23 +95,38 @@ class _OnnxModel:
         if "token_type_ids" in self.inputs:
             feed["token_type_ids"] = np.zeros_like(ids)
         hidden = self.session.run(None, feed)[0]
-        weights = mask[:, :, None].astype(np.float32)
-        pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return normalised(pooled)
+        return normalised(pooled(hidden, mask, self.config.pooling))
+
+
+def pooled(hidden: np.ndarray, mask: np.ndarray, pooling: str) -> np.ndarray:
+    """One vector per text from the token vectors: the first token's (cls), the largest value
+    of each dimension over the real tokens (max), or their mean (mean)."""
+    if pooling == "cls":
+        return hidden[:, 0]
+    weights = mask[:, :, None].astype(np.float32)
+    if pooling == "max":
+        return np.where(weights > 0, hidden, -np.inf).max(axis=1)
+    return (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+
+
+@functools.lru_cache(maxsize=2)
+def _folder_config(folder: str) -> ModelConfig:
+    return model_config(Path(folder))
 
 
 @functools.lru_cache(maxsize=2)
 def _onnx_model(folder: str) -> _OnnxModel:
-    return _OnnxModel(Path(folder))
+    return _OnnxModel(Path(folder), _folder_config(folder))
 
 
 @dataclass(frozen=True)
 class LocalEmbedder(Embedder):
     folder: str = ""
 
-    def embed(self, texts):
+    def embed(self, texts, purpose="passage"):
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        texts = _folder_config(self.folder).prefixed(list(texts), purpose)
         try:
             model = _onnx_model(self.folder)
         except Exception as exc:  # a damaged or foreign file: searches stay lexical, uploads get no vectors
@@ -131,7 +149,7 @@ class OpenAICompatibleEmbedder(Embedder):
     key: ServerKey | None = None
     timeout: float = 30.0
 
-    def embed(self, texts):
+    def embed(self, texts, purpose="passage"):
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
         rows = []

@@ -43,7 +43,8 @@ FAILED_KEY = "retrieval:model-download-failed:{}"
 MESSAGE_NO_MODEL = "The local embedding model is not installed: set EMBEDDING_MODEL_DIR to its folder."
 MESSAGE_BAD_URL = "EMBEDDING_MODEL_URL must be an http(s) address."
 MESSAGE_NOT_DOWNLOADED = (
-    "The local embedding model is not downloaded yet: the next upload or `manage.py retrieval_reembed` fetches it."
+    "The local embedding model is not downloaded yet: "
+    "the ingestion worker fetches it (or `manage.py retrieval_reembed`)."
 )
 MESSAGE_BUSY = "Another process is downloading the local embedding model."
 MESSAGE_DOWNLOAD_FAILED = "Docent could not download the embedding model file {name}: {reason}."

@@ -16,6 +16,9 @@ score min-max normalised over the merged list, and blended:
 (1 − weight) · BM25 + weight · cosine. A provider that fails leaves the search
 lexical, never an error.
 
+With a reranker configured (`rerank_provider`, `rerank.py`), at least `rerank_candidates` hits are
+ranked so and the reranker orders those again; the order changes, not `relevance`.
+
 Each hit also carries `relevance`, an absolute 0–1 figure (the idf-weighted share
 of the question's words in the passage, blended the same way with the cosine,
 where a cosine of COSINE_FULL or more counts as fully relevant: a question and
@@ -35,6 +38,7 @@ from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import lexical_scores, statistics, term_weights
 from workspaces.retrieval.filters import SearchFilters, filtered_document_ids
 from workspaces.retrieval.query import phrase_pattern, query_phrases, query_terms, weighted_coverage
+from workspaces.retrieval.rerank import rerank_pool, reranked
 from workspaces.retrieval.semantic import current_embedder, nearest_passages_started
 from workspaces.retrieval.vectors import similarities
 
@@ -94,6 +98,7 @@ def search_passages(
     if documents == []:
         return []
     wanted, limit = limit, limit * PHRASE_CANDIDATE_FACTOR if phrases else limit
+    limit = max(limit, rerank_pool())
     weight = workspace.semantic_weight
     embedder = current_embedder() if weight > 0 else None
     pool = max(limit, HYBRID_CANDIDATES) if embedder is not None else limit
@@ -125,6 +130,10 @@ def search_passages(
     if phrases:  # as written in the text, or in the heading path on its own: never across the two
         patterns = [phrase_pattern(phrase) for phrase in phrases]
         hits = [hit for hit in hits if all(p.search(hit.text) or p.search(hit.heading_path) for p in patterns)]
+    order = reranked(query, [hit.passage_id for hit in hits], {hit.passage_id: hit.text for hit in hits})
+    if order is not None:
+        by_id = {hit.passage_id: hit for hit in hits}
+        hits = [by_id[pid] for pid in order]
     return hits[:wanted]
 
 

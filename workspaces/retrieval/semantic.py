@@ -25,11 +25,13 @@ from django.db import close_old_connections, connection
 from workspaces.models import Workspace
 from workspaces.retrieval.bm25 import lexical_scores
 from workspaces.retrieval.embeddings import Embedder, EmbeddingError, embedder_current
+from workspaces.retrieval.model_files import MESSAGE_NO_MODEL, MESSAGE_NOT_DOWNLOADED
 from workspaces.retrieval.vectors import nearest
 
 logger = logging.getLogger(__name__)
 
 THREADS = 4
+WAITING_FOR_MODEL = (MESSAGE_NO_MODEL, MESSAGE_NOT_DOWNLOADED)
 _POOL = ThreadPoolExecutor(max_workers=THREADS, thread_name_prefix="docent-semantic")
 _FREE = threading.BoundedSemaphore(THREADS)
 
@@ -47,8 +49,9 @@ def current_embedder() -> Embedder | None:
     """The configured embedder, or None when semantic search is off or cannot run (logged)."""
     try:
         return embedder_current()
-    except EmbeddingError as exc:
-        logger.warning("semantic search skipped: %s", exc.message)
+    except EmbeddingError as exc:  # the model not there yet is the normal state of a fresh install
+        logger.log(logging.DEBUG if exc.message in WAITING_FOR_MODEL else logging.WARNING,
+                   "semantic search skipped: %s", exc.message)
         return None
 
 
@@ -59,7 +62,7 @@ def nearest_passages(
     fails: the search then stays lexical. With `terms` (the query's search words) they are also
     scored by BM25, for a caller that runs this beside its own lexical ranking."""
     try:
-        vector = embedder.embed([query])[0]
+        vector = embedder.embed([query], purpose="query")[0]
     except EmbeddingError as exc:
         logger.warning("semantic search skipped: %s", exc.message)
         return Nearest(None, {}, None)

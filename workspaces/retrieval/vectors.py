@@ -1,9 +1,10 @@
 """Passage vectors in the database, and the nearest ones to a query vector.
 
 PostgreSQL with pgvector: the `embedding vector` column and its HNSW index (cosine),
-per dimension a partial index (migration 0007 makes the one for 384). PostgreSQL
-without pgvector: no vector search (retrieval stays lexical; a system check says so).
-SQLite: search in numpy over the workspace's vectors (the project's Python cannot load
+per dimension a partial index (migration 0007 makes the one for 384). SQLite, and
+PostgreSQL without pgvector: search in numpy over the workspace's vectors, read from the
+`vector` bytes every database keeps (a system check and the Language model page say which
+path runs: `search_path`). On SQLite (the project's Python cannot load
 SQLite extensions; where one can, sqlite-vec 0.1.9 took 140 ms at 200,000 vectors in a
 `vec0` table, against 9 ms here: docs/benchmarks.md), the matrix kept per process and reloaded when
 `passages_embed` or a re-embed adds vectors (a version in the cache). Up to
@@ -50,7 +51,7 @@ POSTGRESQL_NEAREST = """
     ORDER BY (v.embedding::vector({dim})) <=> %s::vector({dim})
     LIMIT %s
 """
-SQLITE_WORKSPACE_VECTORS = """
+WORKSPACE_VECTORS = """
     SELECT v."passageId", v.vector FROM passage_vectors v
     JOIN document_passages p ON p.id = v."passageId"
     JOIN workspace_documents d ON d.id = p."documentId"
@@ -144,6 +145,11 @@ def pgvector_backfill(batch_size: int = 1000) -> int:
             done += len(rows)
 
 
+def search_path() -> str:
+    """How this database finds the nearest vectors: "pgvector" (HNSW) or "numpy"."""
+    return "pgvector" if pgvector_ready() else "numpy"
+
+
 def vectors_changed(*, workspace_id: int, model: str) -> None:
     """Tell every process that the workspace's vectors of `model` changed (SQLite's matrices reload)."""
     cache.set(VERSION_KEY.format(workspace=workspace_id, model=model), uuid.uuid4().hex, timeout=None)
@@ -153,16 +159,14 @@ def nearest(*, workspace_id: int, model: str, vector: np.ndarray, limit: int) ->
     """(passage id, cosine similarity) of the `limit` passages nearest to `vector`, best first."""
     if limit < 1:
         return []
-    if connection.vendor == "postgresql":
-        if not pgvector_ready():
-            return []
+    if pgvector_ready():
         dim = int(vector.shape[0])
         text = Vector(vector).to_text()
         with connection.cursor() as cursor:
             cursor.execute(f"SET hnsw.ef_search = {max(HNSW_EF_SEARCH, limit)}")
             cursor.execute(POSTGRESQL_NEAREST.format(dim=dim), [text, workspace_id, model, text, limit])
             return [(row[0], float(row[1])) for row in cursor.fetchall()]
-    ids, matrix, signs = _sqlite_matrix(workspace_id, model, int(vector.shape[0]))
+    ids, matrix, signs = _workspace_matrix(workspace_id, model, int(vector.shape[0]))
     return nearest_in_matrix(ids, matrix, signs, vector, limit)
 
 
@@ -220,7 +224,7 @@ def similarities(*, model: str, vector: np.ndarray, passage_ids: list[int]) -> d
     }
 
 
-def _sqlite_matrix(workspace_id, model, dimensions):
+def _workspace_matrix(workspace_id, model, dimensions):
     version = cache.get(VERSION_KEY.format(workspace=workspace_id, model=model))
     key = (connection.settings_dict["NAME"], workspace_id, model, dimensions)
     with _LOCK:
@@ -231,7 +235,7 @@ def _sqlite_matrix(workspace_id, model, dimensions):
         version = uuid.uuid4().hex
         cache.set(VERSION_KEY.format(workspace=workspace_id, model=model), version, timeout=None)
     with connection.cursor() as cursor:
-        cursor.execute(SQLITE_WORKSPACE_VECTORS, [workspace_id, model, dimensions])
+        cursor.execute(WORKSPACE_VECTORS, [workspace_id, model, dimensions])
         rows = cursor.fetchall()
     ids = np.array([row[0] for row in rows], dtype=np.int64)
     matrix = np.frombuffer(b"".join(bytes(row[1]) for row in rows), dtype="<f4").reshape(len(rows), dimensions)

@@ -124,7 +124,7 @@ def test_a_search_never_downloads_it_stays_lexical_until_the_background_has(sett
     setting_set(label="embedding_provider", value="local")
     with pytest.raises(EmbeddingError, match="not downloaded yet"):
         embedder_current()
-    assert [message.id for message in local_model_check()] == ["retrieval.W002"]
+    assert [message.id for message in local_model_check()] == ["retrieval.I002"]  # the worker fetches it
     document = WorkspaceDocumentFactory(workspace=workspace)
     DocumentPassageFactory(document=document, text="Annual leave is 25 days.")
     workspace.semantic_weight = 0.5

@@ -47,7 +47,7 @@ def handbook(shares):
     write(folder / "travel.txt", paragraph("travel"))
     write(folder / "teams" / "kitchen.md", "# Kitchen\n\n" + paragraph("dishwasher"))
     write(folder / ".draft.md", paragraph("secret"))
-    write(folder / "logo.png", "not read")
+    write(folder / "logo.psd", "not read")
     return folder
 
 

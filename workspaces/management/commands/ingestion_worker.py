@@ -3,8 +3,9 @@
 The worker runs queued tasks one at a time (run one per CPU you give to ingestion;
 any number, on any hosts, may share the database). Beside it, a thread calls
 `documents_recover` every INGEST_SWEEP_SECONDS, so a document whose worker died
-mid-run is re-queued, or failed after INGEST_MAX_ATTEMPTS, by whichever worker is alive, and
-the sources whose scheduled sync is due are queued (`sources_enqueue_due`, once each).
+mid-run is re-queued, or failed after INGEST_MAX_ATTEMPTS, by whichever worker is alive, the
+sources whose scheduled sync is due are queued (`sources_enqueue_due`, once each), and passages
+lacking a vector of the embedding model get a background run that embeds them (`retrieval.backfill`).
 All of db_worker's options apply (--batch, --max-tasks, --interval, --queue-name…).
 """
 
@@ -18,6 +19,7 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
 from workspaces.documents.jobs import documents_recover
+from workspaces.retrieval.backfill import vectors_backfill_enqueue
 from workspaces.sources.sync import sources_enqueue_due
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ def sweep_forever(stop: threading.Event, interval: float) -> None:
             close_old_connections()
             documents_recover()
             sources_enqueue_due()
+            vectors_backfill_enqueue()
         except Exception:  # the database may be away for a while: try again next round
             logger.exception("The ingestion recovery sweep failed")
         finally:
