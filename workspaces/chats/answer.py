@@ -119,7 +119,7 @@ class StoredAnswer:
             parts = [ngettext("%(count)s token", "%(count)s tokens", tokens) % {"count": count}]
         total_ms = _number(self.timings.get("total_ms"), int)
         if total_ms is not None and total_ms >= 0:
-            parts.append(f"{number_format(total_ms / 1000, 1)} s")
+            parts.append(f"{number_format(round(total_ms / 1000, 1), 1)} s")
         return " · ".join(parts)
 
     @property
