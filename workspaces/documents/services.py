@@ -67,7 +67,9 @@ def upload_batch_check(*, files: list) -> None:
         )
     limit, total = upload_limit_bytes(), sum(uploaded.size for uploaded in files)
     if len(files) > 1 and total > limit:
-        raise DocumentRefused(gettext(BATCH_TOO_LARGE).format(size=filesizeformat(total), limit=limit // MB), code="too_large")
+        raise DocumentRefused(
+            gettext(BATCH_TOO_LARGE).format(size=filesizeformat(total), limit=limit // MB), code="too_large"
+        )
 
 
 def document_ingest(
