@@ -23,7 +23,8 @@ def has_users_forget() -> None:
 
 
 def _first_run_exempt() -> tuple[str, ...]:
-    return ("/setup/", settings.STATIC_URL, "/healthz", "/livez", "/api/")  # the API answers 401, not a page
+    # The API answers 401, not a page; the setup page needs its scripts and their words (/jsi18n/).
+    return ("/setup/", settings.STATIC_URL, "/healthz", "/livez", "/api/", "/jsi18n/")
 
 
 class FirstRunMiddleware:
