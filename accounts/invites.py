@@ -14,6 +14,7 @@ from accounts.invite_throttle import invite_refusal_record, invite_throttle_chec
 from accounts.models import EXPIRED, AuditAction, Invite, InviteStatus, User, invite_expiry_check
 from accounts.roles import Role, WorkspaceRole
 from accounts.services import USERNAME_TAKEN, account_check
+from accounts.sign_in_policy import SSO_ONLY, local_password_accounts_allowed
 from accounts.validators import normalize_username
 
 
@@ -114,6 +115,8 @@ def invite_claim(*, code: str, username: str, password: str, request=None) -> Us
     invite = Invite.objects.filter(code=code).first()
     if invite is None:
         raise InviteUnavailable(INVITE_REVOKED)
+    if not local_password_accounts_allowed():
+        raise ValidationError({"password": [SSO_ONLY]})
     invite_throttle_check(invite=invite, request=request)
     try:
         return _invite_claim(code=code, username=username, password=password, request=request)

@@ -27,7 +27,7 @@ from accounts.lockout import LOCKED_OUT, is_locked_out, lockout_minutes
 from accounts.models import AuditAction, User
 from accounts.rules import STAFF_ROLES
 from accounts.services import user_check_change
-from accounts.sign_in_policy import sign_in_policy
+from accounts.sign_in_policy import local_password_allowed, sign_in_policy
 from accounts.signals import SIGN_IN_METHOD_KEY
 
 PENDING_KEY = "docent.second_factor"
@@ -181,3 +181,12 @@ class SecondFactorRequiredMiddleware:
         ):
             return redirect("accounts:second_factor")
         return self.get_response(request)
+
+
+def password_reset_next_step(user) -> str:
+    """What follows a password set by a reset link: "sso" when local passwords are refused to `user`
+    (single sign-on required: the new password signs nobody in), "second_factor" when the account
+    has an authenticator (a code first, as for any password sign-in), else "signed_in"."""
+    if not local_password_allowed(user):
+        return "sso"
+    return "second_factor" if second_factor_enabled(user) else "signed_in"

@@ -54,3 +54,10 @@ def local_password_allowed(user) -> bool:
         return True
     break_glass = policy.break_glass_username
     return user.role == Role.ADMIN and bool(break_glass) and user.username == break_glass
+
+
+def local_password_accounts_allowed() -> bool:
+    """False when single sign-on is required (and possible): a new account with a local password
+    could never sign in, so invites are claimed through the provider instead."""
+    policy = sign_in_policy()
+    return not (policy.sso_required and sso_available())

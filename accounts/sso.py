@@ -15,6 +15,7 @@ single sign-on counts toward the same lockout as passwords (accounts.signin).
 import re
 from dataclasses import dataclass, field
 
+from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
@@ -25,6 +26,7 @@ from accounts.invites import InviteUnavailable, invite_claim_identity
 from accounts.lockout import LOCKED_OUT, SERVICE_ACCOUNT_MESSAGE, SUSPENDED_MESSAGE, is_locked_out, lockout_minutes
 from accounts.models import AuditAction, User
 from accounts.roles import Role
+from accounts.rules import STAFF_ROLES
 from accounts.sign_in_policy import sign_in_policy
 from accounts.validators import USERNAME_MAX_LENGTH
 
@@ -35,6 +37,12 @@ NO_ACCOUNT = (
 AMBIGUOUS_EMAIL = (
     "More than one account here has your email address, so Docent cannot tell which is yours. "
     "Ask an administrator to sort it out."
+)
+
+PROTECTED_ACCOUNT = (
+    "An account here has your email address, but it is an administrator's or manager's, or it uses "
+    "two-factor, so Docent does not link it to a sign-in from elsewhere by address alone. Ask an "
+    "administrator to link it."
 )
 
 
@@ -86,7 +94,18 @@ def _account_for_email(identity: Identity, *, request) -> User | None:
     matches = list(User.objects.filter(email__iexact=identity.email, is_service_account=False)[:2])
     if len(matches) > 1:
         raise _refuse(identity, request=request, username=identity.email, message=AMBIGUOUS_EMAIL, code="conflict")
+    if matches and _protected(matches[0]):
+        raise _refuse(identity, request=request, username=matches[0].username, message=PROTECTED_ACCOUNT,
+                      code="forbidden", action=AuditAction.SSO_REFUSED)
     return matches[0] if matches else None
+
+
+def _protected(user: User) -> bool:
+    """Accounts an address alone never takes over: staff (admins, managers, the break-glass admin)
+    and accounts with a second factor, whose owners chose more than a password."""
+    if user.role in STAFF_ROLES or user.username == sign_in_policy().break_glass_username:
+        return True
+    return Authenticator.objects.filter(user_id=user.pk).exists()
 
 
 def _account_create(identity: Identity, *, request, invite_code: str | None) -> User:

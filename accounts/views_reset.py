@@ -23,6 +23,8 @@ from accounts.passwords import (
     password_reset_link_exchange,
 )
 from accounts.reset_requests import RESET_REQUESTED, password_reset_request
+from accounts.second_factor import password_reset_next_step, second_factor_pending_start
+from accounts.sign_in_policy import SSO_ONLY
 
 GRANT_SESSION_KEY = "password_reset_grant"
 
@@ -76,6 +78,14 @@ class PasswordResetSetView(FormView):
             form.add_error("password1", error)
             return self.form_invalid(form)
         del self.request.session[GRANT_SESSION_KEY]
+        step = password_reset_next_step(user)
+        if step == "sso":
+            messages.info(self.request, f"Password changed. {SSO_ONLY}")
+            return redirect("accounts:login")
+        if step == "second_factor":
+            second_factor_pending_start(request=self.request, user=user, next_url="/")
+            messages.success(self.request, "Password changed. Enter a code from your authenticator app to sign in.")
+            return redirect("accounts:second_factor_sign_in")
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(self.request, gettext("Password changed. Your other sessions are signed out."))
         return redirect("home")

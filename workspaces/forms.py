@@ -1,6 +1,7 @@
 """Forms of the owner's Members and Settings tabs: they only translate; the rules are workspaces.services."""
 
 from django import forms
+from django.utils.html import escape
 from django.utils.text import Truncator, format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -59,8 +60,9 @@ class WorkspaceSettingsForm(forms.ModelForm):
             ("", gettext("The server's default (now: %(provider)s)") % {"provider": server_provider}),
         ] + list(ChatProvider.choices)
         server_prompt = Truncator(setting_get("default_system_prompt")).chars(140)
-        self.fields["system_prompt"].help_text = format_lazy(
-            "{} {}", self.fields["system_prompt"].help_text, gettext("Now: “%(prompt)s”") % {"prompt": server_prompt}
+        self.fields["system_prompt"].help_text = format_lazy(  # help texts render as HTML
+            "{} {}", self.fields["system_prompt"].help_text,
+            gettext("Now: “%(prompt)s”") % {"prompt": escape(server_prompt)},
         )
         self.fields["ocr_languages"].required = False  # left empty: unchanged
         installed = installed_languages()

@@ -86,10 +86,20 @@ class HostRules:
         return is_public(address)
 
 
+NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """A global unicast address (an IPv4-mapped IPv6 address is judged as the IPv4 one)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """A global unicast address. An IPv6 address that carries an IPv4 one (mapped, 6to4, NAT64,
+    IPv4-compatible) is judged as that IPv4 address, which a gateway may deliver it to."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address.sixtofour is not None:
+            address = address.sixtofour
+        elif address in NAT64 or address in IPV4_COMPATIBLE:
+            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return address.is_global and not (address.is_multicast or address.is_reserved or address.is_unspecified)
 
 

@@ -230,3 +230,12 @@ def test_allauths_pages_that_can_be_reached_are_the_sites_own(client, db, user):
     assert "_auth_user_id" not in client.session
     for unmounted in ("/accounts/signup/", "/accounts/password/reset/", "/accounts/2fa/"):
         assert client.get(unmounted).status_code == 404
+
+
+def test_an_address_alone_never_takes_over_an_admins_account(client, db, issuer, admin_user):
+    admin_user.email = "ada@acme.test"
+    admin_user.save()
+    set_claims(issuer, "s-admin", email="ada@acme.test", email_verified=True)
+    answer = sso_sign_in(client, "s-admin")
+    assert answer.status_code == 403 and "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(action=AuditAction.SSO_REFUSED, username=admin_user.username).exists()

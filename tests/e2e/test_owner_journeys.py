@@ -104,7 +104,8 @@ def test_the_insights_tab_shows_charts_and_the_questions_no_document_answered(ne
     sign_in(owner, "olga", DEFAULT_PASSWORD)
     owner.goto(f"/w/{research.slug}/")
     owner.click("nav.tabs >> text=Insights")
-    expect(owner.locator("svg.chart")).to_have_count(5)
+    for chart in ("questions", "refusals", "tokens", "answer_ms", "thumbs_down", "user"):
+        expect(owner.locator(f"svg.chart#chart-{chart}")).to_have_count(1)
     expect(owner.locator("#insight-totals")).to_contain_text("6 questions")
     first_group = owner.locator("#unanswered tbody tr").first
     expect(first_group).to_contain_text("Travel expenses claim form?")
@@ -150,7 +151,7 @@ def test_an_admin_reads_insights_per_workspace_and_person_in_the_admin(new_page,
     sign_in(page, "ada", DEFAULT_PASSWORD)
     page.goto("/admin/")
     page.click("text=Insights")
-    expect(page.locator("svg.chart")).to_have_count(6)  # four by day, per workspace, per person
+    expect(page.locator("svg.chart")).to_have_count(7)  # five by day, per workspace, per person
     expect(page.locator("#numbers-workspace")).to_contain_text("Legal")
     with page.expect_download() as download:
         page.click("#numbers-user >> text=Download CSV")

@@ -24,3 +24,10 @@ def test_no_setting_reads_like_code(owner_client):
     for label in ("Instructions for the model", "Sources per answer", "How sure before answering",
                   "Conversation", "Private chats"):
         assert label in page
+
+
+def test_the_servers_instructions_are_shown_as_text_never_as_markup(owner_client, admin_user):
+    setting_set(label="default_system_prompt", value="Quote the <context> as given. <img src=x onerror=alert(1)>",
+                actor=admin_user)
+    page = owner_client.get("/w/research/settings/").content.decode()
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page

@@ -12,8 +12,10 @@ from workspaces.web_fetch import address_refusal, is_public, page_fetch
 
 @pytest.mark.parametrize("address", [
     "127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1", "100.100.100.200",
-    "0.0.0.0", "224.0.0.1",  # noqa: S104 "255.255.255.255", "::1", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1",
+    "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "fe80::1", "fd00:ec2::254", "::ffff:127.0.0.1",  # noqa: S104
     "::ffff:169.254.169.254", "::",
+    # IPv6 that carries a private IPv4 address to a gateway: NAT64, 6to4, IPv4-compatible
+    "64:ff9b::a9fe:a9fe", "2002:a9fe:a9fe::1", "::127.0.0.1", "2002:0a01:0203::1",
 ])
 def test_loopback_private_link_local_metadata_and_other_non_global_addresses_are_not_public(address):
     assert not is_public(ipaddress.ip_address(address))

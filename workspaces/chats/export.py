@@ -54,6 +54,10 @@ def chat_export_row(chat, *, hide_private: bool = False) -> dict:
     no prompt, answer or sources of a private chat (workspaces.permissions.chat_text_readable)."""
     if hide_private and not permissions.chat_text_readable(chat):
         return {**chat_export_row(chat), "prompt": "", "answer": "", "sources": "", "thread_title": "", "feedback": ""}
+    if hide_private:
+        # A conversation's title is its first question, which may have been asked in private (or renamed
+        # to anything): the admin's export names conversations by number only, as the chat log does.
+        return {**chat_export_row(chat), "thread_title": ""}
     answer = chat.answer
     return {
         "id": chat.id,

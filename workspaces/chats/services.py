@@ -136,7 +136,8 @@ def chat_answer(*, chat: WorkspaceChat, history: list[tuple[str, str]] | None = 
                 raise
             stream.close()
             note = FALLBACK_NOTE.format(reason=error.message.rstrip("."))
-            stream = answering.fallback_stream(stream, workspace=chat.workspace, prompt=chat.prompt, history=history)
+            stream = answering.fallback_stream(stream, workspace=chat.workspace,
+                                               prompt=stream.corrected_prompt or chat.prompt, history=history)
             chat.response = StoredAnswer(state=ChatState.ANSWERING, sources=stream.sources,
                                          provider=stream.provider, note=note).as_json()
             chat.save(update_fields=["response"])

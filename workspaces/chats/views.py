@@ -94,7 +94,7 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
         turns = []
         if self.thread is not None:
             turns = threads.turns_of(thread=self.thread, roots=list(context["turn_roots"]),
-                                     shown_pk=int(shown) if shown.isdigit() else None)
+                                     shown_pk=int(shown) if shown.isascii() and shown.isdigit() else None)
         listed = ChatThread.objects.listed_for(user=self.request.user, workspace=self.workspace)
         thread_page = Paginator(listed.only("id", "title", "last_asked_at"), THREADS_PER_PAGE).get_page(
             self.request.GET.get("threads"))

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 
 from workspaces import permissions
 from workspaces.admin_permissions import PermissionsAdminMixin
+from workspaces.models import Workspace
 from workspaces.sources.models import WorkspaceSource
 from workspaces.sources.services import (
     EDITABLE,
@@ -37,8 +38,6 @@ class WorkspaceSourceAdmin(PermissionsAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "workspace":
-            from workspaces.models import Workspace
-
             kwargs["queryset"] = permissions.workspaces_where(
                 request.user, permissions.MANAGE_SOURCES, Workspace.objects.all()
             )

@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import UserFactory, WorkspaceChatFactory
 from workspaces.chats import export
-from workspaces.chats.export import EXPORT_FIELDS, chats_csv_response, chats_json_response
+from workspaces.chats.export import EXPORT_FIELDS, chat_export_row, chats_csv_response, chats_json_response
 from workspaces.models import WorkspaceChat
 
 pytestmark = pytest.mark.django_db
@@ -192,3 +192,16 @@ def test_three_thousand_chats_stream_in_a_fixed_number_of_queries_and_bounded_me
     assert pieces > 10, "the export arrives in many pieces, not one string"
     assert exported_chars > 6_000_000
     assert peak < exported_chars / 3, f"peak {peak:,} bytes for a {exported_chars:,}-byte export"
+
+
+def test_the_admins_export_never_names_a_conversation_whose_first_question_was_private(workspace, user):
+    """A conversation's title is its first question: asked while chats were private, it must not
+    reach the admin through a later, readable chat of the same conversation."""
+    secret = WorkspaceChatFactory(workspace=workspace, user=user, prompt="my secret salary question", private=True)
+    secret.thread.title = secret.prompt
+    secret.thread.save()
+    later = WorkspaceChatFactory(workspace=workspace, user=user, prompt="and the policy?", private=False,
+                                 thread=secret.thread)
+    row = chat_export_row(later, hide_private=True)
+    assert row["prompt"] == "and the policy?" and row["thread_title"] == ""
+    assert chat_export_row(secret, hide_private=True)["prompt"] == ""

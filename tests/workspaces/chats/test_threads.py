@@ -118,6 +118,9 @@ def test_regenerating_keeps_the_earlier_answer_reachable_as_1_of_2(member_client
     assert f"?v={first.pk}#chat-{first.pk}" in page
     earlier = member_client.get(f"/w/{workspace.slug}/chat/t/{first.thread_id}/?v={first.pk}").content.decode()
     assert "1 of 2" in earlier and f'id="answer-{first.pk}"' in earlier and f'id="answer-{second.pk}"' not in earlier
+    thread_page = f"/w/{workspace.slug}/chat/t/{first.thread_id}/"
+    for odd in ("²", "abc", "-1", "99999999999999999999"):  # the newest version, never a 500
+        assert "2 of 2" in member_client.get(thread_page, {"v": odd}).content.decode()
 
 
 def test_an_edited_question_is_answered_as_another_version_of_its_turn(member_client, user, workspace, manual):

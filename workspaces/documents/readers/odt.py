@@ -37,7 +37,7 @@ def _add_children(parent, sink, *, list_level: int = -1):
         tag = local_name(element)
         if tag == "h":
             level = element.get(f"{{{TEXT_NS}}}outline-level") or "1"
-            sink.heading(inline_text(element), int(level) if level.isdigit() else 1)
+            sink.heading(inline_text(element), int(level) if level.isascii() and level.isdigit() else 1)
         elif tag == "p":
             if list_level >= 0:
                 sink.list_item(inline_text(element), level=min(list_level, 5))
