@@ -92,4 +92,16 @@ def test_a_member_asks_llama_cpp_watches_the_answer_stream_and_stops_another(new
     assert stopped.state == "stopped" and stopped.answer.text.strip()
     page.reload()
     expect(page.locator(".bubble.answer").last).to_contain_text("Stopped before the answer was complete.")
-    # After the threads merge: regenerate the stopped answer here (see the report of issue 27, item 8).
+
+    # Regenerate the stopped answer (its button says Retry): a second version streams to its end, the
+    # stopped one stays reachable.
+    turn = page.locator(".chat-turn").last
+    turn.locator("button:has-text('Retry')").click()
+    expect(page.locator(".chat-turn .stream-cursor")).to_have_count(0, timeout=ANSWER_DEADLINE_MS)
+    expect(turn.locator(".versions")).to_contain_text("2 of 2", timeout=ANSWER_DEADLINE_MS)
+    regenerated = stored_end_state(deadline_seconds=ANSWER_DEADLINE_MS / 1000)
+    assert regenerated.version_of_id == stopped.pk and regenerated.pk != stopped.pk
+    assert regenerated.state == "complete" and regenerated.answer.text.strip()
+    turn.locator("a[aria-label='Earlier answer']").click()
+    expect(page.locator(".chat-turn").last.locator(".versions")).to_contain_text("1 of 2")
+    expect(page.locator(".bubble.answer").last).to_contain_text("Stopped before the answer was complete.")

@@ -62,7 +62,9 @@ def _nearest_known(workspaces, word: str) -> str | None:
         ranked = _ranked(vocabulary.candidates(workspaces, word, limit, anywhere=True), word, limit)
     for _, _, candidate in ranked[:CANDIDATES_TRIED]:
         shown = vocabulary.spelled_form(workspaces, candidate)
-        if shown:
+        # Near as stems is not enough: the word offered must be near the word typed ("capital" and
+        # "cap" share a stem's first letters, four edits apart).
+        if shown and edit_distance(word, shown.lower(), limit) <= limit:
             return shown.lower()
     return None
 

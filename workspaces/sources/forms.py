@@ -30,7 +30,11 @@ class SourceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         roots = allowed_roots()
-        self.fields["kind"].choices = SourceKind.choices
+        # Without allowed roots a folder can never be accepted: it is not offered (an existing folder
+        # source keeps its choice, so its form still shows what it is).
+        offered = [(value, label) for value, label in SourceKind.choices
+                   if roots or value != SourceKind.FOLDER or self.instance.kind == SourceKind.FOLDER]
+        self.fields["kind"].choices = offered
         self.fields["kind"].initial = self.fields["kind"].initial or (SourceKind.FOLDER if roots else SourceKind.SITE)
         where = ", ".join(str(root) for root in roots)
         self.fields["location"].help_text = (

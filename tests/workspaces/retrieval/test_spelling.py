@@ -85,3 +85,10 @@ def test_a_wrong_first_letter_is_corrected_where_postgresql_has_pg_trgm(workspac
     anywhere = connection.vendor == "postgresql" and trigram_installed()
     correction = correction_for(workspaces=[workspace], query="assword")
     assert (correction.words if correction else None) == ({"assword": "password"} if anywhere else None)
+
+
+def test_a_real_word_is_not_corrected_to_one_that_only_shares_its_stems_beginning(workspace):
+    """Found as a new user: "What is the capital of Mongolia?" was answered for "cap" from a hotel's
+    booking cap. Stems "capit" and "cap" are two edits apart; the words are four."""
+    passage(workspace, "The hotel booking has a cap of 120 euros a night in Berlin.")
+    assert correction_for(workspaces=[workspace], query="What is the capital of Mongolia?") is None

@@ -153,3 +153,10 @@ def test_a_source_page_lists_its_files_with_their_documents_in_a_fixed_number_of
     assert "The first 200 of 251, by name." in page
     first = SourceItem.objects.get(key="file-000.md").document
     assert f'href="/w/{workspace.slug}/documents/{first.doc_id}/">Ready</a>' in page
+
+
+def test_a_server_that_allows_no_folders_does_not_offer_one(owner_client, workspace, settings, share):
+    assert 'value="folder"' in owner_client.get(f"/w/{workspace.slug}/sources/new/").content.decode()
+    settings.SOURCE_FOLDER_ROOTS = []
+    page = owner_client.get(f"/w/{workspace.slug}/sources/new/").content.decode()
+    assert 'value="folder"' not in page and "this server allows no folders" in page
