@@ -42,7 +42,8 @@ class FirstRunMiddleware:
 
 class AccountLanguageMiddleware:
     """A signed-in person's chosen language wins over the browser's (LocaleMiddleware, before this one,
-    follows Accept-Language); an empty choice leaves the browser's."""
+    follows Accept-Language); an empty choice leaves the browser's. The admin stays in English, the one
+    language all of its pages are written in (not Django's German frame around English forms)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -50,6 +51,8 @@ class AccountLanguageMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if request.path_info.startswith("/admin/"):
+            language = settings.LANGUAGE_CODE
         if language:
             translation.activate(language)
             request.LANGUAGE_CODE = language

@@ -99,3 +99,11 @@ def test_the_language_form_needs_a_signed_in_person_a_post_and_its_csrf_token(us
     assert strict.post("/account/language/", {"language": "de"}).status_code == 403
     assert strict.get("/account/language/").status_code == 405
     assert User.objects.get(pk=user.pk).language == ""
+
+
+def test_the_admin_stays_in_english_for_a_german_browser_and_a_german_account(admin_client, admin_user):
+    admin_user.language = "de"
+    admin_user.save()
+    response = admin_client.get("/admin/", **GERMAN)
+    assert '<html lang="en"' in response.content.decode() and response["Content-Language"] == "en"
+    assert "Ihre Arbeitsbereiche" in admin_client.get("/", **GERMAN).content.decode()
