@@ -9,11 +9,12 @@ lists (benchmarks/pages_urls.py), served by the same gunicorn with the productio
 BENCH_PAGES_ROUNDS interleaved rounds (3), for BENCH_PAGES_SECONDS (5) each, and the table gives
 each page's requests per second and its ratio to the anchor's rate in the same round
 (target ≥ 0.8). The data is a workspace of its own: 50 documents with passages, a member with
-30 chats.
+a conversation of 30 questions whose answers cite 4 passages each.
 """
 
 import os
 import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -33,9 +34,10 @@ WORDS = [
 
 
 def seed():
-    """The bench-pages workspace: 50 ready documents of 3 passages, one member with 30 chats."""
+    """The bench-pages workspace: 50 ready documents of 3 passages, one member with a conversation of
+    30 answered questions, each citing 4 passages (the chat page shows its latest 20)."""
     from accounts.models import User
-    from workspaces.chats.models import WorkspaceChat
+    from workspaces.chats.models import ChatThread, WorkspaceChat
     from workspaces.documents.models import DocumentPassage
     from workspaces.models import Workspace, WorkspaceDocument, WorkspaceUser
     from workspaces.services import workspace_delete
@@ -60,11 +62,21 @@ def seed():
                             text=" ".join(rng.choice(WORDS) for _ in range(120)), word_count=120, blocks=[])
             for position in (1, 2, 3)
         ])
+    documents = list(workspace.documents.order_by("pk"))
+    thread = ChatThread.objects.create(workspace=workspace, user=member, title="Where is the harbour?")
     for number in range(30):
+        cited = rng.sample(documents, 4)
+        sources = [
+            {"doc_id": str(document.doc_id), "filename": document.filename, "position": position,
+             "quote": f"The {rng.choice(WORDS)} by the {rng.choice(WORDS)}.", "score": 0.5, "page_start": position,
+             "page_end": position, "section": ""}
+            for position, document in enumerate(cited, start=1)
+        ]
         WorkspaceChat.objects.create(
-            workspace=workspace, user=member, prompt=f"Where is the {rng.choice(WORDS)}?",
+            workspace=workspace, user=member, thread=thread, prompt=f"Where is the {rng.choice(WORDS)}?",
             response={"text": f"## Answer {number}\n\nThe **{rng.choice(WORDS)}** is by the {rng.choice(WORDS)} "
-                              f"[1], next to the {rng.choice(WORDS)} [2].", "sources": [], "provider": "retrieval"},
+                              f"[1], next to the {rng.choice(WORDS)} [2].\n\n- the {rng.choice(WORDS)} [3]\n"
+                              f"- the {rng.choice(WORDS)} [4]", "sources": sources, "provider": "retrieval"},
         )
     return workspace, member
 
@@ -90,11 +102,13 @@ def main() -> int:
     client = Client()
     client.force_login(member)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    who = load.Identity(member.username, f"{settings.SESSION_COOKIE_NAME}={session}")
+    # A returning browser's cookies: its session and its CSRF secret (as benchmarks/load.py sends them).
+    who = load.Identity(member.username, f"{settings.SESSION_COOKIE_NAME}={session}; "
+                                         f"{settings.CSRF_COOKIE_NAME}={secrets.token_hex(16)}")
     pages = {
         "minimal view (anchor)": f"/bench/minimal/{SLUG}/",
         "workspace page": f"/w/{SLUG}/",
-        "chat page (30 chats)": f"/w/{SLUG}/chat/",
+        "chat page (30 turns, 20 shown)": f"/w/{SLUG}/chat/",
         "search page": f"/w/{SLUG}/search/?q=harbour+museum",
     }
     server = load.Gunicorn(environment, workdir)

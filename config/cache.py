@@ -16,7 +16,7 @@ import logging
 import threading
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -43,12 +43,29 @@ def _resilient(default=None):
     return decorate
 
 
+class ReusedRedisClient(RedisCacheClient):
+    """Django builds a new `redis.Redis` around the connection pool on every cache call (with its
+    table of response callbacks); one per pool serves every call and thread of the process."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None or client.connection_pool is not pool:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         options = dict(params.get("OPTIONS") or {})
         options.setdefault("socket_connect_timeout", CONNECT_TIMEOUT_SECONDS)
         options.setdefault("socket_timeout", SOCKET_TIMEOUT_SECONDS)
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = ReusedRedisClient
         self._down_until = 0.0
         self._logged_at = None
         self._lock = threading.Lock()

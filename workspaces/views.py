@@ -9,11 +9,13 @@ from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Lower
 from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404
+from django.utils.timezone import get_current_timezone_name
+from django.utils.translation import get_language
 from django.views.generic import ListView
 
 from workspaces import permissions
 from workspaces.documents.models import DocumentStatus
-from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, count_of
+from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
 
 
 class LenientPaginationMixin:
@@ -55,14 +57,16 @@ class WorkspaceMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.workspace = get_object_or_404(
-            Workspace.objects.for_user(request.user).with_role_of(request.user), slug=kwargs["slug"]
-        )
+        self.workspace = get_object_or_404(self.get_workspace_queryset(), slug=kwargs["slug"])
         self.may = permissions.permissions_in(request.user, self.workspace)
         if not self.may[self.required_action]:
             raise PermissionDenied(permissions.REFUSALS.get(self.required_action, ""))
         self.resolve_within_workspace()
         return super().dispatch(request, *args, **kwargs)
+
+    def get_workspace_queryset(self):
+        """The workspaces this user may see, with their role; a page may annotate what it shows."""
+        return Workspace.objects.for_user(self.request.user).with_role_of(self.request.user)
 
     def resolve_within_workspace(self):
         """Hook, run once the workspace is known: load what the page needs, raise Http404 or PermissionDenied."""
@@ -84,6 +88,9 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
         "-name": (Lower("filename").desc(), "-id"),
     }
 
+    def get_workspace_queryset(self):
+        return super().get_workspace_queryset().annotate(member_total=count_of(WorkspaceUser))
+
     def get_queryset(self):
         self.sort = self.request.GET.get("sort") if self.request.GET.get("sort") in self.SORTS else "-date"
         self.filename_filter = self.request.GET.get("q", "").replace("\x00", "").strip()[:200]
@@ -92,33 +99,58 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
             documents = documents.filter(filename__icontains=self.filename_filter)
         return documents.order_by(*self.SORTS[self.sort])
 
+    def get_paginator(self, queryset, per_page, *args, **kwargs):
+        """Unfiltered, the list counts what the list's version already counted (no COUNT query of its own)."""
+        paginator = super().get_paginator(queryset, per_page, *args, **kwargs)
+        if not self.filename_filter:
+            paginator.count = self.document_totals["count"]
+        return paginator
+
+    def get(self, request, *args, **kwargs):
+        self.document_totals = document_totals(self.workspace)
+        self.list_version = document_list_version(self.document_totals, request, self.may)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        total = context["paginator"].count
-        if self.filename_filter:
-            total = self.workspace.documents.count()
+        list_version = self.list_version
+        member_count = self.workspace.member_total
+        total = self.document_totals["count"]
         return {
             **context,
-            "member_count": self.workspace.memberships.count(),
+            "member_count": member_count,
             "document_total": total,
             "sort": self.sort,
             "filename_filter": self.filename_filter,
-            "list_version": getattr(self, "list_version", "") or document_list_version(self.workspace, self.request,
-                                                                                       self.may),
+            "list_version": list_version,
+            "document_list_key": document_list_key(self.workspace, list_version, member_count),
             **(upload_limits() if self.may[permissions.UPLOAD] else {}),
         }
 
 
-def document_list_version(workspace, request, may) -> str:
-    """An ETag for the documents list as this request would show it: it changes when a document is
-    added, removed or changes state (one query), so the page's script fetches the list only then."""
-    documents = workspace.documents.order_by().aggregate(
-        count=Count("pk"), changed=Max("last_updated_at"), ready=Count("pk", filter=Q(status=DocumentStatus.READY)),
-        failed=Count("pk", filter=Q(status=DocumentStatus.FAILED)), reindexing=Count("pk", filter=Q(reindexing=True)),
-        progress=Sum("progress_done"),
+def document_totals(workspace) -> dict:
+    """What the documents list's version is made of (one query): counts by state, progress, last change."""
+    return workspace.documents.order_by().aggregate(
+        count=Count("pk"), changed=Max("last_updated_at"), reindexing=Count("pk", filter=Q(reindexing=True)),
+        progress=Sum("progress_done"), progress_total=Sum("progress_total"),
+        **{status.value: Count("pk", filter=Q(status=status)) for status in DocumentStatus},
     )
+
+
+def document_list_version(documents: dict, request, may) -> str:
+    """An ETag for the documents list as this request would show it, from `document_totals`: it changes
+    when a document is added, removed or changes state, so the page's script fetches the list only then."""
     seen = f"{sorted(documents.items())}|{request.GET.urlencode()}|{may[permissions.UPLOAD]}"
     return f'W/"{hashlib.sha256(seen.encode()).hexdigest()[:32]}"'
+
+
+def document_list_key(workspace, list_version: str, member_count: int) -> str:
+    """What the rendered documents list depends on beyond its version: the workspace (its links), the
+    member count it shows, and the language and time zone it is written in. The list's template caches
+    its HTML under this key, so a page view renders the 50 rows only after something changed."""
+    seen = f"{workspace.pk}|{workspace.slug}|{list_version}|{member_count}|{get_language()}"
+    seen += f"|{get_current_timezone_name()}"
+    return hashlib.sha256(seen.encode()).hexdigest()[:32]
 
 
 class DocumentListFragmentView(WorkspaceDetailView):
@@ -128,10 +160,11 @@ class DocumentListFragmentView(WorkspaceDetailView):
     template_name = "workspaces/documents/_document_list.html"
 
     def get(self, request, *args, **kwargs):
-        self.list_version = document_list_version(self.workspace, request, self.may)
+        self.document_totals = document_totals(self.workspace)
+        self.list_version = document_list_version(self.document_totals, request, self.may)
         if request.headers.get("If-None-Match") == self.list_version:
             return HttpResponseNotModified(headers={"ETag": self.list_version})
-        response = super().get(request, *args, **kwargs)
+        response = super(WorkspaceDetailView, self).get(request, *args, **kwargs)
         response["ETag"] = self.list_version
         response["Cache-Control"] = "private, no-cache"
         return response

@@ -106,8 +106,35 @@ def test_workspace_page_costs_a_fixed_number_of_queries(member_client, workspace
     """Each row links with the workspace slug already in hand, not document.get_absolute_url()
     (an N+1 on document.workspace), and type/size come from the row's own metadata."""
     make_documents(workspace, [f"doc-{n}.txt" for n in range(60)])
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         response = page(member_client, workspace)
     assert len(listed_names(response)) == 50
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(9):
         assert page(member_client, workspace, q="doc", sort="name").status_code == 200
+
+
+def test_the_list_shows_each_change_of_a_document_although_its_rows_are_cached(member_client, workspace):
+    """The rows' HTML is cached under the list's version: every change a reader sees must change it."""
+    (document,) = make_documents(workspace, ["plan.pdf"])
+    WorkspaceDocument.objects.filter(pk=document.pk).update(status="extracting", progress_done=0, progress_total=0)
+    assert "Reading" in page(member_client, workspace).content.decode()
+    WorkspaceDocument.objects.filter(pk=document.pk).update(status="indexing")
+    assert "Indexing" in page(member_client, workspace).content.decode()
+    WorkspaceDocument.objects.filter(pk=document.pk).update(progress_total=12)
+    assert "0/12 passages" in page(member_client, workspace).content.decode()
+    WorkspaceUserFactory(workspace=workspace, user=UserFactory(username="noor"))
+    assert "2 members · 1 document" in page(member_client, workspace).content.decode()
+
+
+def test_a_document_gone_from_its_source_is_marked_in_the_list_although_its_rows_are_cached(member_client, workspace):
+    from tests.factories import WorkspaceSourceFactory
+    from workspaces.sources.items import item_gone
+    from workspaces.sources.models import OnRemoval, SourceItem
+
+    (document,) = make_documents(workspace, ["handbook.html"])
+    WorkspaceDocument.objects.filter(pk=document.pk).update(metadata={"origin": {"url": "https://intranet.example/a"}})
+    source = WorkspaceSourceFactory(workspace=workspace, on_removal=OnRemoval.KEEP)
+    item = SourceItem.objects.create(source=source, key="https://intranet.example/a", document=document)
+    assert "removed upstream" not in page(member_client, workspace).content.decode()
+    assert item_gone(source=source, item=item)
+    assert "removed upstream" in page(member_client, workspace).content.decode()

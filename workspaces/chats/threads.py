@@ -89,6 +89,7 @@ class Turn:
 
     versions: list[WorkspaceChat]
     shown: WorkspaceChat
+    html: str = ""  # how the chat page shows it, set by the page (workspaces.chats.turn_html)
 
     @property
     def number_shown(self) -> int:

@@ -2,6 +2,7 @@
 the answer streamed as Server-Sent Events; a source's card. (Thread and answer actions:
 views_actions.py.)"""
 
+import functools
 import json
 import time
 from contextlib import closing
@@ -23,6 +24,7 @@ from workspaces.chats.forms import AskForm
 from workspaces.chats.limits import ChatRefused, daily_quota
 from workspaces.chats.models import ChatThread, WorkspaceChat
 from workspaces.chats.services import chat_answer, chat_ask, chat_start, chat_version_base
+from workspaces.chats.turn_html import turns_html
 from workspaces.documents.models import passage_url
 from workspaces.documents.reading import quoted_passage_items
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
@@ -99,13 +101,17 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
         thread_page = Paginator(listed.only("id", "title", "last_asked_at"), THREADS_PER_PAGE).get_page(
             self.request.GET.get("threads"))
         quota = daily_quota(user=self.request.user)
+        live = live_doc_ids(self.workspace, [turn.shown for turn in turns])
+        for turn, html in zip(turns, turns_html(self.request, self.workspace, turns, live), strict=True):
+            turn.html = html
         return {
             **context,
             "thread": self.thread,
             "turns": turns,
             "thread_page": thread_page,
-            "live_doc_ids": live_doc_ids(self.workspace, [turn.shown for turn in turns]),
-            "document_total": self.workspace.documents.count(),
+            "live_doc_ids": live,
+            # Only the empty conversation says how many documents there are: counted only then, once.
+            "document_total": functools.cache(self.workspace.documents.count),
             "max_prompt_chars": setting_get("max_prompt_chars"),
             "quota": quota,
             "quota_reached": quota is not None and quota.left == 0,

@@ -14,14 +14,11 @@ from django.utils.translation import gettext_lazy as _
 from workspaces.documents.kinds import KINDS
 from workspaces.retrieval.filters import SearchFilters
 from workspaces.retrieval.query import MAX_QUERY_CHARS
+from workspaces.retrieval.widgets import DateInput, Select
 
 DATES_REVERSED = gettext_noop("The “from” date must not be after the “to” date.")
 UNKNOWN_CHOICE = gettext_noop("Choose one of the listed values; “%(value)s” is not one of them.")
 NOT_A_DATE = gettext_noop("Enter a date as YYYY-MM-DD.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class SearchForm(forms.Form):
@@ -46,6 +43,8 @@ class SearchForm(forms.Form):
         """`documents`: (doc_id, filename) pairs to choose from (None: no document filter, as in
         the search across workspaces); `uploaders`: (user id, username) pairs."""
         super().__init__(data)
+        for name in ("document", "kind", "uploader"):  # before the choices: they go to the widget
+            self.fields[name].widget = Select()
         if documents is None:
             del self.fields["document"]
         else:

@@ -84,4 +84,5 @@ def _mark_removed(document, when) -> None:
             metadata.pop("removed_upstream_at", None)
         else:
             metadata["removed_upstream_at"] = when.isoformat()
-        WorkspaceDocument.objects.filter(pk=document.pk).update(metadata=metadata)
+        # last_updated_at: the documents list shows the note, and its version (and cache) follow that field.
+        WorkspaceDocument.objects.filter(pk=document.pk).update(metadata=metadata, last_updated_at=timezone.now())

@@ -115,7 +115,7 @@ def test_chat_page_costs_a_fixed_number_of_queries(member_client, user, workspac
             response={"text": "x", "sources": [{"doc_id": "5b1f7a4e-8f3c-4c39-9d1f-0c9f3d2b7a11", "filename": "a.pdf",
                                                 "position": 3, "quote": "q", "score": 1.0}]},
         )
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(13):
         response = member_client.get(chat_url(workspace))
     assert response.status_code == 200 and "a.pdf" in response.content.decode()
 

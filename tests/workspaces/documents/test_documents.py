@@ -64,6 +64,28 @@ def test_a_passage_link_redirects_to_its_page_and_anchor(member_client, workspac
     assert member_client.get(missing).status_code == 404
 
 
+def test_a_passage_address_is_the_one_reverse_gives_under_any_script_prefix(workspace):
+    """Pages fill passage addresses in from one reversed pattern: they must stay the reversed ones."""
+    from django.urls import set_script_prefix
+
+    from workspaces.documents.models import passage_url
+
+    document = WorkspaceDocumentFactory(workspace=workspace)
+    for prefix in ("/", "/docent/"):
+        set_script_prefix(prefix)
+        try:
+            for position in (1, 42):
+                where = {"slug": workspace.slug, "doc_id": document.doc_id, "position": position}
+                expected = reverse("workspaces:passage", kwargs=where)
+                assert expected.startswith(prefix)
+                assert passage_url(workspace_slug=workspace.slug, doc_id=document.doc_id, position=position) == expected
+                assert passage_url(workspace_slug=workspace.slug, doc_id=str(document.doc_id), position=position) == (
+                    expected
+                )
+        finally:
+            set_script_prefix("/")
+
+
 def test_markup_in_a_document_is_shown_as_text(member_client, workspace):
     document = ingest(
         workspace, name="<img src=x onerror=alert(1)>.txt", text="Before <script>alert('owned')</script> after."
