@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from accounts.models import User
+from tests.factories import WorkspaceDocumentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +108,10 @@ def test_the_admin_stays_in_english_for_a_german_browser_and_a_german_account(ad
     response = admin_client.get("/admin/", **GERMAN)
     assert '<html lang="en"' in response.content.decode() and response["Content-Language"] == "en"
     assert "Ihre Arbeitsbereiche" in admin_client.get("/", **GERMAN).content.decode()
+
+
+def test_a_cached_documents_list_is_never_served_in_the_other_language(member_client, workspace):
+    WorkspaceDocumentFactory(workspace=workspace, filename="plan.txt")
+    assert "Nach Dateiname filtern" in member_client.get(f"/w/{workspace.slug}/", **GERMAN).content.decode()
+    english = member_client.get(f"/w/{workspace.slug}/", **ENGLISH).content.decode()
+    assert "Filter by file name" in english and "Nach Dateiname filtern" not in english
