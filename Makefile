@@ -6,7 +6,7 @@ PY := $(BIN)/python
 # Tests run as production would (DEBUG off) but over plain http.
 TEST_ENV := DEBUG=0 SECRET_KEY=test-only-secret-key-not-for-production SECURE_SSL_REDIRECT=0 ALLOWED_HOSTS=testserver,127.0.0.1,localhost
 
-.PHONY: install install-dev run serve worker test test-slow test-all test-e2e test-llm test-twohosts test-models lint check bench bench-api bench-ingest bench-pages eval load load-stream clean
+.PHONY: messages install install-dev run serve worker test test-slow test-all test-e2e test-llm test-twohosts test-models lint check bench bench-api bench-ingest bench-pages eval load load-stream clean
 
 # Two stamps: what a server runs (requirements.txt) and, on top, tests and tools (requirements-dev.txt),
 # so `make run` after `make test` (or the reverse) installs nothing it already has.
@@ -124,3 +124,13 @@ test-models: install-dev
 # Retrieval and built-in answers on ../shared/eval/squad-open.json (figures in docs/benchmarks.md).
 eval: install-dev
 	EVAL_DATASET=$${EVAL_DATASET:-$(CURDIR)/../shared/eval/squad-open.json} $(PY) -m benchmarks.eval
+
+# The German catalogs (config/locale/de): gather new strings, then compile once they are translated
+# (docs/development.md, "Translations"). Needs GNU gettext; `make run` does not (the .mo files are committed).
+messages: install
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext (apt-get install gettext)"; exit 1; }
+	$(TEST_ENV) $(PY) manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=staticfiles \
+		--ignore=templates/admin --ignore=tests --ignore=benchmarks
+	$(TEST_ENV) $(PY) manage.py makemessages -d djangojs -l de --no-obsolete --ignore=.venv --ignore=staticfiles \
+		--ignore=tests --ignore=benchmarks --ignore='static/ninja/*'
+	$(TEST_ENV) $(PY) manage.py compilemessages -l de --ignore=.venv

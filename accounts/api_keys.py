@@ -23,6 +23,7 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.audit import audit_record, client_ip
@@ -44,12 +45,12 @@ LAST_USED_PRECISION_SECONDS = 60
 
 KEY_REFUSED = "This API key is not valid: it is unknown, revoked or expired, or its account may not use it."
 NO_KEY = "Send an API key: Authorization: Bearer dct_…"
-NO_SCOPES = "Choose at least one scope."
+NO_SCOPES = gettext_noop("Choose at least one scope.")
 UNKNOWN_SCOPE = "Unknown scope %(scope)r: the scopes are read, ask, write and manage."
-NAME_REQUIRED = "Give the key a name, so you can tell it from your other keys."
-EXPIRY_PAST = "Choose an expiry in the future."
+NAME_REQUIRED = gettext_noop("Give the key a name, so you can tell it from your other keys.")
+EXPIRY_PAST = gettext_noop("Choose an expiry in the future.")
 TOO_MANY_KEYS = f"You have {MAX_KEYS_PER_USER} keys already: revoke one you no longer use first."
-WORKSPACE_NOT_VISIBLE = "A key can only be limited to workspaces its account belongs to."
+WORKSPACE_NOT_VISIBLE = gettext_noop("A key can only be limited to workspaces its account belongs to.")
 NOT_YOURS = "You may not manage this account's API keys."
 
 

@@ -2,53 +2,54 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import USERNAME_MAX_LENGTH
 
 
 class AuditAction(models.TextChoices):
-    SIGN_IN = "sign_in", "Signed in"
-    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
-    SIGN_IN_LOCKED = "sign_in_locked", "Sign-in locked out"
-    SIGN_OUT = "sign_out", "Signed out"
-    SUSPENDED = "suspended", "Suspended"
-    UNSUSPENDED = "unsuspended", "Unsuspended"
-    INVITE_CLAIMED = "invite_claimed", "Invite claimed"
-    INVITE_REFUSED = "invite_refused", "Invite sign-up refused (username taken)"
-    UPLOAD = "upload", "Document uploaded"
-    DOCUMENT_DELETED = "document_deleted", "Document deleted"
-    PASSWORD_RESET_ISSUED = "password_reset_issued", "Password reset link issued"
-    PASSWORD_RESET = "password_reset", "Password reset"
-    PASSWORD_RESET_THROTTLED = "password_reset_throttled", "Password reset refused (too many requests)"
-    PASSWORD_RESET_REQUESTED = "password_reset_requested", "Password reset link asked for by email"
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Sign-in failed")
+    SIGN_IN_LOCKED = "sign_in_locked", _("Sign-in locked out")
+    SIGN_OUT = "sign_out", _("Signed out")
+    SUSPENDED = "suspended", _("Suspended")
+    UNSUSPENDED = "unsuspended", _("Unsuspended")
+    INVITE_CLAIMED = "invite_claimed", _("Invite claimed")
+    INVITE_REFUSED = "invite_refused", _("Invite sign-up refused (username taken)")
+    UPLOAD = "upload", _("Document uploaded")
+    DOCUMENT_DELETED = "document_deleted", _("Document deleted")
+    PASSWORD_RESET_ISSUED = "password_reset_issued", _("Password reset link issued")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    PASSWORD_RESET_THROTTLED = "password_reset_throttled", _("Password reset refused (too many requests)")
+    PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset link asked for by email")
     # What admins, managers and owners change (issue 22, must-have 7): detail says from -> to.
-    PRIVATE_CHATS_CHANGED = "private_chats_changed", "Private chats switched"
-    WORKSPACE_CHANGED = "workspace_changed", "Workspace settings changed"
-    WORKSPACE_CREATED = "workspace_created", "Workspace created"
-    WORKSPACE_DELETED = "workspace_deleted", "Workspace deleted"
-    SETTING_CHANGED = "setting_changed", "System setting changed"
-    MODEL_CHANGED = "model_changed", "Language model settings changed"
-    INVITE_ISSUED = "invite_issued", "Invite issued"
-    INVITE_CHANGED = "invite_changed", "Invite changed"
-    INVITE_REVOKED = "invite_revoked", "Invite revoked"
-    MEMBER_ADDED = "member_added", "Member added"
-    MEMBER_REMOVED = "member_removed", "Member removed"
-    MEMBER_ROLE_CHANGED = "member_role_changed", "Member's workspace role changed"
-    ROLE_CHANGED = "role_changed", "Role changed"
-    USER_CREATED = "user_created", "User created"
-    USER_DELETED = "user_deleted", "User deleted"
-    API_KEY_CREATED = "api_key_created", "API key created"
-    API_KEY_REVOKED = "api_key_revoked", "API key revoked"
-    API_KEY_NEW_ADDRESS = "api_key_new_address", "API key used from a new address"
-    DOCUMENTS_REINDEXED = "documents_reindexed", "Documents queued for re-indexing"
+    PRIVATE_CHATS_CHANGED = "private_chats_changed", _("Private chats switched")
+    WORKSPACE_CHANGED = "workspace_changed", _("Workspace settings changed")
+    WORKSPACE_CREATED = "workspace_created", _("Workspace created")
+    WORKSPACE_DELETED = "workspace_deleted", _("Workspace deleted")
+    SETTING_CHANGED = "setting_changed", _("System setting changed")
+    MODEL_CHANGED = "model_changed", _("Language model settings changed")
+    INVITE_ISSUED = "invite_issued", _("Invite issued")
+    INVITE_CHANGED = "invite_changed", _("Invite changed")
+    INVITE_REVOKED = "invite_revoked", _("Invite revoked")
+    MEMBER_ADDED = "member_added", _("Member added")
+    MEMBER_REMOVED = "member_removed", _("Member removed")
+    MEMBER_ROLE_CHANGED = "member_role_changed", _("Member's workspace role changed")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    USER_CREATED = "user_created", _("User created")
+    USER_DELETED = "user_deleted", _("User deleted")
+    API_KEY_CREATED = "api_key_created", _("API key created")
+    API_KEY_REVOKED = "api_key_revoked", _("API key revoked")
+    API_KEY_NEW_ADDRESS = "api_key_new_address", _("API key used from a new address")
+    DOCUMENTS_REINDEXED = "documents_reindexed", _("Documents queued for re-indexing")
     # Single sign-on and two-factor (issue 25)
-    SSO_REFUSED = "sso_refused", "Single sign-on refused (no account allowed)"
-    SSO_ACCOUNT_CREATED = "sso_account_created", "Account created by single sign-on"
-    SSO_LINKED = "sso_linked", "Identity linked to an account"
-    SECOND_FACTOR_ENABLED = "second_factor_enabled", "Two-factor turned on"
-    SECOND_FACTOR_DISABLED = "second_factor_disabled", "Two-factor turned off"
-    RECOVERY_CODES_NEW = "recovery_codes_new", "New recovery codes"
-    GROUP_MAPPING_CHANGED = "group_mapping_changed", "Group mapping changed"
+    SSO_REFUSED = "sso_refused", _("Single sign-on refused (no account allowed)")
+    SSO_ACCOUNT_CREATED = "sso_account_created", _("Account created by single sign-on")
+    SSO_LINKED = "sso_linked", _("Identity linked to an account")
+    SECOND_FACTOR_ENABLED = "second_factor_enabled", _("Two-factor turned on")
+    SECOND_FACTOR_DISABLED = "second_factor_disabled", _("Two-factor turned off")
+    RECOVERY_CODES_NEW = "recovery_codes_new", _("New recovery codes")
+    GROUP_MAPPING_CHANGED = "group_mapping_changed", _("Group mapping changed")
 
 
 class AuditEvent(models.Model):

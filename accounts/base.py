@@ -7,6 +7,7 @@ It lives in `accounts`, the first installed app, which every other app already d
 from enum import StrEnum
 
 from django.db import models
+from django.utils.translation import gettext
 
 
 class TimestampedModel(models.Model):
@@ -63,6 +64,9 @@ class DocentError(Exception):
     default_code = ErrorCode.INVALID
 
     def __init__(self, message: str, *, code: str | None = None):
+        # The message in the asker's language when it is one of the catalog's (a constant marked with
+        # gettext_noop); a message built from values is translated by its caller before formatting.
+        message = gettext(message) if message else message
         super().__init__(message)
         self.message = message
         self.code = ErrorCode(code or self.default_code)

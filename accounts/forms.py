@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.key_models import ApiScope
@@ -11,7 +13,7 @@ from accounts.services import account_check
 from accounts.signin import INVALID_LOGIN, SUSPENDED_MESSAGE, SignInRefused, sign_in_check
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
 
-PASSWORDS_DIFFER = "The two passwords differ."
+PASSWORDS_DIFFER = gettext_noop("The two passwords differ.")
 # account_check's error keys -> this form's fields
 ACCOUNT_FIELDS = {"username": "username", "password": "password1"}
 
@@ -23,6 +25,7 @@ class UsernameField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", USERNAME_MAX_LENGTH + 32)
+        kwargs.setdefault("label", _("Username"))
         kwargs.setdefault("help_text", USERNAME_HELP_TEXT)
         super().__init__(**kwargs)
         self.widget.attrs.update(autocapitalize="none", autocomplete="username", spellcheck="false")
@@ -37,11 +40,11 @@ class NewAccountForm(forms.Form):
 
     username = UsernameField()
     password1 = forms.CharField(
-        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     # Whether the form itself asks account_check (first-run setup). The invite page leaves it
@@ -116,11 +119,11 @@ class NewPasswordForm(forms.Form):
     """A new password typed twice (password reset links); Django's validators run in the service."""
 
     password1 = forms.CharField(
-        label="New password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=password_validation.password_validators_help_text_html(),
     )
     password2 = forms.CharField(
-        label="New password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def clean(self):
@@ -132,25 +135,25 @@ class NewPasswordForm(forms.Form):
 
 class PasswordResetRequestForm(forms.Form):
     username_or_email = forms.CharField(
-        label="Username or email address", max_length=254,
+        label=_("Username or email address"), max_length=254,
         widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "username", "spellcheck": "false"}),
     )
 
 
-API_KEY_LIFETIMES = (("", "Never"), ("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"))
+API_KEY_LIFETIMES = (("", _("Never")), ("30", _("In 30 days")), ("90", _("In 90 days")), ("365", _("In a year")))
 
 
 class ApiKeyForm(forms.Form):
     """A new API key: what the account page (and the admin, for a service account) asks."""
 
-    name = forms.CharField(max_length=100, help_text="What the key is for, e.g. “upload script”.")
-    scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple)
+    name = forms.CharField(max_length=100, label=_("Name"), help_text=_("What the key is for, e.g. “upload script”."))
+    scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple, label=_("Scopes"))
     workspaces = forms.ModelMultipleChoiceField(
-        queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
-        help_text="None chosen: every workspace the account may use.",
+        queryset=None, required=False, widget=forms.CheckboxSelectMultiple, label=_("Workspaces"),
+        help_text=_("None chosen: every workspace the account may use."),
     )
     expires_in_days = forms.TypedChoiceField(
-        choices=API_KEY_LIFETIMES, coerce=int, empty_value=None, required=False, label="Expires",
+        choices=API_KEY_LIFETIMES, coerce=int, empty_value=None, required=False, label=_("Expires"),
     )
 
     def __init__(self, *args, workspaces, **kwargs):

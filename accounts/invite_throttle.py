@@ -11,12 +11,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.audit import audit_record, client_ip
 from accounts.base import DocentError
 from accounts.models import AuditAction, AuditEvent, Invite
 
-INVITE_THROTTLED = "Too many tries with this invite link. Wait %(minutes)d minutes and try again."
+INVITE_THROTTLED = gettext_noop("Too many tries with this invite link. Wait %(minutes)d minutes and try again.")
 
 
 class InviteThrottled(DocentError):
@@ -37,7 +38,7 @@ def invite_throttle_check(*, invite: Invite, request) -> None:
         over = refused.filter(ip_address=ip).count() >= settings.INVITE_FAILURE_LIMIT_PER_IP
     if over:
         minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
-        raise InviteThrottled(INVITE_THROTTLED % {"minutes": minutes})
+        raise InviteThrottled(gettext(INVITE_THROTTLED) % {"minutes": minutes})
 
 
 def invite_refusal_record(*, invite: Invite, request, username: str) -> None:

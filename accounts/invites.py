@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.audit import audit_record
@@ -78,9 +79,11 @@ def invites_disable(*, queryset, actor: User | None = None, request=None) -> int
     return count
 
 
-INVITE_USED_UP = "This invite link has been used as many times as it allows. Ask whoever sent it for a new one."
-INVITE_REVOKED = "This invite link has been revoked. Ask whoever sent it for a new one."
-INVITE_EXPIRED = "This invite link has expired. Ask whoever sent it for a new one."
+INVITE_USED_UP = gettext_noop(
+    "This invite link has been used as many times as it allows. Ask whoever sent it for a new one."
+)
+INVITE_REVOKED = gettext_noop("This invite link has been revoked. Ask whoever sent it for a new one.")
+INVITE_EXPIRED = gettext_noop("This invite link has expired. Ask whoever sent it for a new one.")
 INVITE_REFUSALS = {InviteStatus.CLAIMED: INVITE_USED_UP, InviteStatus.DISABLED: INVITE_REVOKED, EXPIRED: INVITE_EXPIRED}
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accounts.base import TimestampedModel
 
@@ -15,10 +16,10 @@ SCOPE_MANAGE = "manage"
 
 
 class ApiScope(models.TextChoices):
-    READ = SCOPE_READ, "read: workspaces, documents, search"
-    ASK = SCOPE_ASK, "ask: questions, chat history"
-    WRITE = SCOPE_WRITE, "write: upload, delete, re-index"
-    MANAGE = SCOPE_MANAGE, "manage: members and settings of workspaces you own"
+    READ = SCOPE_READ, _("read: workspaces, documents, search")
+    ASK = SCOPE_ASK, _("ask: questions, chat history")
+    WRITE = SCOPE_WRITE, _("write: upload, delete, re-index")
+    MANAGE = SCOPE_MANAGE, _("manage: members and settings of workspaces you own")
 
 
 class ApiKeyQuerySet(models.QuerySet):

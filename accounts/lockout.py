@@ -6,12 +6,15 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.models import AuditAction, AuditEvent
 
-LOCKED_OUT = "Too many failed sign-ins. Wait %(minutes)d minutes and try again."
-SUSPENDED_MESSAGE = "This account is suspended. Ask an administrator of this Docent to restore it."
-SERVICE_ACCOUNT_MESSAGE = "This is a service account: it works only through API keys and never signs in here."
+LOCKED_OUT = gettext_noop("Too many failed sign-ins. Wait %(minutes)d minutes and try again.")
+SUSPENDED_MESSAGE = gettext_noop("This account is suspended. Ask an administrator of this Docent to restore it.")
+SERVICE_ACCOUNT_MESSAGE = gettext_noop(
+    "This is a service account: it works only through API keys and never signs in here."
+)
 
 
 def lockout_minutes() -> int:

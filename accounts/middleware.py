@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import redirect
+from django.utils import translation
 
 from accounts.models import User
 
@@ -22,7 +23,8 @@ def has_users_forget() -> None:
 
 
 def _first_run_exempt() -> tuple[str, ...]:
-    return ("/setup/", settings.STATIC_URL, "/healthz", "/livez", "/api/")  # the API answers 401, not a page
+    # The API answers 401, not a page; the setup page needs its scripts and their words (/jsi18n/).
+    return ("/setup/", settings.STATIC_URL, "/healthz", "/livez", "/api/", "/jsi18n/")
 
 
 class FirstRunMiddleware:
@@ -35,4 +37,23 @@ class FirstRunMiddleware:
         path = request.path_info
         if not path.startswith(_first_run_exempt()) and not has_users():
             return redirect("accounts:setup")
+        return self.get_response(request)
+
+
+class AccountLanguageMiddleware:
+    """A signed-in person's chosen language wins over the browser's (LocaleMiddleware, before this one,
+    follows Accept-Language); an empty choice leaves the browser's. The admin stays in English, the one
+    language all of its pages are written in (not Django's German frame around English forms)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if request.path_info.startswith("/admin/"):
+            language = settings.LANGUAGE_CODE
+        if language:
+            translation.activate(language)
+            request.LANGUAGE_CODE = language
         return self.get_response(request)

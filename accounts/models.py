@@ -8,10 +8,12 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.base import DocentError, TimestampedModel
-from accounts.preferences import Theme
+from accounts.preferences import Language, Theme
 from accounts.roles import Role, WorkspaceRole
 from accounts.validators import USERNAME_HELP_TEXT, USERNAME_MAX_LENGTH, normalize_username, username_validators
 
@@ -87,6 +89,10 @@ class User(TimestampedModel, AbstractBaseUser):
         max_length=8, choices=Theme.choices, default=Theme.SYSTEM,
         help_text="Light or dark pages, or as this person's system says. They choose it in the top bar.",
     )
+    language = models.CharField(
+        max_length=8, choices=Language.choices, default=Language.BROWSER, blank=True,
+        help_text="The site's language for this person; empty: as their browser says. Chosen on their account page.",
+    )
 
     objects = UserManager()
 
@@ -154,15 +160,17 @@ MAX_INVITE_USES = 500
 class InviteStatus(models.TextChoices):
     """What is stored; `Invite.state` adds "expired", which comes with time."""
 
-    PENDING = "pending", "Pending"
-    CLAIMED = "claimed", "Used up"
-    DISABLED = "disabled", "Revoked"
+    PENDING = "pending", _("Pending")
+    CLAIMED = "claimed", _("Used up")
+    DISABLED = "disabled", _("Revoked")
 
 
 EXPIRED = "expired"
 
 
-INVITE_EXPIRY_PAST = "Choose a time in the future: an invite that has already expired could never be used."
+INVITE_EXPIRY_PAST = gettext_noop(
+    "Choose a time in the future: an invite that has already expired could never be used."
+)
 
 
 def invite_expiry_check(*, expires_at, invite: "Invite | None" = None) -> None:

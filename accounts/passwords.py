@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.audit import audit_record
@@ -34,7 +35,7 @@ from accounts.services import user_check_change
 
 RESET_LINK_HOURS = 24
 RESET_CODE_PATTERN = r"[A-Za-z0-9_-]{30,64}"
-RESET_LINK_UNUSABLE = "This password reset link has expired or has already been used. Ask for a new one."
+RESET_LINK_UNUSABLE = gettext_noop("This password reset link has expired or has already been used. Ask for a new one.")
 
 
 class ResetLinkUnusable(DocentError):

@@ -21,6 +21,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks import task
 
 from accounts.audit import audit_record, client_ip
@@ -28,11 +29,11 @@ from accounts.models import AuditAction, AuditEvent, PasswordResetLink, User
 from accounts.passwords import RESET_LINK_HOURS, password_reset_by_email_enabled, password_reset_link_create
 from accounts.validators import normalize_username
 
-RESET_REQUESTED = (
+RESET_REQUESTED = gettext_noop(
     "If an account with an email address matches, a reset link is on its way. "
     "It works once, for %(hours)d hours."
 )
-RESET_BY_EMAIL_OFF = "Password reset by email is not set up."
+RESET_BY_EMAIL_OFF = gettext_noop("Password reset by email is not set up.")
 THROTTLED_PER_ADDRESS = "too many requests from this address"
 THROTTLED_PER_ACCOUNT = "too many links mailed to this account"
 MAIL_SUBJECT = "Your password reset link"

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext
 
 from accounts import rules
 from accounts.audit import audit_record, client_ip
@@ -73,7 +74,7 @@ def second_factor_check(*, request, code: str) -> tuple[User, str]:
         raise SecondFactorRefused(PENDING_GONE, code="gone")
     if is_locked_out(username=user.username, ip=client_ip(request)):
         audit_record(AuditAction.SIGN_IN_LOCKED, request=request, username=user.username, detail="second factor")
-        raise SecondFactorRefused(LOCKED_OUT % {"minutes": lockout_minutes()}, code="locked_out")
+        raise SecondFactorRefused(gettext(LOCKED_OUT) % {"minutes": lockout_minutes()}, code="locked_out")
     code = "".join((code or "").split())
     method = None
     with transaction.atomic():

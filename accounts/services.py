@@ -4,6 +4,7 @@ rule holds whichever door is used."""
 from django.contrib.auth import password_validation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.utils.translation import gettext_noop
 
 from accounts import rules
 from accounts.audit import audit_record
@@ -18,7 +19,7 @@ CANNOT_DELETE_SELF = "You cannot delete your own account."
 LAST_ADMIN = "“%(username)s” is the last active admin: make another admin first."
 MANAGER_CANNOT_TOUCH_ADMIN = "Only an admin can change an admin or make someone admin."
 SETUP_ALREADY_DONE = "Docent is already set up."
-USERNAME_TAKEN = "That username is taken. Choose another."
+USERNAME_TAKEN = gettext_noop("That username is taken. Choose another.")
 
 
 class SetupAlreadyDone(DocentError):

@@ -15,6 +15,7 @@ and LOGIN_FAILURE_WINDOW_SECONDS; a successful sign-in resets its pair's count.
 """
 
 from django.contrib.auth.hashers import make_password
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.audit import audit_record, client_ip
 from accounts.base import DocentError
@@ -31,7 +32,7 @@ from accounts.sign_in_policy import SSO_ONLY, local_password_allowed
 from accounts.sso import SsoRefused
 from accounts.validators import normalize_username
 
-INVALID_LOGIN = "That username and password do not match an account."
+INVALID_LOGIN = gettext_noop("That username and password do not match an account.")
 
 
 class SignInRefused(DocentError):
@@ -49,7 +50,7 @@ def sign_in_check(*, request, username: str, password: str) -> User:
     username = normalize_username(username)
     if is_locked_out(username=username, ip=client_ip(request)):
         audit_record(AuditAction.SIGN_IN_LOCKED, request=request, username=username)
-        raise SignInRefused(LOCKED_OUT % {"minutes": lockout_minutes()}, code="locked_out")
+        raise SignInRefused(gettext(LOCKED_OUT) % {"minutes": lockout_minutes()}, code="locked_out")
     user = User.objects.filter(username=username).first()
     if user is None:
         make_password(password)  # the same one hash a real account costs

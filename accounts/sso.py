@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from allauth.mfa.models import Authenticator
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from accounts.audit import audit_record, client_ip
 from accounts.base import DocentError
@@ -144,7 +145,7 @@ def identity_sign_in(
     lockout_name = user.username if user else (identity.email or identity.subject)
     if is_locked_out(username=lockout_name, ip=client_ip(request)):
         audit_record(AuditAction.SIGN_IN_LOCKED, request=request, username=lockout_name, detail=identity.source)
-        raise SsoRefused(LOCKED_OUT % {"minutes": lockout_minutes()}, code="locked_out")
+        raise SsoRefused(gettext(LOCKED_OUT) % {"minutes": lockout_minutes()}, code="locked_out")
     is_new_link = known is None
     linked_by_email = is_new_link and user is not None
     if user is None:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("setup/", views.SetupView.as_view(), name="setup"),
     path("account/", views.AccountView.as_view(), name="account"),
     path("account/theme/", views_preferences.ThemeView.as_view(), name="theme"),
+    path("account/language/", views_preferences.LanguageView.as_view(), name="language"),
     path("account/two-factor/", views_second_factor.SecondFactorManageView.as_view(), name="second_factor"),
     path("account/keys/new/", views_keys.ApiKeyCreateView.as_view(), name="api_key_new"),
     path("account/keys/<str:public_id>/revoke/", views_keys.ApiKeyRevokeView.as_view(), name="api_key_revoke"),

@@ -1,12 +1,15 @@
 """The one username rule, shared by the admin, the setup page and the invite page."""
 
 from django.core.validators import MaxLengthValidator, MinLengthValidator, RegexValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 USERNAME_MIN_LENGTH = 2
 USERNAME_MAX_LENGTH = 64
-USERNAME_HELP_TEXT = (
-    f"{USERNAME_MIN_LENGTH}–{USERNAME_MAX_LENGTH} characters: lower-case letters, digits and . _ @ -, "
-    "starting with a letter. Capitals are folded to lower case."
+USERNAME_HELP_TEXT = format_lazy(
+    _("{min}–{max} characters: lower-case letters, digits and . _ @ -, starting with a letter. "
+      "Capitals are folded to lower case."),
+    min=USERNAME_MIN_LENGTH, max=USERNAME_MAX_LENGTH,
 )
 
 username_validators = [
@@ -14,7 +17,7 @@ username_validators = [
     MaxLengthValidator(USERNAME_MAX_LENGTH),
     RegexValidator(
         r"^[a-z][a-z0-9._@-]*\Z",
-        "Use only a–z, digits and . _ @ -, starting with a letter a–z.",
+        _("Use only a–z, digits and . _ @ -, starting with a letter a–z."),
         code="invalid_username",
     ),
 ]

@@ -8,6 +8,7 @@ from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.utils.translation import gettext
 from django.views.generic import FormView
 
 from accounts import rules
@@ -19,6 +20,7 @@ from accounts.invites import InviteUnavailable, UsernameTaken, invite_check, inv
 from accounts.middleware import has_users
 from accounts.models import INVITE_CODE_PATTERN, Invite
 from accounts.passwords import password_reset_by_email_enabled
+from accounts.preferences import Language
 from accounts.services import SetupAlreadyDone, setup_create_first_admin
 from accounts.views_second_factor import SecondFactorSignInMixin
 from accounts.views_sso import ProviderButtonsMixin
@@ -119,7 +121,9 @@ class InviteClaimView(ProviderButtonsMixin, FormView):
             form.add_account_errors(error)
             return self.form_invalid(form)
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, f"Welcome, {user.username}! Your account is ready.")
+        messages.success(
+            self.request, gettext("Welcome, %(username)s! Your account is ready.") % {"username": user.username}
+        )
         landing = self.invite.workspaces.order_by("name").first()  # the only one, or the first
         return redirect(landing.get_absolute_url() if landing else "home")
 
@@ -136,8 +140,11 @@ class AccountView(PasswordChangeView):
         keys = self.request.user.api_keys.prefetch_related("workspaces").order_by(
             F("revoked_at").desc(nulls_first=True), "-created_at"
         )
-        return super().get_context_data(workspaces=visible, api_keys=keys, **account_sections(self.request), **kwargs)
+        return super().get_context_data(
+            workspaces=visible, api_keys=keys, language_choices=Language.choices,
+            **account_sections(self.request), **kwargs,
+        )
 
     def form_valid(self, form):
-        messages.success(self.request, "Password changed. Your other sessions are signed out.")
+        messages.success(self.request, gettext("Password changed. Your other sessions are signed out."))
         return super().form_valid(form)

@@ -6,6 +6,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django.views import View
 from django.views.generic import FormView
 
@@ -46,5 +47,7 @@ class ApiKeyRevokeView(LoginRequiredMixin, View):
     def post(self, request, public_id):
         key = get_object_or_404(ApiKey.objects.select_related("user"), user=request.user, public_id=public_id)
         api_key_revoke(key=key, request=request)
-        messages.success(request, f"Key “{key.name}” ({key.prefix}…) revoked: it no longer works.")
+        messages.success(request, gettext("Key “%(name)s” (%(prefix)s…) revoked: it no longer works.") % {
+            "name": key.name, "prefix": key.prefix,
+        })
         return redirect("accounts:account")

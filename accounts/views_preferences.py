@@ -1,11 +1,12 @@
-"""The top bar's theme button: light, dark or as the system says, kept per person."""
+"""The top bar's theme button (light, dark or as the system says) and the account page's language,
+kept per person."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 
-from accounts.preferences import Theme, theme_set
+from accounts.preferences import Language, Theme, language_set, theme_set
 
 
 class ThemeView(LoginRequiredMixin, View):
@@ -21,3 +22,16 @@ class ThemeView(LoginRequiredMixin, View):
         if not url_has_allowed_host_and_scheme(back, allowed_hosts=hosts, require_https=request.is_secure()):
             back = "/"
         return redirect(back)
+
+
+class LanguageView(LoginRequiredMixin, View):
+    """The account page's language form: "" follows the browser, else one of settings.LANGUAGES."""
+
+    http_method_names = ["post"]
+
+    def post(self, request):
+        language = request.POST.get("language")
+        if language not in Language.values:
+            return render(request, "400.html", status=400)
+        language_set(user=request.user, language=language)
+        return redirect("accounts:account")

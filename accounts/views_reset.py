@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView
@@ -86,7 +87,7 @@ class PasswordResetSetView(FormView):
             messages.success(self.request, "Password changed. Enter a code from your authenticator app to sign in.")
             return redirect("accounts:second_factor_sign_in")
         login(self.request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(self.request, "Password changed. Your other sessions are signed out.")
+        messages.success(self.request, gettext("Password changed. Your other sessions are signed out."))
         return redirect("home")
 
 
@@ -104,5 +105,5 @@ class PasswordResetRequestView(FormView):
 
     def form_valid(self, form):
         password_reset_request(request=self.request, username_or_email=form.cleaned_data["username_or_email"])
-        messages.info(self.request, RESET_REQUESTED % {"hours": RESET_LINK_HOURS})
+        messages.info(self.request, gettext(RESET_REQUESTED) % {"hours": RESET_LINK_HOURS})
         return redirect("accounts:login")

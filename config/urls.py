@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_control
 from django.views.generic import RedirectView
+from django.views.i18n import JavaScriptCatalog
 
 from accounts.views_sso import SsoCancelledView
 from workspaces.insights.views import MyInsightsView
@@ -13,6 +15,9 @@ from workspaces.views_owner import WorkspaceCreateView
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("search/", EverywhereSearchView.as_view(), name="search"),
+    # The page scripts' words in the reader's language; base.html asks with ?l=<language>, so a
+    # browser keeps one copy per language.
+    path("jsi18n/", cache_control(max_age=86400)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
     path("healthz", healthz, name="healthz"),
     path("livez", livez, name="livez"),

@@ -6,6 +6,7 @@ working once its issuer may no longer grant that (`invite_grants_still`, asked a
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from accounts.base import DocentError, ErrorCode
 from accounts.invites import invites_disable, invites_issue
@@ -13,7 +14,7 @@ from accounts.models import MAX_INVITE_USES, Invite
 from workspaces import permissions
 from workspaces.models import Workspace
 
-ROLE_ABOVE_OWN = "You may invite people with a role up to your own in this workspace."
+ROLE_ABOVE_OWN = gettext_noop("You may invite people with a role up to your own in this workspace.")
 USES_OUT_OF_RANGE = f"An invite link may be used 1 to {MAX_INVITE_USES} times."
 
 

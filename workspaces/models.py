@@ -6,7 +6,9 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
-from django.utils.text import slugify
+from django.utils.text import format_lazy, slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from accounts.base import TimestampedModel
 from accounts.roles import WorkspaceRole
@@ -26,7 +28,7 @@ MAX_TOP_N = 50
 # Calibrated with `make eval` (docs/benchmarks.md): most off-topic questions refused, answerable ones kept.
 DEFAULT_RELEVANCE_THRESHOLD = 0.4
 MAX_HISTORY_LENGTH = 100
-NAME_TAKEN = "A workspace with this name already exists (names are compared without regard to case)."
+NAME_TAKEN = gettext_noop("A workspace with this name already exists (names are compared without regard to case).")
 
 
 class WorkspaceQuerySet(models.QuerySet):
@@ -49,57 +51,61 @@ class WorkspaceQuerySet(models.QuerySet):
 
 class Workspace(TimestampedModel):
     name = models.CharField(
-        max_length=120, help_text="No two workspaces may share a name, whatever the case of its letters."
+        max_length=120, help_text=_("No two workspaces may share a name, whatever the case of its letters.")
     )
     description = models.TextField(
-        blank=True, max_length=2000, help_text="A sentence or two on the workspace's home card: what is in it."
+        blank=True, max_length=2000,
+        help_text=_("A sentence or two on the workspace's home card: what is in it."),
     )
     slug = models.SlugField(max_length=80, unique=True, editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="WorkspaceUser", related_name="workspaces", blank=True
     )
     system_prompt = models.TextField(
-        "instructions for the model", blank=True, db_column="openAiPrompt",
-        help_text="What a language model is told before each question. Empty: the server's default instructions "
-        "(System settings → Default instructions for the model).",
+        _("instructions for the model"), blank=True, db_column="openAiPrompt",
+        help_text=_("What a language model is told before each question. Empty: the server's default instructions "
+                    "(System settings → Default instructions for the model)."),
     )
     history_length = models.PositiveIntegerField(
         default=20, db_column="openAiHistory", validators=[MaxValueValidator(MAX_HISTORY_LENGTH)],
-        verbose_name="earlier questions remembered",
-        help_text=f"How many earlier questions and answers go with a new one, so that a follow-up like “and "
-        f"for Lisbon?” makes sense (0–{MAX_HISTORY_LENGTH}; 0: none).",
+        verbose_name=_("earlier questions remembered"),
+        help_text=format_lazy(
+            _("How many earlier questions and answers go with a new one, so that a follow-up like “and "
+              "for Lisbon?” makes sense (0–{max}; 0: none)."), max=MAX_HISTORY_LENGTH,
+        ),
     )
     top_n = models.PositiveIntegerField(
         default=4, db_column="topN", validators=[MinValueValidator(1), MaxValueValidator(MAX_TOP_N)],
-        verbose_name="sources per answer",
-        help_text=f"How many passages of the documents an answer may draw on and cite (1–{MAX_TOP_N}).",
+        verbose_name=_("sources per answer"),
+        help_text=format_lazy(_("How many passages of the documents an answer may draw on and cite (1–{max})."),
+                              max=MAX_TOP_N),
     )
     similarity_threshold = models.FloatField(
         default=DEFAULT_RELEVANCE_THRESHOLD,
         db_column="similarityThreshold",
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        verbose_name="how sure before answering",
-        help_text="From 0 to 1. Docent answers only when the best passage matches the question at least this "
-        "well (its rarer words count most); below it, it says that no document answers. Higher: fewer answers, "
-        "each better founded.",
+        verbose_name=_("how sure before answering"),
+        help_text=_("From 0 to 1. Docent answers only when the best passage matches the question at least this "
+                    "well (its rarer words count most); below it, it says that no document answers. Higher: fewer "
+                    "answers, each better founded."),
     )
     chat_mode = models.CharField(
-        "conversation", max_length=8, choices=ChatMode.choices, default=ChatMode.CHAT, db_column="chatMode",
-        help_text="Chat keeps the conversation, so follow-ups build on earlier answers; Query answers each question "
-        "on its own, from the documents only.",
+        _("conversation"), max_length=8, choices=ChatMode.choices, default=ChatMode.CHAT, db_column="chatMode",
+        help_text=_("Chat keeps the conversation, so follow-ups build on earlier answers; Query answers each "
+                    "question on its own, from the documents only."),
     )
     chat_provider = models.CharField(
         max_length=32,
         choices=ChatProvider.choices,
         blank=True,
         db_column="chatProvider",
-        verbose_name="answers come from",
-        help_text="Docent itself from the passages it finds, or a language model server. Empty: as the server "
-        "says (System settings → Answers come from).",
+        verbose_name=_("answers come from"),
+        help_text=_("Docent itself from the passages it finds, or a language model server. Empty: as the server "
+                    "says (System settings → Answers come from)."),
     )
     chat_model = models.CharField(
-        "model", max_length=120, blank=True, db_column="chatModel",
-        help_text="The language model that answers. Empty: the server's model (System settings → Model name).",
+        _("model"), max_length=120, blank=True, db_column="chatModel",
+        help_text=_("The language model that answers. Empty: the server's model (System settings → Model name)."),
     )
     semantic_weight = models.FloatField(
         default=0.5,
@@ -112,20 +118,22 @@ class Workspace(TimestampedModel):
 
     fallback_to_builtin = models.BooleanField(
         default=False,
-        help_text="When the language model fails before answering, answer with the built-in answer (labelled so).",
+        help_text=_("When the language model fails before answering, answer with the built-in answer (labelled so)."),
     )
 
     private_chats = models.BooleanField(
         default=False, db_column="privateChats",
-        verbose_name="private chats",
-        help_text="Hide the text of questions and answers from admins and managers: the chat log still shows who "
-        "asked and when.",
+        verbose_name=_("private chats"),
+        help_text=_("Hide the text of questions and answers from admins and managers: the chat log still shows who "
+                    "asked and when."),
     )
     ocr_languages = models.CharField(
-        max_length=100, default="eng", db_column="ocrLanguages", verbose_name="OCR languages",
-        validators=[RegexValidator(r"^[a-z][a-z0-9_]{1,31}(\+[a-z][a-z0-9_]{1,31})*$", "Language codes joined by +.")],
-        help_text="The languages scans and images are read in, as Tesseract names them, joined by +: "
-        "eng, deu, eng+deu. Only languages installed on the server.",
+        max_length=100, default="eng", db_column="ocrLanguages", verbose_name=_("OCR languages"),
+        validators=[
+            RegexValidator(r"^[a-z][a-z0-9_]{1,31}(\+[a-z][a-z0-9_]{1,31})*$", _("Language codes joined by +.")),
+        ],
+        help_text=_("The languages scans and images are read in, as Tesseract names them, joined by +: "
+                    "eng, deu, eng+deu. Only languages installed on the server."),
     )
     private_chats_since = models.DateTimeField(
         null=True, blank=True, db_column="privateChatsSince",

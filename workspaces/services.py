@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
@@ -21,11 +22,11 @@ from workspaces.documents.ocr import ocr_languages_check
 from workspaces.documents.storage import stored_file_delete
 from workspaces.models import NAME_TAKEN, Workspace, WorkspaceUser
 
-NO_SUCH_USER = "No active user is called “%(username)s”."
-ALREADY_MEMBER = "“%(username)s” is already a member of this workspace."
-CANNOT_CHANGE_OWN_MEMBERSHIP = "You cannot change or remove your own membership: ask another owner."
-MODEL_NOT_ALLOWED = "“%(model)s” is not one of the models an administrator allows here."
-WORKSPACE_CREATE_REFUSED = "Only administrators and managers may create workspaces here; ask one of them."
+NO_SUCH_USER = gettext_noop("No active user is called “%(username)s”.")
+ALREADY_MEMBER = gettext_noop("“%(username)s” is already a member of this workspace.")
+CANNOT_CHANGE_OWN_MEMBERSHIP = gettext_noop("You cannot change or remove your own membership: ask another owner.")
+MODEL_NOT_ALLOWED = gettext_noop("“%(model)s” is not one of the models an administrator allows here.")
+WORKSPACE_CREATE_REFUSED = gettext_noop("Only administrators and managers may create workspaces here; ask one of them.")
 PROVIDER_NOT_SET_UP = "The OpenAI-compatible provider is not set up on this server (no llm_base_url)."
 
 # What an owner may change on the Settings tab (the admin edits more).
@@ -96,7 +97,7 @@ def membership_add(*, actor, workspace: Workspace, username: str, role: str | No
     username = normalize_username(username or "")
     user = get_user_model().objects.filter(username=username, suspended=False).first()
     if user is None:
-        raise MembershipRefused(NO_SUCH_USER % {"username": username}, code="not_found")
+        raise MembershipRefused(gettext(NO_SUCH_USER) % {"username": username}, code="not_found")
     role = role or permissions.default_member_role()
     if role not in WorkspaceRole.values:
         raise MembershipRefused(f"“{role}” is not a workspace role.")
@@ -104,7 +105,7 @@ def membership_add(*, actor, workspace: Workspace, username: str, role: str | No
         with transaction.atomic():
             membership = WorkspaceUser.objects.create(workspace=workspace, user=user, role=role)
     except IntegrityError:
-        raise MembershipRefused(ALREADY_MEMBER % {"username": username}, code="conflict") from None
+        raise MembershipRefused(gettext(ALREADY_MEMBER) % {"username": username}, code="conflict") from None
     _membership_record(AuditAction.MEMBER_ADDED, actor=actor, membership=membership, detail=f" as {role}",
                        request=request)
     return membership
@@ -163,7 +164,7 @@ def workspace_name_check(*, name: str, exclude_pk=None) -> str:
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
     if others.exists():
-        raise ValidationError({"name": NAME_TAKEN})
+        raise ValidationError({"name": gettext(NAME_TAKEN)})
     return name
 
 
@@ -185,7 +186,7 @@ def workspace_update(*, actor, workspace: Workspace, request=None, **changes) ->
     if "name" in changes:
         changes["name"] = workspace_name_check(name=changes["name"], exclude_pk=workspace.pk)
     if changes.get("chat_model") and changes["chat_model"] not in allowed_chat_models():
-        raise ValidationError({"chat_model": MODEL_NOT_ALLOWED % {"model": changes["chat_model"]}})
+        raise ValidationError({"chat_model": gettext(MODEL_NOT_ALLOWED) % {"model": changes["chat_model"]}})
     if changes.get("chat_provider") == ChatProvider.OPENAI_COMPATIBLE and not setting_get("llm_base_url"):
         raise ValidationError({"chat_provider": PROVIDER_NOT_SET_UP})
     if "ocr_languages" in changes:
@@ -203,7 +204,7 @@ def workspace_update(*, actor, workspace: Workspace, request=None, **changes) ->
         with transaction.atomic():
             workspace.save()
     except IntegrityError:
-        raise ValidationError({"name": NAME_TAKEN}) from None  # a rename raced past the check
+        raise ValidationError({"name": gettext(NAME_TAKEN)}) from None  # a rename raced past the check
     _workspace_changes_record(actor=actor, workspace=workspace, before=before, request=request)
     return workspace
 
@@ -232,7 +233,7 @@ def workspace_create(*, actor, name: str, description: str = "", request=None) -
         with transaction.atomic():
             workspace.save()
     except IntegrityError:
-        raise ValidationError({"name": NAME_TAKEN}) from None  # created by someone else since the check
+        raise ValidationError({"name": gettext(NAME_TAKEN)}) from None  # created by someone else since the check
     _workspace_created(actor=actor, workspace=workspace, request=request)
     return workspace
 

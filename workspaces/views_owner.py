@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
+from django.utils.translation import gettext, ngettext
 from django.views.generic import FormView, ListView, View
 
 from accounts.http import status_for
@@ -65,7 +66,9 @@ class InvitesView(WorkspaceMixin, LenientPaginationMixin, FormView, ListView):
         except InviteRefused as refusal:
             form.add_error("role", refusal.message)
             return self.render_to_response(self.get_context_data(form=form), status=status_for(refusal))
-        messages.success(self.request, "Invite link created: copy it from the list and send it to whoever joins.")
+        messages.success(
+            self.request, gettext("Invite link created: copy it from the list and send it to whoever joins.")
+        )
         return redirect(f"{self.request.path}?new={invite.pk}#invite-{invite.pk}")
 
     def form_invalid(self, form):
@@ -84,9 +87,11 @@ class InviteRevokeView(WorkspaceMixin, View):
         revoked = workspace_invite_revoke(actor=request.user, workspace=self.workspace,
                                           invite_id=kwargs["invite_id"], request=request)
         if revoked:
-            messages.success(request, "Invite link revoked: it no longer works.")
+            messages.success(request, gettext("Invite link revoked: it no longer works."))
         else:
-            messages.error(request, "That invite link is not pending here (already used up, revoked or expired).")
+            messages.error(
+                request, gettext("That invite link is not pending here (already used up, revoked or expired).")
+            )
         return redirect("workspaces:invites", slug=self.workspace.slug)
 
 
@@ -113,10 +118,15 @@ class ReindexView(WorkspaceMixin, View):
     def post(self, request, *args, **kwargs):
         queued = workspace_reindex(workspace=self.workspace, user=request.user, request=request)
         if queued:
-            messages.success(request, f"{queued} document{'s' if queued != 1 else ''} queued for re-indexing: "
-                                      "each keeps answering from its current passages until it is done.")
+            messages.success(request, ngettext(
+                "%(count)d document queued for re-indexing: "
+                "it keeps answering from its current passages until it is done.",
+                "%(count)d documents queued for re-indexing: "
+                "each keeps answering from its current passages until it is done.",
+                queued,
+            ) % {"count": queued})
         else:
-            messages.info(request, "No ready document to re-index.")
+            messages.info(request, gettext("No ready document to re-index."))
         return redirect("workspaces:detail", slug=self.workspace.slug)
 
 
@@ -138,7 +148,11 @@ class WorkspaceCreateView(LoginRequiredMixin, FormView):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
-        messages.success(self.request, f"Created {workspace.name}. You are its owner: invite people from Members.")
+        messages.success(
+            self.request,
+            gettext("Created %(workspace)s. You are its owner: invite people from Members.")
+            % {"workspace": workspace.name},
+        )
         return redirect(workspace.get_absolute_url())
 
     def form_invalid(self, form):

@@ -7,10 +7,11 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext, gettext_noop
 from django.views.generic import FormView, View
 
 from accounts.http import status_for
-from accounts.roles import ROLE_HELP, WorkspaceRole
+from accounts.roles import ROLE_HELP, WORKSPACE_ROLE_IN_TEXT, WorkspaceRole
 from workspaces import permissions
 from workspaces.forms import MemberAddForm, MemberRoleForm, WorkspaceSettingsForm
 from workspaces.services import (
@@ -56,7 +57,9 @@ class MembersView(WorkspaceMixin, FormView):
             form.add_error("username", refusal.message)
             return self.render_to_response(self.get_context_data(form=form), status=status_for(refusal))
         messages.success(
-            self.request, f"Added {membership.user.username} as {membership.get_role_display().lower()}."
+            self.request, gettext("Added %(username)s as %(role)s.") % {
+                "username": membership.user.username, "role": WORKSPACE_ROLE_IN_TEXT[membership.role],
+            }
         )
         return redirect("workspaces:members", slug=self.workspace.slug)
 
@@ -79,16 +82,20 @@ class MembershipChangeView(WorkspaceMixin, View):
         try:
             if "remove" in request.POST:
                 membership_remove(actor=request.user, membership=membership, request=request)
-                messages.success(request, f"Removed {membership.user.username} from {self.workspace.name}.")
+                messages.success(request, gettext("Removed %(username)s from %(workspace)s.") % {
+                    "username": membership.user.username, "workspace": self.workspace.name,
+                })
             else:
                 form = MemberRoleForm(request.POST)
                 if not form.is_valid():
-                    raise MembershipRefused("Choose viewer, editor or owner.")
+                    raise MembershipRefused(gettext_noop("Choose viewer, editor or owner."))
                 membership_set_role(
                     actor=request.user, membership=membership, role=form.cleaned_data["role"], request=request
                 )
                 messages.success(
-                    request, f"{membership.user.username} is now {membership.get_role_display().lower()}."
+                    request, gettext("%(username)s is now %(role)s.") % {
+                        "username": membership.user.username, "role": WORKSPACE_ROLE_IN_TEXT[membership.role],
+                    }
                 )
         except MembershipRefused as refusal:
             messages.error(request, refusal.message)
@@ -112,7 +119,7 @@ class WorkspaceSettingsView(WorkspaceMixin, FormView):
             for field, errors in error.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
             return self.form_invalid(form)
-        messages.success(self.request, "Settings saved.")
+        messages.success(self.request, gettext("Settings saved."))
         return redirect("workspaces:settings", slug=self.workspace.slug)
 
     def form_invalid(self, form):

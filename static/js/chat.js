@@ -3,6 +3,9 @@
 // copy it, open a citation in a side panel. Without this file every form POSTs and the page reloads.
 (function () {
   "use strict";
+  // The page's language: Django's JavaScript catalog (base.html loads /jsi18n/ first); English without it.
+  var gettext = window.gettext || function (text) { return text; };
+  function fill(text, values) { return text.replace(/%\((\w+)\)s/g, function (all, name) { return values[name]; }); }
   var form = document.getElementById("ask");
   if (!form || !window.fetch || !window.TextDecoder || !window.AbortController) return;
   var box = document.getElementById("id_prompt");
@@ -59,7 +62,7 @@
     }
     turn.textContent = "";
     var question = el("div", "bubble question");
-    question.appendChild(el("span", "visually-hidden", "You asked:"));
+    question.appendChild(el("span", "visually-hidden", gettext("You asked:")));
     question.appendChild(document.createTextNode(prompt));
     var answer = el("div", "bubble answer answer-answering");
     answer.setAttribute("aria-busy", "true");
@@ -117,7 +120,7 @@
       if (count) count.textContent = "(" + list.children.length + ")";
     }
     var label = form.querySelector("label[for=id_prompt]");
-    if (label) label.textContent = "Your question";
+    if (label) label.textContent = gettext("Your question");
   }
 
   function handleEvent(name, data, parts) {
@@ -206,21 +209,21 @@
         return response.json().catch(function () { return {}; }).then(function (data) {
           if (before) { parts.turn.replaceWith(before); enhance(before); } else parts.turn.remove();
           onRefused();
-          showError(data.error || "Docent could not take the question (HTTP " + response.status + ").");
+          showError(data.error || fill(gettext("Docent could not take the question (HTTP %(status)s)."), { status: response.status }));
           parts.done = true;
         });
       }
       return readStream(response, parts);
     }).catch(function (error) {
       if (error && error.name === "AbortError") {
-        endTurn(parts, "Stopped: the part above is kept.");
+        endTurn(parts, gettext("Stopped: the part above is kept."));
         showStored(parts, 0);
       } else if (!parts.done) {
-        endTurn(parts, "The connection was lost. Reload the page to see the stored answer.");
+        endTurn(parts, gettext("The connection was lost. Reload the page to see the stored answer."));
       }
       parts.done = true;
     }).then(function () {
-      if (!parts.done) endTurn(parts, "The connection ended early. Reload the page to see the stored answer.");
+      if (!parts.done) endTurn(parts, gettext("The connection ended early. Reload the page to see the stored answer."));
       controller = null;
       setBusy(false);
     });
@@ -229,7 +232,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var prompt = box.value.trim();
-    if (!prompt) { showError("Type a question first."); box.focus(); return; }
+    if (!prompt) { showError(gettext("Type a question first.")); box.focus(); return; }
     var body = new FormData(form);
     box.value = "";
     ask(body, prompt, null, function () { box.value = prompt; });
@@ -258,9 +261,9 @@
             enhance(turn);
             var pressed = turn.querySelector(".thumb[aria-pressed=true]") || turn.querySelector(".thumb");
             if (pressed) pressed.focus();
-          } else showError(reply.error || "The feedback could not be saved.");
+          } else showError(reply.error || gettext("The feedback could not be saved."));
         });
-      }).catch(function () { showError("The feedback could not be saved."); });
+      }).catch(function () { showError(gettext("The feedback could not be saved.")); });
     }
   });
 
@@ -274,9 +277,9 @@
     var copy = event.target.closest(".copy-answer");
     if (!copy) return;
     navigator.clipboard.writeText(copy.dataset.copy).then(function () {
-      copy.textContent = "Copied";
-      window.setTimeout(function () { copy.textContent = "Copy"; }, 2000);
-    }, function () { copy.textContent = "Copy failed"; });
+      copy.textContent = gettext("Copied");
+      window.setTimeout(function () { copy.textContent = gettext("Copy"); }, 2000);
+    }, function () { copy.textContent = gettext("Copy failed"); });
   });
 
   stop.addEventListener("click", function () {
@@ -307,7 +310,7 @@
     if (!chip || !panel) return;
     event.preventDefault();
     opener = chip;
-    panelBody.textContent = "Loading…";
+    panelBody.textContent = gettext("Loading…");
     panel.hidden = false;
     fetch(chip.dataset.popover, { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
@@ -316,7 +319,7 @@
       panelBody.innerHTML = html;  // a server-rendered fragment with escaped passage text
       document.getElementById("source-panel-close").focus();
     }).catch(function () {
-      panelBody.textContent = "This source could not be loaded.";
+      panelBody.textContent = gettext("This source could not be loaded.");
     });
   });
   document.getElementById("source-panel-close").addEventListener("click", closePanel);

@@ -2,6 +2,9 @@
 // upload form posts normally and the pages show the state as of their loading.
 (function () {
   "use strict";
+  // The page's language: Django's JavaScript catalog (base.html loads /jsi18n/ first); English without it.
+  var gettext = window.gettext || function (text) { return text; };
+  function fill(text, values) { return text.replace(/%\((\w+)\)s/g, function (all, name) { return values[name]; }); }
   var PARALLEL_UPLOADS = 3;
   var POLL_MS = 2000;
 
@@ -51,12 +54,12 @@
   }
 
   function paintBadge(badge, state) {
-    badge.className = "doc-status doc-status-" + state.status + (state.label === "Re-indexing" ? " doc-status-reindexing" : "");
+    badge.className = "doc-status doc-status-" + state.status + (state.reindexing ? " doc-status-reindexing" : "");
     badge.querySelector(".doc-status-label").textContent = state.label;
     var progressText = badge.querySelector(".doc-status-progress");
     var bar = badge.querySelector("progress");
     if (state.processing && state.total) {
-      progressText.textContent = state.done + "/" + state.total + " passages";
+      progressText.textContent = fill(gettext("%(done)s/%(total)s passages"), { done: state.done, total: state.total });
     } else {
       progressText.textContent = "";
     }
@@ -95,7 +98,7 @@
     function row(file) {
       var item = el("li", "upload-item");
       item.appendChild(el("span", "upload-name", file.name));
-      var status = el("span", "upload-state", "Waiting…");
+      var status = el("span", "upload-state", gettext("Waiting…"));
       var bar = el("progress", "doc-progress");
       bar.max = file.size || 1;
       bar.value = 0;
@@ -114,12 +117,12 @@
     function refuseInBrowser(file) {
       var extension = file.name.indexOf(".") >= 0 ? file.name.split(".").pop().toLowerCase() : "";
       if (accepted.length && accepted.indexOf(extension) < 0) {
-        return "“" + file.name + "” is not a type Docent can read.";
+        return fill(gettext("“%(name)s” is not a type Docent can read."), { name: file.name });
       }
       if (limit && file.size > limit) {
-        return "“" + file.name + "” is " + formatSize(file.size) + ", larger than the " + formatSize(limit) + " an upload may be.";
+        return fill(gettext("“%(name)s” is %(size)s, larger than the %(limit)s an upload may be."), { name: file.name, size: formatSize(file.size), limit: formatSize(limit) });
       }
-      if (file.size === 0) return "“" + file.name + "” is empty.";
+      if (file.size === 0) return fill(gettext("“%(name)s” is empty."), { name: file.name });
       return null;
     }
 
@@ -138,12 +141,12 @@
       xhr.setRequestHeader("Accept", "application/json");
       xhr.upload.onprogress = function (event) {
         if (event.lengthComputable) { view.bar.max = event.total; view.bar.value = event.loaded; }
-        view.status.textContent = "Uploading " + Math.round(100 * event.loaded / (event.total || 1)) + "%";
+        view.status.textContent = fill(gettext("Uploading %(percent)s"), { percent: Math.round(100 * event.loaded / (event.total || 1)) + "%" });
       };
       xhr.onload = function () {
         running -= 1;
         var body = {};
-        try { body = JSON.parse(xhr.responseText); } catch (error) { body = { errors: ["The server answered " + xhr.status + "."] }; }
+        try { body = JSON.parse(xhr.responseText); } catch (error) { body = { errors: [fill(gettext("The server answered %(status)s."), { status: xhr.status })] }; }
         if (body.documents && body.documents.length) {
           var state = body.documents[0];
           var link = el("a", "upload-name", state.filename);
@@ -158,17 +161,17 @@
             if (!update.processing) {
               document.dispatchEvent(new CustomEvent("docent:documents-changed"));
               view.bar.remove();
-              if (update.status === "failed") { view.item.classList.add("upload-failed"); view.status.textContent = "Failed: " + update.reason; }
+              if (update.status === "failed") { view.item.classList.add("upload-failed"); view.status.textContent = fill(gettext("Failed: %(reason)s"), { reason: update.reason }); }
               else view.item.classList.add("upload-done");
             }
           });
         } else {
-          fail(view, (body.errors || ["Upload failed."]).join(" "));
+          fail(view, (body.errors || [gettext("Upload failed.")]).join(" "));
         }
         next();
       };
-      xhr.onerror = function () { running -= 1; fail(view, "The upload was interrupted. Try again."); next(); };
-      view.status.textContent = "Uploading…";
+      xhr.onerror = function () { running -= 1; fail(view, gettext("The upload was interrupted. Try again.")); next(); };
+      view.status.textContent = gettext("Uploading…");
       xhr.send(data);
     }
 

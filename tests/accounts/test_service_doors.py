@@ -14,7 +14,7 @@ from tests.factories import DEFAULT_PASSWORD, InviteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-USERNAME_RULE = username_validators[-1].message
+USERNAME_RULE = str(username_validators[-1].message)  # translatable: the English text in tests
 GOOD_PASSWORD = "a-long-enough-pass-1"
 
 

@@ -9,6 +9,9 @@ becomes empty.
 import re
 from dataclasses import asdict, dataclass, field
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+
 from settings_app.choices import ChatProvider
 from workspaces.documents.locations import citation_label, location_label
 
@@ -109,10 +112,14 @@ class StoredAnswer:
         if self.provider != ChatProvider.OPENAI_COMPATIBLE or self.state == "answering":
             return ""
         tokens = self.usage.get("completion_tokens")
-        parts = ["tokens not reported" if tokens is None else f"{tokens:,} token{'' if tokens == 1 else 's'}"]
+        if tokens is None:
+            parts = [gettext("tokens not reported")]
+        else:
+            count = number_format(tokens, force_grouping=True)
+            parts = [ngettext("%(count)s token", "%(count)s tokens", tokens) % {"count": count}]
         total_ms = _number(self.timings.get("total_ms"), int)
         if total_ms is not None and total_ms >= 0:
-            parts.append(f"{total_ms / 1000:.1f} s")
+            parts.append(f"{number_format(round(total_ms / 1000, 1), 1)} s")
         return " · ".join(parts)
 
     @property

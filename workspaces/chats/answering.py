@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
@@ -33,7 +34,7 @@ from workspaces.retrieval.query import QUESTION_WORDS, coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
 from workspaces.retrieval.spelling import correction_for
 
-NO_ANSWER = "No document in this workspace answers that."
+NO_ANSWER = gettext_noop("No document in this workspace answers that.")
 # Words a follow-up about the previous answer is made of, besides stop and question words.
 REFERRING_WORDS = frozenset({
     "elaborate", "expand", "continue", "detail", "details", "further", "example", "examples", "else", "go",

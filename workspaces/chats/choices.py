@@ -2,20 +2,21 @@
 (The provider is `settings_app.choices.ChatProvider`: a system setting offers the same choice.)"""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ChatMode(models.TextChoices):
-    CHAT = "chat", "Chat (keeps the conversation)"
-    QUERY = "query", "Query (answers only from documents)"
+    CHAT = "chat", _("Chat (keeps the conversation)")
+    QUERY = "query", _("Query (answers only from documents)")
 
 
 class ChatState(models.TextChoices):
-    ANSWERING = "answering", "Answering"
-    COMPLETE = "complete", "Complete"
-    FAILED = "failed", "Failed"
-    STOPPED = "stopped", "Stopped"
+    ANSWERING = "answering", _("Answering")
+    COMPLETE = "complete", _("Complete")
+    FAILED = "failed", _("Failed")
+    STOPPED = "stopped", _("Stopped")
 
 
 class ChatRating(models.IntegerChoices):
-    UP = 1, "Thumbs up"
-    DOWN = -1, "Thumbs down"
+    UP = 1, _("Thumbs up")
+    DOWN = -1, _("Thumbs down")

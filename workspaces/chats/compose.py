@@ -16,11 +16,13 @@ number of its source; only cited passages become sources.
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
 from workspaces.documents.blocks import BLOCK_SEPARATOR, CELL_SEPARATOR
 from workspaces.retrieval.query import stem
 from workspaces.retrieval.search import PassageHit
 
-INTRO = "From your documents:"
+INTRO = gettext_noop("From your documents:")
 FIRST_FROM_PASSAGES = 3
 MAX_SUPPORTING = 2
 # A supporting quote scores at least this share of the first one's score.
@@ -159,7 +161,7 @@ def compose(*, hits: list[PassageHit], weights: dict[str, float],
             continue
         chosen.append(unit)
     cited: list[PassageHit] = []
-    lines = [INTRO]
+    lines = [gettext(INTRO)]
     for unit in chosen:
         hit = hits[unit.hit_index]
         if hit not in cited:

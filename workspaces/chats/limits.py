@@ -8,18 +8,23 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from accounts.base import DocentError
 from settings_app.services import setting_get
 from workspaces.chats.models import WorkspaceChat
 
-PROMPT_EMPTY = "Type a question first."
-PROMPT_TOO_LONG = "Questions can be at most %(limit)d characters; this one has %(length)d."
-RATE_LIMITED = "You are asking faster than Docent allows (%(limit)d questions a minute). Wait a moment and ask again."
-DAILY_LIMIT_REACHED = (
+PROMPT_EMPTY = gettext_noop("Type a question first.")
+PROMPT_TOO_LONG = gettext_noop("Questions can be at most %(limit)d characters; this one has %(length)d.")
+RATE_LIMITED = gettext_noop(
+    "You are asking faster than Docent allows (%(limit)d questions a minute). Wait a moment and ask again."
+)
+DAILY_LIMIT_REACHED = gettext_noop(
     "You have asked %(questions)s today, your daily limit. You can ask again from %(resets)s."
 )
-QUESTIONS_LEFT = "%(left)d question%(plural)s left today (the count starts again at %(resets)s)."
+QUESTIONS_LEFT = gettext_noop("%(left)d question left today (the count starts again at %(resets)s).")
+QUESTIONS_LEFT_PLURAL = "%(left)d questions left today (the count starts again at %(resets)s)."
 
 
 class ChatRefused(DocentError):
@@ -33,7 +38,7 @@ def prompt_check(prompt: str) -> None:
     if "\x00" in prompt:
         raise ChatRefused("Questions cannot contain NUL characters.")
     if len(prompt) > limit:
-        raise ChatRefused(PROMPT_TOO_LONG % {"limit": limit, "length": len(prompt)})
+        raise ChatRefused(gettext(PROMPT_TOO_LONG) % {"limit": limit, "length": len(prompt)})
 
 
 def limits_check(*, user) -> None:
@@ -41,7 +46,7 @@ def limits_check(*, user) -> None:
     per_minute = settings.CHAT_RATE_LIMIT_PER_MINUTE
     asked_last_minute = WorkspaceChat.objects.filter(user=user, created_at__gte=now - timedelta(minutes=1))
     if per_minute and asked_last_minute.count() >= per_minute:
-        raise ChatRefused(RATE_LIMITED % {"limit": per_minute}, code="rate_limited")
+        raise ChatRefused(gettext(RATE_LIMITED) % {"limit": per_minute}, code="rate_limited")
     quota = daily_quota(user=user, now=now)
     if quota is not None and quota.left == 0:
         raise ChatRefused(quota.message, code="quota")
@@ -62,16 +67,19 @@ class DailyQuota:
     @property
     def resets_label(self) -> str:
         local = timezone.localtime(self.resets_at)
-        return f"{local:%H:%M} ({timezone.get_current_timezone_name()}) on {local.day} {local:%b}"
+        return gettext("%(time)s (%(zone)s) on %(day)s") % {
+            "time": f"{local:%H:%M}", "zone": timezone.get_current_timezone_name(), "day": date_format(local, "j M"),
+        }
 
     @property
     def message(self) -> str:
         """What the page says under the question box; once none are left, why Ask is off."""
         if self.left == 0:
-            questions = f"{self.limit} question{'' if self.limit == 1 else 's'}"
-            return DAILY_LIMIT_REACHED % {"questions": questions, "resets": self.resets_label}
-        return QUESTIONS_LEFT % {"left": self.left, "plural": "" if self.left == 1 else "s",
-                                 "resets": self.resets_label}
+            questions = ngettext("%(count)d question", "%(count)d questions", self.limit) % {"count": self.limit}
+            return gettext(DAILY_LIMIT_REACHED) % {"questions": questions, "resets": self.resets_label}
+        return ngettext(QUESTIONS_LEFT, QUESTIONS_LEFT_PLURAL, self.left) % {
+            "left": self.left, "resets": self.resets_label,
+        }
 
 
 def daily_limit_for(user) -> int:

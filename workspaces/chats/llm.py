@@ -7,6 +7,7 @@ details go to the log. The API key is never part of a message or a log line.
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from accounts.base import DocentError
 from settings_app.services import setting_get
@@ -19,12 +20,12 @@ MESSAGE_NOT_CONFIGURED = (
 MESSAGE_INVALID_BASE_URL = (
     "The language model server address must be an http:// or https:// address. Ask an administrator to fix it."
 )
-MESSAGE_TIMEOUT = "The language model server did not answer in time. Please try again in a moment."
-MESSAGE_CANNOT_CONNECT = "Docent could not reach the language model server. Please try again later."
+MESSAGE_TIMEOUT = gettext_noop("The language model server did not answer in time. Please try again in a moment.")
+MESSAGE_CANNOT_CONNECT = gettext_noop("Docent could not reach the language model server. Please try again later.")
 MESSAGE_BAD_STATUS = "The language model server answered {status}."
-MESSAGE_MALFORMED = "The language model server sent an answer Docent could not read."
-MESSAGE_EMPTY_ANSWER = "The language model server sent an empty answer."
-MESSAGE_TOO_LARGE = "The language model server sent an answer too large to show."
+MESSAGE_MALFORMED = gettext_noop("The language model server sent an answer Docent could not read.")
+MESSAGE_EMPTY_ANSWER = gettext_noop("The language model server sent an empty answer.")
+MESSAGE_TOO_LARGE = gettext_noop("The language model server sent an answer too large to show.")
 
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
 NO_PASSAGES_NOTE = "No passage of this workspace's documents matches the question."

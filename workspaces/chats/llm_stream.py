@@ -13,6 +13,8 @@ import logging
 import time
 from collections.abc import Iterator
 
+from django.utils.translation import gettext_noop
+
 from workspaces import outgoing
 from workspaces.chats import llm
 from workspaces.chats.llm import LLMError
@@ -20,8 +22,8 @@ from workspaces.outgoing import Failure, OutgoingError, ServerKey
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_STALLED = "The language model server stopped sending the answer."
-MESSAGE_CUT_OFF = "The language model server ended the answer before it was complete."
+MESSAGE_STALLED = gettext_noop("The language model server stopped sending the answer.")
+MESSAGE_CUT_OFF = gettext_noop("The language model server ended the answer before it was complete.")
 MESSAGE_STREAM_ERROR = "The language model server reported an error while answering: {detail}"
 MAX_LINE_BYTES = 256 * 1024
 DETAIL_CHARS = 200

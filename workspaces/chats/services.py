@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.utils.translation import gettext, gettext_noop
 
 from workspaces import permissions
 from workspaces.chats import answering, citation_pages, llm, threads
@@ -23,13 +24,13 @@ from workspaces.chats.limits import ChatRefused, limits_check, prompt_check
 from workspaces.chats.models import ChatThread, WorkspaceChat
 from workspaces.models import Workspace
 
-STOPPED_REASON = "Stopped before the answer was complete."
-INTERRUPTED_REASON = "The answer was interrupted by an error in Docent."
-FALLBACK_NOTE = (
+STOPPED_REASON = gettext_noop("Stopped before the answer was complete.")
+INTERRUPTED_REASON = gettext_noop("The answer was interrupted by an error in Docent.")
+FALLBACK_NOTE = gettext_noop(
     "The language model could not answer ({reason}); this is Docent's built-in answer, quoted from the passages."
 )
-VERSION_NOT_FOUND = "This answer does not exist, or it was deleted."
-FEEDBACK_TOO_LONG = "Comments can be at most %(limit)d characters."
+VERSION_NOT_FOUND = gettext_noop("This answer does not exist, or it was deleted.")
+FEEDBACK_TOO_LONG = gettext_noop("Comments can be at most %(limit)d characters.")
 FEEDBACK_CHARS = 2000
 
 
@@ -86,7 +87,7 @@ def chat_rate(*, chat: WorkspaceChat, rating: int | None, comment: str = "") -> 
         raise ChatRefused("Rate an answer up or down.")
     comment = (comment or "").replace("\x00", "").strip()
     if len(comment) > FEEDBACK_CHARS:
-        raise ChatRefused(FEEDBACK_TOO_LONG % {"limit": FEEDBACK_CHARS})
+        raise ChatRefused(gettext(FEEDBACK_TOO_LONG) % {"limit": FEEDBACK_CHARS})
     chat.rating, chat.feedback = rating, comment
     chat.save(update_fields=["rating", "feedback", "last_updated_at"])
     return chat

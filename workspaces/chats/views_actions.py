@@ -5,9 +5,9 @@ script asked)."""
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
-from django.template.defaultfilters import pluralize
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.views.generic import View
 
 from accounts.base import DocentError
@@ -48,7 +48,7 @@ class ThreadRenameView(ThreadActionMixin, View):
         except DocentError as refusal:
             messages.error(request, refusal.message)
         else:
-            messages.success(request, "Conversation renamed.")
+            messages.success(request, gettext("Conversation renamed."))
         return redirect(thread_url(self.workspace, thread))
 
 
@@ -56,14 +56,16 @@ class ThreadDeleteView(ThreadActionMixin, View):
     def post(self, request, *args, **kwargs):
         thread = self.thread()
         threads.thread_delete(thread=thread)
-        messages.success(request, f"Deleted the conversation “{thread.title}”.")
+        messages.success(request, gettext("Deleted the conversation “%(title)s”.") % {"title": thread.title})
         return redirect("workspaces:chat", slug=self.workspace.slug)
 
 
 class ChatClearView(ThreadActionMixin, View):
     def post(self, request, *args, **kwargs):
         cleared = chat_clear(workspace=self.workspace, user=request.user)
-        messages.success(request, f"Cleared {cleared} question{pluralize(cleared)} from your chat.")
+        messages.success(request, ngettext(
+            "Cleared %(count)d question from your chat.", "Cleared %(count)d questions from your chat.", cleared,
+        ) % {"count": cleared})
         return redirect("workspaces:chat", slug=self.workspace.slug)
 
 
@@ -84,7 +86,7 @@ class ChatFeedbackView(ThreadActionMixin, View):
             html = render_to_string("workspaces/chats/_turn.html", answer_context(self.workspace, chat),
                                     request=request)
             return JsonResponse({"html": html})
-        messages.success(request, "Thank you: your feedback is saved.")
+        messages.success(request, gettext("Thank you: your feedback is saved."))
         root = chat.version_of_id or chat.pk
         return redirect(f"{thread_url(self.workspace, chat.thread)}?v={chat.pk}#chat-{root}")
 

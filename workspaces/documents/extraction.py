@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import BinaryIO
 
+from django.utils.translation import gettext, gettext_noop
+
 from workspaces.documents import limits
 from workspaces.documents.blocks import PAGE_BREAK, Block, BlockSink, blocks_text, first_heading
 from workspaces.documents.decoding import CONTROL_CHARACTERS
@@ -19,7 +21,7 @@ from workspaces.documents.kinds import EXTENSION_ALIASES, KINDS, OCR_KINDS, File
 from workspaces.documents.readers import READERS
 from workspaces.documents.refusals import DocumentRefused
 
-UNSUPPORTED_TYPE = (
+UNSUPPORTED_TYPE = gettext_noop(
     "“{name}” is not a type Docent can read. Upload PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), "
     "OpenDocument (.odt, .ods), EPUB, e-mail (.eml), plain text, Markdown, CSV, HTML or image (PNG, JPEG, "
     "TIFF) files."
@@ -72,7 +74,7 @@ def kind_for_filename(name: str) -> FileKind:
     extension = PurePosixPath(name).suffix.lower().lstrip(".")
     extension = EXTENSION_ALIASES.get(extension, extension)
     if extension not in KINDS:
-        raise DocumentRefused(UNSUPPORTED_TYPE.format(name=name), code="unsupported")
+        raise DocumentRefused(gettext(UNSUPPORTED_TYPE).format(name=name), code="unsupported")
     return KINDS[extension]
 
 

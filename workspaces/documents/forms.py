@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
 from workspaces.documents.refusals import DocumentRefused
@@ -27,7 +28,7 @@ class MultipleFileField(forms.FileField):
 
 class DocumentUploadForm(forms.Form):
     # Empty files pass here: document_ingest refuses them with a message naming the file.
-    documents = MultipleFileField(label="Files", allow_empty_file=True, error_messages={"required": NO_FILES})
+    documents = MultipleFileField(label=_("Files"), allow_empty_file=True, error_messages={"required": NO_FILES})
 
     def clean_documents(self):
         files = self.cleaned_data["documents"]

@@ -44,6 +44,7 @@ from django.conf import settings
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 from django_tasks import task
 from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MIN_PRIORITY
 
@@ -66,8 +67,10 @@ logger = logging.getLogger(__name__)
 PASSAGE_BATCH_SIZE = 2000
 TIME_LIMIT_EXCEEDED = "Processing took longer than the {seconds} s a document may take."
 GAVE_UP = "Processing failed {attempts} times because a service was unavailable ({error}). Try Retry later."
-INTERNAL_ERROR = "Docent could not process this file because of an internal error. Try Retry, or ask an admin."
-MISSING_FILE = "The stored file of this document is missing."
+INTERNAL_ERROR = gettext_noop(
+    "Docent could not process this file because of an internal error. Try Retry, or ask an admin."
+)
+MISSING_FILE = gettext_noop("The stored file of this document is missing.")
 RETRYING = "A service was unavailable ({error}); trying again in {seconds} s."
 REINDEX_FAILED = "Re-indexing failed, the previous passages stay in use: {reason}"
 

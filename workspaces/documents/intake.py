@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import CharField, Value
 from django.db.models.fields.json import KT
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.audit import audit_record
 from accounts.models import AuditAction
@@ -31,9 +32,9 @@ from workspaces.documents.storage import stored_file_delete, stored_file_save
 logger = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-FILE_TOO_LARGE = "“{name}” is larger than the {limit} MB an upload may be."
-EMPTY_FILE = "“{name}” is empty."
-DUPLICATE_DOCUMENT = "“{name}” is already in this workspace as “{existing}”."
+FILE_TOO_LARGE = gettext_noop("“{name}” is larger than the {limit} MB an upload may be.")
+EMPTY_FILE = gettext_noop("“{name}” is empty.")
+DUPLICATE_DOCUMENT = gettext_noop("“{name}” is already in this workspace as “{existing}”.")
 
 
 def upload_limit_bytes() -> int:
@@ -112,9 +113,9 @@ def file_check(uploaded_file, name: str):
     """Size within the upload limit, not empty, a type Docent reads: the file's kind, or DocumentRefused."""
     limit = upload_limit_bytes()
     if uploaded_file.size is None or uploaded_file.size > limit:
-        raise DocumentRefused(FILE_TOO_LARGE.format(name=name, limit=limit // MB), code="too_large")
+        raise DocumentRefused(gettext(FILE_TOO_LARGE).format(name=name, limit=limit // MB), code="too_large")
     if uploaded_file.size == 0:
-        raise DocumentRefused(EMPTY_FILE.format(name=name), code="empty")
+        raise DocumentRefused(gettext(EMPTY_FILE).format(name=name), code="empty")
     return kind_for_filename(name)
 
 
@@ -123,7 +124,7 @@ def duplicate_refuse(*, workspace, sha256, name):
     same_checksum = Exact(KT("metadata__sha256"), Value(sha256, output_field=CharField()))
     existing = workspace.documents.filter(same_checksum).order_by().values_list("filename", flat=True).first()
     if existing is not None:
-        raise DocumentRefused(DUPLICATE_DOCUMENT.format(name=name, existing=existing), code="duplicate")
+        raise DocumentRefused(gettext(DUPLICATE_DOCUMENT).format(name=name, existing=existing), code="duplicate")
 
 
 def checksum(uploaded_file) -> str:

@@ -2,6 +2,15 @@
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, gettext_noop
+
+# The Type column's words that differ between languages (the others are names: PDF, Word, …).
+DISPLAY_WORDS = (
+    gettext_noop("Text"), gettext_noop("OpenDocument spreadsheet"), gettext_noop("OpenDocument text"),
+    gettext_noop("E-mail"), gettext_noop("PNG image"), gettext_noop("JPEG image"), gettext_noop("TIFF image"),
+    gettext_noop("File"),
+)
+
 
 @dataclass(frozen=True)
 class FileKind:
@@ -11,8 +20,8 @@ class FileKind:
 
     @property
     def display_label(self) -> str:
-        """As it reads on its own, in a list's Type column."""
-        return self.label[:1].upper() + self.label[1:]
+        """As it reads on its own, in a list's Type column, in the reader's language."""
+        return gettext(self.label[:1].upper() + self.label[1:])
 
 
 KINDS = {
@@ -44,4 +53,4 @@ ACCEPTED_EXTENSIONS = tuple(sorted({*KINDS, *EXTENSION_ALIASES}))
 
 def label_for_content_type(content_type: str | None) -> str:
     kind = KINDS_BY_CONTENT_TYPE.get(content_type or "")
-    return kind.display_label if kind else "File"
+    return kind.display_label if kind else gettext("File")

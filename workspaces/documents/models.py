@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models.fields.json import KT
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from accounts.base import TimestampedModel
 from workspaces.documents.kinds import label_for_content_type
@@ -14,11 +15,11 @@ from workspaces.documents.kinds import label_for_content_type
 class DocumentStatus(models.TextChoices):
     """Where a document is in ingestion. Only `ready` documents are searched and cited."""
 
-    QUEUED = "queued", "Queued"
-    EXTRACTING = "extracting", "Reading"
-    INDEXING = "indexing", "Indexing"
-    READY = "ready", "Ready"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    EXTRACTING = "extracting", _("Reading")
+    INDEXING = "indexing", _("Indexing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
 
 
 ACTIVE_STATUSES = (DocumentStatus.QUEUED, DocumentStatus.EXTRACTING, DocumentStatus.INDEXING)

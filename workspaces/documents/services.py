@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.audit import audit_record
 from accounts.base import DocentError
@@ -35,11 +36,13 @@ from workspaces.models import Workspace
 MAX_FILES_PER_UPLOAD = 20
 # What a multipart body may carry beyond its files (boundaries, headers, the CSRF token).
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
-NO_FILES = "Choose at least one file to upload."
+NO_FILES = gettext_noop("Choose at least one file to upload.")
 TOO_MANY_FILES = f"Upload at most {MAX_FILES_PER_UPLOAD} files at once."
-BATCH_TOO_LARGE = "These files add up to {size}; one upload may carry at most {limit} MB. Upload fewer at a time."
-BODY_TOO_LARGE = "This upload is larger than the {limit} MB an upload may be."
-NOT_FAILED = "“{name}” has not failed: there is nothing to retry."
+BATCH_TOO_LARGE = gettext_noop(
+    "These files add up to {size}; one upload may carry at most {limit} MB. Upload fewer at a time."
+)
+BODY_TOO_LARGE = gettext_noop("This upload is larger than the {limit} MB an upload may be.")
+NOT_FAILED = gettext_noop("“{name}” has not failed: there is nothing to retry.")
 
 
 class DocumentNotFailed(DocentError):
@@ -51,7 +54,7 @@ def upload_body_check(*, declared_bytes: int) -> None:
     upload page and the API alike)."""
     limit = upload_limit_bytes()
     if declared_bytes > limit + MULTIPART_OVERHEAD_BYTES:
-        raise DocumentRefused(BODY_TOO_LARGE.format(limit=limit // MB), code="too_large")
+        raise DocumentRefused(gettext(BODY_TOO_LARGE).format(limit=limit // MB), code="too_large")
 
 
 def upload_batch_check(*, files: list) -> None:
@@ -59,10 +62,14 @@ def upload_batch_check(*, files: list) -> None:
     if not files:
         raise DocumentRefused(NO_FILES)
     if len(files) > MAX_FILES_PER_UPLOAD:
-        raise DocumentRefused(TOO_MANY_FILES)
+        raise DocumentRefused(
+            gettext("Upload at most {count} files at once.").format(count=MAX_FILES_PER_UPLOAD)
+        )
     limit, total = upload_limit_bytes(), sum(uploaded.size for uploaded in files)
     if len(files) > 1 and total > limit:
-        raise DocumentRefused(BATCH_TOO_LARGE.format(size=filesizeformat(total), limit=limit // MB), code="too_large")
+        raise DocumentRefused(
+            gettext(BATCH_TOO_LARGE).format(size=filesizeformat(total), limit=limit // MB), code="too_large"
+        )
 
 
 def document_ingest(
@@ -124,7 +131,7 @@ def document_retry(*, document: WorkspaceDocument, user=None) -> None:
     if not permissions.may(user, permissions.UPLOAD, document.workspace):
         raise PermissionDenied(permissions.REFUSALS[permissions.UPLOAD])
     if document.status != DocumentStatus.FAILED:
-        raise DocumentNotFailed(NOT_FAILED.format(name=document.filename), code="conflict")
+        raise DocumentNotFailed(gettext(NOT_FAILED).format(name=document.filename), code="conflict")
     document_requeue(document_id=document.pk)
 
 

@@ -9,6 +9,7 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView, View
 
@@ -98,7 +99,7 @@ class DocumentUploadView(WorkspaceMixin, FormView):
             )
         if added:
             names = ", ".join(f"“{document.filename}”" for document in added)
-            messages.success(self.request, f"Added {names}: processing in the background.")
+            messages.success(self.request, gettext("Added %(names)s: processing in the background.") % {"names": names})
         if form.errors:
             return self.form_invalid(form)
         if len(added) == 1:
@@ -122,7 +123,8 @@ def document_state(document) -> dict:
         "doc_id": str(document.doc_id),
         "filename": document.filename,
         "status": document.status,
-        "label": "Re-indexing" if document.reindexing else document.get_status_display(),
+        "label": gettext("Re-indexing") if document.reindexing else document.get_status_display(),
+        "reindexing": document.reindexing,
         "processing": document.is_processing,
         "reason": document.status_reason,
         "done": document.progress_done,
@@ -163,7 +165,7 @@ class DocumentRetryView(DocumentMixin, View):
             self.document.refresh_from_db()
             if wants_json(request):
                 return JsonResponse(document_state(self.document), status=202)
-            messages.success(request, f"“{self.document.filename}” is queued again.")
+            messages.success(request, gettext("“%(filename)s” is queued again.") % {"filename": self.document.filename})
         next_url = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             next_url = self.document.get_absolute_url()
@@ -211,5 +213,5 @@ class DocumentDeleteView(DocumentMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         document_delete(document=self.document, user=request.user, request=request)
-        messages.success(request, f"Deleted “{self.document.filename}”.")
+        messages.success(request, gettext("Deleted “%(filename)s”.") % {"filename": self.document.filename})
         return redirect(self.workspace.get_absolute_url())

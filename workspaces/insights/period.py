@@ -5,11 +5,13 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
-PERIOD_BACKWARDS = "“From” must be on or before “To”."
-PERIOD_TOO_LONG = f"Choose a period of at most {MAX_DAYS} days."
+PERIOD_BACKWARDS = gettext_noop("“From” must be on or before “To”.")
+PERIOD_TOO_LONG = gettext_noop("Choose a period of at most %(days)d days.") % {"days": MAX_DAYS}
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,8 @@ class DateInput(forms.DateInput):
 
 
 class PeriodForm(forms.Form):
-    start = forms.DateField(required=False, label="From", widget=DateInput(format="%Y-%m-%d"))
-    end = forms.DateField(required=False, label="To", widget=DateInput(format="%Y-%m-%d"))
+    start = forms.DateField(required=False, label=_("From"), widget=DateInput(format="%Y-%m-%d"))
+    end = forms.DateField(required=False, label=_("To"), widget=DateInput(format="%Y-%m-%d"))
 
     def clean(self):
         cleaned = super().clean()
@@ -53,9 +55,9 @@ class PeriodForm(forms.Form):
         end = cleaned.get("end") or fallback.end
         start = cleaned.get("start") or end - timedelta(days=DEFAULT_DAYS - 1)
         if start > end:
-            self.add_error("start", PERIOD_BACKWARDS)
+            self.add_error("start", gettext(PERIOD_BACKWARDS))
         elif (end - start).days + 1 > MAX_DAYS:
-            self.add_error("start", PERIOD_TOO_LONG)
+            self.add_error("start", gettext("Choose a period of at most %(days)d days.") % {"days": MAX_DAYS})
         cleaned["period"] = Period(start=start, end=end)
         return cleaned
 

@@ -4,10 +4,12 @@ group with a chart each, and the same numbers as CSV (`?download=days|workspace|
 import csv
 
 from django.http import HttpResponse
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from workspaces.insights.charts import bar_chart, column_chart
 from workspaces.insights.period import period_from
-from workspaces.insights.usage import DAY_CHARTS, LABELS, METRICS, UsageReport, usage_report
+from workspaces.insights.usage import DAY_CHARTS, GROUP_TITLES, LABELS, METRICS, UsageReport, usage_report
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,7 +23,7 @@ def _cell(value) -> str:
 def report_csv(report: UsageReport, table: str, *, filename: str) -> HttpResponse | None:
     """The numbers of one table as CSV, or None when `table` names none."""
     if table == "days":
-        heading, rows = "Day", [{"name": row["day"].isoformat(), **row} for row in report.days]
+        heading, rows = gettext("Day"), [{"name": row["day"].isoformat(), **row} for row in report.days]
     elif table in report.groups:
         heading, rows = report.groups[table].heading, report.groups[table].rows
     else:
@@ -44,13 +46,13 @@ def report_context(*, chats, query, groupings, chart_prefix: str = "chart") -> d
     day_charts = [
         {"title": title, "svg": column_chart(
             title=title, chart_id=f"{chart_prefix}-{name}",
-            points=[(row["day"].strftime("%d %b"), row[name]) for row in report.days],
+            points=[(date_format(row["day"], "d M"), row[name]) for row in report.days],
         )}
         for name, title in DAY_CHARTS
     ]
     group_charts = [
-        {"grouped": grouped, "title": f"Questions per {grouped.heading.lower()}", "svg": bar_chart(
-            title=f"Questions per {grouped.heading.lower()}", chart_id=f"{chart_prefix}-{key}",
+        {"grouped": grouped, "title": GROUP_TITLES[key][0], "section": GROUP_TITLES[key][1], "svg": bar_chart(
+            title=GROUP_TITLES[key][0], chart_id=f"{chart_prefix}-{key}",
             rows=[(row["name"], row["questions"]) for row in grouped.rows[:20]],
         )}
         for key, grouped in report.groups.items()

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Avg, Count, IntegerField, Q, Sum, Value
 from django.db.models.functions import Coalesce, TruncDate
+from django.utils.translation import gettext_lazy as _
 
 from workspaces.chats.choices import ChatRating, ChatState
 from workspaces.insights.period import Period
@@ -25,21 +26,26 @@ METRICS = {
     "thumbs_down": Count("pk", filter=Q(rating=ChatRating.DOWN)),
 }
 LABELS = {
-    "questions": "Questions", "answers": "Answers", "refusals": "Refusals", "tokens": "Tokens",
-    "answer_ms": "Average answer time (ms)", "thumbs_up": "Rated helpful", "thumbs_down": "Rated unhelpful",
+    "questions": _("Questions"), "answers": _("Answers"), "refusals": _("Refusals"), "tokens": _("Tokens"),
+    "answer_ms": _("Average answer time (ms)"), "thumbs_up": _("Rated helpful"), "thumbs_down": _("Rated unhelpful"),
 }
 # The charts of the figures by day: (figure, title).
 DAY_CHARTS = (
-    ("questions", "Questions by day"),
-    ("refusals", "Refusals by day (no document answered)"),
-    ("tokens", "Tokens by day"),
-    ("answer_ms", "Average answer time by day (ms)"),
-    ("thumbs_down", "Answers rated unhelpful by day"),
+    ("questions", _("Questions by day")),
+    ("refusals", _("Refusals by day (no document answered)")),
+    ("tokens", _("Tokens by day")),
+    ("answer_ms", _("Average answer time by day (ms)")),
+    ("thumbs_down", _("Answers rated unhelpful by day")),
 )
 # What a report may be grouped by: (the value that names a row, its column heading).
 GROUPINGS = {
-    "workspace": ("workspace__name", "Workspace"),
-    "user": ("user__username", "Person"),
+    "workspace": ("workspace__name", _("Workspace")),
+    "user": ("user__username", _("Person")),
+}
+# Each grouping's chart title and the heading of its numbers.
+GROUP_TITLES = {
+    "workspace": (_("Questions per workspace"), _("Per workspace")),
+    "user": (_("Questions per person"), _("Per person")),
 }
 
 

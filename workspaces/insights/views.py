@@ -2,6 +2,8 @@
 questions its documents could not answer) and a member's own usage (per day and per workspace)."""
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.views.generic import TemplateView
 
 from workspaces import permissions
@@ -66,6 +68,6 @@ class MyInsightsView(LoginRequiredMixin, ReportMixin, TemplateView):
 def account_usage_section(request) -> dict:
     """The account page's own-usage card: the last 30 days' totals and questions by day (two queries)."""
     report = usage_report(chats=WorkspaceChat.objects.filter(user=request.user), period=default_period(), groupings=())
-    chart = column_chart(title="Your questions by day", chart_id="account-questions",
-                         points=[(row["day"].strftime("%d %b"), row["questions"]) for row in report.days])
+    chart = column_chart(title=gettext("Your questions by day"), chart_id="account-questions",
+                         points=[(date_format(row["day"], "d M"), row["questions"]) for row in report.days])
     return {"own_usage": report, "own_usage_chart": chart}

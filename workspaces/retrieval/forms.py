@@ -8,29 +8,35 @@ beside the field; the page answers 400 and searches nothing.
 import uuid
 
 from django import forms
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from workspaces.documents.kinds import KINDS
 from workspaces.retrieval.filters import SearchFilters
 from workspaces.retrieval.query import MAX_QUERY_CHARS
 from workspaces.retrieval.widgets import DateInput, Select
 
-DATES_REVERSED = "The “from” date must not be after the “to” date."
-UNKNOWN_CHOICE = "Choose one of the listed values; “%(value)s” is not one of them."
-NOT_A_DATE = "Enter a date as YYYY-MM-DD."
+DATES_REVERSED = gettext_noop("The “from” date must not be after the “to” date.")
+UNKNOWN_CHOICE = gettext_noop("Choose one of the listed values; “%(value)s” is not one of them.")
+NOT_A_DATE = gettext_noop("Enter a date as YYYY-MM-DD.")
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, strip=True)
-    document = forms.ChoiceField(required=False, label="Document", error_messages={"invalid_choice": UNKNOWN_CHOICE})
-    kind = forms.ChoiceField(required=False, label="Kind", error_messages={"invalid_choice": UNKNOWN_CHOICE})
-    uploader = forms.ChoiceField(required=False, label="Uploaded by", error_messages={"invalid_choice": UNKNOWN_CHOICE})
+    document = forms.ChoiceField(
+        required=False, label=_("Document"), error_messages={"invalid_choice": _(UNKNOWN_CHOICE)}
+    )
+    kind = forms.ChoiceField(required=False, label=_("Kind"), error_messages={"invalid_choice": _(UNKNOWN_CHOICE)})
+    uploader = forms.ChoiceField(
+        required=False, label=_("Uploaded by"), error_messages={"invalid_choice": _(UNKNOWN_CHOICE)}
+    )
     since = forms.DateField(
-        required=False, label="Uploaded from", widget=DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": NOT_A_DATE},
+        required=False, label=_("Uploaded from"), widget=DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _(NOT_A_DATE)},
     )
     until = forms.DateField(
-        required=False, label="Uploaded to", widget=DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
-        error_messages={"invalid": NOT_A_DATE},
+        required=False, label=_("Uploaded to"), widget=DateInput(format="%Y-%m-%d"), input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _(NOT_A_DATE)},
     )
 
     def __init__(self, data, *, documents=None, uploaders=()):
@@ -42,9 +48,11 @@ class SearchForm(forms.Form):
         if documents is None:
             del self.fields["document"]
         else:
-            self.fields["document"].choices = [("", "Any document"), *((str(d), name) for d, name in documents)]
-        self.fields["kind"].choices = [("", "Any kind"), *((ext, kind.display_label) for ext, kind in KINDS.items())]
-        self.fields["uploader"].choices = [("", "Anyone"), *((str(pk), name) for pk, name in uploaders)]
+            documents = ((str(doc_id), name) for doc_id, name in documents)
+            self.fields["document"].choices = [("", gettext("Any document")), *documents]
+        kinds = ((ext, kind.display_label) for ext, kind in KINDS.items())
+        self.fields["kind"].choices = [("", gettext("Any kind")), *kinds]
+        self.fields["uploader"].choices = [("", gettext("Anyone")), *((str(pk), name) for pk, name in uploaders)]
 
     def clean_q(self):
         return self.cleaned_data["q"][:MAX_QUERY_CHARS]
@@ -53,7 +61,7 @@ class SearchForm(forms.Form):
         cleaned = super().clean()
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and since > until:
-            self.add_error("until", DATES_REVERSED)
+            self.add_error("until", gettext(DATES_REVERSED))
         return cleaned
 
     @property

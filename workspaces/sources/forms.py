@@ -1,6 +1,8 @@
 """The form of a source (add and change): it only translates; the rules are sources.services."""
 
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from workspaces.sources.folders import allowed_roots
 from workspaces.sources.models import SourceKind, WorkspaceSource
@@ -11,12 +13,13 @@ class SourceForm(forms.ModelForm):
         model = WorkspaceSource
         fields = ("name", "kind", "location", "on_removal", "max_pages", "max_depth", "interval_minutes")
         labels = {
-            "kind": "What to watch",
-            "location": "Folder path or web address",
-            "on_removal": "When a file or page disappears",
-            "max_pages": "Most pages per sync",
-            "max_depth": "Link depth",
-            "interval_minutes": "Sync every (minutes)",
+            "name": _("Name"),
+            "kind": _("What to watch"),
+            "location": _("Folder path or web address"),
+            "on_removal": _("When a file or page disappears"),
+            "max_pages": _("Most pages per sync"),
+            "max_depth": _("Link depth"),
+            "interval_minutes": _("Sync every (minutes)"),
         }
         widgets = {
             "kind": forms.RadioSelect,
@@ -35,8 +38,8 @@ class SourceForm(forms.ModelForm):
         self.fields["kind"].initial = self.fields["kind"].initial or (SourceKind.FOLDER if roots else SourceKind.SITE)
         where = ", ".join(str(root) for root in roots)
         self.fields["location"].help_text = (
-            f"A folder's full path inside {where}, or an http(s) address." if roots
-            else "An http(s) address (this server allows no folders)."
+            gettext("A folder's full path inside %(roots)s, or an http(s) address.") % {"roots": where} if roots
+            else gettext("An http(s) address (this server allows no folders).")
         )
 
     def _post_clean(self):
@@ -45,6 +48,6 @@ class SourceForm(forms.ModelForm):
 
 class SourceDeleteForm(forms.Form):
     delete_documents = forms.BooleanField(
-        required=False, label="Also delete the documents this source brought in",
-        help_text="Unticked, they stay in the workspace as ordinary documents.",
+        required=False, label=_("Also delete the documents this source brought in"),
+        help_text=_("Unticked, they stay in the workspace as ordinary documents."),
     )

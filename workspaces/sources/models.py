@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.base import TimestampedModel
 
@@ -21,21 +23,21 @@ MAX_INTERVAL_MINUTES = 7 * 24 * 60
 
 
 class SourceKind(models.TextChoices):
-    FOLDER = "folder", "Folder on the server"
-    PAGE = "page", "One web page"
-    SITE = "site", "Web site section"
+    FOLDER = "folder", _("Folder on the server")
+    PAGE = "page", _("One web page")
+    SITE = "site", _("Web site section")
 
 
 class OnRemoval(models.TextChoices):
-    KEEP = "keep", "Keep its document, marked as removed upstream"
-    REMOVE = "remove", "Remove its document"
+    KEEP = "keep", _("Keep its document, marked as removed upstream")
+    REMOVE = "remove", _("Remove its document")
 
 
 class SyncOutcome(models.TextChoices):
-    NEVER = "", "Not synced yet"
-    OK = "ok", "Synced"
-    PARTIAL = "partial", "Synced with errors"
-    FAILED = "failed", "Failed"
+    NEVER = "", _("Not synced yet")
+    OK = "ok", _("Synced")
+    PARTIAL = "partial", _("Synced with errors")
+    FAILED = "failed", _("Failed")
 
 
 class WorkspaceSource(TimestampedModel):
@@ -46,24 +48,29 @@ class WorkspaceSource(TimestampedModel):
     kind = models.CharField(max_length=8, choices=SourceKind.choices)
     location = models.CharField(
         max_length=MAX_LOCATION_LENGTH,
-        help_text="A folder under a root the operator allows (SOURCE_FOLDER_ROOTS), or an http(s) address.",
+        help_text=_("A folder under a root the operator allows (SOURCE_FOLDER_ROOTS), or an http(s) address."),
     )
     on_removal = models.CharField(
         max_length=8, choices=OnRemoval.choices, default=OnRemoval.KEEP, db_column="onRemoval",
-        help_text="What happens to the document of a file or page that disappeared upstream.",
+        help_text=_("What happens to the document of a file or page that disappeared upstream."),
     )
     max_pages = models.PositiveIntegerField(
         default=50, db_column="maxPages", validators=[MinValueValidator(1), MaxValueValidator(MAX_PAGES_CAP)],
-        help_text=f"A site section: at most this many pages per sync (1–{MAX_PAGES_CAP}).",
+        help_text=format_lazy(_("A site section: at most this many pages per sync (1–{max})."), max=MAX_PAGES_CAP),
     )
     max_depth = models.PositiveIntegerField(
         default=2, db_column="maxDepth", validators=[MaxValueValidator(MAX_DEPTH_CAP)],
-        help_text=f"A site section: links followed this many steps from the first page (0–{MAX_DEPTH_CAP}).",
+        help_text=format_lazy(
+            _("A site section: links followed this many steps from the first page (0–{max})."), max=MAX_DEPTH_CAP,
+        ),
     )
     interval_minutes = models.PositiveIntegerField(
         default=60, db_column="intervalMinutes",
         validators=[MinValueValidator(MIN_INTERVAL_MINUTES), MaxValueValidator(MAX_INTERVAL_MINUTES)],
-        help_text=f"How often it syncs by itself, in minutes ({MIN_INTERVAL_MINUTES}–{MAX_INTERVAL_MINUTES}).",
+        help_text=format_lazy(
+            _("How often it syncs by itself, in minutes ({min}–{max})."),
+            min=MIN_INTERVAL_MINUTES, max=MAX_INTERVAL_MINUTES,
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_column="createdBy",

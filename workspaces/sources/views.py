@@ -4,6 +4,7 @@ and Sync now. Views only translate: rules in sources.services, permissions in wo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext, gettext_noop, ngettext
 from django.views.generic import DetailView, FormView, ListView, View
 
 from workspaces import permissions
@@ -12,8 +13,8 @@ from workspaces.sources.services import source_create, source_delete, source_syn
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
 
 ITEMS_SHOWN = 200
-SYNC_QUEUED = "A sync of “{name}” is queued; this page shows its result when it has run."
-SYNC_ALREADY = "A sync of “{name}” is already queued."
+SYNC_QUEUED = gettext_noop("A sync of “{name}” is queued; this page shows its result when it has run.")
+SYNC_ALREADY = gettext_noop("A sync of “{name}” is already queued.")
 
 
 class SourceMixin(WorkspaceMixin):
@@ -53,7 +54,7 @@ class SourceFormMixin(SourceMixin):
 class SourceCreateView(SourceFormMixin, FormView):
     def save(self, form):
         source = source_create(actor=self.request.user, workspace=self.workspace, **form.cleaned_data)
-        messages.success(self.request, f"Added “{source.name}”; its first sync is queued.")
+        messages.success(self.request, gettext("Added “%(name)s”; its first sync is queued.") % {"name": source.name})
         return source
 
 
@@ -67,7 +68,7 @@ class SourceUpdateView(SourceFormMixin, FormView):
     def save(self, form):
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         source = source_update(actor=self.request.user, source=self.source, **changes)
-        messages.success(self.request, "Source saved.")
+        messages.success(self.request, gettext("Source saved."))
         return source
 
 
@@ -95,9 +96,9 @@ class SourceSyncView(SourceMixin, View):
 
     def post(self, request, *args, **kwargs):
         if source_sync_request(actor=request.user, source=self.source):
-            messages.success(request, SYNC_QUEUED.format(name=self.source.name))
+            messages.success(request, gettext(SYNC_QUEUED).format(name=self.source.name))
         else:
-            messages.info(request, SYNC_ALREADY.format(name=self.source.name))
+            messages.info(request, gettext(SYNC_ALREADY).format(name=self.source.name))
         return redirect(self.source.get_absolute_url())
 
 
@@ -113,6 +114,12 @@ class SourceDeleteView(SourceMixin, FormView):
         deleted = source_delete(
             actor=self.request.user, source=self.source, delete_documents=form.cleaned_data["delete_documents"]
         )
-        also = f" and {deleted} documents" if deleted else ""
-        messages.success(self.request, f"Deleted the source “{self.source.name}”{also}.")
+        if deleted:
+            message = ngettext(
+                "Deleted the source “%(name)s” and %(count)d document.",
+                "Deleted the source “%(name)s” and %(count)d documents.", deleted,
+            )
+        else:
+            message = gettext("Deleted the source “%(name)s”.")
+        messages.success(self.request, message % {"name": self.source.name, "count": deleted})
         return redirect("workspaces:sources", slug=self.workspace.slug)

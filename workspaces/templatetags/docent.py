@@ -1,6 +1,7 @@
 from django import template
 from django.utils.http import urlencode
 
+from accounts.roles import WORKSPACE_ROLE_IN_TEXT
 from workspaces.chats import citations
 from workspaces.chats.rendering import render_markdown
 from workspaces.documents.locations import location_label
@@ -14,6 +15,12 @@ register = template.Library()
 def markdown_filter(value):
     """`{{ chat.answer.text|markdown }}`: the value as sanitised HTML (see workspaces.chats.rendering)."""
     return render_markdown("" if value is None else str(value))
+
+
+@register.filter(name="role_in_text")
+def role_in_text_filter(value):
+    """`{{ invite.role|role_in_text }}`: a workspace role inside a sentence, in the reader's language."""
+    return WORKSPACE_ROLE_IN_TEXT.get(value, value)
 
 
 @register.simple_tag(name="passage_url")

@@ -36,7 +36,8 @@ def test_the_upload_script_gets_the_document_and_its_state_as_json(manager_clien
     assert response.json() == {
         "documents": [{
             "doc_id": str(document.doc_id), "filename": "notes.txt", "status": "ready", "label": "Ready",
-            "processing": False, "reason": "", "done": 2, "total": 2, "url": document.get_absolute_url(),
+            "reindexing": False, "processing": False, "reason": "", "done": 2, "total": 2,
+            "url": document.get_absolute_url(),
         }],
         "errors": [],
     }
