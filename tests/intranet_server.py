@@ -79,7 +79,7 @@ def intranet_fixture():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     site = Intranet(server=server, pages={}, requested=[], hosts=[])
     server.RequestHandlerClass = type("Handler", (_Handler,), {"site": site})
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield site
     server.shutdown()

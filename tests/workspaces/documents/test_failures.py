@@ -46,6 +46,7 @@ def comma_separated_line(characters: int) -> str:
     return ",".join(text[i:i + 7] for i in range(0, characters, 7)) + "\n"
 
 
+@pytest.mark.slow  # 2 MB files read whole: 1-2 s each
 @pytest.mark.parametrize(
     ("name", "build"),
     [
@@ -142,6 +143,7 @@ def test_an_outage_is_still_retried(workspace, monkeypatch, error):
     assert document.status_reason.startswith("Processing failed 3 times because a service was unavailable")
 
 
+@pytest.mark.slow  # an unbounded passage of several MB
 def test_a_passage_longer_than_the_database_index_takes_fails_at_once_without_retry(workspace, monkeypatch):
     """PostgreSQL's tsvector holds at most 1 MB: the unbounded passage fails the document at once
     (found: three retries as "a service was unavailable"). SQLite's full-text index takes it."""

@@ -48,6 +48,7 @@ def gone_within(pid: int, seconds: float) -> bool:
 # Linux only, as Docent's extraction is (PR_SET_PDEATHSIG, /proc): no skipping elsewhere.
 
 
+@pytest.mark.slow  # a worker process started and killed
 def test_the_extraction_child_dies_when_its_worker_is_killed(tmp_path):
     parent, child = start_parent(tmp_path, timeout_seconds=600)
     try:
@@ -60,6 +61,7 @@ def test_the_extraction_child_dies_when_its_worker_is_killed(tmp_path):
             os.kill(child, signal.SIGKILL)
 
 
+@pytest.mark.slow  # a child spinning until its CPU limit
 def test_the_extraction_child_is_stopped_by_its_cpu_limit_even_if_its_worker_cannot_stop_it(tmp_path):
     parent, child = start_parent(tmp_path, timeout_seconds=1)
     try:
