@@ -54,7 +54,10 @@ def vectors_backfill_run(*, limit: int | None = None) -> tuple[int, bool]:
     if embedder is None:
         return 0, False
     done = 0
-    for document in documents_to_embed(embedder.name).iterator():
+    # A list, not a cursor kept open: embedding may create pgvector's index, which PostgreSQL refuses
+    # while a query of this session is still reading. Every document holds a passage, so limit + 1
+    # documents are always enough to find the limit or the end.
+    for document in list(documents_to_embed(embedder.name)[:limit + 1]):
         if done >= limit:
             return done, True
         embedded = passages_embed(document=document, embedder=embedder)
