@@ -141,83 +141,8 @@ SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends
 TRUSTED_PROXY_IPS = [ipaddress.ip_network(entry, strict=False) for entry in env.list("TRUSTED_PROXY_IPS", default=[])]
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=1 if TRUSTED_PROXY_IPS else 0)
 
-# SINGLE SIGN-ON AND TWO-FACTOR (accounts/sso.py, accounts/ldap.py, accounts/second_factor.py)
-# ------------------------------------------------------------------------------
-# Local passwords sign in through Docent's own page (lockout, audit); OpenID Connect providers
-# through django-allauth's `openid_connect` provider. Each provider is named in OIDC_PROVIDERS
-# and described by OIDC_<NAME>_ISSUER, _CLIENT_ID, _SECRET and _LABEL (the button's text), e.g.
-# OIDC_PROVIDERS=keycloak with OIDC_KEYCLOAK_ISSUER=https://id.example.com/realms/staff.
-# One backend keeps sessions: whoever vouched for a person (a password, a provider, the directory),
-# the session holds a Docent account.
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-OIDC_PROVIDERS = env.list("OIDC_PROVIDERS", default=[])
-# The claim that lists a person's groups (Keycloak, Authentik: groups; Entra ID: groups or roles).
-OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="groups")
-SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": name.lower(),
-                "name": env(f"OIDC_{name.upper()}_LABEL", default=name.title()),
-                "client_id": env(f"OIDC_{name.upper()}_CLIENT_ID"),
-                "secret": env(f"OIDC_{name.upper()}_SECRET", default=""),
-                "settings": {
-                    "server_url": env(f"OIDC_{name.upper()}_ISSUER"),
-                    "scope": env.list(f"OIDC_{name.upper()}_SCOPES", default=["openid", "profile", "email"]),
-                },
-            }
-            for name in OIDC_PROVIDERS
-        ],
-    }
-}
-ACCOUNT_ADAPTER = "accounts.sso_adapters.DocentAccountAdapter"
-SOCIALACCOUNT_ADAPTER = "accounts.sso_adapters.DocentSocialAccountAdapter"
-ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
-SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
-SOCIALACCOUNT_AUTO_SIGNUP = True
-SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_LOGIN_ON_GET = False  # the sign-in page's buttons post (CSRF); a GET asks first
-SOCIALACCOUNT_OPENID_CONNECT_URL_PREFIX = "oidc"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Docent")
-MFA_TOTP_TOLERANCE = 1  # a code of the 30 s before or after is accepted too (a phone's clock drifts)
-# LDAP (django-auth-ldap): a password that is not a local one is tried against the directory when
-# LDAP_SERVER_URI is set. Users are found under LDAP_USER_SEARCH_BASE with LDAP_USER_FILTER, their
-# groups (groupOfNames) under LDAP_GROUP_SEARCH_BASE; the group mapping is the one OIDC uses.
-LDAP_SERVER_URI = env("LDAP_SERVER_URI", default="")
-if LDAP_SERVER_URI:
-    try:
-        import ldap
-        from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
-    except ImportError as missing:
-        from django.core.exceptions import ImproperlyConfigured
-
-        raise ImproperlyConfigured(
-            "LDAP_SERVER_URI is set but the LDAP packages are not installed: "
-            "apt-get install gcc libldap-dev libsasl2-dev python3-dev, then "
-            ".venv/bin/pip install -r requirements-ldap.txt"
-        ) from missing
-
-    AUTH_LDAP_SERVER_URI = LDAP_SERVER_URI
-    AUTH_LDAP_BIND_DN = env("LDAP_BIND_DN", default="")
-    AUTH_LDAP_BIND_PASSWORD = env("LDAP_BIND_PASSWORD", default="")
-    AUTH_LDAP_START_TLS = env.bool("LDAP_START_TLS", default=False)
-    AUTH_LDAP_USER_SEARCH = LDAPSearch(
-        env("LDAP_USER_SEARCH_BASE"), ldap.SCOPE_SUBTREE, env("LDAP_USER_FILTER", default="(uid=%(user)s)")
-    )
-    AUTH_LDAP_GROUP_SEARCH = LDAPSearch(
-        env("LDAP_GROUP_SEARCH_BASE", default=env("LDAP_USER_SEARCH_BASE")), ldap.SCOPE_SUBTREE,
-        "(objectClass=groupOfNames)",
-    )
-    AUTH_LDAP_GROUP_TYPE = GroupOfNamesType(name_attr="cn")
-    AUTH_LDAP_REQUIRE_GROUP = env("LDAP_REQUIRE_GROUP", default=None)
-    AUTH_LDAP_USER_ATTR_MAP = {"email": "mail"}
-    AUTH_LDAP_ALWAYS_UPDATE_USER = True
-    AUTH_LDAP_MIRROR_GROUPS = False
-    AUTH_LDAP_CONNECTION_OPTIONS = {ldap.OPT_NETWORK_TIMEOUT: 5, ldap.OPT_TIMEOUT: 10}
+# SINGLE SIGN-ON AND TWO-FACTOR: config/settings_sign_in.py (OIDC providers, LDAP, TOTP)
+from config.settings_sign_in import *  # noqa: E402, F403
 
 # TEMPLATES
 # ------------------------------------------------------------------------------
@@ -349,16 +274,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="docent@localhost")
 PASSWORD_RESET_LIMIT = env.int("PASSWORD_RESET_LIMIT", default=3)
 PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
 PASSWORD_RESET_WINDOW_SECONDS = env.int("PASSWORD_RESET_WINDOW_SECONDS", default=3600)
-# DOCUMENT EXTRACTION (workspaces/documents/sandbox.py)
-# ------------------------------------------------------------------------------
-# Each upload is read in a separate process: the memory it may use on top of the
-# worker's, and how long it may take, before it is killed and the file refused.
-EXTRACTION_MEMORY_MB = env.int("EXTRACTION_MEMORY_MB", default=1024)
-EXTRACTION_TIMEOUT_SECONDS = env.float("EXTRACTION_TIMEOUT_SECONDS", default=60.0)
-# PDFs and images may need OCR (1-5 s a page): they get this limit instead.
-EXTRACTION_OCR_TIMEOUT_SECONDS = env.float("EXTRACTION_OCR_TIMEOUT_SECONDS", default=600.0)
-# The Tesseract program OCR runs (a name on PATH or a full path); missing: scans fail with a clear message.
-TESSERACT_CMD = env("TESSERACT_CMD", default="tesseract")
+# DOCUMENT EXTRACTION, OCR AND SOURCES: config/settings_documents.py
+from config.settings_documents import *  # noqa: E402, F403
 
 # BACKGROUND WORK AND OBJECT STORAGE (ingestion)
 # ------------------------------------------------------------------------------
@@ -391,17 +308,3 @@ if S3_BUCKET:
             "signature_version": "s3v4",
         },
     }
-
-# SOURCES (workspaces/sources/): watched folders and web pages, docs/administration.md "Sources"
-# ------------------------------------------------------------------------------
-# A watched folder must lie under one of these folders (symlinks resolved); none: no folder sources.
-SOURCE_FOLDER_ROOTS = env.list("SOURCE_FOLDER_ROOTS", default=[])
-# Web sources never reach loopback, private, link-local, metadata or other non-global addresses,
-# except the hosts (names or IP addresses) or networks (CIDR) listed here, e.g. an intranet.
-SOURCE_ALLOWED_HOSTS = env.list("SOURCE_ALLOWED_HOSTS", default=[])
-# Per page: its largest body and the time for the whole exchange (redirects included).
-SOURCE_PAGE_MAX_BYTES = env.int("SOURCE_PAGE_MAX_BYTES", default=5 * 1024 * 1024)
-SOURCE_PAGE_TIMEOUT_SECONDS = env.float("SOURCE_PAGE_TIMEOUT_SECONDS", default=20.0)
-# A folder's files read per sync at most; how long a sync holds its source without a sign of life.
-SOURCE_FOLDER_MAX_FILES = env.int("SOURCE_FOLDER_MAX_FILES", default=5000)
-SOURCE_SYNC_LEASE_SECONDS = env.int("SOURCE_SYNC_LEASE_SECONDS", default=600)

@@ -28,11 +28,7 @@ task backend (the default) the task row commits with the document row, so a docu
 never queued without a task. Older tasks for the same document find a different number and
 do nothing.
 
-Fair turns: workers take the task of highest priority first, then the oldest. A task's
-priority is minus the number of other documents its uploader already has waiting or in
-processing (the import command's documents count per workspace), so each uploader's
-first document goes before anyone's second: a batch of slow files, or a re-index of a
-whole workspace, holds up a colleague's upload by at most the one document being read.
+Fair turns between uploaders: `documents.fairness.fair_priority`.
 """
 
 import logging
@@ -46,11 +42,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 from django_tasks import task
-from django_tasks.base import DEFAULT_TASK_PRIORITY, TASK_MIN_PRIORITY
+from django_tasks.base import DEFAULT_TASK_PRIORITY
 
 from settings_app.services import setting_get
 from workspaces.documents.extraction import DocumentRefused, ExtractedText
 from workspaces.documents.failures import CONTENT, CONTENT_REFUSED_BY_DATABASE, OUTAGE, failure_kind
+from workspaces.documents.fairness import fair_priority
 from workspaces.documents.heartbeat import heartbeat_keep
 from workspaces.documents.intake import attachments_take_in
 from workspaces.documents.models import ACTIVE_STATUSES, DocumentPassage, DocumentStatus, WorkspaceDocument
@@ -263,17 +260,6 @@ def task_enqueue(*, document_id: int, attempt: int, delay_seconds: float = 0,
     if work.get_backend().supports_priority:
         work = work.using(priority=priority)
     work.enqueue(document_id, attempt)
-
-
-def fair_priority(document: WorkspaceDocument) -> int:
-    """Minus the number of other unfinished documents of the same uploader (see the module docstring)."""
-    unfinished = WorkspaceDocument.objects.filter(Q(status__in=ACTIVE_STATUSES) | Q(reindexing=True))
-    if document.uploaded_by_id is None:
-        unfinished = unfinished.filter(uploaded_by__isnull=True, workspace_id=document.workspace_id)
-    else:
-        unfinished = unfinished.filter(uploaded_by_id=document.uploaded_by_id)
-    waiting = unfinished.exclude(pk=document.pk)[: DEFAULT_TASK_PRIORITY - TASK_MIN_PRIORITY].count()
-    return DEFAULT_TASK_PRIORITY - waiting
 
 
 @transaction.atomic

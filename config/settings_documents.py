@@ -1,0 +1,31 @@
+"""Settings of reading documents (the bounded extraction child, OCR) and of sources (watched
+folders and web pages), read by config/settings.py from the same environment."""
+
+import environ
+
+env = environ.Env()
+
+# DOCUMENT EXTRACTION (workspaces/documents/sandbox.py)
+# ------------------------------------------------------------------------------
+# Each upload is read in a separate process: the memory it may use on top of the
+# worker's, and how long it may take, before it is killed and the file refused.
+EXTRACTION_MEMORY_MB = env.int("EXTRACTION_MEMORY_MB", default=1024)
+EXTRACTION_TIMEOUT_SECONDS = env.float("EXTRACTION_TIMEOUT_SECONDS", default=60.0)
+# PDFs and images may need OCR (1-5 s a page): they get this limit instead.
+EXTRACTION_OCR_TIMEOUT_SECONDS = env.float("EXTRACTION_OCR_TIMEOUT_SECONDS", default=600.0)
+# The Tesseract program OCR runs (a name on PATH or a full path); missing: scans fail with a clear message.
+TESSERACT_CMD = env("TESSERACT_CMD", default="tesseract")
+
+# SOURCES (workspaces/sources/): watched folders and web pages, docs/administration.md "Sources"
+# ------------------------------------------------------------------------------
+# A watched folder must lie under one of these folders (symlinks resolved); none: no folder sources.
+SOURCE_FOLDER_ROOTS = env.list("SOURCE_FOLDER_ROOTS", default=[])
+# Web sources never reach loopback, private, link-local, metadata or other non-global addresses,
+# except the hosts (names or IP addresses) or networks (CIDR) listed here, e.g. an intranet.
+SOURCE_ALLOWED_HOSTS = env.list("SOURCE_ALLOWED_HOSTS", default=[])
+# Per page: its largest body and the time for the whole exchange (redirects included).
+SOURCE_PAGE_MAX_BYTES = env.int("SOURCE_PAGE_MAX_BYTES", default=5 * 1024 * 1024)
+SOURCE_PAGE_TIMEOUT_SECONDS = env.float("SOURCE_PAGE_TIMEOUT_SECONDS", default=20.0)
+# A folder's files read per sync at most; how long a sync holds its source without a sign of life.
+SOURCE_FOLDER_MAX_FILES = env.int("SOURCE_FOLDER_MAX_FILES", default=5000)
+SOURCE_SYNC_LEASE_SECONDS = env.int("SOURCE_SYNC_LEASE_SECONDS", default=600)
