@@ -42,3 +42,17 @@ def test_without_cache_url_every_process_of_the_checkout_shares_one_file_cache()
     assert result.stdout.split() == [
         "django.core.cache.backends.filebased.FileBasedCache", str(ROOT / ".cache" / "django")
     ], result.stderr
+
+
+def test_a_web_process_loads_no_document_parser():
+    """Issue 30: a web process reads no file, yet every gunicorn worker held python-pptx, lxml and
+    Pillow (and, where a development install has them, httpx's command-line client: click, rich),
+    about 15 MiB each. The ingestion worker loads the parsers before its first extraction."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "0",
+           "SECRET_KEY": "test-only-secret-key-not-for-production", "ALLOWED_HOSTS": "testserver"}
+    parsers = ("pptx", "lxml", "PIL", "pypdf", "openpyxl", "pdfplumber", "pypdfium2", "ebooklib", "click", "rich")
+    code = f"import sys, config.wsgi; print(*[m for m in {parsers!r} if sys.modules.get(m)] or ['none'])"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.split() == ["none"], result.stderr

@@ -175,7 +175,7 @@ def response_open(method: str, url: str, *, key: ServerKey | None = None, json: 
         else:
             logger.warning("the key for %s was not sent to %s, another origin", key.origin, origin)
     client = httpx.Client(
-        timeout=httpx.Timeout(timeout), verify=_tls_context(), follow_redirects=follow_redirects and key is None,
+        timeout=httpx.Timeout(timeout), verify=tls_context(), follow_redirects=follow_redirects and key is None,
         max_redirects=MAX_REDIRECTS,
     )
     try:
@@ -214,7 +214,7 @@ def _error_excerpt(response: httpx.Response, *, origin: str, timeout: float, key
 
 
 @functools.cache
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """One certificate store for every request (loading it is the slow part of a new client)."""
     return httpx.create_ssl_context()
 

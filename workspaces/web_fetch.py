@@ -36,10 +36,10 @@ from workspaces.outgoing import (
     Failure,
     OpenResponse,
     OutgoingError,
-    _tls_context,
     _translated,
     origin_of,
     status_text,
+    tls_context,
 )
 
 logger = logging.getLogger(__name__)
@@ -143,9 +143,9 @@ class GuardedTransport(httpx.HTTPTransport):
     its connection pool is built again with ours.)"""
 
     def __init__(self, rules: HostRules):
-        super().__init__(verify=_tls_context(), trust_env=False)
+        super().__init__(verify=tls_context(), trust_env=False)
         self._pool = httpcore.ConnectionPool(
-            ssl_context=_tls_context(), max_connections=4, max_keepalive_connections=0,
+            ssl_context=tls_context(), max_connections=4, max_keepalive_connections=0,
             network_backend=GuardedBackend(rules),
         )
 

@@ -21,9 +21,6 @@ from pathlib import PurePosixPath
 from urllib import robotparser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import lxml.etree
-import lxml.html
-
 from accounts.base import DocentError
 from workspaces.documents.kinds import ACCEPTED_EXTENSIONS
 from workspaces.outgoing import USER_AGENT, Failure, OutgoingError
@@ -99,6 +96,8 @@ def robots_for(url: str) -> robotparser.RobotFileParser:
 
 def sitemap_pages(start: str, robots: robotparser.RobotFileParser, section: Section, limit: int) -> list[str]:
     """Addresses of the section's pages listed in the site's sitemap(s), at most `limit`."""
+    import lxml.etree  # lxml where a sync reads pages: not in every web process (issue 30)
+
     parts = urlsplit(start)
     queue = list(robots.site_maps() or []) or [f"{parts.scheme}://{parts.netloc}/sitemap.xml"]
     found, read = [], 0
@@ -120,11 +119,16 @@ def sitemap_pages(start: str, robots: robotparser.RobotFileParser, section: Sect
 
 
 def _xml_parser():
+    import lxml.etree
+
     return lxml.etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
 
 
 def page_links(page: FetchedPage, section: Section) -> Iterator[str]:
     """The addresses a page links to inside the section, that look like pages or files Docent reads."""
+    import lxml.etree
+    import lxml.html
+
     try:
         tree = lxml.html.document_fromstring(page.body)
     except (lxml.etree.ParserError, ValueError):
