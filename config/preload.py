@@ -7,9 +7,12 @@ translation catalogs, the project's compiled templates and the certificate store
 outgoing requests. Nothing here opens a connection.
 """
 
+from contextlib import suppress
+from pathlib import Path
+
 from django.conf import settings
 from django.core.cache import caches
-from django.template import engines
+from django.template import TemplateSyntaxError, engines
 from django.urls import get_resolver
 from django.utils import translation
 
@@ -22,7 +25,9 @@ def web_process_preload() -> None:
     for code, _name in settings.LANGUAGES:
         translation.trans_real.translation(code)  # the catalogs, read and merged
     engine = engines["django"].engine
-    for folder in engine.dirs:
+    for folder in map(Path, engine.dirs):
         for path in sorted(folder.rglob("*.html")):
-            engine.get_template(str(path.relative_to(folder)))  # compiled into the cached loader
+            # A broken template fails its page when asked for, as before, not the server's start.
+            with suppress(TemplateSyntaxError):
+                engine.get_template(str(path.relative_to(folder)))  # compiled into the cached loader
     tls_context()

@@ -18,6 +18,7 @@ from workspaces.documents import limits
 from workspaces.documents.blocks import PAGE_BREAK, Block, BlockSink, blocks_text, first_heading
 from workspaces.documents.decoding import CONTROL_CHARACTERS
 from workspaces.documents.kinds import EXTENSION_ALIASES, KINDS, OCR_KINDS, FileKind
+from workspaces.documents.readers import READERS
 from workspaces.documents.refusals import DocumentRefused
 
 UNSUPPORTED_TYPE = gettext_noop(
@@ -87,10 +88,6 @@ def extract_text(*, stream: BinaryIO, name: str, ocr_languages: str = "") -> Ext
     gives way to the first heading, then to the file name. Scans are read by OCR in
     `ocr_languages` ("eng+deu"; empty: English).
     """
-    # The readers import their parsers (python-pptx, lxml, Pillow…) at their top: a web process,
-    # which checks names and queues uploads but reads no file, never loads them (issue 30).
-    from workspaces.documents.readers import READERS
-
     kind = kind_for_filename(name)
     stream.seek(0)
     sink = BlockSink(budget=limits.TextBudget(name=name, kind_label=kind.label))

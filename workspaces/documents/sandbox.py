@@ -26,6 +26,7 @@ import time
 
 from django.conf import settings
 
+from workspaces.documents import readers
 from workspaces.documents.extraction import ExtractedText, extract_text, kind_for_filename
 from workspaces.documents.kinds import OCR_KINDS
 from workspaces.documents.refusals import DocumentRefused
@@ -48,8 +49,6 @@ def extract_bounded(*, stream, name: str, ocr_languages: str = "") -> ExtractedT
     memory_mb, timeout = settings.EXTRACTION_MEMORY_MB, settings.EXTRACTION_TIMEOUT_SECONDS
     if kind_for_filename(name).extension in OCR_KINDS:
         timeout = max(timeout, settings.EXTRACTION_OCR_TIMEOUT_SECONDS)
-    from workspaces.documents import readers  # not at the top: a web process imports this module, reads nothing
-
     readers.parsers_preload()  # once per process: every child finds them loaded
     context = multiprocessing.get_context("fork")  # the worker's imports are reused: no start-up cost
     receiver, sender = context.Pipe(duplex=False)

@@ -7,8 +7,6 @@ counted in the raw XML (a scan, not a parse), so a file of too many is refused i
 import re
 import zipfile
 
-from lxml import etree
-
 from workspaces.documents.limits import DOCX_MAX_BLOCKS, DOCX_MAX_EXPANDED_BYTES, MIB, expansion_refusal
 from workspaces.documents.refusals import DocumentRefused
 
@@ -79,6 +77,8 @@ def body_items(archive: zipfile.ZipFile, *, name: str):
     """Yield ("paragraph" | "table", element) for each top-level item of the body, in order.
 
     Raises DocumentRefused past the expansion or paragraph caps."""
+    from lxml import etree  # where a document is read: a web process never loads lxml
+
     _refuse_too_many_blocks(archive, name=name)
     budget = _ExpansionBudget(name)
     seen = 0
@@ -101,6 +101,8 @@ def body_items(archive: zipfile.ZipFile, *, name: str):
 
 
 def docx_title(archive: zipfile.ZipFile, *, name: str) -> str:
+    from lxml import etree
+
     if CORE_PART not in archive.namelist():
         return ""
     try:

@@ -8,10 +8,9 @@ amount of work, before a parser builds anything in memory. Parts are then parsed
 same budget has already admitted.
 """
 
+import functools
 import re
 import zipfile
-
-from lxml import etree
 
 from workspaces.documents import limits
 from workspaces.documents.decoding import mismatch
@@ -19,7 +18,6 @@ from workspaces.documents.refusals import DocumentRefused
 
 CHUNK = 64 * 1024
 NOTHING = re.compile(rb"(?!)")
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True)
 
 
 class ExpansionBudget:
@@ -73,9 +71,11 @@ class Archive:
 
     def xml(self, member: str):
         """The member parsed (entities never resolved, nothing fetched); None when it is not XML."""
+        from lxml import etree
+
         data = self.read(member)
         try:
-            return etree.fromstring(data, PARSER)
+            return etree.fromstring(data, _parser())
         except etree.XMLSyntaxError:
             return None
 
@@ -113,3 +113,11 @@ class Archive:
 def local_name(element) -> str:
     tag = element.tag
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+@functools.cache
+def _parser():
+    """lxml is imported where a part is parsed: a web process, which reads no file, never loads it."""
+    from lxml import etree
+
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, recover=True)

@@ -30,7 +30,9 @@ READERS = {
 # Parsers that readers import only when they read (a web process that never reads a file does not
 # load them). A process about to fork extraction children loads them once, before the first fork, so
 # no child imports them again: importing pypdf alone took 0.3–0.5 s of every PDF's child.
-LAZY_PARSERS = ("pypdf", "pdfplumber", "pypdfium2", "pytesseract", "PIL.Image", "openpyxl", "ebooklib.epub")
+LAZY_PARSERS = (
+    "pypdf", "pdfplumber", "pypdfium2", "pytesseract", "PIL.Image", "openpyxl", "ebooklib.epub", "lxml.etree", "pptx",
+)
 
 
 def parsers_preload() -> None:

@@ -9,9 +9,6 @@ a zip bomb or a deck of a million paragraphs is refused early.
 
 import re
 
-from pptx import Presentation
-from pptx.shapes.group import GroupShape
-
 from workspaces.documents import limits
 from workspaces.documents.blocks import BlockSink
 from workspaces.documents.decoding import ARCHIVE_CORRUPT
@@ -40,6 +37,8 @@ def read(*, stream, name, kind, sink: BlockSink):
     )
     archive.scan([member for member in archive.names if not XML_PART.search(member)])  # python-pptx loads media too
     stream.seek(0)
+    from pptx import Presentation  # python-pptx (and Pillow under it) only where a deck is read
+
     try:
         presentation = Presentation(stream)
         titles = [_add_slide(number, slide, sink) for number, slide in enumerate(presentation.slides, start=1)]
@@ -71,6 +70,8 @@ def _reading_order(shapes):
 
 
 def _add_shape(shape, sink):
+    from pptx.shapes.group import GroupShape
+
     if isinstance(shape, GroupShape):
         for inner in _reading_order(shape.shapes):
             _add_shape(inner, sink)
