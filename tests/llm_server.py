@@ -217,6 +217,9 @@ def _completion(model: str, text: str, *, prompt_words: int = 0) -> dict:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # make load-stream's 32 askers reach it at once: with socketserver's 5, a busy machine's
+    # accept queue overflowed and a few connections were reset (a lost question, not Docent's).
+    request_queue_size = 64
 
     def __init__(self, address, fake: "FakeLLMServer"):
         self.fake = fake
