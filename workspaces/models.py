@@ -178,7 +178,8 @@ class Workspace(TimestampedModel):
         if not self._state.adding and kwargs.get("update_fields") is None:
             # `search_version` is the database's: a row loaded before a document changed must not lower it.
             kwargs["update_fields"] = [
-                field.name for field in self._meta.concrete_fields if not field.primary_key and field.name != "search_version"
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "search_version"
             ]
         if self.slug:
             return super().save(*args, **kwargs)
@@ -237,7 +238,8 @@ from workspaces.retrieval.models import IndexChange, PassageVector, TermStat, Wo
 from workspaces.sources.models import SourceItem, WorkspaceSource  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "ChatThread", "DocumentPassage", "GroupWorkspace", "PassageVector", "SourceItem",
+    "ChatMode", "ChatProvider", "ChatThread", "DocumentPassage", "GroupWorkspace", "IndexChange", "PassageVector",
+    "SourceItem",
     "TermStat", "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceSource", "WorkspaceStat",
     "WorkspaceUser", "count_of",
 ]

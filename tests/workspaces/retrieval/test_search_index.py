@@ -4,7 +4,6 @@ and never a result the database would not give: every change committed before a 
 import math
 import time
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
