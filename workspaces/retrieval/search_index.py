@@ -8,11 +8,13 @@ none shares a folder. How an index stays exact:
   `retrieval_index_changes` row (workspace, version, document) whenever a document is added,
   deleted or has its status set. The bump locks the workspace's row, so versions are taken in
   commit order and without gaps: version v is visible only once every version below it is.
-- A folder records the version it has applied (`docent.json`). Each search reads the workspace's
-  version (one query by primary key); when the index's is below it, the changes after it are
-  applied first (each named document deleted from the index, then its passages added again if
-  it is ready now: applying one twice changes nothing). A search thus sees every change
-  committed before it began, as a search in the database would.
+- A folder records the version it has applied (`docent.json`). A search is given the workspace
+  row its request read; when the index this process holds is older than that row's version, the
+  database's latest version is read and the changes after the index's applied first (each named
+  document deleted from the index, then its passages added again if it is ready now: applying
+  one twice changes nothing). A search thus sees every change committed before its request read
+  the workspace, at no query when nothing changed (a row held for long sees the index as old as
+  it: read it again, `refresh_from_db`, to see later changes).
 - One process of a host writes at a time (an exclusive lock on the folder's `sync.lock`);
   the others wait for it and re-read. A gap in the change log (rows pruned after
   INDEX_CHANGES_KEPT_DAYS), a folder ahead of the database, or a workspace id reused rebuilds
@@ -48,6 +50,9 @@ ANALYZER = "docent"
 TEXT = "text"
 CHUNK = 2_000  # passages read from the database at a time
 WRITER_HEAP = 50_000_000  # bytes tantivy buffers before it writes a segment
+# A build buffers about 1 KB a passage (up to this), so a large workspace is one segment, not
+# several: a search reads each segment's lists (5 segments made common words 3× slower).
+BUILD_HEAP_MAX = 300_000_000
 
 
 @dataclass
@@ -58,6 +63,7 @@ class Opened:
     searcher: tantivy.Searcher
     version: int
     folder: Path
+    identity: str
 
 
 _opened: dict[Path, Opened] = {}
@@ -115,22 +121,23 @@ def _write_state(folder: Path, state: dict) -> None:
     scratch.replace(folder / "docent.json")
 
 
-def _open(folder: Path, version: int) -> Opened:
+def _open(folder: Path, version: int, identity: str) -> Opened:
     index = tantivy.Index(SCHEMA, path=str(folder), reuse=True)
     index.register_tokenizer(ANALYZER, WORDS)
-    return Opened(index=index, searcher=index.searcher(), version=version, folder=folder)
+    return Opened(index=index, searcher=index.searcher(), version=version, folder=folder, identity=identity)
 
 
 def opened_for(workspace: Workspace) -> Opened | None:
-    """The workspace's index holding every change the database holds (one query to learn its
-    version); None while this host has none (being built, or the folder cannot be written)."""
+    """The workspace's index holding at least every change up to `workspace.search_version` (as
+    the row was read: a request's own snapshot), brought up to the database's latest when it is
+    behind; None while this host has none (being built, or the folder cannot be written)."""
+    folder = folder_of(workspace)
+    current = _opened.get(folder)
+    if current is not None and current.version >= workspace.search_version and current.identity == _identity(workspace):
+        return current
     version = _database_version(workspace)
     if version is None:
         return None
-    folder = folder_of(workspace)
-    current = _opened.get(folder)
-    if current is not None and current.version == version:
-        return current
     try:
         return _brought_up_to(workspace, folder, version)
     except (OSError, ValueError) as error:  # a full disk, a damaged folder: the database ranks meanwhile
@@ -150,7 +157,7 @@ def _brought_up_to(workspace: Workspace, folder: Path, version: int) -> Opened |
     state = _read_state(folder)
     if state is not None and state.get("identity") == _identity(workspace) and state["version"] <= version:
         if state["version"] == version:  # another process of this host applied it
-            return _remember(_open(folder, version))
+            return _remember(_open(folder, version, _identity(workspace)))
     elif _passage_count(workspace) > settings.SEARCH_INDEX_INLINE_PASSAGES:
         _build_in_background(workspace, folder)
         return None
@@ -192,14 +199,14 @@ def _synced(workspace: Workspace, folder: Path) -> Opened:
         return _rebuilt(workspace, folder)
     version = state["version"]
     if version == target:
-        return _open(folder, version)
+        return _open(folder, version, _identity(workspace))
     changes = list(
         IndexChange.objects.filter(workspace_id=workspace.pk, version__gt=version, version__lte=target)
         .order_by("version").values_list("version", "document_id")
     )
     if len(changes) != target - version:  # versions are unique: as many rows as numbers, none missing
         return _rebuilt(workspace, folder)
-    opened = _open(folder, version)
+    opened = _open(folder, version, _identity(workspace))
     documents = sorted({document for _, document in changes})
     writer = opened.index.writer(heap_size=WRITER_HEAP, num_threads=1)
     for document in documents:
@@ -209,7 +216,7 @@ def _synced(workspace: Workspace, folder: Path) -> Opened:
     writer.wait_merging_threads()
     _write_state(folder, {"identity": _identity(workspace), "version": target})
     opened.index.reload()
-    return Opened(opened.index, opened.index.searcher(), target, folder)
+    return Opened(opened.index, opened.index.searcher(), target, folder, opened.identity)
 
 
 def _rebuilt(workspace: Workspace, folder: Path) -> Opened:
@@ -219,7 +226,8 @@ def _rebuilt(workspace: Workspace, folder: Path) -> Opened:
     folder.mkdir(parents=True)
     index = tantivy.Index(SCHEMA, path=str(folder), reuse=False)
     index.register_tokenizer(ANALYZER, WORDS)
-    writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
+    heap = min(BUILD_HEAP_MAX, max(WRITER_HEAP, _passage_count(workspace) * 1_000))
+    writer = index.writer(heap_size=heap, num_threads=1)
     _add_passages(writer, workspace, None)
     writer.commit()
     writer.wait_merging_threads()

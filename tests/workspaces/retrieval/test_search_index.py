@@ -1,5 +1,6 @@
 """Each host's search index (workspaces/retrieval/search_index.py): BM25 as a reference computes it,
-and never a result the database would not give: every change committed before a search is in it."""
+and never a result the database would not give: every change committed before a request read the
+workspace is in its search."""
 
 import math
 import time
@@ -58,7 +59,8 @@ def ready(workspace, text, *, filename="notes.txt"):
 
 
 def found(workspace, query):
-    return [hit.text for hit in search_passages(workspace=workspace, query=query)]
+    """What a search shows, given the workspace as its request reads it."""
+    return [hit.text for hit in search_passages(workspace=Workspace.objects.get(pk=workspace.pk), query=query)]
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -78,7 +80,7 @@ def search_index_statistics():
     return IndexStatistics
 
 
-def test_every_change_committed_before_a_search_is_in_it(workspace):
+def test_every_change_committed_before_the_request_read_the_workspace_is_in_its_search(workspace):
     first = ready(workspace, "The lighthouse keeper logs every ship.")
     assert found(workspace, "lighthouse") == [first.text]
     second = ready(workspace, "A second lighthouse stands on the cape.")
@@ -87,6 +89,16 @@ def test_every_change_committed_before_a_search_is_in_it(workspace):
     assert found(workspace, "lighthouse") == [second.text]
     type(second.document).objects.filter(pk=second.document_id).update(status="failed")
     assert found(workspace, "lighthouse") == []
+
+
+def test_a_row_read_before_a_change_sees_the_index_as_it_was_and_a_row_read_after_sees_the_change(workspace):
+    ready(workspace, "The first mill.")
+    before = Workspace.objects.get(pk=workspace.pk)
+    assert len(search_passages(workspace=before, query="mill")) == 1
+    ready(workspace, "The second mill.")
+    after = Workspace.objects.get(pk=workspace.pk)
+    assert len(search_passages(workspace=after, query="mill")) == 2
+    assert len(search_passages(workspace=before, query="mill")) == 2  # the index only moves forward
 
 
 def test_a_reindexed_document_is_found_by_its_new_words_only(workspace):
