@@ -44,9 +44,10 @@ def lexical_scores(
     words = {word for term in terms for word in search_index.tokens(term)}
     if not words:
         return []
-    query = tantivy.Query.boolean_query([
-        (tantivy.Occur.Should, tantivy.Query.term_query(schema, search_index.TEXT, word)) for word in sorted(words)
-    ])
+    clauses = [tantivy.Query.term_query(schema, search_index.TEXT, word) for word in sorted(words)]
+    query = clauses[0] if len(clauses) == 1 else tantivy.Query.boolean_query(
+        [(tantivy.Occur.Should, clause) for clause in clauses]
+    )
     if passage_ids is not None:
         query = _within(query, tantivy.Query.term_set_query(schema, "passage", list(passage_ids)))
         limit = len(passage_ids)
