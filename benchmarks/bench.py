@@ -18,6 +18,7 @@ Each section is a function `(Bench) -> list[Result]` listed in SECTIONS, so a
 later section (answering) is one more function and one more line there.
 """
 
+import hashlib
 import itertools
 import logging
 import os
@@ -34,6 +35,9 @@ from pathlib import Path
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'docent-bench.sqlite3'}")
 os.environ.setdefault("MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "docent-bench-media"))
+# This host's search index folders, one set per bench database.
+_DATABASE_HASH = hashlib.sha256(os.environ["DATABASE_URL"].encode()).hexdigest()[:8]
+os.environ.setdefault("SEARCH_INDEX_DIR", str(Path(tempfile.gettempdir()) / f"docent-bench-index-{_DATABASE_HASH}"))
 # One process: the memory cache, as every figure in docs/benchmarks.md was measured with.
 os.environ.setdefault("CACHE_URL", "locmemcache://")
 
@@ -50,6 +54,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from accounts.models import User  # noqa: E402
+from benchmarks import bench_engine  # noqa: E402
 from workspaces.documents.ingestion import document_process  # noqa: E402
 from workspaces.documents.models import DocumentStatus  # noqa: E402
 from workspaces.documents.services import document_ingest  # noqa: E402
@@ -61,6 +66,7 @@ from workspaces.models import (  # noqa: E402
     WorkspaceUser,
 )
 from workspaces.retrieval.query import query_terms  # noqa: E402
+from workspaces.retrieval.search_index import search_index_build  # noqa: E402
 
 DOCUMENTS = int(os.environ.get("BENCH_DOCUMENTS", 10_000))
 PASSAGES = int(os.environ.get("BENCH_PASSAGES", 200_000))
@@ -262,22 +268,41 @@ def section_pages(bench: Bench) -> list[Result]:
     ]
 
 
-def section_search(bench: Bench) -> list[Result]:
-    search_url = reverse("workspaces:search", kwargs={"slug": SLUG})
-    vocabulary = bench.vocabulary
-    groups = {
+def query_groups(vocabulary: list[str]) -> dict[str, list[str]]:
+    return {
         "a rare word": [vocabulary[rank] for rank in (5_000, 9_000, 12_000, 15_000, 18_000)],
         "a mid-frequency word": [vocabulary[rank] for rank in (150, 300, 600, 900, 1_200)],
         "a word in most passages": [vocabulary[rank] for rank in (0, 3, 7, 12, 20)],
         "three words": [" ".join(vocabulary[r] for r in (rank, rank * 7 + 50, rank * 31 + 900))
                         for rank in (10, 40, 90, 160, 250)],
     }
-    results = []
-    for label, queries in groups.items():
+
+
+def section_search(bench: Bench) -> list[Result]:
+    search_url = reverse("workspaces:search", kwargs={"slug": SLUG})
+    started = time.perf_counter()
+    passages = search_index_build(workspace=bench.workspace)  # as `manage.py search_index_build` at deploy
+    results = [Result(f"search index: {passages:,} passages built in", unit="s", value=time.perf_counter() - started)]
+    for label, queries in query_groups(bench.vocabulary).items():
         share = statistics.mean(matching_share(bench.workspace, query) for query in queries)
         name = f"search: {label} ({share:.1%} match)"
         results.append(timed(bench.client, [f"{search_url}?q={query}" for query in queries], name))
     return results
+
+
+@dataclass
+class Line:
+    text: str
+
+    def summary(self) -> str:
+        return self.text
+
+
+def section_engine(bench: Bench) -> list[Line]:
+    """BM25 ranking against tantivy itself over the same passages (benchmarks/bench_engine.py)."""
+    search_index_build(workspace=bench.workspace)
+    timings = bench_engine.compare(bench.workspace, query_groups(bench.vocabulary), max(REPEAT, 40))
+    return [Line(line) for line in bench_engine.report(timings)]
 
 
 def matching_share(workspace: Workspace, query: str) -> float:
@@ -452,7 +477,7 @@ def section_hybrid(bench: Bench) -> list[Result]:
     return [*results, answer_result]
 
 
-SECTIONS = [section_import, section_pages, section_search, section_answering, section_hybrid]
+SECTIONS = [section_import, section_pages, section_search, section_engine, section_answering, section_hybrid]
 
 
 def database_version() -> str:

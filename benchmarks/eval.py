@@ -77,7 +77,8 @@ def run_one(db: str, mode: str, limit: int | None) -> dict:
     """One configuration in a fresh database, in a child process (Django is configured once per process)."""
     with tempfile.TemporaryDirectory(prefix="docent-eval-") as folder:
         env = dict(os.environ, DEBUG="0", SECRET_KEY="eval-only", ALLOWED_HOSTS="localhost",
-                   MEDIA_ROOT=str(Path(folder) / "media"), EVAL_FOLDER=folder)
+                   MEDIA_ROOT=str(Path(folder) / "media"), EVAL_FOLDER=folder,
+                   SEARCH_INDEX_DIR=os.environ.get("SEARCH_INDEX_DIR", str(Path(folder) / "search-index")))
         server = None
         if db == "sqlite":
             env["DATABASE_URL"] = f"sqlite:///{folder}/eval.sqlite3"

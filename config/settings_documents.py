@@ -1,9 +1,12 @@
 """Settings of reading documents (the bounded extraction child, OCR) and of sources (watched
-folders and web pages), read by config/settings.py from the same environment."""
+folders and web pages) and of the search index, read by config/settings.py from the same environment."""
+
+from pathlib import Path
 
 import environ
 
 env = environ.Env()
+_BASE_DIR = Path(__file__).resolve().parent.parent
 
 # DOCUMENT EXTRACTION (workspaces/documents/sandbox.py)
 # ------------------------------------------------------------------------------
@@ -29,3 +32,12 @@ SOURCE_PAGE_TIMEOUT_SECONDS = env.float("SOURCE_PAGE_TIMEOUT_SECONDS", default=2
 # A folder's files read per sync at most; how long a sync holds its source without a sign of life.
 SOURCE_FOLDER_MAX_FILES = env.int("SOURCE_FOLDER_MAX_FILES", default=5000)
 SOURCE_SYNC_LEASE_SECONDS = env.int("SOURCE_SYNC_LEASE_SECONDS", default=600)
+
+# SEARCH INDEX (workspaces/retrieval/search_index.py): each host's own tantivy folders, derived
+# from the database and rebuilt from it when missing. Empty: BM25 ranks in the database.
+SEARCH_INDEX_DIR = env("SEARCH_INDEX_DIR", default=str(_BASE_DIR / ".cache" / "search-index"))
+# A workspace up to this many passages gets its folder during its first search on a host; a
+# larger one in the background (the database ranks meanwhile) or by `manage.py search_index_build`.
+SEARCH_INDEX_INLINE_PASSAGES = env.int("SEARCH_INDEX_INLINE_PASSAGES", default=20_000)
+# How long the database keeps the change log: a host further behind rebuilds its folders.
+INDEX_CHANGES_KEPT_DAYS = env.int("INDEX_CHANGES_KEPT_DAYS", default=30)

@@ -8,9 +8,10 @@ from tests.factories import AdminFactory, ManagerFactory, UserFactory, Workspace
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Fresh cache, a temporary media folder, an empty model cache that never downloads and
+    """Fresh cache, temporary media and search index folders, an empty model cache that never downloads and
     plain static storage (no collectstatic manifest) for every test."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.SEARCH_INDEX_DIR = str(tmp_path / "search-index")
     settings.EMBEDDING_MODEL_DIR = ""  # tests that need the model set it (tests/models)
     settings.EMBEDDING_MODEL_CACHE = str(tmp_path / "models")
     settings.EMBEDDING_MODEL_URL = ""  # no test downloads the model from the internet

@@ -139,6 +139,11 @@ class Workspace(TimestampedModel):
         null=True, blank=True, db_column="privateChatsSince",
         help_text="When private chats was last switched (either way); empty: as it was when the workspace began.",
     )
+    search_version = models.BigIntegerField(
+        default=0, editable=False, db_column="searchVersion",
+        help_text="Raised by the database whenever a document is added, deleted or has its status set "
+                  "(retrieval.search_index): never saved from a loaded row.",
+    )
 
     objects = WorkspaceQuerySet.as_manager()
 
@@ -170,6 +175,12 @@ class Workspace(TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # `search_version` is the database's: a row loaded before a document changed must not lower it.
+            kwargs["update_fields"] = [
+                field.name for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "search_version"
+            ]
         if self.slug:
             return super().save(*args, **kwargs)
         self.slug = self._unique_slug()
@@ -223,11 +234,12 @@ class WorkspaceUser(TimestampedModel):
 from workspaces.chats.models import ChatThread, WorkspaceChat  # noqa: E402
 from workspaces.documents.models import DocumentPassage, WorkspaceDocument  # noqa: E402
 from workspaces.group_models import GroupWorkspace  # noqa: E402
-from workspaces.retrieval.models import PassageVector, TermStat, WorkspaceStat  # noqa: E402
+from workspaces.retrieval.models import IndexChange, PassageVector, TermStat, WorkspaceStat  # noqa: E402
 from workspaces.sources.models import SourceItem, WorkspaceSource  # noqa: E402
 
 __all__ = [
-    "ChatMode", "ChatProvider", "ChatThread", "DocumentPassage", "GroupWorkspace", "PassageVector", "SourceItem",
+    "ChatMode", "ChatProvider", "ChatThread", "DocumentPassage", "GroupWorkspace", "IndexChange", "PassageVector",
+    "SourceItem",
     "TermStat", "Workspace", "WorkspaceChat", "WorkspaceDocument", "WorkspaceRole", "WorkspaceSource", "WorkspaceStat",
     "WorkspaceUser", "count_of",
 ]

@@ -69,7 +69,10 @@ class Cluster:
         return process
 
     def start_host(self, port):
-        environment = {**self.environment, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2"}
+        environment = {
+            **self.environment, "GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "2",
+            "SEARCH_INDEX_DIR": str(self.tmp_path / f"search-index-{port}"),  # each host its own folder
+        }
         process = subprocess.Popen(  # noqa: S603
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"], cwd=ROOT, env=environment,
             stdout=open(self.tmp_path / f"host-{port}.log", "ab"), stderr=subprocess.STDOUT,  # noqa: SIM115
@@ -221,14 +224,23 @@ def wait_until(condition, timeout, interval=0.2):
 
 
 def test_an_upload_through_one_host_is_processed_by_the_worker_and_searchable_through_the_other(cluster):
+    """Each host keeps its own search index folder: both follow what the worker and the other host did."""
     admin = requests.Session()
     sign_in(admin, host(0), "ada")
-    document = upload(admin, host(0), "tides.txt", b"The spring tide floods the lower quay twice a year. " * 20)
     reader = requests.Session()
     sign_in(reader, host(1), "mia")
+    assert "tides.txt" not in reader.get(f"{host(1)}/w/research/search/?q=quay", timeout=10).text
+    document = upload(admin, host(0), "tides.txt", b"The spring tide floods the lower quay twice a year. " * 20)
     wait_until(lambda: state(reader, host(1), document["doc_id"])["status"] == "ready", timeout=30)
     results = reader.get(f"{host(1)}/w/research/search/?q=quay", timeout=10)
     assert "tides.txt" in results.text
+    assert "tides.txt" in admin.get(f"{host(0)}/w/research/search/?q=quay", timeout=10).text
+
+    delete_url = f"{host(0)}/w/research/documents/{document['doc_id']}/delete/"
+    token = csrf_from(admin, delete_url)
+    deleted = admin.post(delete_url, data={"csrfmiddlewaretoken": token}, headers={"Referer": delete_url}, timeout=10)
+    assert deleted.status_code in (200, 302)
+    assert "tides.txt" not in reader.get(f"{host(1)}/w/research/search/?q=quay", timeout=10).text
 
 
 def test_killing_the_worker_mid_ingestion_and_starting_another_finishes_the_document_cleanly(cluster):

@@ -14,6 +14,7 @@ import itertools
 import json
 import tarfile
 import tempfile
+import time
 from pathlib import Path
 
 from django.apps import apps
@@ -26,12 +27,13 @@ from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.serializers.json import Serializer as JSONSerializer
 from django.db import connection, transaction
+from django.db.models import F
 
 from accounts.models import User
 from settings_app.models import SystemSetting
 from settings_app.services import settings_invalidate
 from workspaces.documents.jobs import documents_requeue_unfinished
-from workspaces.models import TermStat, WorkspaceChat, WorkspaceDocument, WorkspaceStat
+from workspaces.models import IndexChange, TermStat, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceStat
 from workspaces.retrieval.vectors import pgvector_backfill
 
 BACKED_UP_APPS = ("accounts", "settings_app", "workspaces")
@@ -48,8 +50,9 @@ class RestoreError(Exception):
 
 def backed_up_models() -> list:
     """Every table the product owns (with the invite-workspace link table) and the admin log,
-    but for the BM25 statistics, which the database rebuilds from the passages as they are restored."""
-    derived = {TermStat, WorkspaceStat}
+    but for the BM25 statistics and the search index's change log, which the database rebuilds
+    from the passages and documents as they are restored."""
+    derived = {TermStat, WorkspaceStat, IndexChange}
     models = [
         model for label in BACKED_UP_APPS
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
@@ -133,6 +136,7 @@ def backup_restore(*, source: Path) -> dict[str, int]:
         with transaction.atomic():
             SystemSetting.objects.all().delete()  # the defaults created by migrate
             _load_rows(data_path, manifest["content_types"])
+            _search_versions_moved_ahead()
         settings_invalidate()  # the defaults read before the restore are cached
         known_paths = set(WorkspaceDocument.objects.values_list("docpath", flat=True))
         for member in archive.getmembers():
@@ -162,6 +166,14 @@ def _read_manifest(archive) -> dict:
         return {"files": {}, "content_types": {}}
     with archive.extractfile(member) as data:
         return json.loads(data.read())
+
+
+def _search_versions_moved_ahead() -> None:
+    """Every workspace's search version past any a host's index folder may hold (the restored
+    database may be older than the folders), with an empty change log: each host rebuilds its
+    folders from the restored passages on their next search (`retrieval/search_index.py`)."""
+    IndexChange.objects.all().delete()
+    Workspace.objects.update(search_version=F("search_version") + time.time_ns() // 1000)
 
 
 def _load_rows(data_path, content_types) -> None:

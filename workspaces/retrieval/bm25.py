@@ -1,4 +1,8 @@
-"""BM25 over a workspace's passages, the same ranking on both databases (k1 = 1.2, b = 0.75).
+"""BM25 over a workspace's passages (k1 = 1.2, b = 0.75).
+
+Where this host has the workspace's search index (`search_index.py`, nearly always), tantivy ranks
+(`bm25_index.py`): statistics, ranking and the scores of listed passages all come from it. Else,
+and when SEARCH_INDEX_DIR is empty, the database ranks, the same way on both databases:
 
 score(p) = Σ idf(t) · tf(t, p) · (k1 + 1) / (tf(t, p) + k1 · (1 − b + b · len(p) / avglen))
 idf(t)   = ln((N − df(t) + 0.5) / (df(t) + 0.5)), and 1e-6 where that is not positive
@@ -27,10 +31,11 @@ all but zero (1e-6 · saturation), and the newest passages come first among near
 
 import math
 
+from django.conf import settings
 from django.db import connection
 
 from workspaces.models import Workspace
-from workspaces.retrieval import bm25_postgresql, bm25_sqlite
+from workspaces.retrieval import bm25_index, bm25_postgresql, bm25_sqlite
 from workspaces.retrieval.bm25_formula import IDF_FLOOR, K1, Statistics, idf
 from workspaces.retrieval.query import QUESTION_WORDS
 
@@ -41,7 +46,10 @@ FLOOR_SCAN = 2_000
 
 
 def statistics(*, workspace: Workspace, terms: list[str]) -> Statistics:
-    return _backend().statistics(workspace, terms)
+    """The words' statistics from the index when this host has one (the ranking then reads the
+    index too: `lexical_scores` given these ranks there), else from the database."""
+    stats = bm25_index.statistics(workspace, terms) if settings.SEARCH_INDEX_DIR else None
+    return stats if stats is not None else _backend().statistics(workspace, terms)
 
 
 def _backend():
@@ -65,6 +73,11 @@ def lexical_scores(
     of these documents (a filtered search), the statistics staying those of the whole workspace."""
     if not terms or limit < 1 or passage_ids == [] or documents == []:
         return []
+    if settings.SEARCH_INDEX_DIR and (stats is None or isinstance(stats, bm25_index.IndexStatistics)):
+        rows = bm25_index.lexical_scores(workspace, terms, limit, passage_ids=passage_ids, documents=documents)
+        if rows is not None:
+            return rows
+        stats = None  # the index went away since: the database ranks, with its own statistics
     backend = _backend()
     stats = stats or backend.statistics(workspace, terms)
     if passage_ids is not None:

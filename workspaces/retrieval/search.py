@@ -175,14 +175,15 @@ def _hits(workspace, ids, blended, lexical, semantic, weight, weights):
         # (a workspace filter here made SQLite walk the workspace's documents: 37 ms at 200,000 passages).
         row[0]: row for row in DocumentPassage.objects.filter(pk__in=ids).values_list(
             "pk", "position", "text", "document_id", "document__doc_id", "document__filename", "heading_path",
-            "page_start", "page_end",
+            "page_start", "page_end", "document__workspace_id",
         )
+        if row[-1] == workspace.pk  # and checked here, in Python: never another workspace's passage
     }
     ids = [pid for pid in ids if pid in rows]
     best = blended[ids[0]] if ids and blended[ids[0]] > 0 else 1.0
     hits = []
     for pid in ids:
-        _, position, text, document_id, doc_id, filename, heading_path, page_start, page_end = rows[pid]
+        _, position, text, document_id, doc_id, filename, heading_path, page_start, page_end, _ = rows[pid]
         cosine = semantic.get(pid)
         similarity = min(1.0, max(cosine or 0.0, 0.0) / COSINE_FULL)
         relevance = (1 - weight) * weighted_coverage(weights, text) + weight * similarity

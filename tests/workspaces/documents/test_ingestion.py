@@ -46,6 +46,7 @@ def test_an_upload_stays_queued_and_unsearchable_until_a_worker_makes_it_ready(w
     assert document.status == DocumentStatus.READY
     assert (document.progress_done, document.progress_total) == (1, 1)
     assert document.heartbeat_at is None
+    workspace.refresh_from_db()  # as the next request reads it
     assert search_passages(workspace=workspace, query="lighthouse")
 
 

@@ -1,4 +1,6 @@
-"""BM25 ranks the same on SQLite and PostgreSQL: the order of a reference BM25 computed here."""
+"""BM25 in the database ranks the same on SQLite and PostgreSQL: the order of a reference BM25
+computed here. (It ranks where a host has no search index yet; the index's own ranking:
+test_search_index.py.)"""
 
 import math
 import re
@@ -12,6 +14,11 @@ from workspaces.documents.services import document_delete
 from workspaces.retrieval.bm25 import lexical_scores
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _database_ranks(settings):
+    settings.SEARCH_INDEX_DIR = ""
 
 # Words whose stems agree under Porter (SQLite) and Snowball English (PostgreSQL), none a stop word.
 CORPUS = [

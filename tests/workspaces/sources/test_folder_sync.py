@@ -93,6 +93,7 @@ def test_changes_between_syncs_are_found_by_checksum_and_removed_files_are_kept_
     assert (source.last_added, source.last_changed, source.last_removed, source.last_failed) == (1, 1, 1, 0)
     documents = documents_by_origin(workspace)
     assert documents[f"{handbook}/leave.md"].pk == leave.pk  # the same document, read again
+    workspace.refresh_from_db()  # as the next request reads it
     assert search_passages(workspace=workspace, query="sabbatical")
     assert not search_passages(workspace=workspace, query="vacation")
     kitchen = documents[f"{handbook}/teams/kitchen.md"]
@@ -178,6 +179,7 @@ def test_one_sync_at_a_time_per_source(owner, workspace, handbook):
     # A lease left by a dead run runs out.
     WorkspaceSource.objects.filter(pk=source.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
     assert source_sync(source_id=source.pk) == SyncOutcome.OK
+    workspace.refresh_from_db()  # as the next request reads it
     assert search_passages(workspace=workspace, query="queue")
 
 

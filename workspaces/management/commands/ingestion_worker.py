@@ -5,7 +5,8 @@ any number, on any hosts, may share the database). Beside it, a thread calls
 `documents_recover` every INGEST_SWEEP_SECONDS, so a document whose worker died
 mid-run is re-queued, or failed after INGEST_MAX_ATTEMPTS, by whichever worker is alive, the
 sources whose scheduled sync is due are queued (`sources_enqueue_due`, once each), and passages
-lacking a vector of the embedding model get a background run that embeds them (`retrieval.backfill`).
+lacking a vector of the embedding model get a background run that embeds them (`retrieval.backfill`),
+and the search index's old changes and this host's folders of deleted workspaces are removed.
 All of db_worker's options apply (--batch, --max-tasks, --interval, --queue-name…).
 """
 
@@ -20,6 +21,7 @@ from django_tasks_db.management.commands.db_worker import Command as DatabaseWor
 
 from workspaces.documents.jobs import documents_recover
 from workspaces.retrieval.backfill import vectors_backfill_enqueue
+from workspaces.retrieval.search_index import search_index_prune
 from workspaces.sources.sync import sources_enqueue_due
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ def sweep_forever(stop: threading.Event, interval: float) -> None:
             documents_recover()
             sources_enqueue_due()
             vectors_backfill_enqueue()
+            search_index_prune()
         except Exception:  # the database may be away for a while: try again next round
             logger.exception("The ingestion recovery sweep failed")
         finally:
