@@ -15,7 +15,7 @@ none shares a folder. How an index stays exact:
   one twice changes nothing). A search thus sees every change committed before its request read
   the workspace, at no query when nothing changed (a row held for long sees the index as old as
   it: read it again, `refresh_from_db`, to see later changes).
-- One process of a host writes at a time (an exclusive lock on the folder's `sync.lock`);
+- One process of a host writes at a time (an exclusive lock on `<folder>.lock`);
   the others wait for it and re-read. A gap in the change log (rows pruned after
   INDEX_CHANGES_KEPT_DAYS), a folder ahead of the database, or a workspace id reused rebuilds
   the folder from the passages. A restore (`operations/backup.py`) moves every version far
@@ -34,12 +34,13 @@ import json
 import logging
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import connection, connections
 
 from workspaces.documents.models import DocumentStatus
 from workspaces.models import Workspace
@@ -171,21 +172,17 @@ def _remember(opened: Opened | None) -> Opened | None:
     return opened
 
 
-class _folder_lock:
-    """This host's one writer of a folder: an exclusive lock on its `sync.lock` file."""
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-
-    def __enter__(self):
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.folder.parent / f"{self.folder.name}.lock", "a")  # noqa: SIM115 (closed on exit)
-        fcntl.flock(self.file, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.file, fcntl.LOCK_UN)
-        self.file.close()
+@contextmanager
+def _folder_lock(folder: Path):
+    """This host's one writer of a folder: an exclusive lock on `<folder>.lock` beside it (a
+    rebuild empties the folder itself). Threads and processes alike wait for it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder.parent / f"{folder.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _synced(workspace: Workspace, folder: Path) -> Opened:
@@ -269,7 +266,7 @@ def _build_in_background(workspace: Workspace, folder: Path) -> None:
         except Exception:
             logger.exception("Building the search index of workspace %s failed", workspace.pk)
         finally:
-            close_old_connections()
+            connections.close_all()  # this thread's own connections, which nothing else would close
             with _process_lock:
                 _building.discard(folder)
 
