@@ -35,6 +35,7 @@ run: install
 serve: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput
+	$(PY) manage.py search_index_build
 	@echo "Documents are processed by ingestion workers: run $(PY) manage.py ingestion_worker (one per CPU for ingestion, on any host)."
 	$(BIN)/gunicorn -c gunicorn.conf.py
 
