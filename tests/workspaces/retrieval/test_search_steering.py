@@ -251,10 +251,10 @@ def test_the_search_across_workspaces_costs_a_fixed_number_of_queries_per_worksp
         for number in range(25):
             document(workspace, f"Budget item {number}.", filename=f"{workspace.slug}-{number}.md")
     # Session and user 3, settings 1, the workspaces 1, the uploaders 1, the spelling check of the
-    # words 1, a word's count 1; then per workspace 2 (its search version, its passages): this host's
+    # words 1, a word's count 1; then per workspace 1 (its passages): this host's
     # search index ranks (the first search built one for each workspace).
     everywhere(member_client, q="budget")
     for page in (1, 3):
-        with django_assert_max_num_queries(3 + 1 + 1 + 1 + 1 + 1 + 2 * 3):
+        with django_assert_max_num_queries(3 + 1 + 1 + 1 + 1 + 1 + 1 * 3):
             response = everywhere(member_client, q="budget", page=page)
         assert len(shown_files(response)) > 0
