@@ -15,7 +15,7 @@ What it does:
    session each, and a CSRF secret used as both cookie and X-CSRFToken header.
 3. Starts gunicorn with the repository's gunicorn.conf.py and production-like
    settings (DEBUG off, a random SECRET_KEY, collectstatic into a temporary
-   STATIC_ROOT, Redis cache, 4 workers never recycled, no per-minute chat limit)
+   STATIC_ROOT, this host's search index built first as `make serve` builds it, Redis cache, 4 workers never recycled, no per-minute chat limit)
    on a free port of 127.0.0.1.
 4. Runs each scenario with wrk (benchmarks/load.lua) for LOAD_SECONDS, then
    lets every request already sent finish, so nothing is in flight at the end:
@@ -66,6 +66,7 @@ RESEED = os.environ.get("LOAD_RESEED", "") not in ("", "0")
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
 CACHE_URL = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/5")
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", str(Path(tempfile.gettempdir()) / "docent-bench-media"))
+SEARCH_INDEX_DIR = os.environ.get("SEARCH_INDEX_DIR", str(Path(tempfile.gettempdir()) / "docent-load-search-index"))
 CHAT_BACKLOG = int(os.environ.get("LOAD_CHAT_BACKLOG", 1000))  # chats in the workspace when admins read the log
 WARMUP_SECONDS = 3
 DRAIN_LIMIT_SECONDS = 60  # a request still unanswered this long after the cutoff counts as lost
@@ -150,6 +151,7 @@ def production_environment(static_root: Path, port: int) -> dict[str, str]:
         "DATABASE_URL": DATABASE_URL,
         "CACHE_URL": CACHE_URL,
         "MEDIA_ROOT": MEDIA_ROOT,
+        "SEARCH_INDEX_DIR": SEARCH_INDEX_DIR,
         "STATIC_ROOT": str(static_root),
         "CHAT_RATE_LIMIT_PER_MINUTE": "0",
         "LOG_LEVEL": "WARNING",  # the access log still records every request
@@ -252,8 +254,9 @@ def prepare_data() -> Data:
         members.append(identity(member))
     admins = [identity(user(f"{USER_PREFIX}admin-{number}", Role.ADMIN)) for number in (1, 2)]
 
-    log("Collecting static files…")
+    log("Collecting static files and building the search index (as `make serve` does)…")
     call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("search_index_build", workspace=workspace.slug, verbosity=0)
     doc_ids = [str(doc_id) for doc_id in workspace.documents.order_by("?").values_list("doc_id", flat=True)[:300]]
     vocabulary = bench.make_vocabulary(random.Random(20261125))  # the words bench.py seeded the passages with
     return Data(workspace.pk, workspace.slug, doc_ids, vocabulary, members, admins, found, csrf_secret, session_keys)
