@@ -15,7 +15,8 @@ What it does:
    session each, and a CSRF secret used as both cookie and X-CSRFToken header.
 3. Starts gunicorn with the repository's gunicorn.conf.py and production-like
    settings (DEBUG off, a random SECRET_KEY, collectstatic into a temporary
-   STATIC_ROOT, this host's search index built first as `make serve` builds it, Redis cache, 4 workers never recycled, no per-minute chat limit)
+   STATIC_ROOT, this host's search index built first as `make serve` builds it,
+   Redis cache, 4 workers never recycled, no per-minute chat limit)
    on a free port of 127.0.0.1.
 4. Runs each scenario with wrk (benchmarks/load.lua) for LOAD_SECONDS, then
    lets every request already sent finish, so nothing is in flight at the end:
