@@ -207,7 +207,8 @@ def prepare_data() -> Data:
     found = None
     if workspace is not None:
         found = (workspace.documents.count(), DocumentPassage.objects.filter(document__workspace=workspace).count())
-    if RESEED or found != expected:
+    # The uploaded documents split into a few more passages than the seeded ones (200,100 in all).
+    if RESEED or found is None or found[0] != expected[0] or found[1] < expected[1]:
         reason = "LOAD_RESEED is set" if RESEED else f"found {found or 'no workspace'}, expected {expected}"
         log(f"Seeding the bench workspace ({reason}); this takes a few minutes…")
         started = time.perf_counter()
