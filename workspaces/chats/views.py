@@ -7,7 +7,6 @@ import json
 import time
 from contextlib import closing
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from workspaces.chats.services import chat_answer, chat_ask, chat_start, chat_ve
 from workspaces.chats.turn_html import turns_html
 from workspaces.documents.models import passage_url
 from workspaces.documents.reading import quoted_passage_items
+from workspaces.paginators import OneQueryPaginator
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
 
 THREADS_PER_PAGE = 30
@@ -70,6 +70,7 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
     template_name = "workspaces/chats/chat.html"
     context_object_name = "turn_roots"
     paginate_by = 20
+    paginator_class = OneQueryPaginator
     new_thread = False
 
     def dispatch(self, request, *args, **kwargs):
@@ -82,7 +83,19 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
                 return threads.thread_get(workspace=self.workspace, user=self.request.user, pk=self.kwargs["thread"])
             except threads.ThreadRefused as refusal:
                 raise Http404(refusal.message) from None
-        return None if self.new_thread else threads.thread_latest(workspace=self.workspace, user=self.request.user)
+        if self.new_thread:
+            return None
+        thread_page = self.thread_page()
+        if thread_page.number == 1:  # the latest conversation heads the list's first page: no query of its own
+            return thread_page.object_list[0] if thread_page.object_list else None
+        return threads.thread_latest(workspace=self.workspace, user=self.request.user)
+
+    def thread_page(self):
+        """The page of the asker's conversations the list shows (one query when it has rows)."""
+        if not hasattr(self, "_thread_page"):
+            listed = ChatThread.objects.listed_for(user=self.request.user, workspace=self.workspace)
+            self._thread_page = OneQueryPaginator(listed, THREADS_PER_PAGE).get_page(self.request.GET.get("threads"))
+        return self._thread_page
 
     def get_queryset(self):
         self.thread = self.thread or self.open_thread()
@@ -97,9 +110,7 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
         if self.thread is not None:
             turns = threads.turns_of(thread=self.thread, roots=list(context["turn_roots"]),
                                      shown_pk=int(shown) if shown.isascii() and shown.isdigit() else None)
-        listed = ChatThread.objects.listed_for(user=self.request.user, workspace=self.workspace)
-        thread_page = Paginator(listed.only("id", "title", "last_asked_at"), THREADS_PER_PAGE).get_page(
-            self.request.GET.get("threads"))
+        thread_page = self.thread_page()
         quota = daily_quota(user=self.request.user)
         live = live_doc_ids(self.workspace, [turn.shown for turn in turns])
         for turn, html in zip(turns, turns_html(self.request, self.workspace, turns, live), strict=True):
