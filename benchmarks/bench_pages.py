@@ -38,6 +38,7 @@ def seed():
     30 answered questions, each citing 4 passages (the chat page shows its latest 20)."""
     from accounts.models import User
     from workspaces.chats.models import ChatThread, WorkspaceChat
+    from workspaces.chats.rendering import render_markdown
     from workspaces.documents.models import DocumentPassage
     from workspaces.models import Workspace, WorkspaceDocument, WorkspaceUser
     from workspaces.services import workspace_delete
@@ -72,11 +73,12 @@ def seed():
              "page_end": position, "section": ""}
             for position, document in enumerate(cited, start=1)
         ]
+        text = (f"## Answer {number}\n\nThe **{rng.choice(WORDS)}** is by the {rng.choice(WORDS)} [1], next to the "
+                f"{rng.choice(WORDS)} [2].\n\n- the {rng.choice(WORDS)} [3]\n- the {rng.choice(WORDS)} [4]")
         WorkspaceChat.objects.create(
             workspace=workspace, user=member, thread=thread, prompt=f"Where is the {rng.choice(WORDS)}?",
-            response={"text": f"## Answer {number}\n\nThe **{rng.choice(WORDS)}** is by the {rng.choice(WORDS)} "
-                              f"[1], next to the {rng.choice(WORDS)} [2].\n\n- the {rng.choice(WORDS)} [3]\n"
-                              f"- the {rng.choice(WORDS)} [4]", "sources": sources, "provider": "retrieval"},
+            response={"text": text, "sources": sources, "provider": "retrieval"},
+            text_html=render_markdown(text),  # as an answer that ended stores it (workspaces.chats.services)
         )
     return workspace, member
 
