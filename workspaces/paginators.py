@@ -14,10 +14,7 @@ TOTAL = "page_total_rows"
 
 class OneQueryPaginator(Paginator):
     def get_page(self, number):
-        try:
-            wanted = int(number) if number not in (None, "") else 1
-        except (TypeError, ValueError):
-            wanted = 1
+        wanted = page_wanted(number)
         if wanted >= 1 and not self.orphans and "count" not in self.__dict__ and _of_models(self.object_list):
             bottom = (wanted - 1) * self.per_page
             rows = list(self.object_list.annotate(**{TOTAL: Window(Count("pk"))})[bottom:bottom + self.per_page])
@@ -30,3 +27,11 @@ class OneQueryPaginator(Paginator):
 def _of_models(object_list) -> bool:
     """A queryset of model instances (not values() rows, not a list)."""
     return hasattr(object_list, "annotate") and getattr(object_list, "_fields", ()) is None
+
+
+def page_wanted(number) -> int:
+    """The page number asked for, as `Paginator.get_page` reads it: 1 when absent or not a number."""
+    try:
+        return int(number) if number not in (None, "") else 1
+    except (TypeError, ValueError):
+        return 1

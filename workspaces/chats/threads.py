@@ -10,6 +10,7 @@ thread's earlier turns only.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 
 from accounts.base import DocentError, ErrorCode
@@ -111,11 +112,27 @@ def turn_roots(thread: ChatThread):
     return thread.chats.filter(include=True, version_of__isnull=True).order_by("-id")
 
 
-def turns_of(*, thread: ChatThread, roots: list[WorkspaceChat], shown_pk: int | None = None) -> list[Turn]:
-    """The turns of `roots` (oldest first) with all their versions, in one query; each shows
-    its latest version, or chat `shown_pk` when it is one of that turn's versions."""
+def turn_page_chats(thread: ChatThread, *, bottom: int, size: int):
+    """In one query, the chats of a page of turns: the roots `bottom` to `bottom + size` of
+    `turn_roots(thread)` and their later versions, oldest first, each row with `turns_total`
+    (how many turns the thread shows)."""
+    roots = turn_roots(thread)
+    page = roots.values("pk")[bottom:bottom + size]
+    total = roots.order_by().values("thread").annotate(total=Count("pk")).values("total")
+    return (
+        thread.chats.filter(Q(pk__in=page) | Q(version_of__in=page), include=True)
+        .annotate(turns_total=Subquery(total)).order_by("id")
+    )
+
+
+def turns_of(*, thread: ChatThread, roots: list[WorkspaceChat], shown_pk: int | None = None,
+             later: list[WorkspaceChat] | None = None) -> list[Turn]:
+    """The turns of `roots` (oldest first) with all their versions, in one query (none when the
+    caller has the `later` versions already); each shows its latest version, or chat `shown_pk`
+    when it is one of that turn's versions."""
     root_ids = [root.pk for root in roots]
-    later = thread.chats.filter(include=True, version_of__in=root_ids).order_by("id") if root_ids else []
+    if later is None:
+        later = thread.chats.filter(include=True, version_of__in=root_ids).order_by("id") if root_ids else []
     versions = {root.pk: [root] for root in roots}
     for chat in later:
         versions[chat.version_of_id].append(chat)

@@ -26,7 +26,7 @@ from workspaces.chats.services import chat_answer, chat_ask, chat_start, chat_ve
 from workspaces.chats.turn_html import turns_html
 from workspaces.documents.models import passage_url
 from workspaces.documents.reading import quoted_passage_items
-from workspaces.paginators import OneQueryPaginator
+from workspaces.paginators import OneQueryPaginator, page_wanted
 from workspaces.views import LenientPaginationMixin, WorkspaceMixin
 
 THREADS_PER_PAGE = 30
@@ -103,13 +103,30 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
             return WorkspaceChat.objects.none()
         return threads.turn_roots(self.thread)
 
+    def paginate_queryset(self, queryset, page_size):
+        """The page of turns, their later versions and how many turns there are, in one query
+        (Django's count and page when the page has no turn: past the end, or none yet)."""
+        self.later_versions = None
+        wanted = page_wanted(self.request.GET.get(self.page_kwarg))
+        if self.thread is not None and wanted >= 1:
+            chats = list(threads.turn_page_chats(self.thread, bottom=(wanted - 1) * page_size, size=page_size))
+            if chats:
+                paginator = self.get_paginator(queryset, page_size)
+                paginator.count = chats[0].turns_total  # Paginator.count is a cached_property: this is its value
+                roots = sorted((chat for chat in chats if chat.version_of_id is None), key=lambda chat: -chat.pk)
+                self.later_versions = [chat for chat in chats if chat.version_of_id is not None]
+                page = paginator._get_page(roots, wanted, paginator)
+                return paginator, page, roots, page.has_other_pages()
+        return super().paginate_queryset(queryset, page_size)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shown = self.request.GET.get("v", "")
         turns = []
         if self.thread is not None:
             turns = threads.turns_of(thread=self.thread, roots=list(context["turn_roots"]),
-                                     shown_pk=int(shown) if shown.isascii() and shown.isdigit() else None)
+                                     shown_pk=int(shown) if shown.isascii() and shown.isdigit() else None,
+                                     later=self.later_versions)
         thread_page = self.thread_page()
         quota = daily_quota(user=self.request.user)
         live = live_doc_ids(self.workspace, [turn.shown for turn in turns])
