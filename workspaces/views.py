@@ -30,6 +30,14 @@ class LenientPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
+def page_wanted(number) -> int:
+    """The page number asked for, as `Paginator.get_page` reads it: 1 when absent or not a number."""
+    try:
+        return int(number) if number not in (None, "") else 1
+    except (TypeError, ValueError):
+        return 1
+
+
 class HomeView(LoginRequiredMixin, LenientPaginationMixin, ListView):
     """The workspaces the signed-in user may see, as cards."""
 

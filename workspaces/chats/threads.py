@@ -10,7 +10,6 @@ thread's earlier turns only.
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, Q, Subquery
 from django.utils import timezone
 
 from accounts.base import DocentError, ErrorCode
@@ -110,19 +109,6 @@ class Turn:
 def turn_roots(thread: ChatThread):
     """The first chat of each visible turn, newest first (what the page paginates)."""
     return thread.chats.filter(include=True, version_of__isnull=True).order_by("-id")
-
-
-def turn_page_chats(thread: ChatThread, *, bottom: int, size: int):
-    """In one query, the chats of a page of turns: the roots `bottom` to `bottom + size` of
-    `turn_roots(thread)` and their later versions, oldest first, each row with `turns_total`
-    (how many turns the thread shows)."""
-    roots = turn_roots(thread)
-    page = roots.values("pk")[bottom:bottom + size]
-    total = roots.order_by().values("thread").annotate(total=Count("pk")).values("total")
-    return (
-        thread.chats.filter(Q(pk__in=page) | Q(version_of__in=page), include=True)
-        .annotate(turns_total=Subquery(total)).order_by("id")
-    )
 
 
 def turns_of(*, thread: ChatThread, roots: list[WorkspaceChat], shown_pk: int | None = None,

@@ -7,6 +7,7 @@ import json
 import time
 from contextlib import closing
 
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,7 +18,7 @@ from accounts.base import DocentError
 from accounts.http import status_for
 from settings_app.services import setting_get
 from workspaces import permissions
-from workspaces.chats import threads
+from workspaces.chats import page_queries, threads
 from workspaces.chats.citations import answer_html, cited_sources
 from workspaces.chats.forms import AskForm
 from workspaces.chats.limits import ChatRefused, daily_quota
@@ -26,8 +27,7 @@ from workspaces.chats.services import chat_answer, chat_ask, chat_start, chat_ve
 from workspaces.chats.turn_html import turns_html
 from workspaces.documents.models import passage_url
 from workspaces.documents.reading import quoted_passage_items
-from workspaces.paginators import OneQueryPaginator, page_wanted
-from workspaces.views import LenientPaginationMixin, WorkspaceMixin
+from workspaces.views import LenientPaginationMixin, WorkspaceMixin, page_wanted
 
 THREADS_PER_PAGE = 30
 # While an answer streams, its HTML is rendered again at most this often (and at each new line).
@@ -42,9 +42,7 @@ def thread_url(workspace, thread: ChatThread | None) -> str:
 
 def live_doc_ids(workspace, chats) -> set[str]:
     """The cited documents that still exist, so deleted ones are marked, not linked."""
-    cited = set().union(*(chat.answer.cited_doc_ids for chat in chats))
-    live = workspace.documents.filter(doc_id__in=cited).values_list("doc_id", flat=True) if cited else []
-    return {str(doc_id) for doc_id in live}
+    return page_queries.live_doc_ids(workspace, set().union(*(chat.answer.cited_doc_ids for chat in chats)))
 
 
 def asked_where(request, workspace) -> dict:
@@ -70,7 +68,6 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
     template_name = "workspaces/chats/chat.html"
     context_object_name = "turn_roots"
     paginate_by = 20
-    paginator_class = OneQueryPaginator
     new_thread = False
 
     def dispatch(self, request, *args, **kwargs):
@@ -91,10 +88,20 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
         return threads.thread_latest(workspace=self.workspace, user=self.request.user)
 
     def thread_page(self):
-        """The page of the asker's conversations the list shows (one query when it has rows)."""
+        """The page of the asker's conversations the list shows, with their count in the same query
+        (Django's count and nearest page when that page has none: past the end, or none yet)."""
         if not hasattr(self, "_thread_page"):
             listed = ChatThread.objects.listed_for(user=self.request.user, workspace=self.workspace)
-            self._thread_page = OneQueryPaginator(listed, THREADS_PER_PAGE).get_page(self.request.GET.get("threads"))
+            paginator = Paginator(listed, THREADS_PER_PAGE)
+            wanted = page_wanted(self.request.GET.get("threads"))
+            rows = page_queries.listed_threads(user=self.request.user, workspace=self.workspace,
+                                               bottom=(wanted - 1) * THREADS_PER_PAGE,
+                                               size=THREADS_PER_PAGE) if wanted >= 1 else []
+            if rows:
+                paginator.count = rows[0].threads_total  # Paginator.count is a cached_property: this is its value
+                self._thread_page = paginator._get_page(rows, wanted, paginator)
+            else:
+                self._thread_page = paginator.get_page(self.request.GET.get("threads"))
         return self._thread_page
 
     def get_queryset(self):
@@ -109,7 +116,7 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
         self.later_versions = None
         wanted = page_wanted(self.request.GET.get(self.page_kwarg))
         if self.thread is not None and wanted >= 1:
-            chats = list(threads.turn_page_chats(self.thread, bottom=(wanted - 1) * page_size, size=page_size))
+            chats = list(page_queries.turn_page_chats(self.thread, bottom=(wanted - 1) * page_size, size=page_size))
             if chats:
                 paginator = self.get_paginator(queryset, page_size)
                 paginator.count = chats[0].turns_total  # Paginator.count is a cached_property: this is its value
