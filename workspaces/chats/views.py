@@ -19,6 +19,7 @@ from accounts.http import status_for
 from settings_app.services import setting_get
 from workspaces import permissions
 from workspaces.chats import page_queries, threads
+from workspaces.chats.answer import StoredAnswer
 from workspaces.chats.citations import answer_html, cited_sources
 from workspaces.chats.forms import AskForm
 from workspaces.chats.limits import ChatRefused, daily_quota
@@ -42,7 +43,8 @@ def thread_url(workspace, thread: ChatThread | None) -> str:
 
 def live_doc_ids(workspace, chats) -> set[str]:
     """The cited documents that still exist, so deleted ones are marked, not linked."""
-    return page_queries.live_doc_ids(workspace, set().union(*(chat.answer.cited_doc_ids for chat in chats)))
+    return page_queries.live_doc_ids(workspace, set().union(*(StoredAnswer.cited_doc_ids_in(chat.response)
+                                                               for chat in chats)))
 
 
 def asked_where(request, workspace) -> dict:

@@ -54,3 +54,14 @@ def test_a_page_of_turns_holds_its_roots_their_visible_versions_and_the_number_o
     assert [chat.pk for chat in older] == [roots[0].pk, roots[1].pk, again.pk]
     assert {chat.turns_total for chat in newest + older} == {5}
     assert page_queries.turn_page_chats(thread, bottom=6, size=3) == []
+
+
+@pytest.mark.parametrize("response", [
+    {"sources": [{"doc_id": "a"}, {"doc_id": ""}, {"doc_id": None}, {}, "junk", {"doc_id": 7}, {"doc_id": "a"}]},
+    {"sources": "not a list"}, {"sources": None}, {}, [], "text", None,
+    {"text": "x [1]", "sources": [{"doc_id": "5b1f7a4e-8f3c-4c39-9d1f-0c9f3d2b7a11", "position": "x"}]},
+])
+def test_the_cited_documents_read_from_the_json_are_those_of_the_typed_answer(response):
+    from workspaces.chats.answer import StoredAnswer
+
+    assert StoredAnswer.cited_doc_ids_in(response) == StoredAnswer.from_json(response).cited_doc_ids
