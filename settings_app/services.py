@@ -1,10 +1,10 @@
 import dataclasses
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
-from asgiref.local import Local
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
@@ -32,7 +32,7 @@ CACHE_KEY = f"settings_app:values:{_registry_fingerprint()}"
 
 # Within one request, the values read first are kept (a page asks for settings several times: the
 # layout's branding, its own limits); outside a request (tasks, commands) every call reads the cache.
-_request = Local()
+_request = threading.local()
 
 
 def settings_request_started(**kwargs) -> None:
