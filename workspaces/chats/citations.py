@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from workspaces.chats.answer import Source
+from workspaces.chats.choices import ChatState
 from workspaces.chats.rendering import link_citations, render_markdown
 from workspaces.documents.models import passage_url
 from workspaces.retrieval.query import MAX_QUERY_CHARS
@@ -42,6 +43,16 @@ def cited_sources(chat, workspace, live_doc_ids) -> list[CitedSource]:
 def answer_html(text: str, cited: list[CitedSource]) -> SafeString:
     """`text` as sanitised HTML with each [n] a chip that opens source n."""
     return link_citations(render_markdown(text), [(item.href, item.popover) for item in cited])
+
+
+def stored_answer_html(chat, cited: list[CitedSource]) -> SafeString:
+    """The chat's answer as `answer_html` gives it, from the HTML stored when the answer ended
+    (`text_html`, the output of `render_markdown`); rendered here only when none was stored (an answer
+    still being written, or a row the migration that filled the column did not see)."""
+    if chat.text_html is None or chat.state == ChatState.ANSWERING:
+        return answer_html(chat.answer.text, cited)
+    stored = mark_safe(chat.text_html)  # noqa: S308 - render_markdown's sanitised output, stored as it was
+    return link_citations(stored, [(item.href, item.popover) for item in cited])
 
 
 def answer_copy_text(chat) -> str:

@@ -91,6 +91,12 @@ class WorkspaceChat(TimestampedModel):
     )
     rating = models.SmallIntegerField(choices=ChatRating.choices, null=True, blank=True)
     feedback = models.TextField(blank=True, help_text="The member's comment on the answer.")
+    # The answer's Markdown rendered and sanitised once, when the answer ended (workspaces.chats.rendering),
+    # so a page shows it without rendering it again; the citation chips are added as it is shown.
+    text_html = models.TextField(
+        null=True, blank=True, editable=False,
+        help_text="The answer's text as sanitised HTML, stored when the answer ended; empty while it is written.",
+    )
 
     objects = WorkspaceChatQuerySet.as_manager()
 

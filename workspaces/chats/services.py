@@ -22,6 +22,7 @@ from workspaces.chats.answer import StoredAnswer
 from workspaces.chats.choices import ChatRating, ChatState
 from workspaces.chats.limits import ChatRefused, limits_check, prompt_check
 from workspaces.chats.models import ChatThread, WorkspaceChat
+from workspaces.chats.rendering import render_markdown
 from workspaces.models import Workspace
 
 STOPPED_REASON = gettext_noop("Stopped before the answer was complete.")
@@ -184,7 +185,8 @@ def _store_failure_before_answering(chat) -> None:
     """Retrieval itself broke (a bug, a database error): the question must not stay `answering`."""
     chat.state = ChatState.FAILED
     chat.response = StoredAnswer(state=ChatState.FAILED, reason=INTERRUPTED_REASON).as_json()
-    chat.save(update_fields=["state", "response", "last_updated_at"])
+    chat.text_html = render_markdown(chat.answer.text)
+    chat.save(update_fields=["state", "response", "text_html", "last_updated_at"])
 
 
 def _store_end(chat, stream, *, text, state, reason, started, note="") -> None:
@@ -212,5 +214,7 @@ def _store_end(chat, stream, *, text, state, reason, started, note="") -> None:
     chat.refused = state == ChatState.COMPLETE and not stream.sources
     chat.relevance = stream.relevance
     chat.answer_ms = total_ms if state == ChatState.COMPLETE else None
+    # Rendered once here, on every path an answer ends by (the page, its stream, the APIs): pages show it as stored.
+    chat.text_html = render_markdown(chat.answer.text)
     chat.save(update_fields=["state", "response", "prompt_tokens", "completion_tokens", "refused", "relevance",
-                             "answer_ms", "last_updated_at"])
+                             "answer_ms", "text_html", "last_updated_at"])

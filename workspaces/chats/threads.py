@@ -111,11 +111,14 @@ def turn_roots(thread: ChatThread):
     return thread.chats.filter(include=True, version_of__isnull=True).order_by("-id")
 
 
-def turns_of(*, thread: ChatThread, roots: list[WorkspaceChat], shown_pk: int | None = None) -> list[Turn]:
-    """The turns of `roots` (oldest first) with all their versions, in one query; each shows
-    its latest version, or chat `shown_pk` when it is one of that turn's versions."""
+def turns_of(*, thread: ChatThread, roots: list[WorkspaceChat], shown_pk: int | None = None,
+             later: list[WorkspaceChat] | None = None) -> list[Turn]:
+    """The turns of `roots` (oldest first) with all their versions, in one query (none when the
+    caller has the `later` versions already); each shows its latest version, or chat `shown_pk`
+    when it is one of that turn's versions."""
     root_ids = [root.pk for root in roots]
-    later = thread.chats.filter(include=True, version_of__in=root_ids).order_by("id") if root_ids else []
+    if later is None:
+        later = thread.chats.filter(include=True, version_of__in=root_ids).order_by("id") if root_ids else []
     versions = {root.pk: [root] for root in roots}
     for chat in later:
         versions[chat.version_of_id].append(chat)

@@ -18,7 +18,8 @@ from accounts.base import DocentError
 from accounts.http import status_for
 from settings_app.services import setting_get
 from workspaces import permissions
-from workspaces.chats import threads
+from workspaces.chats import page_queries, threads
+from workspaces.chats.answer import StoredAnswer
 from workspaces.chats.citations import answer_html, cited_sources
 from workspaces.chats.forms import AskForm
 from workspaces.chats.limits import ChatRefused, daily_quota
@@ -27,7 +28,7 @@ from workspaces.chats.services import chat_answer, chat_ask, chat_start, chat_ve
 from workspaces.chats.turn_html import turns_html
 from workspaces.documents.models import passage_url
 from workspaces.documents.reading import quoted_passage_items
-from workspaces.views import LenientPaginationMixin, WorkspaceMixin
+from workspaces.views import LenientPaginationMixin, WorkspaceMixin, page_wanted
 
 THREADS_PER_PAGE = 30
 # While an answer streams, its HTML is rendered again at most this often (and at each new line).
@@ -42,9 +43,8 @@ def thread_url(workspace, thread: ChatThread | None) -> str:
 
 def live_doc_ids(workspace, chats) -> set[str]:
     """The cited documents that still exist, so deleted ones are marked, not linked."""
-    cited = set().union(*(chat.answer.cited_doc_ids for chat in chats))
-    live = workspace.documents.filter(doc_id__in=cited).values_list("doc_id", flat=True) if cited else []
-    return {str(doc_id) for doc_id in live}
+    return page_queries.live_doc_ids(workspace, set().union(*(StoredAnswer.cited_doc_ids_in(chat.response)
+                                                               for chat in chats)))
 
 
 def asked_where(request, workspace) -> dict:
@@ -82,7 +82,29 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
                 return threads.thread_get(workspace=self.workspace, user=self.request.user, pk=self.kwargs["thread"])
             except threads.ThreadRefused as refusal:
                 raise Http404(refusal.message) from None
-        return None if self.new_thread else threads.thread_latest(workspace=self.workspace, user=self.request.user)
+        if self.new_thread:
+            return None
+        thread_page = self.thread_page()
+        if thread_page.number == 1:  # the latest conversation heads the list's first page: no query of its own
+            return thread_page.object_list[0] if thread_page.object_list else None
+        return threads.thread_latest(workspace=self.workspace, user=self.request.user)
+
+    def thread_page(self):
+        """The page of the asker's conversations the list shows, with their count in the same query
+        (Django's count and nearest page when that page has none: past the end, or none yet)."""
+        if not hasattr(self, "_thread_page"):
+            listed = ChatThread.objects.listed_for(user=self.request.user, workspace=self.workspace)
+            paginator = Paginator(listed, THREADS_PER_PAGE)
+            wanted = page_wanted(self.request.GET.get("threads"))
+            rows = page_queries.listed_threads(user=self.request.user, workspace=self.workspace,
+                                               bottom=(wanted - 1) * THREADS_PER_PAGE,
+                                               size=THREADS_PER_PAGE) if wanted >= 1 else []
+            if rows:
+                paginator.count = rows[0].threads_total  # Paginator.count is a cached_property: this is its value
+                self._thread_page = paginator._get_page(rows, wanted, paginator)
+            else:
+                self._thread_page = paginator.get_page(self.request.GET.get("threads"))
+        return self._thread_page
 
     def get_queryset(self):
         self.thread = self.thread or self.open_thread()
@@ -90,16 +112,31 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
             return WorkspaceChat.objects.none()
         return threads.turn_roots(self.thread)
 
+    def paginate_queryset(self, queryset, page_size):
+        """The page of turns, their later versions and how many turns there are, in one query
+        (Django's count and page when the page has no turn: past the end, or none yet)."""
+        self.later_versions = None
+        wanted = page_wanted(self.request.GET.get(self.page_kwarg))
+        if self.thread is not None and wanted >= 1:
+            chats = list(page_queries.turn_page_chats(self.thread, bottom=(wanted - 1) * page_size, size=page_size))
+            if chats:
+                paginator = self.get_paginator(queryset, page_size)
+                paginator.count = chats[0].turns_total  # Paginator.count is a cached_property: this is its value
+                roots = sorted((chat for chat in chats if chat.version_of_id is None), key=lambda chat: -chat.pk)
+                self.later_versions = [chat for chat in chats if chat.version_of_id is not None]
+                page = paginator._get_page(roots, wanted, paginator)
+                return paginator, page, roots, page.has_other_pages()
+        return super().paginate_queryset(queryset, page_size)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         shown = self.request.GET.get("v", "")
         turns = []
         if self.thread is not None:
             turns = threads.turns_of(thread=self.thread, roots=list(context["turn_roots"]),
-                                     shown_pk=int(shown) if shown.isascii() and shown.isdigit() else None)
-        listed = ChatThread.objects.listed_for(user=self.request.user, workspace=self.workspace)
-        thread_page = Paginator(listed.only("id", "title", "last_asked_at"), THREADS_PER_PAGE).get_page(
-            self.request.GET.get("threads"))
+                                     shown_pk=int(shown) if shown.isascii() and shown.isdigit() else None,
+                                     later=self.later_versions)
+        thread_page = self.thread_page()
         quota = daily_quota(user=self.request.user)
         live = live_doc_ids(self.workspace, [turn.shown for turn in turns])
         for turn, html in zip(turns, turns_html(self.request, self.workspace, turns, live), strict=True):

@@ -24,12 +24,17 @@ class HitGroup:
 
 
 def group_hits(hits: list[PassageHit]) -> list[HitGroup]:
-    """Groups in the order of their best hit; `hits` come best first."""
+    """Groups in the order of their best hit; `hits` come best first. A hit joins the first group
+    of its document that holds its place (only groups of one document can: each hit looks at those)."""
     groups: list[HitGroup] = []
+    by_document: dict = {}
     for hit in hits:
-        group = next((group for group in groups if group.holds_same_place(hit)), None)
+        of_document = by_document.setdefault(hit.doc_id, [])
+        group = next((group for group in of_document if group.holds_same_place(hit)), None)
         if group is None:
-            groups.append(HitGroup(best=hit))
+            group = HitGroup(best=hit)
+            groups.append(group)
+            of_document.append(group)
         else:
             group.others.append(hit)
     return groups

@@ -7,17 +7,19 @@ import uuid
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404
+from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
 from accounts.models import User
 from workspaces import permissions
-from workspaces.documents.models import DocumentStatus, WorkspaceDocument
+from workspaces.documents.models import DocumentStatus, WorkspaceDocument, passage_url
 from workspaces.models import Workspace
 from workspaces.retrieval.forms import SearchForm
 from workspaces.retrieval.grouping import group_hits
 from workspaces.retrieval.highlight import highlight
-from workspaces.retrieval.query import query_phrases, query_terms
+from workspaces.retrieval.query import MAX_QUERY_CHARS, query_phrases, query_terms
 from workspaces.retrieval.results import SEARCH_RESULTS, SearchResults, search_results
+from workspaces.templatetags.docent import location_tag
 from workspaces.views import WorkspaceMixin
 
 PLACES_PER_PAGE = 20
@@ -65,10 +67,14 @@ class SearchPageMixin:
             raise Http404("No such page of results.") from error
         terms, phrases = query_terms(results.query), query_phrases(results.query)
         names = {workspace.slug: workspace for workspace in workspaces}
+        href = passage_links(results.query)
         shown = [
             {
                 "hit": group.best,
-                "others": group.others,
+                "href": href(group.best),
+                "where": location_tag(group.best.page_start, group.best.page_end, group.best.heading_path),
+                "others": [(other, href(other), location_tag(other.page_start, other.page_end, ""))
+                           for other in group.others],
                 "workspace": names.get(group.best.workspace_slug),
                 "excerpt": highlight(group.best.text, terms, context_words=SEARCH_EXCERPT_WORDS, phrases=phrases),
             }
@@ -79,6 +85,17 @@ class SearchPageMixin:
             hit_count=len(results.hits), place_count=len(groups), result_limit=SEARCH_RESULTS,
             filtered=valid and form.filters().active, page_obj=page, is_paginated=page.has_other_pages(), **kwargs
         )
+
+
+def passage_links(query: str):
+    """hit -> its passage's address with the query's words marked, as `{% passage_url … q=query %}`
+    gives it: the query encoded once for the page's results (workspaces.documents.models.passage_url)."""
+    suffix = f"?{urlencode({'q': query[:MAX_QUERY_CHARS]})}" if query else ""
+
+    def href(hit) -> str:
+        return passage_url(workspace_slug=hit.workspace_slug, doc_id=hit.doc_id, position=hit.position) + suffix
+
+    return href
 
 
 def uploaders_of(documents) -> list[tuple[int, str]]:

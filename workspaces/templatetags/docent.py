@@ -50,7 +50,7 @@ def cited_sources_tag(chat, workspace, live_doc_ids):
 def answer_html_tag(chat, cited):
     """`{% answer_html chat cited %}`: the answer as sanitised HTML with each [n] a chip that opens
     source n (a link to the passage without JavaScript); `cited` from `cited_sources`."""
-    return citations.answer_html(chat.answer.text, cited)
+    return citations.stored_answer_html(chat, cited)
 
 
 @register.filter(name="uncited")

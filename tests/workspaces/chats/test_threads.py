@@ -184,11 +184,12 @@ def test_exporting_one_thread_gives_only_its_chats(member_client, user, workspac
 def test_the_thread_list_is_paginated_with_a_fixed_number_of_queries(
     member_client, user, workspace, django_assert_max_num_queries
 ):
-    """No query per conversation listed (titles and dates come in one page query)."""
+    """No query per conversation listed (titles, dates and their count come in one page query, which
+    also gives the open conversation): 7 (13 pinned before)."""
     for number in range(45):
         WorkspaceChatFactory(workspace=workspace, user=user, prompt=f"topic {number:02d}",
                              thread=ChatThreadFactory(workspace=workspace, user=user, title=f"topic {number:02d}"))
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(7):
         page = member_client.get(chat_url(workspace)).content.decode()
     assert "topic 44" in page and "topic 15" in page and "topic 14" not in page and "Older conversations" in page
     older = member_client.get(chat_url(workspace), {"threads": 2}).content.decode()
@@ -226,3 +227,23 @@ def test_a_refused_question_shows_its_error_in_the_conversation_it_was_asked_in(
     body = response.content.decode()
     assert response.status_code == 400 and "Type a question first." in body
     assert f'<h2 id="conversation-title">{older.thread.title}</h2>' in body
+
+
+def test_each_page_of_turns_shows_its_turns_versions_and_only_theirs(member_client, user, workspace):
+    """The page's turns, their later versions and the number of turns come in one query."""
+    thread = ChatThreadFactory(workspace=workspace, user=user, title="Many turns")
+    roots = [WorkspaceChatFactory(workspace=workspace, user=user, thread=thread, prompt=f"turn {number:02d}",
+                                  response={"text": f"answer {number:02d}", "sources": []})
+             for number in range(25)]
+    for root in (roots[2], roots[20]):
+        WorkspaceChatFactory(workspace=workspace, user=user, thread=thread, prompt=f"{root.prompt} again",
+                             version_of=root, response={"text": f"{root.response['text']} again", "sources": []})
+    WorkspaceChatFactory(workspace=workspace, user=user, thread=thread, prompt="turn 03 cleared", version_of=roots[3],
+                         include=False, response={"text": "cleared version", "sources": []})
+    newest = member_client.get(chat_url(workspace)).content.decode()
+    assert "answer 20 again" in newest and "answer 05" in newest and "answer 04" not in newest
+    assert "answer 02 again" not in newest and "Show older questions" in newest
+    older = member_client.get(chat_url(workspace), {"page": 2}).content.decode()
+    assert "answer 02 again" in older and "answer 04" in older and "answer 05" not in older
+    assert "cleared version" not in older and "answer 03" in older
+    assert older.count("2 of 2") == 1 and newest.count("2 of 2") == 1

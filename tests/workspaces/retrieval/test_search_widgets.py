@@ -5,14 +5,18 @@ import datetime as dt
 
 import pytest
 from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from workspaces.retrieval.widgets import DateInput, Select
 
 CHOICES = [("", "Any document"), ("a1", 'notes <b>"bold"</b> & more.txt'), ("b2", "plan.pdf")]
 GROUPED = [("", "Anyone"), ("Team", [("3", "noor"), ("4", "<script>")]), ("5", "sam")]
+# Labels that are already safe, or translated lazily, or not text, as Django's escaping meets them.
+SPECIAL = [("", gettext_lazy("Any kind")), ("s", mark_safe("<i>kept</i>")), (6, 6), ("'q'", "it's & <that>")]
 
 
-@pytest.mark.parametrize("choices", [CHOICES, GROUPED])
+@pytest.mark.parametrize("choices", [CHOICES, GROUPED, SPECIAL])
 @pytest.mark.parametrize("value", [None, "", "b2", "4", "not offered"])
 @pytest.mark.parametrize(
     "attrs",

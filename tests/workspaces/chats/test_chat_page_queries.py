@@ -1,0 +1,67 @@
+"""The chat page's busiest queries are written out in SQL (workspaces.chats.page_queries): they give
+what the ORM queries they stand for give, and every page number reads as Django's paginator reads it."""
+
+import uuid
+
+import pytest
+from django.core.paginator import Paginator
+
+from tests.factories import ChatThreadFactory, WorkspaceChatFactory, WorkspaceDocumentFactory, WorkspaceFactory
+from tests.workspaces.chats.asking import chat_url
+from workspaces.chats import page_queries
+from workspaces.chats.models import ChatThread
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("number", [None, "", "1", "2", "3", "99", "0", "-1", "x", "2.0"])
+def test_the_conversation_list_shows_the_page_djangos_paginator_gives(member_client, user, workspace, number):
+    for index in range(45):
+        ChatThreadFactory(workspace=workspace, user=user, title=f"topic {index:02d}")
+    ChatThreadFactory(workspace=workspace, user=user, title="deleted topic", include=False)
+    listed = ChatThread.objects.listed_for(user=user, workspace=workspace)
+    expected = Paginator(listed, 30).get_page(number)
+    query = {} if number is None else {"threads": number}
+    page = member_client.get(chat_url(workspace), query).context["thread_page"]
+    assert page.number == expected.number and page.paginator.count == 45
+    assert [thread.pk for thread in page] == [thread.pk for thread in expected]
+
+
+def test_no_conversation_yet_lists_none(member_client, workspace):
+    page = member_client.get(chat_url(workspace)).context["thread_page"]
+    assert page.paginator.count == 0 and list(page) == []
+
+
+def test_live_documents_are_the_cited_ones_of_this_workspace_still_there(workspace):
+    kept, deleted = (WorkspaceDocumentFactory(workspace=workspace) for _ in range(2))
+    elsewhere = WorkspaceDocumentFactory(workspace=WorkspaceFactory(name="Elsewhere"))
+    cited = {str(kept.doc_id), str(deleted.doc_id), str(elsewhere.doc_id), str(uuid.uuid4()), "not-a-uuid", ""}
+    deleted.delete()
+    assert page_queries.live_doc_ids(workspace, cited) == {str(kept.doc_id)}
+    assert page_queries.live_doc_ids(workspace, set()) == set()
+
+
+def test_a_page_of_turns_holds_its_roots_their_visible_versions_and_the_number_of_turns(user, workspace):
+    WorkspaceChatFactory(workspace=workspace, user=user, thread=ChatThreadFactory(workspace=workspace, user=user))
+    thread = ChatThreadFactory(workspace=workspace, user=user)
+    roots = [WorkspaceChatFactory(workspace=workspace, user=user, thread=thread) for _ in range(5)]
+    again = WorkspaceChatFactory(workspace=workspace, user=user, thread=thread, version_of=roots[1])
+    WorkspaceChatFactory(workspace=workspace, user=user, thread=thread, version_of=roots[1], include=False)
+    WorkspaceChatFactory(workspace=workspace, user=user, thread=thread, include=False)
+    newest = page_queries.turn_page_chats(thread, bottom=0, size=3)
+    assert [chat.pk for chat in newest] == [roots[2].pk, roots[3].pk, roots[4].pk]
+    older = page_queries.turn_page_chats(thread, bottom=3, size=3)
+    assert [chat.pk for chat in older] == [roots[0].pk, roots[1].pk, again.pk]
+    assert {chat.turns_total for chat in newest + older} == {5}
+    assert page_queries.turn_page_chats(thread, bottom=6, size=3) == []
+
+
+@pytest.mark.parametrize("response", [
+    {"sources": [{"doc_id": "a"}, {"doc_id": ""}, {"doc_id": None}, {}, "junk", {"doc_id": 7}, {"doc_id": "a"}]},
+    {"sources": "not a list"}, {"sources": None}, {}, [], "text", None,
+    {"text": "x [1]", "sources": [{"doc_id": "5b1f7a4e-8f3c-4c39-9d1f-0c9f3d2b7a11", "position": "x"}]},
+])
+def test_the_cited_documents_read_from_the_json_are_those_of_the_typed_answer(response):
+    from workspaces.chats.answer import StoredAnswer
+
+    assert StoredAnswer.cited_doc_ids_in(response) == StoredAnswer.from_json(response).cited_doc_ids
