@@ -91,7 +91,7 @@ def test_the_stored_html_is_sanitised_markup(user, workspace):
 
 
 def test_the_migration_fills_every_finished_answer_and_keeps_every_row(user, workspace):
-    fill = importlib.import_module("workspaces.migrations.0022_pages_answer_html").fill_text_html
+    fill = importlib.import_module("workspaces.migrations.0023_pages_answer_html").fill_text_html
     done = [WorkspaceChatFactory(workspace=workspace, user=user, response={"text": f"Answer *{number}*"})
             for number in range(3)]
     writing = WorkspaceChatFactory(workspace=workspace, user=user, state="answering",

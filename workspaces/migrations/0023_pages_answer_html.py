@@ -29,7 +29,7 @@ def fill_text_html(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("workspaces", "0021_sources_watched_folders_and_web_pages"),
+        ("workspaces", "0022_search_index"),
     ]
 
     operations = [
