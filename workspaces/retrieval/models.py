@@ -71,23 +71,27 @@ class WorkspaceStat(models.Model):
 
 class IndexChange(models.Model):
     """A document of a workspace added, deleted or given a status: what each host's search index
-    applies next (`search_index.py`). Written only by the database's triggers (migration 0022),
-    one row for each `workspaces.searchVersion` value; kept INDEX_CHANGES_KEPT_DAYS."""
+    applies next (`search_index.py`). Written only by the database's triggers (migration 0022):
+    every `workspaces.searchVersion` value has one row or more (PostgreSQL gives the documents of
+    one statement one version); kept INDEX_CHANGES_KEPT_DAYS."""
 
     # Not a foreign key: deleting a workspace deletes its documents, whose triggers write here
     # after the rows of the workspace would have gone; `search_index_prune` forgets them.
     workspace_id = models.BigIntegerField(db_column="workspaceId")
-    version = models.BigIntegerField()
+    version = models.BigIntegerField(null=True, help_text="Empty only within the statement that logged it.")
     document_id = models.BigIntegerField(db_column="documentId")
     created_at = models.DateTimeField(db_column="createdAt")
 
     class Meta:
         app_label = "workspaces"
         db_table = "retrieval_index_changes"
-        constraints = [
-            models.UniqueConstraint(fields=("workspace_id", "version"), name="retrieval_index_changes_version"),
+        indexes = [
+            models.Index(fields=("created_at",), name="index_changes_age"),
+            models.Index(fields=("workspace_id", "version"), name="index_changes_version"),
+            models.Index(
+                fields=("workspace_id",), condition=models.Q(version__isnull=True), name="index_changes_unversioned"
+            ),
         ]
-        indexes = [models.Index(fields=("created_at",), name="retrieval_index_changes_age")]
 
     def __str__(self):
         return f"{self.workspace_id} v{self.version}: document {self.document_id}"

@@ -4,10 +4,11 @@ The database stays the record; the index is derived data each host keeps for its
 SEARCH_INDEX_DIR (one folder per workspace), so any number of web hosts share one database and
 none shares a folder. How an index stays exact:
 
-- Triggers (migration 0022) bump `workspaces.searchVersion` and write one
+- Triggers (migration 0022) raise `workspaces.searchVersion` and write a
   `retrieval_index_changes` row (workspace, version, document) whenever a document is added,
-  deleted or has its status set. The bump locks the workspace's row, so versions are taken in
-  commit order and without gaps: version v is visible only once every version below it is.
+  deleted or has its status set (one version a row on SQLite, a statement on PostgreSQL). The
+  raise locks the workspace's row, so versions are taken in commit order and without gaps:
+  version v is visible only once every version below it is.
 - A folder records the version it has applied (`docent.json`). A search is given the workspace
   row its request read; when the index this process holds is older than that row's version, the
   database's latest version is read and the changes after the index's applied first (each named
@@ -201,7 +202,7 @@ def _synced(workspace: Workspace, folder: Path) -> Opened:
         IndexChange.objects.filter(workspace_id=workspace.pk, version__gt=version, version__lte=target)
         .order_by("version").values_list("version", "document_id")
     )
-    if len(changes) != target - version:  # versions are unique: as many rows as numbers, none missing
+    if len({number for number, _ in changes}) != target - version:  # a version missing: pruned away
         return _rebuilt(workspace, folder)
     opened = _open(folder, version, _identity(workspace))
     documents = sorted({document for _, document in changes})

@@ -210,3 +210,17 @@ def test_the_index_reads_words_as_people_write_them(workspace):
     passage = ready(workspace, "Café Zürich: RÉSUMÉS and running shoes")
     for query in ("cafe", "zurich", "resume", "run", "SHOE"):
         assert found(workspace, query) == [passage.text], query
+
+
+def test_many_documents_changed_by_one_statement_are_all_applied(workspace):
+    """One UPDATE of many rows (as a workspace's deletion or a bulk admin action makes): PostgreSQL
+    gives the statement one version, SQLite one a row; either way every document is applied."""
+    passages = [ready(workspace, f"Harbour note {number}.", filename=f"n{number}.txt") for number in range(5)]
+    assert len(found(workspace, "harbour")) == 5
+    type(passages[0].document).objects.filter(workspace=workspace).update(status="failed")
+    assert found(workspace, "harbour") == []
+    changes = IndexChange.objects.filter(workspace_id=workspace.pk)
+    assert not changes.filter(version__isnull=True).exists()
+    assert changes.values("version").distinct().count() == Workspace.objects.get(pk=workspace.pk).search_version
+    type(passages[0].document).objects.filter(workspace=workspace).update(status="ready")
+    assert len(found(workspace, "harbour")) == 5
