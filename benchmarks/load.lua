@@ -12,7 +12,7 @@
 -- stops wrk with SIGINT. So every ask the server stored was seen here, and the
 -- 302 count can be compared exactly with the new workspace_chats rows.
 --
--- Success: a "get" answered 2xx; an "ask" answered 302 to /chat/#chat-<id>.
+-- Success: a "get" answered 2xx; an "ask" answered 302 to its conversation's /chat/…#chat-<id>.
 -- done() prints one line "LOADJSON {...}" with the counts and percentiles.
 
 local ffi = require("ffi")
@@ -92,7 +92,8 @@ function response(status, headers, body)
         ok_2xx = ok_2xx + 1
     elseif status == 302 then
         local location = headers["Location"] or headers["location"] or ""
-        if string.find(location, "/chat/#chat-", 1, true) then
+        -- the question's conversation (/chat/<thread>/?v=<id>#chat-<id>) or, before threads, /chat/#chat-<id>
+        if string.find(location, "/chat/", 1, true) and string.find(location, "#chat-", 1, true) then
             ok_chat_302 = ok_chat_302 + 1
         else
             other_3xx = other_3xx + 1
