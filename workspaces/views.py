@@ -30,12 +30,18 @@ class LenientPaginationMixin:
         return paginator, page, page.object_list, page.has_other_pages()
 
 
+# Past this, a page number is read as Django's paginator reads one past the end (its last page).
+MAX_PAGE_WANTED = 1_000_000
+
+
 def page_wanted(number) -> int:
-    """The page number asked for, as `Paginator.get_page` reads it: 1 when absent or not a number."""
+    """The page number asked for, as `Paginator.get_page` reads it: 1 when absent or not a number;
+    0 (no page: the caller asks the paginator) when larger than any offset a database takes."""
     try:
-        return int(number) if number not in (None, "") else 1
+        wanted = int(number) if number not in (None, "") else 1
     except (TypeError, ValueError):
         return 1
+    return 0 if wanted > MAX_PAGE_WANTED else wanted
 
 
 class HomeView(LoginRequiredMixin, LenientPaginationMixin, ListView):

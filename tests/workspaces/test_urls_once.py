@@ -39,3 +39,11 @@ def test_each_address_is_reversed_once():
     with mock.patch.object(urls_once, "reverse", wraps=urls_once.reverse) as reverse:
         first = template.render(Context({}))
         assert template.render(Context({})) == first and reverse.call_count == 2
+
+
+def test_true_and_one_are_different_arguments():
+    from django.template import Context, Template
+
+    template = Template("{% load urls_once %}{% url 'workspaces:detail' slug %}")
+    assert Template("{% load urls_once %}{% url 'workspaces:detail' 1 %}").render(Context()) == "/w/1/"
+    assert template.render(Context({"slug": True})) == "/w/True/"

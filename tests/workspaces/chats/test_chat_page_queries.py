@@ -14,7 +14,7 @@ from workspaces.chats.models import ChatThread
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("number", [None, "", "1", "2", "3", "99", "0", "-1", "x", "2.0"])
+@pytest.mark.parametrize("number", [None, "", "1", "2", "3", "99", "0", "-1", "x", "2.0", "9" * 25])
 def test_the_conversation_list_shows_the_page_djangos_paginator_gives(member_client, user, workspace, number):
     for index in range(45):
         ChatThreadFactory(workspace=workspace, user=user, title=f"topic {index:02d}")
@@ -65,3 +65,11 @@ def test_the_cited_documents_read_from_the_json_are_those_of_the_typed_answer(re
     from workspaces.chats.answer import StoredAnswer
 
     assert StoredAnswer.cited_doc_ids_in(response) == StoredAnswer.from_json(response).cited_doc_ids
+
+
+def test_a_page_number_past_any_offset_shows_the_last_page_of_turns(member_client, user, workspace):
+    thread = ChatThreadFactory(workspace=workspace, user=user)
+    for _ in range(3):
+        WorkspaceChatFactory(workspace=workspace, user=user, thread=thread)
+    response = member_client.get(chat_url(workspace), {"page": "9" * 25})
+    assert response.status_code == 200
