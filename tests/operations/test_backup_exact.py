@@ -135,3 +135,21 @@ def test_a_restore_makes_every_host_rebuild_its_search_index(tmp_path, everythin
     assert [hit.text for hit in search_passages(workspace=workspace, query="lighthouse")] == [
         "Kept in the backup: the lighthouse."
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_renders_every_answers_html_again_instead_of_trusting_the_archive(tmp_path, everything):
+    from workspaces.chats.rendering import render_markdown
+    from workspaces.models import WorkspaceChat
+
+    chat = WorkspaceChat.objects.get()
+    WorkspaceChat.objects.filter(pk=chat.pk).update(text_html="<script>alert('from the archive')</script>")
+    archive = tmp_path / "docent.tar.gz"
+    call_command("backup", str(archive), verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    for document in everything:
+        default_storage.delete(document.docpath)
+    call_command("restore", str(archive), verbosity=0)
+    restored = WorkspaceChat.objects.get(pk=chat.pk)
+    assert "<script>" not in restored.text_html
+    assert restored.text_html == render_markdown(restored.answer.text)

@@ -81,3 +81,21 @@ def link_citations(html: SafeString, chips: list[tuple[str, str]]) -> SafeString
     parts = TAG.split(str(html))
     linked = "".join(part if part.startswith("<") else CITATION.sub(chip, part) for part in parts)
     return mark_safe(linked)  # noqa: S308 - sanitised HTML plus chips built from escaped values
+
+
+def stored_answers_render(chats, *, batch: int = 500) -> None:
+    """Render the Markdown of the finished answers in `chats` (a queryset of WorkspaceChat, or of its
+    migration state) and store it in `text_html`, a batch at a time: what the answers' own
+    ending stores, for rows that lack it (migration 0023) or whose copy may not be ours (a restore)."""
+    from workspaces.chats.answer import StoredAnswer
+
+    pending = chats.exclude(state="answering").order_by("pk")
+    last = 0
+    while True:
+        rows = list(pending.filter(pk__gt=last).only("pk", "response")[:batch])
+        if not rows:
+            return
+        for chat in rows:
+            chat.text_html = render_markdown(StoredAnswer.from_json(chat.response).text)
+        chats.model.objects.bulk_update(rows, ["text_html"])
+        last = rows[-1].pk

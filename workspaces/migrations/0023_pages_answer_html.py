@@ -10,20 +10,10 @@ BATCH = 500
 
 
 def fill_text_html(apps, schema_editor):
-    from workspaces.chats.answer import StoredAnswer
-    from workspaces.chats.rendering import render_markdown
+    from workspaces.chats.rendering import stored_answers_render
 
     chats = apps.get_model("workspaces", "WorkspaceChat")
-    pending = chats.objects.filter(text_html__isnull=True).exclude(state="answering").order_by("pk")
-    last = 0
-    while True:
-        batch = list(pending.filter(pk__gt=last).only("pk", "response")[:BATCH])
-        if not batch:
-            return
-        for chat in batch:
-            chat.text_html = render_markdown(StoredAnswer.from_json(chat.response).text)
-        chats.objects.bulk_update(batch, ["text_html"])
-        last = batch[-1].pk
+    stored_answers_render(chats.objects.filter(text_html__isnull=True), batch=BATCH)
 
 
 class Migration(migrations.Migration):

@@ -32,6 +32,7 @@ from django.db.models import F
 from accounts.models import User
 from settings_app.models import SystemSetting
 from settings_app.services import settings_invalidate
+from workspaces.chats.rendering import stored_answers_render
 from workspaces.documents.jobs import documents_requeue_unfinished
 from workspaces.models import IndexChange, TermStat, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceStat
 from workspaces.retrieval.vectors import pgvector_backfill
@@ -137,6 +138,8 @@ def backup_restore(*, source: Path) -> dict[str, int]:
             SystemSetting.objects.all().delete()  # the defaults created by migrate
             _load_rows(data_path, manifest["content_types"])
             _search_versions_moved_ahead()
+            # The archive's copy of each answer's HTML is not trusted: rendered again, as its answer did.
+            stored_answers_render(WorkspaceChat.objects.filter(text_html__isnull=False))
         settings_invalidate()  # the defaults read before the restore are cached
         known_paths = set(WorkspaceDocument.objects.values_list("docpath", flat=True))
         for member in archive.getmembers():

@@ -48,7 +48,8 @@ class URLOnceNode(URLNode):
                 current_app = None
         url = ""
         try:
-            if isinstance(view_name, str) and all(isinstance(value, str | int) and not isinstance(value, bool) for value in (*args, *kwargs.values())):
+            plain = all(type(value) in (str, int) for value in (*args, *kwargs.values()))  # True is no 1
+            if isinstance(view_name, str) and plain:
                 url = reversed_once(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language(),
                                     current_app, view_name, args, tuple(sorted(kwargs.items())))
             else:
