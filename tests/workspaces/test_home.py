@@ -53,3 +53,10 @@ def test_workspace_slug_is_derived_once_and_clashes_get_a_suffix():
     first.save()
     first.refresh_from_db()
     assert first.slug == "legal-team"
+
+
+def test_a_workspace_card_shows_its_description_escaped(member_client, workspace):
+    workspace.description = "Handbooks & <b>policies</b>."
+    workspace.save()
+    page = member_client.get("/").content.decode()
+    assert "Handbooks &amp; &lt;b&gt;policies&lt;/b&gt;." in page
