@@ -2,9 +2,10 @@
 
 The anchor is a plain tantivy index (PyPI `tantivy`, its `en_stem` analyzer, BM25) built in this
 process from the same passages' texts; Docent is `bm25.lexical_scores`, what the search page and
-the answers call to rank, with this host's search index (`search_index.py`): it reads the
-workspace's version from the database first, so every change committed before it is in the
-ranking. Both return the ids and scores of the best 10 passages; the two are timed interleaved,
+the answers call to rank, with this host's search index (`search_index.py`), given the workspace
+row as a request reads it: the index is as new as that row already, so no query runs (a change
+since would cost one query and the change's sync). Neither side counts every match (`count=False`).
+Both return the ids and scores of the best 10 passages; the two are timed interleaved,
 query by query, in the same process, and the ratios (Docent ÷ tantivy) of the median and the
 95th percentile over all queries are printed with each group's, and for how many queries Docent's
 top 10 is tantivy's (the same scores rank by rank; passages tied at the 10th score interchangeable).
@@ -52,7 +53,7 @@ def anchor_index(workspace) -> tuple[tantivy.Index, float]:
 
 
 def anchor_top(index: tantivy.Index, searcher, query: str) -> list[tuple[int, float]]:
-    hits = searcher.search(index.parse_query(query, ["text"]), TOP).hits
+    hits = searcher.search(index.parse_query(query, ["text"]), TOP, count=False).hits
     return [(searcher.doc(address)["id"][0], score) for score, address in hits]
 
 

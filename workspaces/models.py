@@ -175,11 +175,13 @@ class Workspace(TimestampedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and kwargs.get("update_fields") is None:
+        if not self._state.adding and self.pk is not None and kwargs.get("update_fields") is None \
+                and not kwargs.get("force_insert"):
             # `search_version` is the database's: a row loaded before a document changed must not lower it.
+            deferred = self.get_deferred_fields()
             kwargs["update_fields"] = [
                 field.name for field in self._meta.concrete_fields
-                if not field.primary_key and field.name != "search_version"
+                if not field.primary_key and field.name != "search_version" and field.attname not in deferred
             ]
         if self.slug:
             return super().save(*args, **kwargs)

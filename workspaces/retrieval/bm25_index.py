@@ -54,7 +54,7 @@ def lexical_scores(
     elif documents is not None:
         query = _within(query, tantivy.Query.term_set_query(schema, "document", list(documents)))
     searcher = opened.searcher
-    hits = searcher.search(query, limit).hits
+    hits = searcher.search(query, limit, count=False).hits
     rows = [(searcher.doc(address)["passage"][0], score) for score, address in hits]
     return sorted(rows, key=lambda row: (-row[1], row[0]))
 

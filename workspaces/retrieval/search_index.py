@@ -24,187 +24,130 @@ none shares a folder. How an index stays exact:
 - A workspace without a folder on this host gets one on its first search: during the search
   when it holds at most SEARCH_INDEX_INLINE_PASSAGES passages; else in a background thread,
   the search ranking in the database meanwhile (`bm25.py`), as it does when the folder cannot
-  be written. `manage.py search_index_build` builds every workspace's folder ahead (a deploy step).
+  be written or read (a folder that cannot be read is rebuilt). A rebuild that a gap or a
+  restore asks for during a search follows the same rule. `manage.py search_index_build` builds
+  every workspace's folder ahead (a deploy step).
 
-Words are read as FTS5 reads them, near enough: split at anything not a letter or digit,
-lower-cased, accents folded, English (Snowball) stems; words over 40 characters dropped.
+The folders themselves (schema, how words are read, the lock): `search_index_store.py`.
 """
 
-import fcntl
-import json
 import logging
 import shutil
 import threading
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections import OrderedDict
 from pathlib import Path
 
 import tantivy
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connections
 
 from workspaces.documents.models import DocumentStatus
 from workspaces.models import Workspace
+from workspaces.retrieval.search_index_store import (
+    SCHEMA,
+    TEXT,
+    Opened,
+    database_version,
+    folder_lock,
+    folder_of,
+    forget_state,
+    identity,
+    new_index,
+    open_index,
+    read_state,
+    tokens,
+    write_state,
+)
+
+__all__ = ["SCHEMA", "TEXT", "folder_of", "opened_for", "search_index_build", "search_index_prune", "tokens"]
 
 logger = logging.getLogger(__name__)
 
-ANALYZER = "docent"
-TEXT = "text"
 CHUNK = 2_000  # passages read from the database at a time
 WRITER_HEAP = 50_000_000  # bytes tantivy buffers before it writes a segment
 # A build buffers about 1 KB a passage (up to this), so a large workspace is one segment, not
 # several: a search reads each segment's lists (5 segments made common words 3× slower).
 BUILD_HEAP_MAX = 300_000_000
+# Indexes a process keeps open (each holds a thread and its files' maps): the most recently used.
+MAX_OPEN = 64
+# How long a search waits for another process of the host writing the folder (a sync takes
+# milliseconds; a rebuild, seconds to minutes, while the database ranks).
+SEARCH_LOCK_WAIT = 2.0
 
-
-@dataclass
-class Opened:
-    """One workspace's index as this process reads it, and the version it holds."""
-
-    index: tantivy.Index
-    searcher: tantivy.Searcher
-    version: int
-    folder: Path
-    identity: str
-
-
-_opened: dict[Path, Opened] = {}
+_opened: OrderedDict[Path, Opened] = OrderedDict()
 _building: set[Path] = set()
 _process_lock = threading.Lock()
-
-
-def _schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_integer_field("passage", stored=True, indexed=True)
-    builder.add_integer_field("document", stored=False, indexed=True)
-    builder.add_text_field(TEXT, stored=False, tokenizer_name=ANALYZER)
-    return builder.build()
-
-
-def _analyzer() -> tantivy.TextAnalyzer:
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.ascii_fold())
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
-
-
-SCHEMA = _schema()
-WORDS = _analyzer()
-
-
-def tokens(text: str) -> list[str]:
-    """The index's terms for `text`, as its passages were read."""
-    return WORDS.analyze(text)
-
-
-def folder_of(workspace: Workspace) -> Path:
-    return Path(settings.SEARCH_INDEX_DIR) / str(workspace.pk)
-
-
-def _identity(workspace: Workspace) -> str:
-    """What tells this workspace from another that later got its id (SQLite reuses ids)."""
-    return f"{workspace.slug}@{workspace.created_at.isoformat()}"
-
-
-def _read_state(folder: Path) -> dict | None:
-    try:
-        return json.loads((folder / "docent.json").read_text())
-    except (OSError, ValueError):
-        return None
-
-
-def _write_state(folder: Path, state: dict) -> None:
-    scratch = folder / "docent.json.tmp"
-    scratch.write_text(json.dumps(state))
-    scratch.replace(folder / "docent.json")
-
-
-def _open(folder: Path, version: int, identity: str) -> Opened:
-    index = tantivy.Index(SCHEMA, path=str(folder), reuse=True)
-    index.register_tokenizer(ANALYZER, WORDS)
-    return Opened(index=index, searcher=index.searcher(), version=version, folder=folder, identity=identity)
 
 
 def opened_for(workspace: Workspace) -> Opened | None:
     """The workspace's index holding at least every change up to `workspace.search_version` (as
     the row was read: a request's own snapshot), brought up to the database's latest when it is
-    behind; None while this host has none (being built, or the folder cannot be written)."""
+    behind; None while this host has none (being built, or the folder cannot be written or read)."""
     folder = folder_of(workspace)
     current = _opened.get(folder)
-    if current is not None and current.version >= workspace.search_version and current.identity == _identity(workspace):
+    if current is not None and current.version >= workspace.search_version and current.identity == identity(workspace):
         return current
-    version = _database_version(workspace)
+    version = database_version(workspace)
     if version is None:
         return None
     try:
         return _brought_up_to(workspace, folder, version)
     except (OSError, ValueError) as error:  # a full disk, a damaged folder: the database ranks meanwhile
-        logger.warning("The search index of workspace %s is unusable: %s", workspace.pk, error)
-        _opened.pop(folder, None)
+        logger.warning("The search index of workspace %s is unusable, to be rebuilt: %s", workspace.pk, error)
+        with _process_lock:
+            _opened.pop(folder, None)
+        forget_state(folder)
         return None
-
-
-def _database_version(workspace: Workspace) -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute('SELECT "searchVersion" FROM workspaces WHERE id = %s', [workspace.pk])
-        row = cursor.fetchone()
-    return row[0] if row else None
 
 
 def _brought_up_to(workspace: Workspace, folder: Path, version: int) -> Opened | None:
-    state = _read_state(folder)
-    if state is not None and state.get("identity") == _identity(workspace) and state["version"] <= version:
-        if state["version"] == version:  # another process of this host applied it
-            return _remember(_open(folder, version, _identity(workspace)))
-    elif _passage_count(workspace) > settings.SEARCH_INDEX_INLINE_PASSAGES:
-        _build_in_background(workspace, folder)
+    state = read_state(folder)
+    if state is not None and state.get("identity") == identity(workspace) and state["version"] == version:
+        return _remember(open_index(folder, version, workspace))  # another process of this host applied it
+    if folder in _building:
+        return None  # this process builds it: the database ranks meanwhile
+    try:
+        with folder_lock(folder, wait_seconds=SEARCH_LOCK_WAIT):
+            return _remember(_synced(workspace, folder, defer_large=True))
+    except TimeoutError:  # another process rebuilds it: the database ranks meanwhile
         return None
-    with _folder_lock(folder):
-        return _remember(_synced(workspace, folder))
 
 
 def _remember(opened: Opened | None) -> Opened | None:
     if opened is not None:
-        _opened[opened.folder] = opened
+        with _process_lock:
+            _opened[opened.folder] = opened
+            _opened.move_to_end(opened.folder)
+            while len(_opened) > MAX_OPEN:
+                _opened.popitem(last=False)
     return opened
 
 
-@contextmanager
-def _folder_lock(folder: Path):
-    """This host's one writer of a folder: an exclusive lock on `<folder>.lock` beside it (a
-    rebuild empties the folder itself). Threads and processes alike wait for it."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder.parent / f"{folder.name}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _synced(workspace: Workspace, folder: Path) -> Opened:
+def _synced(workspace: Workspace, folder: Path, *, defer_large: bool) -> Opened | None:
     """Under the folder's lock: the index with every change the database holds applied; built
     afresh when the folder is missing, another workspace's, ahead of the database (restored from
-    a backup) or behind a gap in the change log."""
+    a backup) or behind a gap in the change log. `defer_large`: a search's call, which leaves the
+    build of a workspace over SEARCH_INDEX_INLINE_PASSAGES to a background thread (None meanwhile)."""
     from workspaces.retrieval.models import IndexChange
 
-    state, target = _read_state(folder), _database_version(workspace) or 0
-    if state is None or state.get("identity") != _identity(workspace) or state["version"] > target:
+    state, target = read_state(folder), database_version(workspace) or 0
+    changes = None
+    if state is not None and state.get("identity") == identity(workspace) and state["version"] <= target:
+        version = state["version"]
+        if version == target:
+            return open_index(folder, version, workspace)
+        changes = list(
+            IndexChange.objects.filter(workspace_id=workspace.pk, version__gt=version, version__lte=target)
+            .order_by("version").values_list("version", "document_id")
+        )
+        if len({number for number, _ in changes}) != target - version:  # a version missing: pruned away
+            changes = None
+    if changes is None:
+        if defer_large and _passage_count(workspace) > settings.SEARCH_INDEX_INLINE_PASSAGES:
+            _build_in_background(workspace, folder)
+            return None
         return _rebuilt(workspace, folder)
-    version = state["version"]
-    if version == target:
-        return _open(folder, version, _identity(workspace))
-    changes = list(
-        IndexChange.objects.filter(workspace_id=workspace.pk, version__gt=version, version__lte=target)
-        .order_by("version").values_list("version", "document_id")
-    )
-    if len({number for number, _ in changes}) != target - version:  # a version missing: pruned away
-        return _rebuilt(workspace, folder)
-    opened = _open(folder, version, _identity(workspace))
+    opened = open_index(folder, version, workspace)
     documents = sorted({document for _, document in changes})
     writer = opened.index.writer(heap_size=WRITER_HEAP, num_threads=1)
     for document in documents:
@@ -212,25 +155,24 @@ def _synced(workspace: Workspace, folder: Path) -> Opened:
     _add_passages(writer, workspace, documents)
     writer.commit()
     writer.wait_merging_threads()
-    _write_state(folder, {"identity": _identity(workspace), "version": target})
+    write_state(folder, {"identity": identity(workspace), "version": target})
     opened.index.reload()
     return Opened(opened.index, opened.index.searcher(), target, folder, opened.identity)
 
 
 def _rebuilt(workspace: Workspace, folder: Path) -> Opened:
     """Every ready passage of the workspace in a new index; then the changes made meanwhile."""
-    version = _database_version(workspace) or 0
+    version = database_version(workspace) or 0
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
-    index = tantivy.Index(SCHEMA, path=str(folder), reuse=False)
-    index.register_tokenizer(ANALYZER, WORDS)
+    index = new_index(folder)
     heap = min(BUILD_HEAP_MAX, max(WRITER_HEAP, _passage_count(workspace) * 1_000))
     writer = index.writer(heap_size=heap, num_threads=1)
     _add_passages(writer, workspace, None)
     writer.commit()
     writer.wait_merging_threads()
-    _write_state(folder, {"identity": _identity(workspace), "version": version})
-    return _synced(workspace, folder)
+    write_state(folder, {"identity": identity(workspace), "version": version})
+    return _synced(workspace, folder, defer_large=False)
 
 
 def _add_passages(writer, workspace: Workspace, documents: list[int] | None) -> None:
@@ -262,8 +204,8 @@ def _build_in_background(workspace: Workspace, folder: Path) -> None:
 
     def build():
         try:
-            with _folder_lock(folder):
-                _synced(workspace, folder)
+            with folder_lock(folder):
+                _remember(_synced(workspace, folder, defer_large=False))
         except Exception:
             logger.exception("Building the search index of workspace %s failed", workspace.pk)
         finally:
@@ -277,8 +219,8 @@ def _build_in_background(workspace: Workspace, folder: Path) -> None:
 def search_index_build(*, workspace: Workspace) -> int:
     """Bring the workspace's folder on this host up to date now (built if missing); its passages."""
     folder = folder_of(workspace)
-    with _folder_lock(folder):
-        opened = _remember(_synced(workspace, folder))
+    with folder_lock(folder):
+        opened = _remember(_synced(workspace, folder, defer_large=False))
     return opened.searcher.num_docs
 
 
@@ -300,6 +242,7 @@ def search_index_prune(*, days: int | None = None) -> None:
     existing = {str(pk) for pk in Workspace.objects.values_list("pk", flat=True)}
     for folder in root.iterdir():
         if folder.is_dir() and folder.name not in existing:
-            with _folder_lock(folder):
+            with folder_lock(folder):
                 shutil.rmtree(folder, ignore_errors=True)
-            _opened.pop(folder, None)
+            with _process_lock:
+                _opened.pop(folder, None)

@@ -224,3 +224,16 @@ def test_many_documents_changed_by_one_statement_are_all_applied(workspace):
     assert changes.values("version").distinct().count() == Workspace.objects.get(pk=workspace.pk).search_version
     type(passages[0].document).objects.filter(workspace=workspace).update(status="ready")
     assert len(found(workspace, "harbour")) == 5
+
+
+def test_a_folder_that_cannot_be_read_is_rebuilt_on_the_next_search(workspace):
+    ready(workspace, "Damaged but recoverable.")
+    assert found(workspace, "recoverable")
+    folder = search_index.folder_of(workspace)
+    (folder / "meta.json").write_text("{}")  # tantivy's own record of its segments, spoilt
+    search_index._opened.clear()  # a process that opens it afresh
+    ready(workspace, "Another recoverable passage.")
+    assert len(found(workspace, "recoverable")) == 2  # the database ranks while the folder is unusable
+    assert len(found(workspace, "recoverable")) == 2  # then the folder is rebuilt
+    assert isinstance(statistics(workspace=Workspace.objects.get(pk=workspace.pk), terms=["recoverable"]),
+                      search_index_statistics())
