@@ -48,7 +48,7 @@ class URLOnceNode(URLNode):
                 current_app = None
         url = ""
         try:
-            plain = all(type(value) in (str, int) for value in (*args, *kwargs.values()))  # True is no 1
+            plain = all(isinstance(value, str) or type(value) is int for value in (*args, *kwargs.values()))  # not True
             if isinstance(view_name, str) and plain:
                 url = reversed_once(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language(),
                                     current_app, view_name, args, tuple(sorted(kwargs.items())))
