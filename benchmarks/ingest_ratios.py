@@ -65,7 +65,14 @@ def _bare_onnx_seconds(folder: str, texts: list[str]) -> float:
     tokenizer = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
     tokenizer.enable_truncation(max_length=256)
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")  # noqa: S106 - a token
-    session = onnxruntime.InferenceSession(os.path.join(folder, "model.onnx"), providers=["CPUExecutionProvider"])
+    # The session options Docent's own session uses (workspaces/retrieval/embeddings.py): the loop
+    # differs from the worker only by what the worker does around the model.
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads, options.inter_op_num_threads = 2, 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = onnxruntime.InferenceSession(
+        os.path.join(folder, "model.onnx"), sess_options=options, providers=["CPUExecutionProvider"]
+    )
     names = {item.name for item in session.get_inputs()}
     started = time.perf_counter()
     for start in range(0, len(texts), 32):
