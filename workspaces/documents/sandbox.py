@@ -61,7 +61,7 @@ class _Child:
         context = multiprocessing.get_context("fork")  # the worker's imports are reused: no start-up cost
         self.connection, child_end = context.Pipe(duplex=True)
         self.process = context.Process(target=_serve, args=(child_end, os.getpid()), daemon=True)
-        self.documents = 0
+        self.documents, self.parent_pid = 0, os.getpid()
         # The child's garbage collector skips what the worker had made before the fork: walking it
         # would copy the worker's whole heap into the child, page by page (copy-on-write).
         gc.freeze()
@@ -90,6 +90,8 @@ class _Child:
 
 def _child_for_thread() -> _Child:
     child = getattr(_threads, "child", None)
+    if child is not None and child.parent_pid != os.getpid():  # this process was forked: not its child
+        child = _threads.child = None
     if child is None or not child.process.is_alive():
         if child is not None:
             child.stop()
@@ -205,10 +207,11 @@ def _serve(connection, parent_pid):
 
 
 def _limit(timeout: float, memory_mb: int) -> None:
-    """This document's caps: CPU seconds on top of what the child has used (SIGXCPU, whose default
-    is to end the process), and what reading may add to the address space the child has now."""
+    """This document's caps: CPU seconds on top of what the child has used, within half a second
+    (the limit counts whole seconds; SIGXCPU's default is to end the process), and what reading
+    may add to the address space the child has now."""
     used = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_seconds = math.ceil(used.ru_utime + used.ru_stime + max(1, math.ceil(timeout)))
+    cpu_seconds = round(used.ru_utime + used.ru_stime) + max(1, math.ceil(timeout))
     _soft_limit(resource.RLIMIT_CPU, cpu_seconds)
     now = _address_space_now()
     if now:  # Linux: the cap is what reading may add to the child as it is now

@@ -86,8 +86,9 @@ def cpu_headroom_reader(*, stream, name, **_options):
 
 
 def test_each_document_has_its_own_cpu_time_limit_in_a_child_that_reads_many(monkeypatch, settings):
-    """Each of six documents starts with the whole limit before it, whatever the ones before used
-    (a cap on the child's life would leave the sixth 3.75 s of the 5)."""
+    """Each of six documents starts with its whole limit before it (within the half second the
+    kernel's whole seconds allow), whatever the ones before used (a cap on the child's life
+    would leave the sixth 3.75 s of the 5)."""
     sandbox.reader_stop()
     monkeypatch.setattr(sandbox, "extract_text", cpu_headroom_reader)
     settings.EXTRACTION_TIMEOUT_SECONDS = 5
@@ -96,4 +97,4 @@ def test_each_document_has_its_own_cpu_time_limit_in_a_child_that_reads_many(mon
         with pytest.raises(DocumentRefused) as answer:
             sandbox.extract_bounded(stream=io.BytesIO(b"text"), name="file.txt")
         headrooms.append(float(answer.value.message))
-    assert min(headrooms) >= 5
+    assert min(headrooms) >= 4.5
