@@ -16,6 +16,9 @@ EXTRACTION_MEMORY_MB = env.int("EXTRACTION_MEMORY_MB", default=1024)
 EXTRACTION_TIMEOUT_SECONDS = env.float("EXTRACTION_TIMEOUT_SECONDS", default=60.0)
 # PDFs and images may need OCR (1-5 s a page): they get this limit instead.
 EXTRACTION_OCR_TIMEOUT_SECONDS = env.float("EXTRACTION_OCR_TIMEOUT_SECONDS", default=600.0)
+# Documents one extraction child reads in turn before a fresh child replaces it (1: a child per
+# document). A child that fails, or grows by a quarter of EXTRACTION_MEMORY_MB, is replaced at once.
+EXTRACTION_CHILD_DOCUMENTS = env.int("EXTRACTION_CHILD_DOCUMENTS", default=200)
 # The Tesseract program OCR runs (a name on PATH or a full path); missing: scans fail with a clear message.
 TESSERACT_CMD = env("TESSERACT_CMD", default="tesseract")
 

@@ -4,12 +4,14 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import AdminFactory, ManagerFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
+from workspaces.documents.sandbox import reader_stop
 
 
 @pytest.fixture(autouse=True)
 def _isolated(settings, tmp_path):
-    """Fresh cache, temporary media and search index folders, an empty model cache that never downloads and
-    plain static storage (no collectstatic manifest) for every test."""
+    """Fresh cache, temporary media and search index folders, an empty model cache that never
+    downloads, plain static storage (no collectstatic manifest) and a fresh extraction child (one
+    forked before a test's monkeypatches would not see them) for every test."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.SEARCH_INDEX_DIR = str(tmp_path / "search-index")
     settings.EMBEDDING_MODEL_DIR = ""  # tests that need the model set it (tests/models)
@@ -22,6 +24,7 @@ def _isolated(settings, tmp_path):
     cache.clear()
     yield
     cache.clear()
+    reader_stop()
 
 
 @pytest.fixture

@@ -2,19 +2,26 @@
 
 `extract_text` reads whatever an uploader sends, through third-party parsers (pypdf, lxml).
 The caps in `documents.limits` stop every bomb we know of; this is the backstop for the
-ones we do not: the reading runs in a forked child whose address space is limited
-(RLIMIT_AS, EXTRACTION_MEMORY_MB) and which is killed after EXTRACTION_TIMEOUT_SECONDS.
-Only the child dies; the worker answers with a refusal naming the limit.
+ones we do not: the reading runs in a forked child whose address space may grow by at most
+EXTRACTION_MEMORY_MB per document (RLIMIT_AS) and which is killed after
+EXTRACTION_TIMEOUT_SECONDS. Only the child dies; the worker answers with a refusal naming
+the limit, and the next document gets a new child.
+
+One child reads up to EXTRACTION_CHILD_DOCUMENTS documents in turn (issue 30: forking a
+child per document cost more than reading a 10-page PDF); it is replaced after a failure of
+its own (out of memory, an unexpected error), when it has grown by a quarter of the memory
+limit, and after that many documents. Each thread that extracts has its own child.
 
 The child also stops by itself: the kernel kills it when its worker dies (Linux's
-PR_SET_PDEATHSIG, so a `kill -9` of the worker leaves no reader behind), and when it has
-used EXTRACTION_TIMEOUT_SECONDS of CPU (RLIMIT_CPU, which holds even when the worker
+PR_SET_PDEATHSIG, so a `kill -9` of the worker leaves no reader behind), and when a document
+has used EXTRACTION_TIMEOUT_SECONDS of CPU (RLIMIT_CPU, which holds even when the worker
 hangs and its wall-clock limit never fires).
 """
 
 import ctypes
 import ctypes.util
 import gc
+import io
 import logging
 import math
 import multiprocessing
@@ -22,6 +29,7 @@ import os
 import pickle
 import resource
 import signal
+import threading
 import time
 
 from django.conf import settings
@@ -37,7 +45,65 @@ TOO_MUCH_MEMORY = "“{name}” needs more memory to read than Docent allows (li
 TOO_SLOW = "“{name}” takes longer to read than Docent allows (limit {limit} seconds)."
 CHILD_FAILED = "“{name}” could not be read: the reader stopped unexpectedly."
 MB = 1024 * 1024
+CHUNK = 4 * MB
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
+# The child's own answers; any other outcome (memory, error) retires it.
+KEEPS_CHILD = ("ok", "refused")
+
+_threads = threading.local()  # this thread's child: a _Child, or None
+
+
+class _Child:
+    """A forked reader and the parent's end of its pipe."""
+
+    def __init__(self):
+        readers.parsers_preload()  # once per process: every child finds them loaded
+        context = multiprocessing.get_context("fork")  # the worker's imports are reused: no start-up cost
+        self.connection, child_end = context.Pipe(duplex=True)
+        self.process = context.Process(target=_serve, args=(child_end, os.getpid()), daemon=True)
+        self.documents, self.parent_pid = 0, os.getpid()
+        # The child's garbage collector skips what the worker had made before the fork: walking it
+        # would copy the worker's whole heap into the child, page by page (copy-on-write).
+        gc.freeze()
+        try:
+            self.process.start()
+        finally:
+            gc.unfreeze()
+        child_end.close()
+
+    def send(self, stream, header: tuple) -> None:
+        self.documents += 1
+        self.connection.send_bytes(pickle.dumps(header, protocol=pickle.HIGHEST_PROTOCOL))
+        stream.seek(0)
+        while chunk := stream.read(CHUNK):
+            self.connection.send_bytes(chunk)
+        self.connection.send_bytes(b"")
+
+    def stop(self) -> None:
+        """Close the pipe (a waiting child exits on its own) and make sure the child is gone."""
+        self.connection.close()
+        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _child_for_thread() -> _Child:
+    child = getattr(_threads, "child", None)
+    if child is not None and child.parent_pid != os.getpid():  # this process was forked: not its child
+        child = _threads.child = None
+    if child is None or not child.process.is_alive():
+        if child is not None:
+            child.stop()
+        child = _threads.child = _Child()
+    return child
+
+
+def reader_stop() -> None:
+    """Stop this thread's extraction child, if any (the next document starts a fresh one)."""
+    child, _threads.child = getattr(_threads, "child", None), None
+    if child is not None:
+        child.stop()
 
 
 def extract_bounded(*, stream, name: str, ocr_languages: str = "") -> ExtractedText:
@@ -49,36 +115,26 @@ def extract_bounded(*, stream, name: str, ocr_languages: str = "") -> ExtractedT
     memory_mb, timeout = settings.EXTRACTION_MEMORY_MB, settings.EXTRACTION_TIMEOUT_SECONDS
     if kind_for_filename(name).extension in OCR_KINDS:
         timeout = max(timeout, settings.EXTRACTION_OCR_TIMEOUT_SECONDS)
-    readers.parsers_preload()  # once per process: every child finds them loaded
-    context = multiprocessing.get_context("fork")  # the worker's imports are reused: no start-up cost
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(
-        target=_child, args=(sender, stream, name, ocr_languages, memory_mb, timeout, os.getpid()), daemon=True
-    )
-    stream.seek(0)
-    # The child's garbage collector skips what the worker had made before the fork: walking it
-    # would copy the worker's whole heap into the child, page by page (copy-on-write).
-    gc.freeze()
-    try:
-        child.start()
-    finally:
-        gc.unfreeze()
-    sender.close()
+    child = _sent(stream, (name, ocr_languages, memory_mb, timeout))
     deadline = time.monotonic() + timeout
     try:
-        outcome = _receive(receiver, deadline)
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
+        outcome = _receive(child.connection, deadline)
+    except BaseException:  # the worker is stopping mid-answer: the child cannot be reused
+        child.process.kill()
+        reader_stop()
+        raise
+    if outcome is None or outcome[0] not in KEEPS_CHILD or not outcome[2] \
+            or child.documents >= settings.EXTRACTION_CHILD_DOCUMENTS:
+        if outcome is None:
+            child.process.kill()
+        reader_stop()
     if outcome is None:
-        if time.monotonic() >= deadline or child.exitcode == -signal.SIGXCPU:
+        if time.monotonic() >= deadline or child.process.exitcode == -signal.SIGXCPU:
             logger.warning("Extraction of %s stopped after %s s", name, timeout)
             raise DocumentRefused(TOO_SLOW.format(name=name, limit=_number(timeout)), code="too_large")
-        logger.warning("Extraction of %s ended without an answer (exit code %s)", name, child.exitcode)
+        logger.warning("Extraction of %s ended without an answer (exit code %s)", name, child.process.exitcode)
         raise DocumentRefused(TOO_MUCH_MEMORY.format(name=name, limit=memory_mb), code="too_large")
-    status, payload = outcome
+    status, payload, _keep = outcome
     if status == "ok":
         return payload
     if status == "memory":
@@ -90,50 +146,104 @@ def extract_bounded(*, stream, name: str, ocr_languages: str = "") -> ExtractedT
     raise DocumentRefused(CHILD_FAILED.format(name=name), code="corrupt")
 
 
-def _receive(receiver, deadline):
-    """The child's one message, or None when it died or the time ran out."""
+def _sent(stream, header: tuple) -> _Child:
+    """The child that has been handed the document: a fresh one when this thread's child died
+    between two documents."""
+    for attempt in (1, 2):
+        child = _child_for_thread()
+        try:
+            child.send(stream, header)
+            return child
+        except OSError:
+            reader_stop()
+            if attempt == 2:
+                raise
+        except BaseException:  # half a document sent: the child cannot be reused
+            reader_stop()
+            raise
+    raise AssertionError  # unreachable: the second attempt returns or raises
+
+
+def _receive(connection, deadline):
+    """The child's one answer, or None when it died or the time ran out."""
     chunks = []
     while True:
         remaining = deadline - time.monotonic()
-        if remaining <= 0 or not receiver.poll(remaining):
+        if remaining <= 0 or not connection.poll(remaining):
             return None
         try:
-            chunk = receiver.recv_bytes()
-        except EOFError:
+            chunk = connection.recv_bytes()
+        except (EOFError, OSError):
             return None
         if not chunk:
             return pickle.loads(b"".join(chunks))  # noqa: S301 - written by our own forked child
         chunks.append(chunk)
 
 
-def _child(sender, stream, name, ocr_languages, memory_mb, timeout, parent_pid):
-    """Runs in the forked child: die with the parent, cap CPU time and address space, read,
-    send one answer in pieces."""
+def _serve(connection, parent_pid):
+    """Runs in the forked child: die with the parent, then read documents as they come, each
+    under its own CPU and address-space caps, until the pipe closes or the child retires."""
     _die_with_parent(parent_pid)
-    cpu_seconds = max(1, math.ceil(timeout))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))  # SIGXCPU, then SIGKILL
+    for signum in (signal.SIGTERM, signal.SIGINT):  # not the worker's handlers: they let a task finish
+        signal.signal(signum, signal.SIG_DFL)
+    start = _address_space_now()
+    while True:
+        try:
+            header = connection.recv_bytes()
+            name, ocr_languages, memory_mb, timeout = pickle.loads(header)  # noqa: S301 - from our parent
+            content = io.BytesIO()
+            while chunk := connection.recv_bytes():
+                content.write(chunk)
+        except (EOFError, OSError):
+            os._exit(0)
+        _limit(timeout, memory_mb)
+        status, payload = _read(content, name, ocr_languages)
+        del content
+        grown = _address_space_now() - start
+        keep = status in KEEPS_CHILD and grown < memory_mb * MB // 4
+        _answer(connection, (status, payload, keep))
+        if not keep:
+            os._exit(0)
+
+
+def _limit(timeout: float, memory_mb: int) -> None:
+    """This document's caps: CPU seconds on top of what the child has used, within half a second
+    (the limit counts whole seconds; SIGXCPU's default is to end the process), and what reading
+    may add to the address space the child has now."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = round(used.ru_utime + used.ru_stime) + max(1, math.ceil(timeout))
+    _soft_limit(resource.RLIMIT_CPU, cpu_seconds)
     now = _address_space_now()
-    if now:  # Linux: the cap is what reading may add to the worker it was forked from
-        limit = now + memory_mb * MB
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    if now:  # Linux: the cap is what reading may add to the child as it is now
+        _soft_limit(resource.RLIMIT_AS, now + memory_mb * MB)
+
+
+def _soft_limit(which: int, value: int) -> None:
+    _soft, hard = resource.getrlimit(which)
+    resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
+
+
+def _read(stream, name, ocr_languages) -> tuple[str, object]:
     try:
-        outcome = ("ok", extract_text(stream=stream, name=name, ocr_languages=ocr_languages))
+        return "ok", extract_text(stream=stream, name=name, ocr_languages=ocr_languages)
     except DocumentRefused as refusal:
-        outcome = ("refused", (refusal.message, refusal.code))
+        return "refused", (refusal.message, refusal.code)
     except MemoryError:
-        outcome = ("memory", None)
+        return "memory", None
     except Exception as error:  # noqa: BLE001 - reported to the parent, which refuses the file
-        outcome = ("error", f"{type(error).__name__}: {error}")
+        return "error", f"{type(error).__name__}: {error}"
+
+
+def _answer(connection, outcome) -> None:
     try:
         data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
     except MemoryError:
-        data = pickle.dumps(("memory", None))
+        data = pickle.dumps(("memory", None, False))
     try:
-        for start in range(0, len(data), 4 * MB):
-            sender.send_bytes(data[start:start + 4 * MB])
-        sender.send_bytes(b"")
-    finally:
-        sender.close()
+        for start in range(0, len(data), CHUNK):
+            connection.send_bytes(data[start:start + CHUNK])
+        connection.send_bytes(b"")
+    except OSError:
         os._exit(0)
 
 
@@ -150,7 +260,7 @@ def _die_with_parent(parent_pid: int) -> None:
 
 
 def _address_space_now() -> int:
-    """The child's address space at the fork: the cap is what extraction may add to it."""
+    """The child's address space now: the cap is what extraction may add to it."""
     try:
         with open("/proc/self/statm") as statm:
             return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")

@@ -208,6 +208,17 @@ def embedder_current(*, download: bool = False, retry: bool = False) -> Embedder
     return None
 
 
+def embedder_warm() -> None:
+    """Load the local model now, if it is the provider and already on disk: a worker does this
+    before its first task, so no document waits for the model to load (issue 30)."""
+    try:
+        embedder = embedder_current()
+    except EmbeddingError:
+        return
+    if isinstance(embedder, LocalEmbedder):
+        embedder.embed(["warm"])
+
+
 def embed(texts: list[str]) -> np.ndarray:
     """One L2-normalised float32 row per text, from the configured provider."""
     embedder = embedder_current()

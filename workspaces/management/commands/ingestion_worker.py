@@ -19,8 +19,10 @@ from django.db import close_old_connections
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorkerCommand
 
+from workspaces.documents import readers
 from workspaces.documents.jobs import documents_recover
 from workspaces.retrieval.backfill import vectors_backfill_enqueue
+from workspaces.retrieval.embeddings import embedder_warm
 from workspaces.retrieval.search_index import search_index_prune
 from workspaces.sources.sync import sources_enqueue_due
 
@@ -46,6 +48,15 @@ class Command(DatabaseWorkerCommand):
 
     def handle(self, *args, **options):
         in_reloader_parent = options.get("reload") and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true"
+        if not in_reloader_parent:
+            # The parsers and the local model load once here, before the first task forks the
+            # extraction child, so no document waits for them (issue 30: importing pypdf alone
+            # took 0.3-0.5 s).
+            readers.parsers_preload()
+            try:
+                embedder_warm()
+            except Exception:  # a damaged model fails the embedding later, with its own message
+                logger.exception("The embedding model could not be loaded ahead of the first task")
         if not options.get("batch") and not in_reloader_parent:
             stop = threading.Event()
             threading.Thread(
