@@ -80,12 +80,16 @@ class _Child:
         self.connection.send_bytes(b"")
 
     def stop(self) -> None:
-        """Close the pipe (a waiting child exits on its own) and make sure the child is gone."""
+        """Close the pipe and end the child. It waits for its next document holding a copy of this
+        end of the pipe too (forked with it), so closing alone never reaches it: it is terminated
+        (SIGTERM ends it at once: it keeps the default action), then killed if it lingers."""
         self.connection.close()
-        self.process.join(timeout=1)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=1)
         if self.process.is_alive():
             self.process.kill()
-            self.process.join()
+        self.process.join()
 
 
 def _child_for_thread() -> _Child:
