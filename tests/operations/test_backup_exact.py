@@ -75,6 +75,14 @@ def everything(db):
     return documents
 
 
+def restored_into_an_empty_database(archive, documents) -> None:
+    """A new database and storage, as after a disaster: every row and stored file gone, then the restore."""
+    call_command("flush", interactive=False, verbosity=0)
+    for document in documents:
+        default_storage.delete(document.docpath)
+    call_command("restore", str(archive), verbosity=0)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_round_trip_gives_back_every_row_to_the_microsecond_and_every_file_by_checksum(tmp_path, everything):
     before = every_row()
@@ -84,10 +92,7 @@ def test_a_backup_round_trip_gives_back_every_row_to_the_microsecond_and_every_f
     archive = tmp_path / "docent.tar.gz"
     call_command("backup", str(archive), verbosity=0)
 
-    call_command("flush", interactive=False, verbosity=0)
-    for document in everything:
-        default_storage.delete(document.docpath)
-    call_command("restore", str(archive), verbosity=0)
+    restored_into_an_empty_database(archive, everything)
 
     assert every_row() == before
     assert stored_checksums(checksums) == checksums
@@ -128,10 +133,7 @@ def test_a_restore_makes_every_host_rebuild_its_search_index(tmp_path, everythin
     type(later).objects.filter(pk=later.pk).update(status="ready")
     assert search_passages(workspace=workspace, query="windmill")  # the folder now holds it
 
-    call_command("flush", interactive=False, verbosity=0)
-    for document in everything:
-        default_storage.delete(document.docpath)
-    call_command("restore", str(archive), verbosity=0)
+    restored_into_an_empty_database(archive, everything)
 
     restored = Workspace.objects.get(pk=workspace.pk)  # as the next request reads it
     assert lexical_scores(workspace=restored, terms=["windmill"], limit=5) == []  # the folder itself rebuilt
@@ -149,10 +151,7 @@ def test_a_restore_renders_every_answers_html_again_instead_of_trusting_the_arch
     WorkspaceChat.objects.filter(pk=chat.pk).update(text_html="<script>alert('from the archive')</script>")
     archive = tmp_path / "docent.tar.gz"
     call_command("backup", str(archive), verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
-    for document in everything:
-        default_storage.delete(document.docpath)
-    call_command("restore", str(archive), verbosity=0)
+    restored_into_an_empty_database(archive, everything)
     restored = WorkspaceChat.objects.get(pk=chat.pk)
     assert "<script>" not in restored.text_html
     assert restored.text_html == render_markdown(restored.answer.text)

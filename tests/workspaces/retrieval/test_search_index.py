@@ -10,6 +10,10 @@ import pytest
 from django.core.management import call_command
 
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, WorkspaceFactory
+from tests.workspaces.retrieval.test_bm25 import (  # the same passages and questions as the database's ranking
+    CORPUS,
+    QUERIES,
+)
 from workspaces.documents.services import document_delete
 from workspaces.models import Workspace
 from workspaces.retrieval import search_index
@@ -19,17 +23,6 @@ from workspaces.retrieval.search import search_passages
 
 pytestmark = pytest.mark.django_db
 
-CORPUS = [
-    "Tokyo train timetable for the early morning train and the late train.",
-    "The harbour ferry leaves at noon and the harbour bus leaves later.",
-    "A train strike closed the harbour station for one long day in spring.",
-    "Museum tickets cost ten euros; children enter the museum free.",
-    "The night bus runs every hour between the harbour and the museum district of the old town.",
-    "Spring festival: lanterns, music and food stalls along the river until midnight.",
-    "Ferry tickets to the island cost twelve euros, bikes travel free on the ferry.",
-    "Weather in spring is mild with rain showers in the morning.",
-]
-QUERIES = ["harbour ferry tickets", "train harbour", "museum free tickets", "spring morning rain", "bus night"]
 
 
 def reference_bm25(texts: list[str], query: list[str], k1=1.2, b=0.75) -> list[float]:
