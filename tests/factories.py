@@ -164,3 +164,12 @@ class GroupWorkspaceFactory(DjangoModelFactory):
     group = factory.Sequence(lambda n: f"group-{n}")
     workspace = factory.SubFactory(WorkspaceFactory)
     role = "viewer"
+
+
+def document_with_passages(workspace, filename: str, texts: list[str]):
+    """A ready document of `workspace` whose passages are `texts`, in order: (document, passages)."""
+    document = WorkspaceDocumentFactory(workspace=workspace, filename=filename)
+    return document, [
+        DocumentPassageFactory(document=document, position=position, text=text)
+        for position, text in enumerate(texts, start=1)
+    ]

@@ -39,3 +39,12 @@ def respond_embeddings(handler, fake, body) -> None:
         return
     data = [{"object": "embedding", "index": i, "embedding": fake_embedding(text)} for i, text in enumerate(inputs)]
     handler._send_json(200, {"object": "list", "data": data, "model": body["model"]})
+
+
+def embeddings_served_by(base_url: str) -> None:
+    """The system settings that send embeddings to the fake server at `base_url` (its fake-embedder)."""
+    from settings_app.services import setting_set
+
+    setting_set(label="embedding_provider", value="openai-compatible")
+    setting_set(label="embedding_base_url", value=base_url)
+    setting_set(label="embedding_model", value="fake-embedder")

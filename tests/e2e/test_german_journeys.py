@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
 from tests.e2e.test_accessibility import overflowing, serious_findings
+from tests.e2e.test_conversation_journeys import LEAVE  # the same handbook passage
 from tests.factories import (
     DEFAULT_PASSWORD,
     DocumentPassageFactory,
@@ -17,8 +18,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-LEAVE = "Annual leave is 25 days a year for every employee. Unused days carry over until March."
 
 
 @pytest.fixture

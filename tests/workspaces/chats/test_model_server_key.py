@@ -10,6 +10,7 @@ from accounts.models import AuditAction, AuditEvent
 from settings_app.models import SystemSetting
 from settings_app.services import setting_get, setting_set, settings_create_missing
 from tests.llm_server import Behaviour, FakeLLMServer, fake_llm_server  # noqa: F401  (the llm_server fixture)
+from tests.llm_server_embeddings import embeddings_served_by
 from workspaces.chats import model_setup
 
 pytestmark = pytest.mark.django_db
@@ -146,9 +147,7 @@ def test_with_its_origin_pinned_the_embedding_key_goes_nowhere_else(settings, co
     from workspaces.retrieval.embeddings import embed
 
     settings.EMBEDDING_API_KEY, settings.EMBEDDING_API_KEY_ORIGIN = STORED_KEY, configured.base_url
-    setting_set(label="embedding_provider", value="openai-compatible")
-    setting_set(label="embedding_base_url", value=typed.base_url)
-    setting_set(label="embedding_model", value="fake-embedder")
+    embeddings_served_by(typed.base_url)
     embed(["annual leave"])
     assert typed.requests and {request.authorization for request in typed.requests} == {None}
 

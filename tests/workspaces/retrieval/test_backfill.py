@@ -7,6 +7,7 @@ from django.core.cache import cache
 from settings_app.services import setting_get, setting_set
 from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
 from tests.llm_server import fake_llm_server  # noqa: F401
+from tests.llm_server_embeddings import embeddings_served_by
 from workspaces.models import PassageVector
 from workspaces.retrieval import backfill
 from workspaces.retrieval.backfill import LEASE_KEY, vectors_backfill_enqueue, vectors_backfill_run
@@ -28,9 +29,7 @@ def library(workspace):
 
 @pytest.fixture
 def embedding_server(llm_server):
-    setting_set(label="embedding_provider", value="openai-compatible")
-    setting_set(label="embedding_base_url", value=llm_server.base_url)
-    setting_set(label="embedding_model", value="fake-embedder")
+    embeddings_served_by(llm_server.base_url)
     return llm_server
 
 

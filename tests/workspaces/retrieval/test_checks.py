@@ -7,6 +7,7 @@ from django.db import connection
 
 from settings_app.services import setting_set
 from tests.llm_server import fake_llm_server  # noqa: F401
+from tests.llm_server_embeddings import embeddings_served_by
 from workspaces.retrieval.checks import (
     PATH_NUMPY_POSTGRESQL,
     STATUS_LEXICAL,
@@ -41,9 +42,7 @@ def test_the_language_model_page_says_which_search_path_runs(admin_client, llm_s
     from workspaces.retrieval.checks import PATH_NAMES
     from workspaces.retrieval.services import passages_embed
 
-    setting_set(label="embedding_provider", value="openai-compatible")
-    setting_set(label="embedding_base_url", value=llm_server.base_url)
-    setting_set(label="embedding_model", value="fake-embedder")
+    embeddings_served_by(llm_server.base_url)
     document = WorkspaceDocumentFactory(workspace=workspace)
     DocumentPassageFactory(document=document, position=1, text="Annual leave is 25 days.")
     DocumentPassageFactory(document=document, position=2, text="Expenses are due monthly.")

@@ -3,8 +3,8 @@ never along a redirect: against the fake model server and a second one on anothe
 
 import pytest
 
-from settings_app.services import setting_set
 from tests.llm_server import Behaviour, FakeLLMServer, fake_llm_server  # noqa: F401  (the llm_server fixture)
+from tests.llm_server_embeddings import embeddings_served_by
 from workspaces.outgoing import status_text
 from workspaces.retrieval.embeddings import MESSAGE_BAD_STATUS, EmbeddingError, embed
 
@@ -16,9 +16,7 @@ EMBEDDING_KEY = "sk-embedding-0123456789abcdef"
 @pytest.fixture
 def semantic(llm_server, settings):
     settings.EMBEDDING_API_KEY = EMBEDDING_KEY
-    setting_set(label="embedding_provider", value="openai-compatible")
-    setting_set(label="embedding_base_url", value=llm_server.base_url)
-    setting_set(label="embedding_model", value="fake-embedder")
+    embeddings_served_by(llm_server.base_url)
     return llm_server
 
 

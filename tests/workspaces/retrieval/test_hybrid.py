@@ -3,9 +3,9 @@
 import pytest
 
 from settings_app.services import setting_set
-from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, document_with_passages
 from tests.llm_server import Behaviour, fake_llm_server  # noqa: F401
-from tests.llm_server_embeddings import EMBEDDING_DIMENSIONS
+from tests.llm_server_embeddings import EMBEDDING_DIMENSIONS, embeddings_served_by
 from workspaces.models import PassageVector
 from workspaces.retrieval import vectors
 from workspaces.retrieval.embeddings import EmbeddingError, embed
@@ -17,9 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def semantic(llm_server):
-    setting_set(label="embedding_provider", value="openai-compatible")
-    setting_set(label="embedding_base_url", value=llm_server.base_url)
-    setting_set(label="embedding_model", value="fake-embedder")
+    embeddings_served_by(llm_server.base_url)
     return llm_server
 
 
@@ -31,14 +29,11 @@ def assert_found_by_meaning(hits):
 
 @pytest.fixture
 def handbook(workspace):
-    document = WorkspaceDocumentFactory(workspace=workspace, filename="handbook.md")
-    texts = [
+    document, _ = document_with_passages(workspace, "handbook.md", [
         "Annual leave: every employee has 25 days of leave per year.",
         "Expense reports are due on the fifth working day of each month.",
         "The car park behind the office is free for staff.",
-    ]
-    for position, text in enumerate(texts, start=1):
-        DocumentPassageFactory(document=document, position=position, text=text)
+    ])
     return document
 
 

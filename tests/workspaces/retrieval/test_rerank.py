@@ -4,7 +4,7 @@ orders the best hits again, in either answer shape, and a failing server changes
 import pytest
 
 from settings_app.services import setting_get, setting_set
-from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory
+from tests.factories import document_with_passages
 from tests.rerank_server import fake_rerank_server  # noqa: F401
 from workspaces.retrieval.rerank import MESSAGE_MALFORMED, RerankError, scores_read
 from workspaces.retrieval.search import search_passages
@@ -14,13 +14,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def notes(workspace):
-    document = WorkspaceDocumentFactory(workspace=workspace, filename="notes.txt")
-    texts = [
+    _, passages = document_with_passages(workspace, "notes.txt", [
         "Invoice rules: every invoice needs a number, and an invoice without one is refused.",
         "The invoice for the printer was paid by the finance team in March.",
         "Invoices from abroad are checked by finance once a month.",
-    ]
-    return [DocumentPassageFactory(document=document, position=i, text=text).pk for i, text in enumerate(texts, 1)]
+    ])
+    return [passage.pk for passage in passages]
 
 
 @pytest.fixture
