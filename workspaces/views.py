@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections, router
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
-from django.http import HttpResponseNotModified
+from django.http import Http404, HttpResponseNotModified
 from django.shortcuts import get_object_or_404
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
@@ -18,6 +18,7 @@ from django.views.generic import ListView
 from accounts.release import release_fingerprint
 from workspaces import permissions
 from workspaces.documents.models import DocumentStatus
+from workspaces.lookup import workspace_with_role
 from workspaces.models import Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceUser, count_of
 
 
@@ -74,16 +75,22 @@ class WorkspaceMixin(LoginRequiredMixin):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.workspace = get_object_or_404(self.get_workspace_queryset(), slug=kwargs["slug"])
+        self.workspace = self.get_workspace(kwargs["slug"])
         self.may = permissions.permissions_in(request.user, self.workspace)
+        if not self.may[permissions.SEE]:
+            raise Http404("No workspace matches the given query.")
         if not self.may[self.required_action]:
             raise PermissionDenied(permissions.REFUSALS.get(self.required_action, ""))
         self.resolve_within_workspace()
         return super().dispatch(request, *args, **kwargs)
 
-    def get_workspace_queryset(self):
-        """The workspaces this user may see, with their role; a page may annotate what it shows."""
-        return Workspace.objects.for_user(self.request.user).with_role_of(self.request.user)
+    def get_workspace(self, slug: str) -> Workspace:
+        """The workspace named by the address, with the visitor's role (`workspaces.lookup`): whether
+        they may see it is asked of `permissions` next. Http404 when there is none."""
+        workspace = workspace_with_role(user=self.request.user, slug=slug)
+        if workspace is None:
+            raise Http404("No workspace matches the given query.")
+        return workspace
 
     def resolve_within_workspace(self):
         """Hook, run once the workspace is known: load what the page needs, raise Http404 or PermissionDenied."""
@@ -105,8 +112,11 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
         "-name": (Lower("filename").desc(), "-id"),
     }
 
-    def get_workspace_queryset(self):
-        return super().get_workspace_queryset().annotate(member_total=count_of(WorkspaceUser))
+    def get_workspace(self, slug):
+        """With its number of members, which the page shows."""
+        user = self.request.user
+        workspaces = Workspace.objects.for_user(user).with_role_of(user).annotate(member_total=count_of(WorkspaceUser))
+        return get_object_or_404(workspaces, slug=slug)
 
     def get_queryset(self):
         self.sort = self.request.GET.get("sort") if self.request.GET.get("sort") in self.SORTS else "-date"
