@@ -18,21 +18,28 @@ TEMPLATE = "workspaces/chats/_turn.html"
 TIMEOUT = 60 * 60  # seconds; a key never outlives what it names (this release included), the timeout frees memory
 
 
-def turn_key(request, workspace, turn, live_doc_ids) -> str | None:
-    """The cache key of a turn's HTML: what `_turn.html` shows of it and around it. None for an answer
-    still being written (its state changes by the second) and before the visitor has a CSRF secret
-    (the turn's forms carry a token made from it)."""
-    chat = turn.shown
+def page_key(request, workspace) -> str | None:
+    """What every turn of a page shares in its cache key (`turn_key`): where and to whom it is shown.
+    None before the visitor has a CSRF secret (the turn's forms carry a token made from it)."""
     secret = request.META.get("CSRF_COOKIE")
-    if not secret or chat.shown_state == ChatState.ANSWERING:
+    if not secret:
+        return None
+    return repr([workspace.slug, request.GET.urlencode(), get_language(), get_current_timezone_name(), secret,
+                 release_fingerprint()])
+
+
+def turn_key(page: str | None, turn, live_doc_ids) -> str | None:
+    """The cache key of a turn's HTML: what `_turn.html` shows of it and around it (`page`: `page_key`).
+    None for an answer still being written (its state changes by the second) and without a page key."""
+    chat = turn.shown
+    if page is None or chat.shown_state == ChatState.ANSWERING:
         return None
     shown = {
         "chat": [chat.pk, chat.thread_id, chat.prompt, chat.shown_state, chat.response, chat.rating, chat.feedback,
                  chat.created_at.isoformat()],
         "versions": [version.pk for version in turn.versions],
         "live": sorted(StoredAnswer.cited_doc_ids_in(chat.response) & live_doc_ids),
-        "where": [workspace.slug, request.GET.urlencode(), get_language(), get_current_timezone_name(), secret,
-                  release_fingerprint()],
+        "where": page,
     }
     # repr, not json.dumps: the same for the same content (JSON-like values, read back in their stored
     # order), at a third of the cost; content stored in another order only misses the cache.
@@ -41,7 +48,8 @@ def turn_key(request, workspace, turn, live_doc_ids) -> str | None:
 
 def turns_html(request, workspace, turns, live_doc_ids) -> list[SafeString]:
     """Each of `turns` as `_turn.html` renders it, from the cache when unchanged (one cache round trip)."""
-    keys = [turn_key(request, workspace, turn, live_doc_ids) for turn in turns]
+    page = page_key(request, workspace)
+    keys = [turn_key(page, turn, live_doc_ids) for turn in turns]
     cached = cache.get_many([key for key in keys if key])
     html, missed = [], {}
     for turn, key in zip(turns, keys, strict=True):

@@ -73,3 +73,27 @@ def test_a_page_number_past_any_offset_shows_the_last_page_of_turns(member_clien
         WorkspaceChatFactory(workspace=workspace, user=user, thread=thread)
     response = member_client.get(chat_url(workspace), {"page": "9" * 25})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(("language", "zone"), [("en", "UTC"), ("de", "Europe/Berlin"), ("en", "Pacific/Auckland")])
+def test_the_conversation_rows_are_what_the_url_tag_and_date_filter_give(user, workspace, language, zone):
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    from workspaces.chats.views import thread_rows
+
+    asked = [datetime(2026, 12, 31, 23, 30, tzinfo=UTC), datetime(2026, 3, 1, 0, 15, tzinfo=UTC),
+             datetime(2026, 3, 1, 11, 0, tzinfo=UTC)]
+    listed = [ChatThreadFactory(workspace=workspace, user=user, title=f"<b>topic {n}</b>", last_asked_at=when)
+              for n, when in enumerate(asked)]
+    template = Template("{% for item in listed %}{% url 'workspaces:chat_thread' workspace.slug item.pk %}|"
+                        "{{ item.title }}|{{ item.last_asked_at|date:'j M Y' }}|"
+                        "{% if item.pk == open.pk %}1{% endif %};{% endfor %}")
+    with translation.override(language), timezone.override(zone):
+        expected = template.render(Context({"listed": listed, "workspace": workspace, "open": listed[1]}))
+        rows = thread_rows(workspace, listed, listed[1])
+        shown = Template("{% for href, title, day, current in rows %}{{ href }}|{{ title }}|{{ day }}|"
+                         "{% if current %}1{% endif %};{% endfor %}").render(Context({"rows": rows}))
+    assert shown == expected
