@@ -69,18 +69,27 @@ def _turn_page_sql(using: str) -> str:
 def live_doc_ids(workspace, doc_ids) -> set[str]:
     """Which of `doc_ids` (as answers store them) are documents of `workspace` still: as
     `workspace.documents.filter(doc_id__in=doc_ids).values_list("doc_id", flat=True)`, as text.
-    An id that is not a UUID (a hand-edited answer) names no document."""
+    An id that is not a UUID (a hand-edited answer) names no document.
+
+    Kept per process under the workspace's `search_version`, which every passage written or deleted
+    moves in the same transaction: a document is deleted only with its passages (their foreign key
+    holds it), and one without passages was never cited."""
     using = router.db_for_read(WorkspaceDocument)
+    return set(_live_doc_ids(using, workspace.pk, workspace.search_version, frozenset(map(str, doc_ids))))
+
+
+@functools.lru_cache(maxsize=1024)
+def _live_doc_ids(using: str, workspace_id: int, search_version: int, doc_ids: frozenset) -> frozenset:
     connection = connections[using]
     field = WorkspaceDocument._meta.get_field("doc_id")
     wanted = set()
     for doc_id in doc_ids:
         try:
-            wanted.add(uuid.UUID(str(doc_id)))
+            wanted.add(uuid.UUID(doc_id))
         except ValueError:
             continue
     if not wanted:
-        return set()
+        return frozenset()
     quote = connection.ops.quote_name
     sql = (
         f"SELECT {quote(field.column)} FROM {quote(WorkspaceDocument._meta.db_table)} "  # noqa: S608
@@ -88,5 +97,5 @@ def live_doc_ids(workspace, doc_ids) -> set[str]:
         f"AND {quote(field.column)} IN ({', '.join(['%s'] * len(wanted))})"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [workspace.pk, *(field.get_db_prep_value(value, connection) for value in wanted)])
-        return {str(uuid.UUID(str(row[0]))) for row in cursor.fetchall()}
+        cursor.execute(sql, [workspace_id, *(field.get_db_prep_value(value, connection) for value in wanted)])
+        return frozenset(str(uuid.UUID(str(row[0]))) for row in cursor.fetchall())

@@ -41,6 +41,19 @@ def test_live_documents_are_the_cited_ones_of_this_workspace_still_there(workspa
     assert page_queries.live_doc_ids(workspace, set()) == set()
 
 
+def test_a_cited_document_deleted_after_the_page_was_shown_is_no_longer_live(workspace):
+    from tests.factories import document_with_passages
+    from workspaces.documents.services import document_delete
+    from workspaces.models import Workspace
+
+    kept, _ = document_with_passages(workspace, "kept.txt", ["Annual leave is 25 days."])
+    going, _ = document_with_passages(workspace, "going.txt", ["Sick leave needs a note."])
+    cited = {str(kept.doc_id), str(going.doc_id)}
+    assert page_queries.live_doc_ids(Workspace.objects.get(pk=workspace.pk), cited) == cited
+    document_delete(document=going)
+    assert page_queries.live_doc_ids(Workspace.objects.get(pk=workspace.pk), cited) == {str(kept.doc_id)}
+
+
 def test_a_page_of_turns_holds_its_roots_their_visible_versions_and_the_number_of_turns(user, workspace):
     WorkspaceChatFactory(workspace=workspace, user=user, thread=ChatThreadFactory(workspace=workspace, user=user))
     thread = ChatThreadFactory(workspace=workspace, user=user)
