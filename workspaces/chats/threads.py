@@ -92,6 +92,11 @@ class Turn:
     html: str = ""  # how the chat page shows it, set by the page (workspaces.chats.turn_html)
 
     @property
+    def anchor(self) -> str:
+        """The turn's id on the page (links and the stream find it by it): its first question's."""
+        return f"chat-{self.versions[0].pk}"
+
+    @property
     def number_shown(self) -> int:
         return self.versions.index(self.shown) + 1
 
