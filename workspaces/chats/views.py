@@ -47,8 +47,10 @@ def thread_rows(workspace, threads_listed, open_thread) -> list[tuple[str, str, 
     """(address, title, day asked, is the open one) of each listed conversation, as the template's
     `{% url %}` and `|date:"j M Y"` would give them: the address pattern reversed once, each day
     formatted once (a page lists 30)."""
-    marker = 918273645
-    head, tail = reverse("workspaces:chat_thread", kwargs={"slug": workspace.slug, "thread": marker}).split(str(marker))
+    marker = 918273645  # the thread's place in the address: its last number (a slug may hold the same digits)
+    head, tail = reverse("workspaces:chat_thread", kwargs={"slug": workspace.slug, "thread": marker}).rsplit(
+        str(marker), 1
+    )
     days = {}
     rows = []
     for item in threads_listed:
