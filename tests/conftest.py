@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from tests.factories import AdminFactory, ManagerFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
+from workspaces.chats import page_queries
 from workspaces.documents.sandbox import reader_stop
 
 
@@ -22,6 +23,7 @@ def _isolated(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     cache.clear()
+    page_queries._live_doc_ids.cache_clear()  # kept per process under keys a rolled-back test may repeat
     yield
     cache.clear()
     reader_stop()

@@ -64,6 +64,9 @@ class HomeView(LoginRequiredMixin, LenientPaginationMixin, ListView):
         )
 
 
+NO_SUCH_WORKSPACE = "No workspace matches the given query."
+
+
 class WorkspaceMixin(LoginRequiredMixin):
     """Resolves the workspace from the URL within what the user may see: 404 otherwise.
 
@@ -78,7 +81,7 @@ class WorkspaceMixin(LoginRequiredMixin):
         self.workspace = self.get_workspace(kwargs["slug"])
         self.may = permissions.permissions_in(request.user, self.workspace)
         if not self.may[permissions.SEE]:
-            raise Http404("No workspace matches the given query.")
+            raise Http404(NO_SUCH_WORKSPACE)
         if not self.may[self.required_action]:
             raise PermissionDenied(permissions.REFUSALS.get(self.required_action, ""))
         self.resolve_within_workspace()
@@ -89,7 +92,7 @@ class WorkspaceMixin(LoginRequiredMixin):
         they may see it is asked of `permissions` next. Http404 when there is none."""
         workspace = workspace_with_role(user=self.request.user, slug=slug)
         if workspace is None:
-            raise Http404("No workspace matches the given query.")
+            raise Http404(NO_SUCH_WORKSPACE)
         return workspace
 
     def resolve_within_workspace(self):

@@ -4,7 +4,8 @@ role the ORM query it stands for gives, and who may see the page is still the pe
 import pytest
 
 from accounts.roles import WorkspaceRole
-from tests.factories import AdminFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
+from settings_app.services import setting_set
+from tests.factories import AdminFactory, ManagerFactory, UserFactory, WorkspaceFactory, WorkspaceUserFactory
 from workspaces import permissions
 from workspaces.lookup import workspace_with_role
 from workspaces.models import Workspace
@@ -28,15 +29,20 @@ def test_the_workspace_and_role_are_those_with_role_of_gives(role, suspended):
     assert workspace_with_role(user=person, slug="no-such-workspace") is None
 
 
-@pytest.mark.parametrize("who", ["member", "stranger", "admin"])
+@pytest.mark.parametrize("who", ["member", "stranger", "admin", "manager running all", "manager running what they own",
+                                 "owning manager running what they own"])
 def test_who_sees_a_workspace_page_is_who_for_user_lets_see(client, who):
     workspace = WorkspaceFactory(name="Handbook")
-    person = AdminFactory() if who == "admin" else UserFactory()
+    person = AdminFactory() if who == "admin" else ManagerFactory() if "manager" in who else UserFactory()
+    if "what they own" in who:
+        setting_set(label="manager_scope", value="owned")
     if who == "member":
         WorkspaceUserFactory(workspace=workspace, user=person, role=WorkspaceRole.VIEWER)
+    if who.startswith("owning"):
+        WorkspaceUserFactory(workspace=workspace, user=person, role=WorkspaceRole.OWNER)
     client.force_login(person)
     visible = Workspace.objects.for_user(person).filter(pk=workspace.pk).exists()
     for page in ("", "chat/", "search/?q=leave"):
         response = client.get(f"/w/{workspace.slug}/{page}")
         assert response.status_code == (200 if visible else 404), (who, page)
-    assert visible == (who in ("member", "admin"))
+    assert visible == (who in ("member", "admin", "manager running all", "owning manager running what they own"))

@@ -66,16 +66,19 @@ def _turn_page_sql(using: str) -> str:
     )
 
 
-def live_doc_ids(workspace, doc_ids) -> set[str]:
+def live_doc_ids(workspace, doc_ids, *, kept: bool = True) -> set[str]:
     """Which of `doc_ids` (as answers store them) are documents of `workspace` still: as
     `workspace.documents.filter(doc_id__in=doc_ids).values_list("doc_id", flat=True)`, as text.
     An id that is not a UUID (a hand-edited answer) names no document.
 
-    Kept per process under the workspace's `search_version`, which every passage written or deleted
-    moves in the same transaction: a document is deleted only with its passages (their foreign key
-    holds it), and one without passages was never cited."""
+    `kept`: the answer is kept per process under the workspace's `search_version` as `workspace` was
+    read (a page's, at its start). An answer cites only ready documents, and a ready document stays
+    ready until it is deleted (a re-index, even a failed one, keeps it ready); deleting a ready
+    document, or taking it out of ready, moves `search_version` in the same transaction (migration
+    0022's triggers). A caller holding `workspace` for longer (a stream) asks with `kept=False`."""
     using = router.db_for_read(WorkspaceDocument)
-    return set(_live_doc_ids(using, workspace.pk, workspace.search_version, frozenset(map(str, doc_ids))))
+    read = _live_doc_ids if kept else _live_doc_ids.__wrapped__
+    return set(read(using, workspace.pk, workspace.search_version, frozenset(map(str, doc_ids))))
 
 
 @functools.lru_cache(maxsize=1024)

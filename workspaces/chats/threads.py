@@ -83,6 +83,12 @@ def threads_clear(*, workspace, user) -> int:
     return WorkspaceChat.objects.history_for(user=user, workspace=workspace).update(include=False)
 
 
+def turn_anchor(chat: WorkspaceChat) -> str:
+    """The id on the chat page of the turn `chat` belongs to (links and the stream find it by it):
+    its first question's."""
+    return f"chat-{chat.version_of_id or chat.pk}"
+
+
 @dataclass
 class Turn:
     """One question and its answers, oldest first; `shown` is the one on the page."""
@@ -93,8 +99,7 @@ class Turn:
 
     @property
     def anchor(self) -> str:
-        """The turn's id on the page (links and the stream find it by it): its first question's."""
-        return f"chat-{self.versions[0].pk}"
+        return turn_anchor(self.versions[0])
 
     @property
     def number_shown(self) -> int:

@@ -62,10 +62,11 @@ def thread_rows(workspace, threads_listed, open_thread) -> list[tuple[str, str, 
     return rows
 
 
-def live_doc_ids(workspace, chats) -> set[str]:
-    """The cited documents that still exist, so deleted ones are marked, not linked."""
-    return page_queries.live_doc_ids(workspace, set().union(*(StoredAnswer.cited_doc_ids_in(chat.response)
-                                                               for chat in chats)))
+def live_doc_ids(workspace, chats, *, kept: bool = True) -> set[str]:
+    """The cited documents that still exist, so deleted ones are marked, not linked (`kept`:
+    `page_queries.live_doc_ids`)."""
+    cited = set().union(*(StoredAnswer.cited_doc_ids_in(chat.response) for chat in chats))
+    return page_queries.live_doc_ids(workspace, cited, kept=kept)
 
 
 def asked_where(request, workspace) -> dict:
@@ -190,7 +191,7 @@ class ChatView(WorkspaceMixin, LenientPaginationMixin, ListView):
             self.object_list = self.get_queryset()
             context = self.get_context_data(prompt=prompt, error=refusal.message)
             return self.render_to_response(context, status=status_for(refusal))
-        return redirect(f"{thread_url(self.workspace, chat.thread)}?v={chat.pk}#chat-{chat.version_of_id or chat.pk}")
+        return redirect(f"{thread_url(self.workspace, chat.thread)}?v={chat.pk}#{threads.turn_anchor(chat)}")
 
 
 def _event(name: str, data: dict) -> str:
@@ -249,10 +250,12 @@ class ChatStreamView(WorkspaceMixin, View):
 
 
 def answer_context(workspace, chat) -> dict:
-    """What _turn.html needs for one turn shown alone (streamed, or fetched after a stop)."""
+    """What _turn.html needs for one turn shown alone (streamed, or fetched after a stop): the cited
+    documents read afresh (a stream holds `workspace` as it was read when the question came)."""
     turn = threads.turns_of(thread=chat.thread, roots=[chat.version_of or chat], shown_pk=chat.pk)[0] \
         if chat.thread_id else None
-    return {"chat": chat, "turn": turn, "workspace": workspace, "live_doc_ids": live_doc_ids(workspace, [chat])}
+    return {"chat": chat, "turn": turn, "workspace": workspace,
+            "live_doc_ids": live_doc_ids(workspace, [chat], kept=False)}
 
 
 class ChatAnswerView(WorkspaceMixin, View):

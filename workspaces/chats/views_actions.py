@@ -87,8 +87,7 @@ class ChatFeedbackView(ThreadActionMixin, View):
                                     request=request)
             return JsonResponse({"html": html})
         messages.success(request, gettext("Thank you: your feedback is saved."))
-        root = chat.version_of_id or chat.pk
-        return redirect(f"{thread_url(self.workspace, chat.thread)}?v={chat.pk}#chat-{root}")
+        return redirect(f"{thread_url(self.workspace, chat.thread)}?v={chat.pk}#{threads.turn_anchor(chat)}")
 
 
 class ChatExportView(WorkspaceMixin, View):

@@ -60,6 +60,24 @@ def test_a_cited_document_deleted_after_the_page_was_shown_is_no_longer_live(wor
     assert page_queries.live_doc_ids(Workspace.objects.get(pk=workspace.pk), cited) == {str(kept.doc_id)}
 
 
+def test_a_turn_shown_alone_at_the_end_of_a_stream_reads_the_cited_documents_afresh(user, workspace):
+    from tests.factories import document_with_passages
+    from workspaces.chats.views import answer_context, live_doc_ids
+    from workspaces.documents.services import document_delete
+    from workspaces.models import Workspace
+
+    kept, _ = document_with_passages(workspace, "kept.txt", ["Annual leave is 25 days."])
+    going, _ = document_with_passages(workspace, "going.txt", ["Sick leave needs a note."])
+    thread = ChatThreadFactory(workspace=workspace, user=user)
+    sources = [{"doc_id": str(kept.doc_id)}, {"doc_id": str(going.doc_id)}]
+    chat = WorkspaceChatFactory(workspace=workspace, user=user, thread=thread,
+                                response={"text": "Leave [1] [2]", "sources": sources})
+    held = Workspace.objects.get(pk=workspace.pk)  # as a stream holds it from the question on
+    assert live_doc_ids(held, [chat]) == {str(kept.doc_id), str(going.doc_id)}
+    document_delete(document=going)
+    assert answer_context(held, chat)["live_doc_ids"] == {str(kept.doc_id)}
+
+
 def test_a_page_of_turns_holds_its_roots_their_visible_versions_and_the_number_of_turns(user, workspace):
     WorkspaceChatFactory(workspace=workspace, user=user, thread=ChatThreadFactory(workspace=workspace, user=user))
     thread = ChatThreadFactory(workspace=workspace, user=user)
