@@ -44,13 +44,16 @@ def thread_url(workspace, thread: ChatThread | None) -> str:
 
 
 def thread_rows(workspace, threads_listed, open_thread) -> list[tuple[str, str, str, bool]]:
-    """(address, title, day asked, is the open one) of each listed conversation, as the template's
-    `{% url %}` and `|date:"j M Y"` would give them: the address pattern reversed once, each day
-    formatted once (a page lists 30)."""
+    """(address, title, day asked, is the open one) of each listed conversation (`threads_listed`: a
+    page of them), as the template's `{% url %}` and `|date:"j M Y"` would give them: the address
+    pattern reversed once, each day formatted once (a page lists 30). From a later page of the list,
+    the address keeps that page, so the conversation opens with its list where it was."""
     marker = 918273645  # the thread's place in the address: its last number (a slug may hold the same digits)
     head, tail = reverse("workspaces:chat_thread", kwargs={"slug": workspace.slug, "thread": marker}).rsplit(
         str(marker), 1
     )
+    if threads_listed.number > 1:
+        tail = f"{tail}?threads={threads_listed.number}"
     days = {}
     rows = []
     for item in threads_listed:

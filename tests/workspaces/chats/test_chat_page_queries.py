@@ -133,7 +133,18 @@ def test_the_conversation_rows_are_what_the_url_tag_and_date_filter_give(user, l
                         "{% if item.pk == open.pk %}1{% endif %};{% endfor %}")
     with translation.override(language), timezone.override(zone):
         expected = template.render(Context({"listed": listed, "workspace": workspace, "open": listed[1]}))
-        rows = thread_rows(workspace, listed, listed[1])
+        rows = thread_rows(workspace, Paginator(listed, 30).page(1), listed[1])
         shown = Template("{% for href, title, day, current in rows %}{{ href }}|{{ title }}|{{ day }}|"
                          "{% if current %}1{% endif %};{% endfor %}").render(Context({"rows": rows}))
     assert shown == expected
+
+
+def test_a_conversation_opened_from_a_later_page_of_the_list_keeps_that_page(member_client, user, workspace):
+    listed = [ChatThreadFactory(workspace=workspace, user=user, title=f"topic {index:02d}") for index in range(35)]
+    older = member_client.get(chat_url(workspace), {"threads": 2})
+    oldest = listed[0]
+    link = f"/w/{workspace.slug}/chat/t/{oldest.pk}/?threads=2"
+    assert f'href="{link}"' in older.content.decode()
+    opened = member_client.get(link)
+    assert opened.context["thread"] == oldest and opened.context["thread_page"].number == 2
+    assert f'<a href="{link}" aria-current="page">' in opened.content.decode()
