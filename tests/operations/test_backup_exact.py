@@ -155,3 +155,24 @@ def test_a_restore_renders_every_answers_html_again_instead_of_trusting_the_arch
     restored = WorkspaceChat.objects.get(pk=chat.pk)
     assert "<script>" not in restored.text_html
     assert restored.text_html == render_markdown(restored.answer.text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_restore_gives_the_database_ranking_the_statistics_its_passages_give(tmp_path, everything):
+    """The restored passages are ranked with the same statistics as before the backup (on PostgreSQL
+    they are written once after the rows, not once a passage: workspaces/retrieval/statistics_bulk.py)."""
+    from workspaces.models import Workspace
+    from workspaces.retrieval import bm25
+
+    workspace = everything[0].workspace
+    DocumentPassageFactory(document=everything[0], position=2, text="The lighthouse keeper logs every ship.")
+    DocumentPassageFactory(document=everything[1], position=2, text="A lighthouse stands on the cliff.")
+    terms = ["lighthouse", "ship", "cliff", "keeper", "absent"]
+    before = bm25._backend().statistics(Workspace.objects.get(pk=workspace.pk), terms)
+    assert before.dfs["lighthouse"] == 2 and before.passages == 5
+    archive = tmp_path / "docent.tar.gz"
+    call_command("backup", str(archive), verbosity=0)
+
+    restored_into_an_empty_database(archive, everything)
+
+    assert bm25._backend().statistics(Workspace.objects.get(pk=workspace.pk), terms) == before

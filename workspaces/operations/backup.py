@@ -35,6 +35,7 @@ from settings_app.services import settings_invalidate
 from workspaces.chats.rendering import stored_answers_render
 from workspaces.documents.jobs import documents_requeue_unfinished
 from workspaces.models import IndexChange, TermStat, Workspace, WorkspaceChat, WorkspaceDocument, WorkspaceStat
+from workspaces.retrieval.statistics_bulk import passage_statistics_rebuilt_after
 from workspaces.retrieval.vectors import pgvector_backfill
 
 BACKED_UP_APPS = ("accounts", "settings_app", "workspaces")
@@ -136,7 +137,8 @@ def backup_restore(*, source: Path) -> dict[str, int]:
             out.write(data.read())
         with transaction.atomic():
             SystemSetting.objects.all().delete()  # the defaults created by migrate
-            _load_rows(data_path, manifest["content_types"])
+            with passage_statistics_rebuilt_after():  # once, not once a passage (the rows are saved one by one)
+                _load_rows(data_path, manifest["content_types"])
             _search_versions_moved_ahead()
             # The archive's copy of each answer's HTML is not trusted: rendered again, as its answer did.
             stored_answers_render(WorkspaceChat.objects.filter(text_html__isnull=False))
