@@ -3,6 +3,7 @@ from django.urls import path
 from workspaces import views, views_owner, views_team
 from workspaces.chats import views as chat_views
 from workspaces.chats import views_actions as chat_actions
+from workspaces.chats import views_fetched as chat_fetched
 from workspaces.documents import reading_views
 from workspaces.documents import views as document_views
 from workspaces.insights import views as insight_views
@@ -56,10 +57,10 @@ urlpatterns = [
     path("<slug:slug>/chat/t/<int:thread>/", chat_views.ChatView.as_view(), name="chat_thread"),
     path("<slug:slug>/chat/t/<int:thread>/rename/", chat_actions.ThreadRenameView.as_view(), name="chat_rename"),
     path("<slug:slug>/chat/t/<int:thread>/delete/", chat_actions.ThreadDeleteView.as_view(), name="chat_delete"),
-    path("<slug:slug>/chat/stream/", chat_views.ChatStreamView.as_view(), name="chat_stream"),
-    path("<slug:slug>/chat/<int:pk>/", chat_views.ChatAnswerView.as_view(), name="chat_answer"),
+    path("<slug:slug>/chat/stream/", chat_fetched.ChatStreamView.as_view(), name="chat_stream"),
+    path("<slug:slug>/chat/<int:pk>/", chat_fetched.ChatAnswerView.as_view(), name="chat_answer"),
     path("<slug:slug>/chat/<int:pk>/feedback/", chat_actions.ChatFeedbackView.as_view(), name="chat_feedback"),
-    path("<slug:slug>/chat/<int:pk>/sources/<int:number>/", chat_views.ChatSourceView.as_view(), name="chat_source"),
+    path("<slug:slug>/chat/<int:pk>/sources/<int:number>/", chat_fetched.ChatSourceView.as_view(), name="chat_source"),
     path("<slug:slug>/chat/clear/", chat_actions.ChatClearView.as_view(), name="chat_clear"),
     path("<slug:slug>/chat/export.<str:format>", chat_actions.ChatExportView.as_view(), name="chat_export"),
 ]

@@ -17,7 +17,8 @@ from workspaces.chats import threads
 from workspaces.chats.export import chats_csv_response, chats_json_response
 from workspaces.chats.models import WorkspaceChat
 from workspaces.chats.services import chat_clear, chat_rate, chat_version_base
-from workspaces.chats.views import answer_context, thread_url
+from workspaces.chats.views import thread_url
+from workspaces.chats.views_fetched import answer_context
 from workspaces.views import WorkspaceMixin
 
 RATINGS = {"up": 1, "down": -1, "none": None}

@@ -62,7 +62,8 @@ def test_a_cited_document_deleted_after_the_page_was_shown_is_no_longer_live(wor
 
 def test_a_turn_shown_alone_at_the_end_of_a_stream_reads_the_cited_documents_afresh(user, workspace):
     from tests.factories import document_with_passages
-    from workspaces.chats.views import answer_context, live_doc_ids
+    from workspaces.chats.views import live_doc_ids
+    from workspaces.chats.views_fetched import answer_context
     from workspaces.documents.services import document_delete
     from workspaces.models import Workspace
 
