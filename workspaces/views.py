@@ -10,7 +10,6 @@ from django.db import connections, router
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponseNotModified
-from django.shortcuts import get_object_or_404
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 from django.views.generic import ListView
@@ -116,10 +115,12 @@ class WorkspaceDetailView(WorkspaceMixin, LenientPaginationMixin, ListView):
     }
 
     def get_workspace(self, slug):
-        """With its number of members, which the page shows."""
-        user = self.request.user
-        workspaces = Workspace.objects.for_user(user).with_role_of(user).annotate(member_total=count_of(WorkspaceUser))
-        return get_object_or_404(workspaces, slug=slug)
+        """With its number of members, which the page shows (who may see it: `dispatch`)."""
+        workspaces = Workspace.objects.with_role_of(self.request.user).annotate(member_total=count_of(WorkspaceUser))
+        workspace = workspaces.filter(slug=slug).first()
+        if workspace is None:
+            raise Http404(NO_SUCH_WORKSPACE)
+        return workspace
 
     def get_queryset(self):
         self.sort = self.request.GET.get("sort") if self.request.GET.get("sort") in self.SORTS else "-date"

@@ -16,6 +16,7 @@ from accounts.base import DocentError
 from accounts.http import status_for
 from settings_app.services import setting_get
 from workspaces import permissions
+from workspaces.addresses import filled_address
 from workspaces.chats import page_queries, threads
 from workspaces.chats.answer import StoredAnswer
 from workspaces.chats.forms import AskForm
@@ -31,27 +32,22 @@ THREADS_PER_PAGE = 30
 def thread_url(workspace, thread: ChatThread | None) -> str:
     if thread is None:
         return reverse("workspaces:chat_new", kwargs={"slug": workspace.slug})
-    return reverse("workspaces:chat_thread", kwargs={"slug": workspace.slug, "thread": thread.pk})
+    return filled_address("workspaces:chat_thread", slug=workspace.slug, thread=thread.pk)
 
 
 def thread_rows(workspace, threads_listed, open_thread) -> list[tuple[str, str, str, bool]]:
     """(address, title, day asked, is the open one) of each listed conversation (`threads_listed`: a
-    page of them), as the template's `{% url %}` and `|date:"j M Y"` would give them: the address
-    pattern reversed once, each day formatted once (a page lists 30). From a later page of the list,
-    the address keeps that page, so the conversation opens with its list where it was."""
-    marker = 918273645  # the thread's place in the address: its last number (a slug may hold the same digits)
-    head, tail = reverse("workspaces:chat_thread", kwargs={"slug": workspace.slug, "thread": marker}).rsplit(
-        str(marker), 1
-    )
-    if threads_listed.number > 1:
-        tail = f"{tail}?threads={threads_listed.number}"
+    page of them), as the template's `{% url %}` and `|date:"j M Y"` would give them, each day
+    formatted once (a page lists 30). From a later page of the list, the address keeps that page, so
+    the conversation opens with its list where it was."""
+    keep_page = f"?threads={threads_listed.number}" if threads_listed.number > 1 else ""
     days = {}
     rows = []
     for item in threads_listed:
         asked = localtime(item.last_asked_at)
         if asked.date() not in days:
             days[asked.date()] = date_filter(asked, "j M Y")
-        rows.append((f"{head}{item.pk}{tail}", item.title, days[asked.date()],
+        rows.append((thread_url(workspace, item) + keep_page, item.title, days[asked.date()],
                      open_thread is not None and item.pk == open_thread.pk))
     return rows
 

@@ -1,14 +1,13 @@
-import functools
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models.fields.json import KT
-from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.base import TimestampedModel
+from workspaces.addresses import filled_address
 from workspaces.documents.kinds import label_for_content_type
 
 
@@ -91,26 +90,9 @@ class WorkspaceDocument(TimestampedModel):
 
 def passage_url(*, workspace_slug: str, doc_id, position: int) -> str:
     """The one address of a passage (citations, search results): stable whatever the page layout.
-
-    A page links dozens of passages: the URL pattern is reversed once (per URLconf and script
-    prefix and language) and each address filled in from it, the same string `reverse` would give."""
-    head, after_slug, after_doc, tail = _passage_url_parts(
-        get_urlconf() or settings.ROOT_URLCONF, get_script_prefix(), get_language()
-    )
-    return f"{head}{workspace_slug}{after_slug}{uuid.UUID(str(doc_id))}{after_doc}{int(position)}{tail}"
-
-
-_SLUG, _DOC_ID, _POSITION = "s1ug", uuid.UUID(int=0x5EED), 918273645
-
-
-@functools.lru_cache(maxsize=8)
-def _passage_url_parts(urlconf: str, script_prefix: str, language: str | None) -> tuple[str, str, str, str]:
-    """The passage URL's text around its slug, document and position."""
-    url = reverse("workspaces:passage", kwargs={"slug": _SLUG, "doc_id": _DOC_ID, "position": _POSITION})
-    head, rest = url.split(_SLUG, 1)
-    after_slug, rest = rest.split(str(_DOC_ID), 1)
-    after_doc, tail = rest.split(str(_POSITION), 1)
-    return head, after_slug, after_doc, tail
+    A page links dozens: filled in from the pattern reversed once (`workspaces.addresses`)."""
+    return filled_address("workspaces:passage", slug=workspace_slug, doc_id=uuid.UUID(str(doc_id)),
+                          position=int(position))
 
 
 class DocumentPassage(TimestampedModel):
