@@ -75,6 +75,27 @@ def test_restore_refuses_a_database_that_has_users(tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("content", [b"not an archive at all", "gzip of no tar", "tar without data.json"])
+def test_restore_refuses_a_file_that_is_not_a_backup_with_a_message(tmp_path, content):
+    import gzip
+    import io
+    import tarfile
+
+    source = tmp_path / "docent.tar.gz"
+    if content == "gzip of no tar":
+        content = gzip.compress(b"hello")
+    elif content == "tar without data.json":
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            archive.addfile(tarfile.TarInfo("notes.txt"))
+        content = buffer.getvalue()
+    source.write_bytes(content)
+    with pytest.raises(CommandError, match="is not a Docent backup"):
+        call_command("restore", str(source))
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db
 def test_healthz_writes_nothing_to_storage(client, settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     for _ in range(3):

@@ -43,6 +43,7 @@ DATA_MEMBER = "data.json"
 MANIFEST_MEMBER = "manifest.json"
 FILES_PREFIX = "files/"
 NOT_EMPTY = "The database already has users: restore only into an empty database (migrate a new one first)."
+NOT_AN_ARCHIVE = "{source} is not a Docent backup: `manage.py backup` writes a .tar.gz archive holding data.json."
 CHECKSUM_MISMATCH = "The archive's copy of {docpath} does not match the checksum recorded at backup time."
 
 
@@ -130,10 +131,10 @@ def backup_restore(*, source: Path) -> dict[str, int]:
     if User.objects.exists():
         raise RestoreError(NOT_EMPTY)
     counts = {"files": 0}
-    with tempfile.TemporaryDirectory() as workdir, tarfile.open(source, "r:gz") as archive:
+    with tempfile.TemporaryDirectory() as workdir, _opened(source) as archive:
         manifest = _read_manifest(archive)
         data_path = Path(workdir) / DATA_MEMBER
-        with archive.extractfile(archive.getmember(DATA_MEMBER)) as data, open(data_path, "wb") as out:
+        with archive.extractfile(_member(archive, DATA_MEMBER)) as data, open(data_path, "wb") as out:
             out.write(data.read())
         with transaction.atomic():
             SystemSetting.objects.all().delete()  # the defaults created by migrate
@@ -162,6 +163,20 @@ def backup_restore(*, source: Path) -> dict[str, int]:
         chats=WorkspaceChat.objects.count(),
     )
     return counts
+
+
+def _opened(source: Path) -> tarfile.TarFile:
+    try:
+        return tarfile.open(source, "r:gz")
+    except tarfile.TarError:  # not gzip, not tar, cut short
+        raise RestoreError(NOT_AN_ARCHIVE.format(source=source)) from None
+
+
+def _member(archive, name: str) -> tarfile.TarInfo:
+    try:
+        return archive.getmember(name)
+    except KeyError:
+        raise RestoreError(NOT_AN_ARCHIVE.format(source=archive.name)) from None
 
 
 def _read_manifest(archive) -> dict:
