@@ -8,7 +8,7 @@ from tests.factories import DocumentPassageFactory, WorkspaceDocumentFactory, Wo
 from workspaces.documents.services import document_delete
 from workspaces.models import DocumentPassage
 from workspaces.retrieval.highlight import highlight
-from workspaces.retrieval.query import query_terms
+from workspaces.retrieval.query import query_terms, weighted_coverage, word_start
 from workspaces.retrieval.results import SEARCH_RESULTS
 from workspaces.retrieval.search import PassageHit, search_passages
 from workspaces.retrieval.views import PLACES_PER_PAGE
@@ -219,3 +219,19 @@ def test_every_passage_with_a_searched_word_is_ranked_and_the_rare_word_ranks_fi
     hits = search_passages(workspace=workspace, query="alpha zebra", limit=20)
     assert hits[0].position == 11
     assert sorted(hit.position for hit in hits) == list(range(1, 12))
+
+
+@pytest.mark.parametrize("text, found", [
+    ("the harbours at dawn", True), ("harbour", True), ("(harbour)", True), ("north_harbour", True),
+    ("1 harbour", True), ("seaharbour", False), ("éharbour", False), ("9harbour", False), ("harbo", True),
+    ("harb", False), ("", False),
+])
+def test_a_word_start_is_the_prefix_at_the_start_of_a_word(text, found):
+    assert bool(word_start("harbo").search(text)) is found
+
+
+def test_coverage_weighs_the_words_a_passage_holds_by_their_stem():
+    weights = {"harbours": 3.0, "museum": 1.0}
+    assert weighted_coverage(weights, "The HARBOUR by the Museums.") == 1.0
+    assert weighted_coverage(weights, "A museum far inland.") == 0.25
+    assert weighted_coverage(weights, "A seaharbour and an amuseum.") == 0.0
