@@ -18,13 +18,13 @@ from django.db import connection
 
 # Candidates read from the vocabulary for one misspelt word.
 CANDIDATE_ROWS = 2000
-HIGHLIGHT_START, HIGHLIGHT_END = "\x02", "\x03"
 
 SQLITE_SETUP = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.spelling_vocab USING fts5vocab(main, document_passages_fts, row)",
     """CREATE VIRTUAL TABLE IF NOT EXISTS temp.spelling_scratch USING fts5(
         text, content='', tokenize='porter unicode61 remove_diacritics 2')""",
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.spelling_scratch_tokens USING fts5vocab(temp, spelling_scratch, instance)",
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.spelling_instances USING fts5vocab(main, document_passages_fts, instance)",
     "INSERT INTO temp.spelling_scratch (spelling_scratch) VALUES ('delete-all')",
 ]
 SQLITE_STEM = [
@@ -43,10 +43,17 @@ SQLITE_IN_WORKSPACES = """
     WHERE document_passages_fts MATCH %s AND d."workspaceId" IN ({workspaces}) AND d.status = 'ready'
     LIMIT 1
 """
-HIGHLIGHTED = (
-    "highlight(document_passages_fts, 0, char(2), char(3)) || char(10) || "
-    "highlight(document_passages_fts, 1, char(2), char(3))"
-)
+# Where an indexed word (a stem, as it is: a MATCH would stem it again, "employe" becoming "employ")
+# occurs in a ready passage of the workspaces: its column and its place among that column's words.
+SQLITE_INSTANCE = """
+    SELECT i.col, i.offset, p.text, p.heading_path FROM temp.spelling_instances i
+    CROSS JOIN document_passages p ON p.id = i.doc
+    CROSS JOIN workspace_documents d ON d.id = p."documentId"
+    WHERE i.term = %s AND d."workspaceId" IN ({workspaces}) AND d.status = 'ready'
+    LIMIT 1
+"""
+# FTS5's unicode61 words: runs of letters and digits (its default token characters, L* N* Co).
+SQLITE_WORD = re.compile(r"[^\W_]+")
 
 POSTGRESQL_UNKNOWN = """
     SELECT q.word FROM unnest(%s::text[]) WITH ORDINALITY AS q(word, n)
@@ -139,18 +146,17 @@ def spelled_form(workspaces, indexed: str) -> str | None:
             cursor.execute(POSTGRESQL_SPELLED, {"workspaces": ids, "lexeme": "'" + indexed.replace("'", "''") + "'"})
             row = cursor.fetchone()
         return row[0] if row else None
-    marked = _sqlite_in_workspaces(ids, f'"{indexed}"', HIGHLIGHTED)
-    if not marked:
-        return None
-    found = re.findall(f"{HIGHLIGHT_START}(.*?){HIGHLIGHT_END}", marked[0], re.DOTALL)
-    return found[0] if found else None
-
-
-def _sqlite_in_workspaces(ids, expression, columns):
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        cursor.execute(SQLITE_IN_WORKSPACES.format(columns=columns, workspaces=marks), [expression, *ids])
-        return cursor.fetchone()
+        for statement in SQLITE_SETUP[:-1]:
+            cursor.execute(statement)
+        cursor.execute(SQLITE_INSTANCE.format(workspaces=marks), [indexed, *ids])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    column, offset, text, heading_path = row
+    words = SQLITE_WORD.findall(heading_path if column == "heading_path" else text)
+    return words[offset] if offset < len(words) else None
 
 
 _trigram_known: dict[str, bool] = {}

@@ -92,3 +92,28 @@ def test_a_real_word_is_not_corrected_to_one_that_only_shares_its_stems_beginnin
     booking cap. Stems "capit" and "cap" are two edits apart; the words are four."""
     passage(workspace, "The hotel booking has a cap of 120 euros a night in Berlin.")
     assert correction_for(workspaces=[workspace], query="What is the capital of Mongolia?") is None
+
+
+@pytest.mark.parametrize(("typed", "meant", "text"), [
+    ("emploee", "employee", "Every employee has 25 days of annual leave."),
+    ("reimbursd", "reimbursed", "Travel costs are reimbursed within a month."),
+    ("salery", "salary", "The salary is paid on the last day of the month."),
+])
+def test_a_word_whose_stem_stems_again_is_still_suggested(workspace, typed, meant, text):
+    """"employee" is indexed as "employe", which a second stemming would make "employ": the word
+    offered is the one the documents hold, looked up by its indexed form as it is."""
+    passage(workspace, text)
+    assert correction_for(workspaces=[workspace], query=f"{typed} rules").words == {typed: meant}
+
+
+def test_the_word_offered_is_the_form_near_the_typed_one_among_those_a_stem_holds(workspace):
+    passage(workspace, "Employment starts on the first of the month.")
+    passage(workspace, "Every employee has a contract.")
+    assert correction_for(workspaces=[workspace], query="emploee").words == {"emploee": "employee"}
+
+
+def test_a_word_held_only_by_a_heading_is_suggested_as_the_heading_spells_it(workspace):
+    document = WorkspaceDocumentFactory(workspace=workspace, filename="handbook.txt", status="ready")
+    DocumentPassageFactory(document=document, position=1, text="Twenty-five days a year.",
+                           heading_path="Handbook › Employees’ holidays")
+    assert correction_for(workspaces=[workspace], query="holidys").words == {"holidys": "holidays"}
