@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from settings_app.choices import ChatProvider
 from settings_app.services import setting_get
@@ -34,6 +34,7 @@ from workspaces.retrieval.query import QUESTION_WORDS, coverage, query_terms
 from workspaces.retrieval.search import PassageHit, search_passages
 from workspaces.retrieval.spelling import correction_for
 
+# Written in the asker's language when the answer is made, and stored so (as a model's answer is).
 NO_ANSWER = gettext_noop("No document in this workspace answers that.")
 # Words a follow-up about the previous answer is made of, besides stop and question words.
 REFERRING_WORDS = frozenset({
@@ -215,7 +216,7 @@ def answer_stream(*, workspace: Workspace, prompt: str, history: list[tuple[str,
     sources = tuple(_sources(hits))
     relevance = max((hit.relevance for hit in hits), default=None)
     if not hits and (provider == ChatProvider.RETRIEVAL or workspace.chat_mode == ChatMode.QUERY):
-        return AnswerStream(provider, sources, [NO_ANSWER], retrieval_ms)
+        return AnswerStream(provider, sources, [gettext(NO_ANSWER)], retrieval_ms)
     if provider == ChatProvider.OPENAI_COMPATIBLE:
         completion = _stream_by_llm(workspace, prompt, history, hits)
         return AnswerStream(
@@ -235,7 +236,7 @@ def fallback_stream(failed: AnswerStream, *, workspace: Workspace, prompt: str,
     """The built-in answer from the passages a failed model stream was given."""
     hits = list(failed.hits)
     if not hits:
-        return AnswerStream(ChatProvider.RETRIEVAL, (), [NO_ANSWER], failed.retrieval_ms)
+        return AnswerStream(ChatProvider.RETRIEVAL, (), [gettext(NO_ANSWER)], failed.retrieval_ms)
     text, model, cited = _answer_by_retrieval(workspace, prompt, history, hits)
     return AnswerStream(ChatProvider.RETRIEVAL, tuple(_sources(cited)), [text], failed.retrieval_ms,
                         fixed_model=model, relevance=failed.relevance, corrected_prompt=failed.corrected_prompt)

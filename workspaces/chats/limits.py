@@ -23,6 +23,7 @@ RATE_LIMITED = gettext_noop(
 DAILY_LIMIT_REACHED = gettext_noop(
     "You have asked %(questions)s today, your daily limit. You can ask again from %(resets)s."
 )
+PROMPT_NUL = gettext_noop("Questions cannot contain NUL characters.")
 QUESTIONS_LEFT = gettext_noop("%(left)d question left today (the count starts again at %(resets)s).")
 QUESTIONS_LEFT_PLURAL = "%(left)d questions left today (the count starts again at %(resets)s)."
 
@@ -36,7 +37,7 @@ def prompt_check(prompt: str) -> None:
     if not prompt:
         raise ChatRefused(PROMPT_EMPTY)
     if "\x00" in prompt:
-        raise ChatRefused("Questions cannot contain NUL characters.")
+        raise ChatRefused(gettext(PROMPT_NUL))
     if len(prompt) > limit:
         raise ChatRefused(gettext(PROMPT_TOO_LONG) % {"limit": limit, "length": len(prompt)})
 

@@ -11,6 +11,7 @@ import re
 import nh3
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 from markdown_it import MarkdownIt
 
 from workspaces.chats.answer import CITATION
@@ -73,10 +74,10 @@ def link_citations(html: SafeString, chips: list[tuple[str, str]]) -> SafeString
         if not 1 <= number <= len(chips):
             return match.group(0)
         href, popover = chips[number - 1]
-        label = f'<span class="visually-hidden">source </span>{number}'
+        label = f'<span class="visually-hidden">{escape(gettext("source"))} </span>{number}'
         if href:
             return (f'<a class="cite" href="{escape(href)}" data-popover="{escape(popover)}">{label}</a>')
-        return f'<span class="cite cite-gone" title="document deleted">{label}</span>'
+        return f'<span class="cite cite-gone" title="{escape(gettext("document deleted"))}">{label}</span>'
 
     parts = TAG.split(str(html))
     linked = "".join(part if part.startswith("<") else CITATION.sub(chip, part) for part in parts)

@@ -4,6 +4,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from tests.factories import (
     DocumentPassageFactory,
@@ -14,6 +15,7 @@ from tests.factories import (
 )
 from tests.workspaces.chats.asking import ANSWER_SENTENCE, ask, chat_url
 from workspaces.chats.answering import NO_ANSWER, retrieve_passages
+from workspaces.chats.limits import ChatRefused, prompt_check
 from workspaces.models import WorkspaceChat
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +244,19 @@ def test_a_chat_reads_its_answer_again_once_the_response_is_replaced(workspace, 
     chat.save()
     chat.refresh_from_db()
     assert chat.answer.text == "Second answer."
+
+
+def test_what_docent_itself_writes_in_a_conversation_is_in_the_askers_language(member_client, workspace, manual):
+    """The built-in "no document answers that", a deleted source's mark and a refused question,
+    on a German page (the model's own words are whatever it writes)."""
+    german = {"HTTP_ACCEPT_LANGUAGE": "de"}
+    member_client.post(chat_url(workspace), {"prompt": "What is the capital of France?"}, **german)
+    assert WorkspaceChat.objects.get().response["text"] == "Kein Dokument in diesem Arbeitsbereich beantwortet das."
+    member_client.post(chat_url(workspace), {"prompt": "How long does the warranty cover water damage?"}, **german)
+    manual.delete()
+    body = member_client.get(chat_url(workspace), **german).content.decode()
+    assert 'title="Dokument gelöscht"><span class="visually-hidden">Quelle </span>1</span>' in body
+    refused = member_client.post(chat_url(workspace), {"prompt": "a\x00b"}, **german)
+    assert refused.status_code == 400 and "Nullzeichen sind nicht erlaubt." in refused.content.decode()
+    with translation.override("de"), pytest.raises(ChatRefused, match="Fragen dürfen keine NUL-Zeichen enthalten."):
+        prompt_check("a\x00b")  # the service's own check, for every door (the API's too)
