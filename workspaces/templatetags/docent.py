@@ -70,3 +70,13 @@ def row_value_tag(row, key):
     """`{% row_value row "user__username" %}`: a value of an aggregate row, "—" when empty (a deleted user)."""
     value = row.get(key)
     return "—" if value in (None, "") else value
+
+
+@register.filter(name="unquoted")
+def unquoted_filter(query):
+    """A query that is one quoted phrase without its own quotes, for a page that puts it in quotes
+    (“annual leave”, not “"annual leave"”); any other query as typed."""
+    query = str(query)
+    if len(query) > 2 and query[0] == query[-1] == '"' and '"' not in query[1:-1]:
+        return query[1:-1]
+    return query

@@ -192,6 +192,25 @@ def test_a_quoted_phrase_is_highlighted_as_one(member_client, workspace):
     assert "<mark>annual</mark> bonus" in body
 
 
+@pytest.mark.parametrize(("query", "shown"), [
+    ('"annual leave"', "“annual leave”"), ('"annual leave" policy', "“&quot;annual leave&quot; policy”"),
+    ('"annual" "leave"', "“&quot;annual&quot; &quot;leave&quot;”"),
+])
+def test_a_query_that_is_one_phrase_is_shown_in_one_pair_of_quotes(member_client, workspace, query, shown):
+    document(workspace, "The annual leave policy: annual bonus, and leave days.", filename="policy.md")
+    body = member_client.get(search_url(workspace), {"q": query}).content.decode()
+    assert f"1 passage for {shown}" in body and f"<title>{shown} · " in body
+    absent = {"annual": "yearly", "leave": "holiday", "policy": "rule"}
+    nothing = member_client.get(search_url(workspace), {"q": _replaced(query, absent)}).content.decode()
+    assert f"No passages match {_replaced(shown, absent)}" in nothing
+
+
+def _replaced(text, replacements):
+    for old, new in replacements.items():
+        text = text.replace(old, new)
+    return text
+
+
 # The search across workspaces
 
 def everywhere(client, **params):
