@@ -112,15 +112,26 @@
       link.setAttribute("aria-current", "page");
       link.appendChild(el("span", "thread-title", data.title));
       link.appendChild(document.createTextNode(" "));
-      var today = new Date().toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
-      link.appendChild(el("span", "thread-date muted small", today));
+      link.appendChild(el("span", "thread-date muted small", data.day || ""));  // the server's day, in the page's language
       item.appendChild(link);
       list.insertBefore(item, list.firstChild);
       var count = document.querySelector(".thread-fold summary .muted");
-      if (count) count.textContent = "(" + list.children.length + ")";
+      if (count && data.threads_total) count.textContent = "(" + data.threads_total + ")";
     }
+    var actions = document.querySelector(".chat-actions");
+    if (actions && data.actions && !actions.querySelector("form")) actions.outerHTML = data.actions;  // Export, Delete all
     var label = form.querySelector("label[for=id_prompt]");
     if (label) label.textContent = gettext("Your question");
+  }
+
+  // An address that names the answer shown (?v=, from a version's arrows) names the new one: a reload
+  // shows what is on screen.
+  function showsVersion(id) {
+    if (!window.URL || !window.history || !window.history.replaceState) return;
+    var address = new URL(window.location.href);
+    if (!address.searchParams.has("v")) return;
+    address.searchParams.set("v", id);
+    window.history.replaceState(null, "", address.toString());
   }
 
   function handleEvent(name, data, parts) {
@@ -128,6 +139,7 @@
       parts.id = data.id;
       parts.turn.id = "chat-" + data.turn;
       threadStarted(data);
+      showsVersion(data.id);
     } else if (name === "token") {
       if (data.html === undefined) return;  // the next snapshot brings this text, rendered
       var follow = nearBottom();

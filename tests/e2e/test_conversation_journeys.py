@@ -4,6 +4,8 @@ a failed answer retried, or answered by the built-in fallback; the daily quota k
 sending; all of it at phone width too."""
 
 import pytest
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from playwright.sync_api import expect
 
 from settings_app.services import setting_set
@@ -65,8 +67,11 @@ def test_a_member_keeps_several_conversations_renames_and_deletes_one(new_page):
     workspace = workspace_with_handbook()
     page = open_chat(new_page, workspace)
     expect(page.locator("#conversation-title")).to_have_text("New chat")
+    expect(page.locator(".chat-actions")).not_to_contain_text("Export CSV")  # nothing to export yet
     ask(page, "How many days of annual leave do employees get?")
     expect(page.locator(".bubble.answer").last).to_contain_text("25 days")
+    expect(page.locator(".chat-actions")).to_contain_text("Export CSV")  # the first conversation's, no reload
+    expect(page.locator(".thread-fold summary")).to_contain_text("(1)")
     expect(page.locator("#conversation-title")).to_have_text("How many days of annual leave do employees get?")
     first_url = page.url
     assert "/chat/t/" in first_url
@@ -79,6 +84,9 @@ def test_a_member_keeps_several_conversations_renames_and_deletes_one(new_page):
     threads = page.locator("#threads li")
     expect(threads).to_have_count(2)
     expect(threads.first).to_contain_text("What are the opening hours in Porto?")  # newest first
+    expect(page.locator(".thread-fold summary")).to_contain_text("(2)")
+    day = ChatThread.objects.get(title__contains="Porto").last_asked_at
+    expect(threads.first.locator(".thread-date")).to_have_text(date_format(localtime(day), "j M Y"))  # the server's
     screenshot(page, "chat-threads")
 
     page.click("#threads >> text=How many days of annual leave")
@@ -123,6 +131,9 @@ def test_an_answer_is_regenerated_its_question_edited_rated_and_copied(new_page,
     turn.locator(".edit-question button[type=submit]").click()
     expect(page.locator(".chat-turn .stream-cursor")).to_have_count(0, timeout=15_000)
     expect(turn.locator(".bubble.question")).to_contain_text("in Lisbon?")
+    expect(turn.locator(".versions")).to_contain_text("3 of 3")
+    page.reload()  # the address names the answer on screen (it named the first, from its arrow)
+    turn = page.locator(".chat-turn").last
     expect(turn.locator(".versions")).to_contain_text("3 of 3")
 
     turn.locator("button.thumb[title='Bad answer']").click()

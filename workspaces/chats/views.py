@@ -46,10 +46,16 @@ def thread_rows(workspace, threads_listed, open_thread) -> list[tuple[str, str, 
     for item in threads_listed:
         asked = localtime(item.last_asked_at)
         if asked.date() not in days:
-            days[asked.date()] = date_filter(asked, "j M Y")
+            days[asked.date()] = asked_day(asked)
         rows.append((thread_url(workspace, item) + keep_page, item.title, days[asked.date()],
                      open_thread is not None and item.pk == open_thread.pk))
     return rows
+
+
+def asked_day(when) -> str:
+    """The day a conversation was last asked in, as its row in the list shows it (the visitor's
+    language and time zone)."""
+    return date_filter(localtime(when), "j M Y")
 
 
 def live_doc_ids(workspace, chats, *, kept: bool = True) -> set[str]:

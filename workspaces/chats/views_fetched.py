@@ -17,9 +17,9 @@ from workspaces.chats import threads
 from workspaces.chats.citations import answer_html, cited_sources
 from workspaces.chats.forms import AskForm
 from workspaces.chats.limits import ChatRefused, daily_quota
-from workspaces.chats.models import WorkspaceChat
+from workspaces.chats.models import ChatThread, WorkspaceChat
 from workspaces.chats.services import chat_answer, chat_start
-from workspaces.chats.views import asked_where, live_doc_ids, thread_url
+from workspaces.chats.views import asked_day, asked_where, live_doc_ids, thread_url
 from workspaces.documents.models import passage_url
 from workspaces.documents.reading import quoted_passage_items
 from workspaces.views import WorkspaceMixin
@@ -52,17 +52,15 @@ class ChatStreamView(WorkspaceMixin, View):
                               **where)
         except DocentError as refusal:
             return JsonResponse({"error": refusal.message}, status=status_for(refusal))
-        response = StreamingHttpResponse(self._events(chat), content_type="text/event-stream; charset=utf-8")
+        new_thread = "thread" not in where and "version_of" not in where
+        response = StreamingHttpResponse(self._events(chat, new_thread=new_thread),
+                                         content_type="text/event-stream; charset=utf-8")
         response["Cache-Control"] = "no-cache"
         response["X-Accel-Buffering"] = "no"  # nginx and friends: pass each event on at once
         return response
 
-    def _events(self, chat):
-        tools = render_to_string("workspaces/chats/_thread_tools.html",
-                                 {"thread": chat.thread, "workspace": self.workspace}, request=self.request)
-        yield _event("start", {"id": chat.pk, "turn": chat.version_of_id or chat.pk, "thread": chat.thread_id,
-                               "title": chat.thread.title, "url": thread_url(self.workspace, chat.thread),
-                               "tools": tools})
+    def _events(self, chat, *, new_thread: bool):
+        yield _event("start", self._started(chat, new_thread=new_thread))
         text, rendered_at, cited = "", 0.0, None
         with closing(chat_answer(chat=chat)) as deltas:
             for delta in deltas:
@@ -81,6 +79,25 @@ class ChatStreamView(WorkspaceMixin, View):
             "state": chat.state, "reason": chat.answer.reason, "html": html,
             "quota": None if quota is None else {"left": quota.left, "message": quota.message},
         })
+
+    def _started(self, chat, *, new_thread: bool) -> dict:
+        """The `start` event: the chat and its thread, and for a conversation it starts what the
+        page shows of it without a reload: its row's day, how many conversations the list now
+        holds, and the buttons that act on them all."""
+        started = {
+            "id": chat.pk, "turn": chat.version_of_id or chat.pk, "thread": chat.thread_id,
+            "title": chat.thread.title, "url": thread_url(self.workspace, chat.thread),
+            "tools": render_to_string("workspaces/chats/_thread_tools.html",
+                                      {"thread": chat.thread, "workspace": self.workspace}, request=self.request),
+        }
+        if new_thread:
+            started["day"] = asked_day(chat.thread.last_asked_at)
+            started["threads_total"] = ChatThread.objects.listed_for(
+                user=self.request.user, workspace=self.workspace).count()
+            started["actions"] = render_to_string("workspaces/chats/_chat_actions.html",
+                                                  {"workspace": self.workspace, "has_threads": True},
+                                                  request=self.request)
+        return started
 
 
 def answer_context(workspace, chat) -> dict:

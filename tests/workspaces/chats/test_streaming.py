@@ -5,9 +5,18 @@ import time
 
 import pytest
 from django.db import connection
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 
 from settings_app.services import setting_set
-from tests.factories import DocumentPassageFactory, UserFactory, WorkspaceDocumentFactory, WorkspaceUserFactory
+from tests.factories import (
+    ChatThreadFactory,
+    DocumentPassageFactory,
+    UserFactory,
+    WorkspaceDocumentFactory,
+    WorkspaceUserFactory,
+)
 from tests.llm_server import Behaviour, fake_llm_server  # noqa: F401  (the llm_server fixture)
 from workspaces.chats import llm, llm_stream
 from workspaces.chats.services import STOPPED_REASON
@@ -211,3 +220,28 @@ def test_a_server_that_trickles_past_the_whole_answer_limit_is_cut_off(llm_serve
         list(completion)
     assert failure.value.message == llm.MESSAGE_TIMEOUT
     assert 0 < len(completion.delivered.split()) < 100
+
+
+def test_a_new_conversation_brings_its_day_the_list_total_and_the_buttons_for_all(
+    member_client, workspace, user, configured
+):
+    """The page shows a conversation it starts without a reload: its row's day as the server writes it
+    (the visitor's language and time zone), how many conversations there are (not how many rows the
+    page holds: it lists 30), and Export and Delete all, which a page without conversations lacks."""
+    setting_set(label="chat_provider", value="retrieval")
+    for number in range(31):
+        ChatThreadFactory(workspace=workspace, user=user, title=f"Earlier {number}")
+    ChatThreadFactory(workspace=workspace, title="Someone else's")
+    with timezone.override("Pacific/Auckland"):
+        received = dict(events(member_client.post(
+            f"/w/{workspace.slug}/chat/stream/", {"prompt": PROMPT, "thread": ""}, HTTP_ACCEPT_LANGUAGE="de",
+        ).streaming_content))
+        thread = WorkspaceChat.objects.get().thread
+        with translation.override("de"):
+            assert received["start"]["day"] == date_format(localtime(thread.last_asked_at), "j M Y")
+    assert received["start"]["threads_total"] == 32
+    assert "Alle löschen" in received["start"]["actions"] and "csrfmiddlewaretoken" in received["start"]["actions"]
+    follow_up = dict(events(member_client.post(
+        f"/w/{workspace.slug}/chat/stream/", {"prompt": "And for how long?", "thread": thread.pk}
+    ).streaming_content))
+    assert not {"day", "threads_total", "actions"} & set(follow_up["start"])  # the same conversation
