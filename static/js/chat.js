@@ -241,7 +241,15 @@
     });
   }
 
+  // A page of older questions (?page=2…) posts the question as the page would without this file: the
+  // answer then shows where it belongs, after the latest questions, not among the older ones.
+  function showsOlderQuestions() {
+    var page = window.URL ? new URL(window.location.href).searchParams.get("page") : null;
+    return Boolean(page) && page !== "1";
+  }
+
   form.addEventListener("submit", function (event) {
+    if (showsOlderQuestions()) return;
     event.preventDefault();
     var prompt = box.value.trim();
     if (!prompt) { showError(gettext("Type a question first.")); box.focus(); return; }

@@ -3,7 +3,10 @@ regenerated, its question edited, rated and copied; Markdown rendered while it s
 a failed answer retried, or answered by the built-in fallback; the daily quota known before
 sending; all of it at phone width too."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from playwright.sync_api import expect
@@ -14,6 +17,7 @@ from tests.factories import (
     DEFAULT_PASSWORD,
     DocumentPassageFactory,
     UserFactory,
+    WorkspaceChatFactory,
     WorkspaceDocumentFactory,
     WorkspaceFactory,
     WorkspaceUserFactory,
@@ -108,6 +112,22 @@ def test_a_member_keeps_several_conversations_renames_and_deletes_one(new_page):
     expect(page.locator("#threads")).not_to_contain_text("Leave")
     thread = ChatThread.objects.get(title="Leave")
     assert thread.include is False and thread.chats.count() == 3  # kept for the admin's chat log
+
+
+def test_a_question_asked_from_the_older_questions_shows_after_the_latest(new_page):
+    workspace = workspace_with_handbook()
+    mia = UserFactory._meta.model.objects.get(username="mia")
+    for number in range(25):
+        WorkspaceChatFactory(workspace=workspace, user=mia, prompt=f"Old question {number:02}")
+    WorkspaceChat.objects.update(created_at=timezone.now() - timedelta(days=1))  # asked yesterday: no rate limit
+    page = open_chat(new_page, workspace)
+    page.click("text=Show older questions")
+    expect(page.locator(".chat-turn").first).to_contain_text("Old question 00")
+    page.fill("#id_prompt", "How many days of annual leave do employees get?")
+    page.keyboard.press("Enter")
+    expect(page.locator(".chat-turn").last).to_contain_text("25 days")
+    expect(page.locator(".chat-turn").first).to_contain_text("Old question 06")  # the latest page: 20 of 26 turns
+    assert "page=" not in page.url
 
 
 def test_an_answer_is_regenerated_its_question_edited_rated_and_copied(new_page, model):
