@@ -1,7 +1,8 @@
 """The built-in provider's answer: the best sentence first, then at most two supporting quotes.
 
 Units are a passage's sentences (line breaks and Markdown heading marks dropped)
-and, for each table in it, the table's rows, each quoted with the table's header.
+and, for each table in it, the table's rows, each quoted with the table's header;
+a title over them is not quoted.
 A passage's blocks are separated by a blank line, so a table under a paragraph is
 still read row by row. A sentence cut by the passage window (starting
 mid-sentence, or ending without a full stop) is left out, so no quote stops
@@ -29,6 +30,8 @@ MAX_SUPPORTING = 2
 SUPPORT_SHARE = 0.6
 DUPLICATE_OVERLAP = 0.8
 MAX_QUOTE_CHARS = 600
+# A line of at most this many words with no closing punctuation, over a sentence, is a title.
+TITLE_WORDS = 12
 K1, B = 1.2, 0.75
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+", re.MULTILINE)
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]*[A-Z0-9])|\n{2,}|\n(?=\s*[-*•#])")
@@ -75,19 +78,54 @@ def _sentences(text: str) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
+def _titled(block: str) -> tuple[list[str], str]:
+    """(the titles that open `block`, the rest): a Markdown heading line, or a short line with no
+    closing punctuation followed by a line that starts a sentence ("Annual leave" over "Every
+    employee…"; a line wrapped mid-sentence goes on in lower case)."""
+    titles, lines = [], block.split("\n")
+    while len(lines) > 1:
+        line, following = lines[0].strip(), lines[1].lstrip(" \"“‘([")
+        heading = bool(MARKDOWN_HEADING.match(line)) or (
+            0 < len(WORD.findall(line)) <= TITLE_WORDS and not TERMINAL.search(line) and following[:1].isupper()
+            and not any(separator in line for separator in ("|", "\t"))  # a table's header row
+        )
+        if not heading:
+            break
+        titles.append(" ".join(MARKDOWN_HEADING.sub("", line).split()))
+        lines = lines[1:]
+    return [title for title in titles if title], "\n".join(lines)
+
+
 def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
+    """A passage's quotable units: its sentences and table rows, not its titles (a title holds the
+    question's words in few others, so it would outscore the sentence under it; a passage's
+    heading path already counts towards its sentences' score)."""
     texts, sentences = [], []  # sentences: whether each text is a sentence (rather than a table row)
-    blocks = hit.text.split(BLOCK_SEPARATOR)
-    for block in blocks:
+    blocks = [block for block in hit.text.split(BLOCK_SEPARATOR) if block.strip()]
+    titles = []
+    for number, block in enumerate(blocks):
         rows = _table_rows(block, guess=len(blocks) == 1)
+        if rows is None:  # a table's header row is no title; a title over a table is
+            opening, block = _titled(block)
+            titles.extend(opening)
+            rows = _table_rows(block, guess=len(blocks) == 1) if opening else None
         pieces = rows if rows is not None else _sentences(block)
+        if rows is None and number + 1 < len(blocks) and _is_title(pieces):
+            titles.extend(pieces)  # a block that is a title of its own, over the next one
+            continue
         texts.extend(pieces)
         sentences.extend([rows is None] * len(pieces))
+    if not texts:  # a passage of titles only: they are what it says
+        texts, sentences = titles, [True] * len(titles)
     if len(texts) > 1 and sentences[0] and texts[0][:1].islower():
         texts, sentences = texts[1:], sentences[1:]  # the window began mid-sentence
     if len(texts) > 1 and sentences[-1] and not TERMINAL.search(texts[-1]):
         texts = texts[:-1]  # the window ended mid-sentence
     return [Unit(text=text, hit_index=hit_index) for text in texts]
+
+
+def _is_title(pieces: list[str]) -> bool:
+    return len(pieces) == 1 and len(WORD.findall(pieces[0])) <= TITLE_WORDS and not TERMINAL.search(pieces[0])
 
 
 def _score(units: list[Unit], weights: dict[str, float], headings: list[str]) -> list[Unit]:

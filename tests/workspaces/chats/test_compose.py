@@ -2,6 +2,8 @@
 
 import uuid
 
+import pytest
+
 from workspaces.chats.compose import INTRO, compose
 from workspaces.retrieval.search import PassageHit
 
@@ -118,3 +120,26 @@ def test_a_word_of_the_question_in_a_passages_heading_counts_for_its_sentences()
 
 def test_no_passages_give_no_answer():
     assert compose(hits=[], weights=WEIGHTS) == ("", [])
+
+
+@pytest.mark.parametrize("text", [
+    "Annual leave\n\nEvery employee has 25 days of annual leave per year. Requests go to HR.",
+    "# Annual leave\nEvery employee has 25 days of annual leave per year.",
+    "Annual Leave Policy\nEvery employee has 25 days of annual leave per year.",
+    "Every employee has 25 days of annual\nleave per year.",  # a line wrapped mid-sentence is no title
+])
+def test_the_answer_quotes_the_sentence_under_a_title_not_the_title(text):
+    """A title holds the question's words in few others: it would outscore the sentence that answers."""
+    answer, _ = compose(hits=[hit(text)], weights={"days": 1.0, "annual": 1.5, "leave": 1.5})
+    assert answer.split("\n\n")[1] == "> Every employee has 25 days of annual leave per year. [1]"
+
+
+def test_a_passage_that_is_only_a_title_is_still_quoted():
+    answer, _ = compose(hits=[hit("Annual leave")], weights={"annual": 1.5, "leave": 1.5})
+    assert answer.split("\n\n")[1] == "> Annual leave [1]"
+
+
+def test_a_title_over_a_table_leaves_the_table_read_by_row():
+    text, _ = compose(hits=[hit("Travel limits\nItem | Limit\nHotel | 150 EUR a night\nMeals | 40 EUR a day")],
+                      weights={"hotel": 3.0, "limit": 1.0})
+    assert quotes(text) == ["> Item: Hotel; Limit: 150 EUR a night [1]"]
