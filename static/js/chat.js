@@ -124,8 +124,8 @@
     if (label) label.textContent = gettext("Your question");
   }
 
-  // An address that names the answer shown (?v=, from a version's arrows) names the new one: a reload
-  // shows what is on screen.
+  // An address that names the answer shown (?v=, from a version's arrows) names the turn's new version
+  // (regenerated or edited): a reload shows what is on screen.
   function showsVersion(id) {
     if (!window.URL || !window.history || !window.history.replaceState) return;
     var address = new URL(window.location.href);
@@ -139,7 +139,7 @@
       parts.id = data.id;
       parts.turn.id = "chat-" + data.turn;
       threadStarted(data);
-      showsVersion(data.id);
+      if (String(data.turn) !== String(data.id)) showsVersion(data.id);  // a turn's new version
     } else if (name === "token") {
       if (data.html === undefined) return;  // the next snapshot brings this text, rendered
       var follow = nearBottom();

@@ -2,7 +2,8 @@
 
 Units are a passage's sentences (line breaks and Markdown heading marks dropped)
 and, for each table in it, the table's rows, each quoted with the table's header;
-a title over them is not quoted.
+a title over them (a Markdown heading, or a line that is one of the passage's
+headings) is not quoted.
 A passage's blocks are separated by a blank line, so a table under a paragraph is
 still read row by row. A sentence cut by the passage window (starting
 mid-sentence, or ending without a full stop) is left out, so no quote stops
@@ -30,9 +31,9 @@ MAX_SUPPORTING = 2
 SUPPORT_SHARE = 0.6
 DUPLICATE_OVERLAP = 0.8
 MAX_QUOTE_CHARS = 600
-# A line of at most this many words with no closing punctuation, over a sentence, is a title.
-TITLE_WORDS = 12
 K1, B = 1.2, 0.75
+# A question word in a unit's heading path only counts as this many occurrences in the unit.
+HEADING_TF = 0.5
 MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+", re.MULTILINE)
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]*[A-Z0-9])|\n{2,}|\n(?=\s*[-*•#])")
 TERMINAL = re.compile(r"[.!?:;][\"”’)\]]*$")
@@ -78,41 +79,41 @@ def _sentences(text: str) -> list[str]:
     return [piece for piece in pieces if piece]
 
 
-def _titled(block: str) -> tuple[list[str], str]:
-    """(the titles that open `block`, the rest): a Markdown heading line, or a short line with no
-    closing punctuation followed by a line that starts a sentence ("Annual leave" over "Every
-    employee…"; a line wrapped mid-sentence goes on in lower case)."""
+def _titled(block: str, headings: set[str]) -> tuple[list[str], str]:
+    """(the titles that open `block`, the rest): Markdown heading lines, and lines that are one of
+    the passage's headings (its heading path's parts), as a reader writes a heading over its text.
+    Any other line is text, however short: a line wrapped before "Line Manager" is no title."""
     titles, lines = [], block.split("\n")
-    while len(lines) > 1:
-        line, following = lines[0].strip(), lines[1].lstrip(" \"“‘([")
-        heading = bool(MARKDOWN_HEADING.match(line)) or (
-            0 < len(WORD.findall(line)) <= TITLE_WORDS and not TERMINAL.search(line) and following[:1].isupper()
-            and not any(separator in line for separator in ("|", "\t"))  # a table's header row
-        )
-        if not heading:
+    while lines:
+        line = lines[0].strip()
+        if not (MARKDOWN_HEADING.match(line) or _plain(line) in headings):
             break
         titles.append(" ".join(MARKDOWN_HEADING.sub("", line).split()))
         lines = lines[1:]
     return [title for title in titles if title], "\n".join(lines)
 
 
+def _plain(text: str) -> str:
+    return " ".join(WORD.findall(text.lower()))
+
+
 def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
     """A passage's quotable units: its sentences and table rows, not its titles (a title holds the
-    question's words in few others, so it would outscore the sentence under it; a passage's
-    heading path already counts towards its sentences' score)."""
+    question's words in few others, so it would outscore the sentence under it; the heading path
+    already counts towards its sentences' score)."""
     texts, sentences = [], []  # sentences: whether each text is a sentence (rather than a table row)
     blocks = [block for block in hit.text.split(BLOCK_SEPARATOR) if block.strip()]
+    headings = {_plain(part) for part in hit.heading_path.split("›")} - {""}
     titles = []
-    for number, block in enumerate(blocks):
+    for block in blocks:
         rows = _table_rows(block, guess=len(blocks) == 1)
-        if rows is None:  # a table's header row is no title; a title over a table is
-            opening, block = _titled(block)
+        if rows is None:
+            opening, block = _titled(block, headings)
             titles.extend(opening)
-            rows = _table_rows(block, guess=len(blocks) == 1) if opening else None
+            if not block.strip():
+                continue
+            rows = _table_rows(block, guess=len(blocks) == 1) if opening else None  # a table under a title
         pieces = rows if rows is not None else _sentences(block)
-        if rows is None and number + 1 < len(blocks) and _is_title(pieces):
-            titles.extend(pieces)  # a block that is a title of its own, over the next one
-            continue
         texts.extend(pieces)
         sentences.extend([rows is None] * len(pieces))
     if not texts:  # a passage of titles only: they are what it says
@@ -124,13 +125,12 @@ def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
     return [Unit(text=text, hit_index=hit_index) for text in texts]
 
 
-def _is_title(pieces: list[str]) -> bool:
-    return len(pieces) == 1 and len(WORD.findall(pieces[0])) <= TITLE_WORDS and not TERMINAL.search(pieces[0])
-
 
 def _score(units: list[Unit], weights: dict[str, float], headings: list[str]) -> list[Unit]:
-    """Each unit's score; a question word missing from a unit counts once when its passage's
-    heading path holds it (a sentence under "Holidays" is about holidays, as the search reads it)."""
+    """Each unit's score; a question word missing from a unit counts HEADING_TF times when its
+    passage's heading path holds it (a sentence under "Holidays" is about holidays, as the search
+    reads it, but less than one that says so: under "Annual leave", "Every employee has 25 days of
+    annual leave per year." answers "how many days of annual leave", "Requests go to HR." does not)."""
     stems = {term: stem(term) for term in weights}
     heading_words = [WORD.findall(heading.lower()) for heading in headings]
     lengths = [len(WORD.findall(unit.text)) or 1 for unit in units]
@@ -140,8 +140,8 @@ def _score(units: list[Unit], weights: dict[str, float], headings: list[str]) ->
         words = WORD.findall(unit.text.lower())
         score = 0.0
         for term, weight in weights.items():
-            tf = sum(1 for word in words if word.startswith(stems[term])) or int(
-                any(word.startswith(stems[term]) for word in heading_words[unit.hit_index])
+            tf = sum(1 for word in words if word.startswith(stems[term])) or HEADING_TF * any(
+                word.startswith(stems[term]) for word in heading_words[unit.hit_index]
             )
             if tf:
                 score += weight * tf * (K1 + 1) / (tf + K1 * (1 - B + B * length / average))

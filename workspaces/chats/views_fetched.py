@@ -52,7 +52,7 @@ class ChatStreamView(WorkspaceMixin, View):
                               **where)
         except DocentError as refusal:
             return JsonResponse({"error": refusal.message}, status=status_for(refusal))
-        new_thread = "thread" not in where and "version_of" not in where
+        new_thread = not where  # the form's empty `thread`: a conversation this question starts
         response = StreamingHttpResponse(self._events(chat, new_thread=new_thread),
                                          content_type="text/event-stream; charset=utf-8")
         response["Cache-Control"] = "no-cache"

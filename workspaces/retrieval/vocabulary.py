@@ -13,6 +13,7 @@ document of one of them holds it (`spelled_form`).
 """
 
 import re
+import unicodedata
 
 from django.db import connection
 
@@ -24,7 +25,6 @@ SQLITE_SETUP = [
     """CREATE VIRTUAL TABLE IF NOT EXISTS temp.spelling_scratch USING fts5(
         text, content='', tokenize='porter unicode61 remove_diacritics 2')""",
     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.spelling_scratch_tokens USING fts5vocab(temp, spelling_scratch, instance)",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.spelling_instances USING fts5vocab(main, document_passages_fts, instance)",
     "INSERT INTO temp.spelling_scratch (spelling_scratch) VALUES ('delete-all')",
 ]
 SQLITE_STEM = [
@@ -52,8 +52,12 @@ SQLITE_INSTANCE = """
     WHERE i.term = %s AND d."workspaceId" IN ({workspaces}) AND d.status = 'ready'
     LIMIT 1
 """
-# FTS5's unicode61 words: runs of letters and digits (its default token characters, L* N* Co).
-SQLITE_WORD = re.compile(r"[^\W_]+")
+SQLITE_INSTANCES = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.spelling_instances USING fts5vocab(main, document_passages_fts, instance)"
+)
+# FTS5's unicode61 words with remove_diacritics 2: runs of letters and digits, the combining marks
+# that decomposed accents are made of ("re\u0301sume\u0301") and private-use characters.
+SQLITE_WORD = re.compile(r"(?:[^\W_]|[\u0300-\u036f\ue000-\uf8ff])+")
 
 POSTGRESQL_UNKNOWN = """
     SELECT q.word FROM unnest(%s::text[]) WITH ORDINALITY AS q(word, n)
@@ -148,15 +152,18 @@ def spelled_form(workspaces, indexed: str) -> str | None:
         return row[0] if row else None
     marks = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:
-        for statement in SQLITE_SETUP[:-1]:
-            cursor.execute(statement)
+        cursor.execute(SQLITE_INSTANCES)
         cursor.execute(SQLITE_INSTANCE.format(workspaces=marks), [indexed, *ids])
         row = cursor.fetchone()
     if row is None:
         return None
     column, offset, text, heading_path = row
     words = SQLITE_WORD.findall(heading_path if column == "heading_path" else text)
-    return words[offset] if offset < len(words) else None
+    word = words[offset] if offset < len(words) else ""
+    # The word read must be the indexed one's (a stem is a word's start, up to a last letter
+    # changed: "polici" for "policy"): else a reading that drifted from FTS5's offers nothing.
+    plain = "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
+    return word if plain[:len(indexed) - 1] == indexed[:-1] else None
 
 
 _trigram_known: dict[str, bool] = {}

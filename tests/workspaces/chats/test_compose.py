@@ -122,24 +122,51 @@ def test_no_passages_give_no_answer():
     assert compose(hits=[], weights=WEIGHTS) == ("", [])
 
 
-@pytest.mark.parametrize("text", [
-    "Annual leave\n\nEvery employee has 25 days of annual leave per year. Requests go to HR.",
-    "# Annual leave\nEvery employee has 25 days of annual leave per year.",
-    "Annual Leave Policy\nEvery employee has 25 days of annual leave per year.",
-    "Every employee has 25 days of annual\nleave per year.",  # a line wrapped mid-sentence is no title
+@pytest.mark.parametrize(("text", "heading_path"), [
+    ("Annual leave\n\nEvery employee has 25 days of annual leave per year. Requests go to HR.",
+     "Handbook › Annual leave"),
+    ("# Annual leave\nEvery employee has 25 days of annual leave per year.", ""),
+    ("Annual Leave Policy\nEvery employee has 25 days of annual leave per year.", "Annual leave policy"),
+    ("Every employee has 25 days of annual\nleave per year.", ""),
 ])
-def test_the_answer_quotes_the_sentence_under_a_title_not_the_title(text):
+def test_the_answer_quotes_the_sentence_under_a_title_not_the_title(text, heading_path):
     """A title holds the question's words in few others: it would outscore the sentence that answers."""
-    answer, _ = compose(hits=[hit(text)], weights={"days": 1.0, "annual": 1.5, "leave": 1.5})
+    answer, _ = compose(hits=[hit(text, heading_path=heading_path)], weights={"days": 1.0, "annual": 1.5, "leave": 1.5})
     assert answer.split("\n\n")[1] == "> Every employee has 25 days of annual leave per year. [1]"
 
 
+@pytest.mark.parametrize(("text", "quoted"), [
+    ("Leave is approved by the\nLine Manager within five days.",
+     "Leave is approved by the Line Manager within five days."),
+    ("Employees get 25 days of\nAnnual Leave per calendar year.",
+     "Employees get 25 days of Annual Leave per calendar year."),
+    ("Annual leave is 25 days per year\nAsk HR for the leave form.",
+     "Annual leave is 25 days per year Ask HR for the leave form."),
+    ("- Employees get 25 days of annual leave\n\n- Part-time staff get leave pro rata\n\nRequests go to HR.",
+     "- Employees get 25 days of annual leave"),
+])
+def test_a_short_line_that_is_not_a_heading_of_the_passage_is_text(text, quoted):
+    """A line wrapped before a capital, a sentence without a full stop, list items: no titles (the
+    passage's heading path says what its headings are)."""
+    answer, _ = compose(hits=[hit(text, heading_path="Handbook › Leave")], weights={"annual": 1.5, "leave": 1.5})
+    assert answer.split("\n\n")[1] == f"> {quoted} [1]"
+
+
+def test_a_sentence_that_holds_the_question_words_outranks_a_short_one_under_their_heading():
+    """A Markdown handbook's passage: its heading is in the heading path, not the text."""
+    passage = hit("Every employee has 25 days of annual leave per year. Requests go to HR.",
+                  heading_path="Handbook › Annual leave")
+    answer, _ = compose(hits=[passage], weights={"days": 1.0, "annual": 1.5, "leave": 1.5})
+    assert quotes(answer) == ["> Every employee has 25 days of annual leave per year. [1]"]
+
+
 def test_a_passage_that_is_only_a_title_is_still_quoted():
-    answer, _ = compose(hits=[hit("Annual leave")], weights={"annual": 1.5, "leave": 1.5})
+    answer, _ = compose(hits=[hit("Annual leave", heading_path="Annual leave")], weights={"annual": 1.5, "leave": 1.5})
     assert answer.split("\n\n")[1] == "> Annual leave [1]"
 
 
 def test_a_title_over_a_table_leaves_the_table_read_by_row():
-    text, _ = compose(hits=[hit("Travel limits\nItem | Limit\nHotel | 150 EUR a night\nMeals | 40 EUR a day")],
+    text, _ = compose(hits=[hit("Travel limits\nItem | Limit\nHotel | 150 EUR a night\nMeals | 40 EUR a day",
+                                heading_path="Travel limits")],
                       weights={"hotel": 3.0, "limit": 1.0})
     assert quotes(text) == ["> Item: Hotel; Limit: 150 EUR a night [1]"]

@@ -117,3 +117,9 @@ def test_a_word_held_only_by_a_heading_is_suggested_as_the_heading_spells_it(wor
     DocumentPassageFactory(document=document, position=1, text="Twenty-five days a year.",
                            heading_path="Handbook › Employees’ holidays")
     assert correction_for(workspaces=[workspace], query="holidys").words == {"holidys": "holidays"}
+
+
+def test_decomposed_accents_before_the_word_do_not_shift_which_word_is_offered(workspace):
+    """Text extracted from PDFs often spells "résumé" as e + a combining accent: one word to FTS5."""
+    passage(workspace, "Send your re\u0301sume\u0301 to every employee today.")
+    assert correction_for(workspaces=[workspace], query="emploee").words == {"emploee": "employee"}
