@@ -14,6 +14,7 @@
   var errorBox = document.getElementById("ask-error");
   var log = document.getElementById("chat-log");
   var threadField = document.getElementById("ask-thread");
+  var threadTitled = Boolean(threadField.value);  // the page's title names its conversation
   var controller = null;
   var quotaReached = send.disabled;
 
@@ -92,6 +93,8 @@
     if (String(threadField.value) === String(data.thread)) return;
     threadField.value = data.thread;
     form.action = data.url;
+    if (!threadTitled) document.title = data.title + " · " + document.title;  // as the thread's page is titled
+    threadTitled = true;
     if (window.history && window.history.replaceState) window.history.replaceState(null, "", data.url);
     var title = document.getElementById("conversation-title");
     if (title) {

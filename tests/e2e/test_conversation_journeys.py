@@ -75,6 +75,7 @@ def test_a_member_keeps_several_conversations_renames_and_deletes_one(new_page):
     ask(page, "How many days of annual leave do employees get?")
     expect(page.locator(".bubble.answer").last).to_contain_text("25 days")
     expect(page.locator(".chat-actions")).to_contain_text("Export CSV")  # the first conversation's, no reload
+    expect(page).to_have_title("How many days of annual leave do employees get? · Chat · Handbook · Docent")
     expect(page.locator(".thread-fold summary")).to_contain_text("(1)")
     expect(page.locator("#conversation-title")).to_have_text("How many days of annual leave do employees get?")
     first_url = page.url

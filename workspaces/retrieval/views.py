@@ -5,8 +5,7 @@ the query and filters in every link, and show one ranking cut into pages."""
 import uuid
 
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.paginator import InvalidPage, Paginator
-from django.http import Http404
+from django.core.paginator import Paginator
 from django.utils.http import urlencode
 from django.views.generic import TemplateView
 
@@ -38,7 +37,8 @@ class SearchPageMixin:
     grouped by place before it is cut into pages: the same query gives the same pages (a
     hybrid ranking's blend depends on how many hits are ranked), and a place never spans two.
     A form with a wrong value (an unknown filter value, a date that is not one) is shown
-    with its errors and answers 400."""
+    with its errors and answers 400; a page number past the end, or not a number, shows the nearest
+    page, as every list of the site does."""
 
     def searched_workspaces(self) -> list[Workspace]:
         raise NotImplementedError
@@ -61,10 +61,8 @@ class SearchPageMixin:
         else:
             results = SearchResults(hits=[], typed=query, query=query)
         groups = group_hits(results.hits)
-        try:
-            page = Paginator(groups, PLACES_PER_PAGE).page(self.request.GET.get("page") or 1)
-        except InvalidPage as error:
-            raise Http404("No such page of results.") from error
+        # As every list of the site: a page past the end, or not a number, shows the nearest one.
+        page = Paginator(groups, PLACES_PER_PAGE).get_page(self.request.GET.get("page"))
         terms, phrases = query_terms(results.query), query_phrases(results.query)
         names = {workspace.slug: workspace for workspace in workspaces}
         href = passage_links(results.query)

@@ -205,6 +205,12 @@ def test_a_query_that_is_one_phrase_is_shown_in_one_pair_of_quotes(member_client
     assert f"No passages match {_replaced(shown, absent)}" in nothing
 
 
+def test_the_page_title_quotes_the_query_as_the_language_does(member_client, workspace):
+    document(workspace, "The annual leave policy.", filename="policy.md")
+    german = member_client.get(search_url(workspace), {"q": "leave"}, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert "<title>„leave“ · " in german
+
+
 def _replaced(text, replacements):
     for old, new in replacements.items():
         text = text.replace(old, new)
