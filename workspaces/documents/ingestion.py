@@ -52,6 +52,7 @@ from workspaces.documents.heartbeat import heartbeat_keep
 from workspaces.documents.intake import attachments_take_in
 from workspaces.documents.models import ACTIVE_STATUSES, DocumentPassage, DocumentStatus, WorkspaceDocument
 from workspaces.documents.passages import Passage, split_passages
+from workspaces.documents.read_ahead import next_document_read_ahead, reading_key
 from workspaces.documents.sandbox import extract_bounded
 from workspaces.documents.storage import stored_file_exists, stored_file_open
 from workspaces.retrieval.services import passages_embed
@@ -88,10 +89,11 @@ class Run:
     deadline: float
 
 
-def extract_document(*, stream, name: str, ocr_languages: str = "") -> ExtractedText:
+def extract_document(*, stream, name: str, ocr_languages: str = "", key=None) -> ExtractedText:
     """The one door from ingestion to extraction: a child process with a memory cap and a
-    time limit (documents.sandbox), so a hostile file costs only that process."""
-    return extract_bounded(stream=stream, name=name, ocr_languages=ocr_languages)
+    time limit (documents.sandbox), so a hostile file costs only that process. `key`: the
+    document's `reading_key`, whose reading may have started ahead (`next_document_read_ahead`)."""
+    return extract_bounded(stream=stream, name=name, ocr_languages=ocr_languages, key=key)
 
 
 @task()
@@ -165,8 +167,10 @@ def _process(run: Run) -> None:
         raise DocumentRefused(MISSING_FILE, code="missing")
     with stored_file_open(document.docpath) as stream:
         extracted = extract_document(
-            stream=stream, name=document.filename, ocr_languages=document.workspace.ocr_languages
+            stream=stream, name=document.filename, ocr_languages=document.workspace.ocr_languages,
+            key=reading_key(document),
         )
+    next_document_read_ahead(ingest_document)  # read while this one is written
     passages = split_passages(
         extracted.blocks,
         size_words=setting_get("passage_size_words"),

@@ -10,7 +10,9 @@ the limit, and the next document gets a new child.
 One child reads up to EXTRACTION_CHILD_DOCUMENTS documents in turn (issue 30: forking a
 child per document cost more than reading a 10-page PDF); it is replaced after a failure of
 its own (out of memory, an unexpected error), when it has grown by a quarter of the memory
-limit, and after that many documents. Each thread that extracts has its own child.
+limit, and after that many documents. Each thread that extracts has its own child. The worker
+may hand it the next document before it asks for it (`read_ahead`), so that reading one document
+and writing the one before take place at once, on two CPUs.
 
 The child also stops by itself: the kernel kills it when its worker dies (Linux's
 PR_SET_PDEATHSIG, so a `kill -9` of the worker leaves no reader behind), and when a document
@@ -62,6 +64,7 @@ class _Child:
         self.connection, child_end = context.Pipe(duplex=True)
         self.process = context.Process(target=_serve, args=(child_end, os.getpid()), daemon=True)
         self.documents, self.parent_pid = 0, os.getpid()
+        self.ahead = None  # (key, deadline) of a document handed over by `read_ahead`, not yet asked for
         # The child's garbage collector skips what the worker had made before the fork: walking it
         # would copy the worker's whole heap into the child, page by page (copy-on-write).
         gc.freeze()
@@ -110,17 +113,46 @@ def reader_stop() -> None:
         child.stop()
 
 
-def extract_bounded(*, stream, name: str, ocr_languages: str = "") -> ExtractedText:
-    """`extract_text` in a child process with a memory cap and a wall-clock limit (the longer
-    EXTRACTION_OCR_TIMEOUT_SECONDS for kinds that may need OCR).
+def _caps(name: str) -> tuple[int, float]:
+    """(memory MB, seconds) a document may take: the longer EXTRACTION_OCR_TIMEOUT_SECONDS for kinds
+    that may need OCR."""
+    timeout = settings.EXTRACTION_TIMEOUT_SECONDS
+    if kind_for_filename(name).extension in OCR_KINDS:
+        timeout = max(timeout, settings.EXTRACTION_OCR_TIMEOUT_SECONDS)
+    return settings.EXTRACTION_MEMORY_MB, timeout
+
+
+def read_ahead(*, key, stream, name: str, ocr_languages: str = "") -> None:
+    """Hand this thread's child the document the worker will most likely read next (`key` says
+    which: any value that changes when the document's file or reading would), so the child reads it
+    while the worker writes the current one; `extract_bounded` with the same key takes its answer,
+    under the same caps, its time counted from now. One document ahead at most: nothing is sent
+    while one is. An `extract_bounded` for another document replaces the child (it is reading a
+    document nobody asked for)."""
+    child = getattr(_threads, "child", None)
+    if child is not None and child.parent_pid == os.getpid() and child.ahead is not None:
+        return
+    memory_mb, timeout = _caps(name)
+    child = _sent(stream, (name, ocr_languages, memory_mb, timeout))
+    child.ahead = (key, time.monotonic() + timeout)
+
+
+def extract_bounded(*, stream, name: str, ocr_languages: str = "", key=None) -> ExtractedText:
+    """`extract_text` in a child process with a memory cap and a wall-clock limit (`_caps`); the
+    answer of the document `read_ahead` handed over when `key` is its key.
 
     Raises DocumentRefused: the reader's own refusals as they are, and one naming the
     limit when the child runs out of memory or time."""
-    memory_mb, timeout = settings.EXTRACTION_MEMORY_MB, settings.EXTRACTION_TIMEOUT_SECONDS
-    if kind_for_filename(name).extension in OCR_KINDS:
-        timeout = max(timeout, settings.EXTRACTION_OCR_TIMEOUT_SECONDS)
-    child = _sent(stream, (name, ocr_languages, memory_mb, timeout))
-    deadline = time.monotonic() + timeout
+    memory_mb, timeout = _caps(name)
+    child = getattr(_threads, "child", None)
+    ahead = child.ahead if child is not None and child.parent_pid == os.getpid() else None
+    if ahead is not None and key is not None and ahead[0] == key:
+        child.ahead, deadline = None, ahead[1]
+    else:
+        if ahead is not None:  # the child reads a document the worker did not go on to
+            reader_stop()
+        child = _sent(stream, (name, ocr_languages, memory_mb, timeout))
+        deadline = time.monotonic() + timeout
     try:
         outcome = _receive(child.connection, deadline)
     except BaseException:  # the worker is stopping mid-answer: the child cannot be reused
