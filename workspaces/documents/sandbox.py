@@ -201,11 +201,11 @@ def _sent(stream, header: tuple) -> _Child:
 
 
 def _receive(connection, deadline):
-    """The child's one answer, or None when it died or the time ran out."""
+    """The child's one answer, or None when it died or the time ran out. An answer already waiting
+    is taken even past the deadline (a document read ahead may be asked for after it)."""
     chunks = []
     while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0 or not connection.poll(remaining):
+        if not connection.poll(max(deadline - time.monotonic(), 0)):
             return None
         try:
             chunk = connection.recv_bytes()

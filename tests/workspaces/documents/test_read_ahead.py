@@ -4,14 +4,18 @@ document it did not go on to costs nothing but the child."""
 
 import io
 import os
+import time
 
 import pytest
 from django.core.files.base import ContentFile
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from tests.task_worker import DATABASE_TASKS, run_worker
 from tests.workspaces.documents.sample_files import pdf_bytes
 from workspaces.documents import read_ahead as read_ahead_module
 from workspaces.documents import sandbox
+from workspaces.documents.ingestion import ingest_document
 from workspaces.documents.models import DocumentPassage, DocumentStatus
 from workspaces.documents.refusals import DocumentRefused
 from workspaces.documents.services import document_ingest
@@ -39,6 +43,15 @@ def test_a_document_asked_for_instead_is_read_by_a_fresh_child(fresh_child):
     extracted = sandbox.extract_bounded(stream=io.BytesIO(pdf_bytes(["The one claimed."])), name="c.pdf", key="c")
     assert "The one claimed." in extracted.text and "never asked" not in extracted.text
     assert sandbox._threads.child is not first and not first.process.is_alive()
+
+
+def test_an_answer_read_ahead_is_taken_when_asked_for_after_its_time_limit(fresh_child, settings):
+    """The worker may write the document before for longer than a document may take to read."""
+    settings.EXTRACTION_TIMEOUT_SECONDS = 1
+    sandbox.read_ahead(key="late", stream=io.BytesIO(b"Read in a moment, asked for later."), name="late.txt")
+    time.sleep(1.5)
+    extracted = sandbox.extract_bounded(stream=io.BytesIO(b""), name="late.txt", key="late")
+    assert "asked for later" in extracted.text
 
 
 def test_only_one_document_is_ahead_and_a_refusal_read_ahead_is_the_claims(fresh_child):
@@ -73,3 +86,21 @@ def test_the_worker_reads_the_next_queued_document_while_it_writes_one(workspace
     assert sandbox._threads.child.documents == 3  # one child, each file read once: the answers were taken
     for n, document in enumerate(documents):  # each document's own text, whichever way it was read
         assert f"Report number {n}." in DocumentPassage.objects.get(document=document).text
+
+
+@pytest.mark.django_db
+def test_no_document_is_read_ahead_while_another_worker_runs_one(workspace, settings, fresh_child, monkeypatch):
+    """Every worker would read the same next document: only a worker running alone reads ahead."""
+    settings.TASKS = DATABASE_TASKS
+    handed = []
+    monkeypatch.setattr(read_ahead_module, "read_ahead", lambda **kwargs: handed.append(kwargs["key"]))
+    for n in range(2):
+        document_ingest(workspace=workspace, uploaded_file=ContentFile(f"Note {n}.".encode(), name=f"n{n}.txt"),
+                        filename=f"n{n}.txt")
+    first, second = DBTaskResult.objects.order_by("enqueued_at")
+    DBTaskResult.objects.filter(pk=first.pk).update(status=TaskResultStatus.RUNNING)  # this worker's
+    read_ahead_module.next_document_read_ahead(ingest_document)
+    assert len(handed) == 1  # alone: the next one is handed over
+    DBTaskResult.objects.filter(pk=second.pk).update(status=TaskResultStatus.RUNNING)  # another worker's
+    read_ahead_module.next_document_read_ahead(ingest_document)
+    assert len(handed) == 1

@@ -8,10 +8,9 @@ from workspaces.management.commands.ingestion_worker import WORKER_CONN_MAX_AGE,
 
 
 @pytest.mark.parametrize(("engine", "max_age", "kept"), [
-    ("django.db.backends.sqlite3", 0, WORKER_CONN_MAX_AGE),  # web processes open one per request
+    ("django.db.backends.sqlite3", 0, WORKER_CONN_MAX_AGE),  # settings.py: one per request for SQLite
     ("django.db.backends.postgresql", 0, 0),  # CONN_MAX_AGE=0 set on purpose (a pooler): left as it is
-    ("django.db.backends.sqlite3", 300, 300),  # an operator's own figure wins
-    ("django.db.backends.sqlite3", None, None),  # kept for ever
+    ("django.db.backends.postgresql", 60, 60),
 ])
 def test_the_worker_keeps_its_connection_as_on_postgresql(monkeypatch, engine, max_age, kept):
     monkeypatch.setitem(settings.DATABASES, "default", {**settings.DATABASES["default"], "ENGINE": engine,
