@@ -4,11 +4,13 @@ A worker reads a document in its extraction child (`documents.sandbox`), then wr
 passages; the child idles while the worker writes. Once a document is read, the worker looks at
 the task it will most likely take next (the first ready ingestion task, in the database task
 backend's own order) and hands that document's file to the child (`sandbox.read_ahead`), so
-both happen at once, on two CPUs. Only a worker running alone does (several would all read the
-same next document), and only a file on this host's disk of at most READ_AHEAD_MAX_BYTES (the
-hand-over happens while the current document waits). When the worker claims it, the answer is waiting; when another
+both happen at once, on two CPUs. When the worker claims it, the answer is waiting; when another
 worker took it, or the queue's order changed, the child is replaced and the document the worker
-did claim is read as usual. Nothing here can fail a document: a read-ahead that cannot start is
+did claim is read as usual.
+
+Only a worker running alone reads ahead (several would all read the same next document), and
+only a file on this host's disk of at most READ_AHEAD_MAX_BYTES (the hand-over happens while the
+current document waits). Nothing here can fail a document: a read-ahead that cannot start is
 skipped.
 """
 
