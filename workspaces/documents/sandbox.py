@@ -14,22 +14,15 @@ limit, and after that many documents. Each thread that extracts has its own chil
 may hand it the next document before it asks for it (`read_ahead`), so that reading one document
 and writing the one before take place at once, on two CPUs.
 
-The child also stops by itself: the kernel kills it when its worker dies (Linux's
-PR_SET_PDEATHSIG, so a `kill -9` of the worker leaves no reader behind), and when a document
-has used EXTRACTION_TIMEOUT_SECONDS of CPU (RLIMIT_CPU, which holds even when the worker
-hangs and its wall-clock limit never fires).
+The child also stops by itself: the kernel kills it when its worker dies, and when a document
+has used EXTRACTION_TIMEOUT_SECONDS of CPU (what runs in the child: `sandbox_child.py`).
 """
 
-import ctypes
-import ctypes.util
 import gc
-import io
 import logging
-import math
 import multiprocessing
 import os
 import pickle
-import resource
 import signal
 import threading
 import time
@@ -37,20 +30,16 @@ import time
 from django.conf import settings
 
 from workspaces.documents import readers
-from workspaces.documents.extraction import ExtractedText, extract_text, kind_for_filename
+from workspaces.documents.extraction import ExtractedText, kind_for_filename
 from workspaces.documents.kinds import OCR_KINDS
 from workspaces.documents.refusals import DocumentRefused
+from workspaces.documents.sandbox_child import CHUNK, KEEPS_CHILD, serve
 
 logger = logging.getLogger(__name__)
 
 TOO_MUCH_MEMORY = "“{name}” needs more memory to read than Docent allows (limit {limit} MB)."
 TOO_SLOW = "“{name}” takes longer to read than Docent allows (limit {limit} seconds)."
 CHILD_FAILED = "“{name}” could not be read: the reader stopped unexpectedly."
-MB = 1024 * 1024
-CHUNK = 4 * MB
-PR_SET_PDEATHSIG = 1  # linux/prctl.h
-# The child's own answers; any other outcome (memory, error) retires it.
-KEEPS_CHILD = ("ok", "refused")
 
 _threads = threading.local()  # this thread's child: a _Child, or None
 
@@ -62,7 +51,7 @@ class _Child:
         readers.parsers_preload()  # once per process: every child finds them loaded
         context = multiprocessing.get_context("fork")  # the worker's imports are reused: no start-up cost
         self.connection, child_end = context.Pipe(duplex=True)
-        self.process = context.Process(target=_serve, args=(child_end, os.getpid()), daemon=True)
+        self.process = context.Process(target=serve, args=(child_end, os.getpid()), daemon=True)
         self.documents, self.parent_pid = 0, os.getpid()
         self.ahead = None  # (key, deadline) of a document handed over by `read_ahead`, not yet asked for
         # The child's garbage collector skips what the worker had made before the fork: walking it
@@ -214,94 +203,6 @@ def _receive(connection, deadline):
         if not chunk:
             return pickle.loads(b"".join(chunks))  # noqa: S301 - written by our own forked child
         chunks.append(chunk)
-
-
-def _serve(connection, parent_pid):
-    """Runs in the forked child: die with the parent, then read documents as they come, each
-    under its own CPU and address-space caps, until the pipe closes or the child retires."""
-    _die_with_parent(parent_pid)
-    for signum in (signal.SIGTERM, signal.SIGINT):  # not the worker's handlers: they let a task finish
-        signal.signal(signum, signal.SIG_DFL)
-    start = _address_space_now()
-    while True:
-        try:
-            header = connection.recv_bytes()
-            name, ocr_languages, memory_mb, timeout = pickle.loads(header)  # noqa: S301 - from our parent
-            content = io.BytesIO()
-            while chunk := connection.recv_bytes():
-                content.write(chunk)
-        except (EOFError, OSError):
-            os._exit(0)
-        _limit(timeout, memory_mb)
-        status, payload = _read(content, name, ocr_languages)
-        del content
-        grown = _address_space_now() - start
-        keep = status in KEEPS_CHILD and grown < memory_mb * MB // 4
-        _answer(connection, (status, payload, keep))
-        if not keep:
-            os._exit(0)
-
-
-def _limit(timeout: float, memory_mb: int) -> None:
-    """This document's caps: CPU seconds on top of what the child has used, within half a second
-    (the limit counts whole seconds; SIGXCPU's default is to end the process), and what reading
-    may add to the address space the child has now."""
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    cpu_seconds = round(used.ru_utime + used.ru_stime) + max(1, math.ceil(timeout))
-    _soft_limit(resource.RLIMIT_CPU, cpu_seconds)
-    now = _address_space_now()
-    if now:  # Linux: the cap is what reading may add to the child as it is now
-        _soft_limit(resource.RLIMIT_AS, now + memory_mb * MB)
-
-
-def _soft_limit(which: int, value: int) -> None:
-    _soft, hard = resource.getrlimit(which)
-    resource.setrlimit(which, (value if hard == resource.RLIM_INFINITY else min(value, hard), hard))
-
-
-def _read(stream, name, ocr_languages) -> tuple[str, object]:
-    try:
-        return "ok", extract_text(stream=stream, name=name, ocr_languages=ocr_languages)
-    except DocumentRefused as refusal:
-        return "refused", (refusal.message, refusal.code)
-    except MemoryError:
-        return "memory", None
-    except Exception as error:  # noqa: BLE001 - reported to the parent, which refuses the file
-        return "error", f"{type(error).__name__}: {error}"
-
-
-def _answer(connection, outcome) -> None:
-    try:
-        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
-    except MemoryError:
-        data = pickle.dumps(("memory", None, False))
-    try:
-        for start in range(0, len(data), CHUNK):
-            connection.send_bytes(data[start:start + CHUNK])
-        connection.send_bytes(b"")
-    except OSError:
-        os._exit(0)
-
-
-def _die_with_parent(parent_pid: int) -> None:
-    """Ask the kernel to kill this process when its parent dies (Linux); elsewhere the CPU limit
-    still ends it. A parent that died before the request was made is caught by the pid check."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        logger.warning("The extraction child cannot ask to die with its parent on this system")
-    if os.getppid() != parent_pid:
-        os._exit(1)
-
-
-def _address_space_now() -> int:
-    """The child's address space now: the cap is what extraction may add to it."""
-    try:
-        with open("/proc/self/statm") as statm:
-            return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError):  # no /proc (not Linux): the wall-clock limit still holds
-        return 0
 
 
 def _number(value: float) -> str:

@@ -11,7 +11,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from workspaces.documents import sandbox  # noqa: E402
+from workspaces.documents import sandbox, sandbox_child  # noqa: E402
 from workspaces.documents.refusals import DocumentRefused  # noqa: E402
 
 
@@ -24,7 +24,7 @@ def endless_reader(*, stream, name, **_options):
 
 
 settings.EXTRACTION_TIMEOUT_SECONDS = float(sys.argv[2])
-sandbox.extract_text = endless_reader
+sandbox_child.extract_text = endless_reader
 with open(__file__, "rb") as stream:
     try:
         sandbox.extract_bounded(stream=stream, name="endless.txt")

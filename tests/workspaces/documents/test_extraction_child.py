@@ -11,7 +11,7 @@ import pytest
 
 from tests.workspaces.documents.bombs import docx_of_paragraphs
 from tests.workspaces.documents.sample_files import pdf_bytes
-from workspaces.documents import limits, sandbox
+from workspaces.documents import limits, sandbox, sandbox_child
 from workspaces.documents.refusals import DocumentRefused
 
 HONEST_PDF = pdf_bytes(["Page one", "Page two"])
@@ -31,7 +31,7 @@ def reading_pid(name: str = "file.txt") -> int:
 @pytest.fixture
 def pid_reader(monkeypatch):
     sandbox.reader_stop()  # the next child is forked with the reader below
-    monkeypatch.setattr(sandbox, "extract_text", child_pid_reader)
+    monkeypatch.setattr(sandbox_child, "extract_text", child_pid_reader)
 
 
 def test_one_child_reads_document_after_document(pid_reader):
@@ -90,7 +90,7 @@ def test_each_document_has_its_own_cpu_time_limit_in_a_child_that_reads_many(mon
     kernel's whole seconds allow), whatever the ones before used (a cap on the child's life
     would leave the sixth 3.75 s of the 5)."""
     sandbox.reader_stop()
-    monkeypatch.setattr(sandbox, "extract_text", cpu_headroom_reader)
+    monkeypatch.setattr(sandbox_child, "extract_text", cpu_headroom_reader)
     settings.EXTRACTION_TIMEOUT_SECONDS = 5
     headrooms = []
     for _ in range(6):

@@ -80,13 +80,13 @@ import os, sys
 import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 django.setup()
-from workspaces.documents import readers, sandbox
+from workspaces.documents import readers, sandbox, sandbox_child
 from workspaces.documents.refusals import DocumentRefused
 
 def report(*, stream, name, **_):
     raise DocumentRefused(",".join(m for m in readers.LAZY_PARSERS if m not in sys.modules) or "none", code="corrupt")
 
-sandbox.extract_text = report
+sandbox_child.extract_text = report
 loaded_before = "pypdf" in sys.modules
 try:
     sandbox.extract_bounded(stream=open(sys.argv[1], "rb"), name="file.pdf")
