@@ -106,13 +106,11 @@ def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
     headings = {_plain(part) for part in hit.heading_path.split("›")} - {""}
     titles = []
     for block in blocks:
-        rows = _table_rows(block, guess=len(blocks) == 1)
-        if rows is None:
-            opening, block = _titled(block, headings)
-            titles.extend(opening)
-            if not block.strip():
-                continue
-            rows = _table_rows(block, guess=len(blocks) == 1) if opening else None  # a table under a title
+        opening, block = _titled(block, headings)
+        titles.extend(opening)
+        if not block.strip():
+            continue
+        rows = _table_rows(block, guess=len(blocks) == 1)  # a table, under its title if it has one
         pieces = rows if rows is not None else _sentences(block)
         texts.extend(pieces)
         sentences.extend([rows is None] * len(pieces))
@@ -123,7 +121,6 @@ def units_of(hit: PassageHit, hit_index: int) -> list[Unit]:
     if len(texts) > 1 and sentences[-1] and not TERMINAL.search(texts[-1]):
         texts = texts[:-1]  # the window ended mid-sentence
     return [Unit(text=text, hit_index=hit_index) for text in texts]
-
 
 
 def _score(units: list[Unit], weights: dict[str, float], headings: list[str]) -> list[Unit]:
